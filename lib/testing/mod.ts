@@ -1,0 +1,357 @@
+/**
+ * Test helpers for the course: numeric assertions whose messages a beginner understands,
+ * and {@linkcode exerciseTest}, which names each test after the exercise it checks and turns
+ * errors thrown by a learner's code into one plain paragraph.
+ *
+ * Built on `node:assert/strict` for exact comparisons; the numeric helpers (tolerances,
+ * shapes, first differing index) are written here because no npm package gives
+ * beginner-friendly messages for tensors.
+ *
+ * @example
+ * ```ts
+ * import { assertAllClose, exerciseTest } from "@lib/testing/mod.ts";
+ * exerciseTest("double", "doubles each entry", () => {
+ *   assertAllClose([2, 4], [2, 4], { what: "double([1, 2])" });
+ * });
+ * ```
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { readEnv } from "@lib/tf/mod.ts";
+
+/**
+ * Thrown by an exercise stub that the learner has not written yet.
+ *
+ * @example
+ * ```ts
+ * import { NotImplementedError } from "@lib/testing/mod.ts";
+ * const e = new NotImplementedError("sampleTriggers");
+ * e.exercise; // "sampleTriggers"
+ * ```
+ */
+export class NotImplementedError extends Error {
+  /** The exercise (function) that is still a stub. */
+  readonly exercise: string;
+  /** Creates the error for one exercise. */
+  constructor(exercise: string) {
+    super(
+      `\`${exercise}\` is not implemented yet: it still throws the stub's error. ` +
+        `Replace the \`throw notImplemented(...)\` line with your code.`,
+    );
+    this.name = "NotImplementedError";
+    this.exercise = exercise;
+  }
+}
+
+/**
+ * The body of every exercise stub: throws {@linkcode NotImplementedError}.
+ *
+ * @example
+ * ```ts
+ * import { notImplemented } from "@lib/testing/mod.ts";
+ * export function square(x: number): number {
+ *   throw notImplemented("square");
+ * }
+ * ```
+ */
+export function notImplemented(exercise: string): NotImplementedError {
+  return new NotImplementedError(exercise);
+}
+
+/**
+ * A failed check, worded for a learner (what was expected, what came back).
+ *
+ * @example
+ * ```ts
+ * import { CourseAssertionError } from "@lib/testing/mod.ts";
+ * throw new CourseAssertionError("expected 3 triggers, got 2");
+ * ```
+ */
+export class CourseAssertionError extends Error {
+  /** Creates the error with a plain-words message. */
+  constructor(message: string) {
+    super(message);
+    this.name = "CourseAssertionError";
+  }
+}
+
+/** Nested arrays of numbers, a typed array or a tensor: anything the helpers compare. */
+export type Numeric = number | ArrayLike<number> | NumericArray | tf.Tensor;
+interface NumericArray extends ReadonlyArray<number | NumericArray | ArrayLike<number>> {}
+
+/** Options of the numeric assertions. */
+export interface CloseOptions {
+  /** Absolute tolerance (default 1e-5). */
+  atol?: number;
+  /** Relative tolerance (default 1e-4). */
+  rtol?: number;
+  /** What is being compared, e.g. "attention weights of row 3". */
+  what?: string;
+}
+
+/**
+ * Fails unless `condition` holds, with `message` as the learner-facing explanation.
+ *
+ * @example
+ * ```ts
+ * import { check } from "@lib/testing/mod.ts";
+ * check(1 + 1 === 2, "1 + 1 should be 2");
+ * ```
+ */
+export function check(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new CourseAssertionError(message);
+}
+
+/**
+ * The shape of a number, nested array, typed array or tensor.
+ *
+ * @example
+ * ```ts
+ * import { shapeOf } from "@lib/testing/mod.ts";
+ * shapeOf([[1, 2, 3], [4, 5, 6]]); // [2, 3]
+ * ```
+ */
+export function shapeOf(value: unknown): number[] {
+  if (value instanceof tf.Tensor) return value.shape.slice();
+  if (typeof value === "number") return [];
+  if (isArrayLike(value)) {
+    const first = value.length > 0 ? shapeOf(value[0]) : [];
+    return [value.length, ...first];
+  }
+  throw new CourseAssertionError(
+    `expected numbers (an array or a tensor) but got ${describe(value)}`,
+  );
+}
+
+/**
+ * Fails unless `actual` has exactly `shape`, saying which axis differs.
+ *
+ * @example
+ * ```ts
+ * import { assertShape } from "@lib/testing/mod.ts";
+ * assertShape([[1, 2], [3, 4]], [2, 2], "the bigram matrix");
+ * ```
+ */
+export function assertShape(actual: unknown, shape: number[], what = "the result"): void {
+  if (actual === undefined || actual === null) {
+    throw new CourseAssertionError(
+      `${what}: expected a value of shape ${fmtShape(shape)} but your function returned ${
+        String(actual)
+      }. Did you forget a \`return\`?`,
+    );
+  }
+  const got = shapeOf(actual);
+  if (got.length !== shape.length || got.some((n, i) => n !== shape[i])) {
+    const axis = got.findIndex((n, i) => n !== shape[i]);
+    const where = got.length !== shape.length
+      ? `it has ${got.length} axes instead of ${shape.length}`
+      : `axis ${axis} has length ${got[axis]} instead of ${shape[axis]}`;
+    throw new CourseAssertionError(
+      `${what}: expected shape ${fmtShape(shape)} but got shape ${fmtShape(got)} (${where}).`,
+    );
+  }
+}
+
+/**
+ * Fails when any entry is NaN or infinite, naming the first one.
+ *
+ * @example
+ * ```ts
+ * import { assertFinite } from "@lib/testing/mod.ts";
+ * assertFinite([0.5, 0.5], "softmax output");
+ * ```
+ */
+export function assertFinite(actual: Numeric, what = "the result"): void {
+  const values = flatten(actual);
+  const i = values.findIndex((v) => !Number.isFinite(v));
+  if (i >= 0) {
+    throw new CourseAssertionError(
+      `${what}: found ${values[i]} at index ${fmtIndex(i, shapeOf(actual))}. ` +
+        `Every value should be a finite number. NaN usually comes from exp() of a large number, ` +
+        `0/0, or log(0).`,
+    );
+  }
+}
+
+/**
+ * Fails unless `actual` and `expected` have the same shape and every entry is within
+ * `atol + rtol * |expected|`, reporting the first differing index.
+ *
+ * @example
+ * ```ts
+ * import { assertAllClose } from "@lib/testing/mod.ts";
+ * assertAllClose([0.333333], [1 / 3], { what: "a third" });
+ * ```
+ */
+export function assertAllClose(actual: Numeric, expected: Numeric, options: CloseOptions = {}): void {
+  const { atol = 1e-5, rtol = 1e-4, what = "the result" } = options;
+  const shape = shapeOf(expected);
+  assertShape(actual, shape, what);
+  const a = flatten(actual);
+  const e = flatten(expected);
+  let bad = 0;
+  let first = -1;
+  for (let i = 0; i < e.length; i++) {
+    const ok = Math.abs(a[i] - e[i]) <= atol + rtol * Math.abs(e[i]);
+    if (!ok) {
+      bad++;
+      if (first < 0) first = i;
+    }
+  }
+  if (bad > 0) {
+    const at = fmtIndex(first, shape);
+    const tol = atol + rtol * Math.abs(e[first]);
+    throw new CourseAssertionError(
+      `${what}: at index ${at} expected ${fmtNum(e[first])} but got ${fmtNum(a[first])} ` +
+        `(allowed difference ${fmtNum(tol)}). ${bad} of ${e.length} values differ.`,
+    );
+  }
+}
+
+/**
+ * Fails unless two integer arrays (or tensors) are equal, reporting the first difference.
+ *
+ * @example
+ * ```ts
+ * import { assertArrayEqual } from "@lib/testing/mod.ts";
+ * assertArrayEqual([1, 2, 3], [1, 2, 3], "token ids");
+ * ```
+ */
+export function assertArrayEqual(actual: Numeric, expected: Numeric, what = "the result"): void {
+  assertAllClose(actual, expected, { atol: 0, rtol: 0, what });
+}
+
+/**
+ * Flattens a number, nested array, typed array or tensor to a plain array of numbers.
+ *
+ * @example
+ * ```ts
+ * import { flatten } from "@lib/testing/mod.ts";
+ * flatten([[1, 2], [3, 4]]); // [1, 2, 3, 4]
+ * ```
+ */
+export function flatten(value: Numeric): number[] {
+  if (value instanceof tf.Tensor) {
+    if (value.isDisposed) {
+      throw new CourseAssertionError(
+        "your function returned a tensor that was already disposed (did `tf.tidy` or " +
+          "`dispose()` free the result you return?)",
+      );
+    }
+    return Array.from(value.dataSync() as ArrayLike<number>);
+  }
+  if (typeof value === "number") return [value];
+  const out: number[] = [];
+  const walk = (v: unknown): void => {
+    if (typeof v === "number") out.push(v);
+    else if (isArrayLike(v)) for (let i = 0; i < v.length; i++) walk(v[i]);
+    else {
+      throw new CourseAssertionError(`expected only numbers but found ${describe(v)}`);
+    }
+  };
+  walk(value);
+  return out;
+}
+
+/**
+ * Registers a test of one exercise with `Deno.test`, named `exercise: name`. Errors thrown by
+ * the learner's code are reworded into one paragraph (no stack trace from TensorFlow.js).
+ *
+ * @example
+ * ```ts
+ * import { check, exerciseTest } from "@lib/testing/mod.ts";
+ * exerciseTest("add", "adds two numbers", () => check(1 + 2 === 3, "1 + 2 should be 3"));
+ * ```
+ */
+export function exerciseTest(
+  exercise: string,
+  name: string,
+  fn: () => void | Promise<void>,
+): void {
+  const full = `${exercise}: ${name}`;
+  Deno.test({
+    name: full,
+    // tfjs keeps its backend's buffers and timers alive between tests on purpose.
+    sanitizeResources: false,
+    sanitizeOps: false,
+    fn: async () => {
+      if (readEnv("COURSE_TRACE")) console.log(`# start: ${full}`);
+      try {
+        await fn();
+      } catch (error) {
+        throw explainThrown(error, exercise);
+      }
+    },
+  });
+}
+
+/**
+ * Turns anything thrown while checking an exercise into an error a learner can read.
+ *
+ * @example
+ * ```ts
+ * import { explainThrown } from "@lib/testing/mod.ts";
+ * explainThrown(new TypeError("x is undefined"), "sampleTriggers").message;
+ * ```
+ */
+export function explainThrown(error: unknown, exercise: string): Error {
+  if (error instanceof NotImplementedError || error instanceof CourseAssertionError) return error;
+  if (error instanceof Error && error.name === "AssertionError") {
+    return new CourseAssertionError(error.message.split("\n\n")[0]);
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  const kind = error instanceof Error ? error.name : "a value";
+  const where = error instanceof Error ? learnerFrame(error.stack ?? "") : undefined;
+  const fromTf = error instanceof Error && /@tensorflow|tfjs/.test(error.stack ?? "");
+  return new CourseAssertionError(
+    `\`${exercise}\` threw ${kind}: ${firstLine(message)}` +
+      (where ? ` (at ${where})` : "") +
+      (fromTf ? ". The error was raised inside TensorFlow.js by a call your code made: " +
+        "check the shapes and dtypes you pass to it." : "."),
+  );
+}
+
+function learnerFrame(stack: string): string | undefined {
+  for (const line of stack.split("\n")) {
+    const m = line.match(/((?:lessons|solutions|pristine)\/\d\d_[\w]+\/[\w.]+:\d+):\d+/);
+    if (m) return m[1];
+  }
+  return undefined;
+}
+
+function firstLine(text: string): string {
+  const line = text.split("\n")[0].trim();
+  return line.length > 300 ? `${line.slice(0, 297)}...` : line;
+}
+
+function isArrayLike(v: unknown): v is ArrayLike<unknown> {
+  return Array.isArray(v) || ArrayBuffer.isView(v);
+}
+
+function describe(v: unknown): string {
+  if (v === undefined || v === null) return String(v);
+  if (typeof v === "object") return `an object (${v.constructor?.name ?? "Object"})`;
+  return `${typeof v} ${JSON.stringify(v)}`;
+}
+
+function fmtShape(shape: number[]): string {
+  return `[${shape.join(", ")}]`;
+}
+
+function fmtIndex(flat: number, shape: number[]): string {
+  if (shape.length === 0) return "[]";
+  const idx: number[] = [];
+  let rest = flat;
+  for (let axis = shape.length - 1; axis >= 0; axis--) {
+    idx.unshift(rest % shape[axis]);
+    rest = Math.floor(rest / shape[axis]);
+  }
+  return fmtShape(idx);
+}
+
+function fmtNum(x: number): string {
+  if (!Number.isFinite(x)) return String(x);
+  if (Number.isInteger(x)) return String(x);
+  const abs = Math.abs(x);
+  return abs !== 0 && (abs < 1e-3 || abs >= 1e5) ? x.toExponential(3) : String(+x.toPrecision(6));
+}

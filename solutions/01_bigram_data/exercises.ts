@@ -1,0 +1,305 @@
+/**
+ * Lesson 1: the bigram data generator of Bietti et al. (2023), section 2.
+ *
+ * Each sequence mixes a global bigram distribution (tiny Shakespeare's character statistics)
+ * with K in-context "trigger -> output" pairs drawn afresh for every sequence. The functions
+ * below build the statistics, sample triggers and outputs, sample one sequence with the
+ * trigger rule, and batch sequences into tensors with a label per target.
+ *
+ * @example
+ * ```ts
+ * import { defaultDataConfig, loadStats, makeBatch } from "@exercises/01_bigram_data/exercises.ts";
+ * import { Rng } from "@lib/rng/mod.ts";
+ * const batch = makeBatch(new Rng(42), loadStats(), { ...defaultDataConfig, seqLen: 32 }, 4);
+ * batch.inputs.shape; // [4, 32]
+ * ```
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { Rng } from "@lib/rng/mod.ts";
+import counts from "@lib/data/tinyshakespeare_counts.json" with { type: "json" };
+
+/** The global statistics of the data: vocabulary, pi_u and pi_b. */
+export interface BigramStats {
+  /** The characters, in id order (id 0 is "\n", id 1 is " "). */
+  vocab: string;
+  /** pi_u: unigram probabilities, `[N]`, summing to 1. */
+  unigram: number[];
+  /** pi_b(j | i): `bigram[i][j]`, `[N, N]`, each row summing to 1. */
+  bigram: number[][];
+}
+
+/** How sequences are generated (the paper's `DataArgs`). */
+export interface DataConfig {
+  /** T: the number of inputs per sequence (the generator makes T + 1 tokens). */
+  seqLen: number;
+  /** K: the number of triggers per sequence. */
+  k: number;
+  /** true: the K most frequent tokens (after `triggerOffset`) for every sequence. */
+  fixedTriggers: boolean;
+  /** With fixed triggers, skip this many of the most frequent tokens first. */
+  triggerOffset: number;
+  /** `uniform`: o_k uniform over all N tokens; `bigram`: o_k ~ pi_b(.|q_k). */
+  outputs: "uniform" | "bigram";
+}
+
+/** The paper's README experiment: T = 256, K = 5 fixed triggers, uniform outputs. */
+export const defaultDataConfig: DataConfig = {
+  seqLen: 256,
+  k: 5,
+  fixedTriggers: true,
+  triggerOffset: 0,
+  outputs: "uniform",
+};
+
+/** One sampled sequence. */
+export interface Sequence {
+  /** z_1 .. z_{T+1}: T + 1 token ids. */
+  tokens: number[];
+  /** One label per target z_{t+1}, `[T]`: 0 global bigram, c >= 1 the c-th trigger occurrence. */
+  labels: number[];
+  /** This sequence's triggers q_1 .. q_K. */
+  triggers: number[];
+  /** Their outputs o_1 .. o_K (`outputs[k]` follows `triggers[k]`). */
+  outputs: number[];
+}
+
+/** A batch of sequences as tensors. */
+export interface Batch {
+  /** z_1 .. z_T of each sequence, int32 `[batch, seq]`. */
+  inputs: tf.Tensor2D;
+  /** z_2 .. z_{T+1}, int32 `[batch, seq]`. */
+  targets: tf.Tensor2D;
+  /** The label of each target, int32 `[batch, seq]`. */
+  labels: tf.Tensor2D;
+  /** 1 where the label is >= 2 (an in-context target), else 0; float32 `[batch, seq]`. */
+  inContextMask: tf.Tensor2D;
+}
+
+/**
+ * The shipped tiny Shakespeare counts turned into statistics (uses your two functions below).
+ *
+ * @example
+ * ```ts
+ * import { loadStats } from "@exercises/01_bigram_data/exercises.ts";
+ * loadStats().vocab.length; // 65
+ * ```
+ */
+export function loadStats(): BigramStats {
+  return {
+    vocab: counts.vocab,
+    unigram: unigramFromCounts(counts.unigram_counts),
+    bigram: bigramFromCounts(counts.bigram_counts),
+  };
+}
+
+/**
+ * Exercise 1.1. pi_u: normalise character counts into probabilities.
+ *
+ * @param counts `[N]` non-negative counts.
+ * @returns `[N]` probabilities summing to 1.
+ *
+ * @example
+ * ```ts
+ * import { unigramFromCounts } from "@exercises/01_bigram_data/exercises.ts";
+ * unigramFromCounts([1, 3]); // [0.25, 0.75]
+ * ```
+ */
+export function unigramFromCounts(counts: number[]): number[] {
+  // BEGIN SOLUTION
+  const total = counts.reduce((a, b) => a + b, 0);
+  return counts.map((c) => c / total);
+  // END SOLUTION
+}
+
+/**
+ * Exercise 1.1. pi_b(j | i): normalise each row of the pair counts (row i = current character,
+ * column j = next one). A row with no counts becomes uniform.
+ *
+ * @param counts `[N, N]` non-negative pair counts.
+ * @returns `[N, N]` rows summing to 1.
+ *
+ * @example
+ * ```ts
+ * import { bigramFromCounts } from "@exercises/01_bigram_data/exercises.ts";
+ * bigramFromCounts([[1, 1], [0, 2]]); // [[0.5, 0.5], [0, 1]]
+ * ```
+ */
+export function bigramFromCounts(counts: number[][]): number[][] {
+  // BEGIN SOLUTION
+  return counts.map((row) => {
+    const total = row.reduce((a, b) => a + b, 0);
+    return total > 0 ? row.map((c) => c / total) : row.map(() => 1 / row.length);
+  });
+  // END SOLUTION
+}
+
+/**
+ * Exercise 1.2. K distinct triggers drawn from pi_u without replacement: draw one token with
+ * probability proportional to pi_u, remove it, renormalise, repeat.
+ *
+ * @param rng The seeded generator (use `rng.categorical(weights)`).
+ * @param unigram `[N]` pi_u.
+ * @param k How many triggers (at most the number of tokens with positive probability).
+ * @returns `[k]` distinct token ids, in the order drawn.
+ *
+ * @example
+ * ```ts
+ * import { sampleTriggers } from "@exercises/01_bigram_data/exercises.ts";
+ * import { Rng } from "@lib/rng/mod.ts";
+ * sampleTriggers(new Rng(1), [0.5, 0.3, 0.2], 2); // two distinct ids, e.g. [0, 2]
+ * ```
+ */
+export function sampleTriggers(rng: Rng, unigram: number[], k: number): number[] {
+  // BEGIN SOLUTION
+  const weights = unigram.slice();
+  const triggers: number[] = [];
+  for (let i = 0; i < k; i++) {
+    const q = rng.categorical(weights);
+    triggers.push(q);
+    weights[q] = 0;
+  }
+  return triggers;
+  // END SOLUTION
+}
+
+/**
+ * Exercise 1.2. The fixed-trigger variant: the K most frequent tokens under pi_u, most frequent
+ * first, after skipping the `offset` most frequent ones.
+ *
+ * @example
+ * ```ts
+ * import { topTriggers } from "@exercises/01_bigram_data/exercises.ts";
+ * topTriggers([0.1, 0.6, 0.3], 2); // [1, 2]
+ * ```
+ */
+export function topTriggers(unigram: number[], k: number, offset = 0): number[] {
+  // BEGIN SOLUTION
+  const ids = unigram.map((_, i) => i);
+  ids.sort((a, b) => unigram[b] - unigram[a] || a - b);
+  return ids.slice(offset, offset + k);
+  // END SOLUTION
+}
+
+/**
+ * Exercise 1.3. One output per trigger, drawn independently: uniform over all N tokens by
+ * default, or from pi_b(. | q_k) when `bigram` is given (the paper's `bigram_outs`).
+ *
+ * @param rng The seeded generator.
+ * @param triggers `[K]` trigger ids.
+ * @param vocabSize N.
+ * @param bigram Optional `[N, N]` pi_b; when given, o_k ~ pi_b(. | q_k).
+ * @returns `[K]` output ids (they may repeat, or equal a trigger).
+ *
+ * @example
+ * ```ts
+ * import { sampleOutputs } from "@exercises/01_bigram_data/exercises.ts";
+ * import { Rng } from "@lib/rng/mod.ts";
+ * sampleOutputs(new Rng(3), [4, 7], 65); // two ids in [0, 65)
+ * ```
+ */
+export function sampleOutputs(
+  rng: Rng,
+  triggers: number[],
+  vocabSize: number,
+  bigram?: number[][],
+): number[] {
+  // BEGIN SOLUTION
+  return triggers.map((q) => bigram ? rng.categorical(bigram[q]) : rng.int(vocabSize));
+  // END SOLUTION
+}
+
+/**
+ * Exercise 1.4. One sequence of T + 1 tokens with the trigger rule:
+ * z_1 ~ pi_u; then z_{t+1} = o_k if z_t = q_k, else z_{t+1} ~ pi_b(. | z_t).
+ * The label of target z_{t+1} is 0 when z_t is not a trigger, else how many times z_t has
+ * occurred so far (1 for its first occurrence, 2 for the second, ...).
+ *
+ * Draw in this order so that seeds agree with the reference: the triggers (random ones with
+ * {@linkcode sampleTriggers}, fixed ones with {@linkcode topTriggers}), then the outputs with
+ * {@linkcode sampleOutputs}, then z_1, then each next token.
+ *
+ * @example
+ * ```ts
+ * import { defaultDataConfig, loadStats, sampleSequence } from "@exercises/01_bigram_data/exercises.ts";
+ * import { Rng } from "@lib/rng/mod.ts";
+ * const seq = sampleSequence(new Rng(0), loadStats(), { ...defaultDataConfig, seqLen: 16 });
+ * seq.tokens.length; // 17
+ * ```
+ */
+export function sampleSequence(rng: Rng, stats: BigramStats, config: DataConfig): Sequence {
+  // BEGIN SOLUTION
+  const n = stats.unigram.length;
+  const triggers = config.fixedTriggers
+    ? topTriggers(stats.unigram, config.k, config.triggerOffset)
+    : sampleTriggers(rng, stats.unigram, config.k);
+  const outputs = sampleOutputs(
+    rng,
+    triggers,
+    n,
+    config.outputs === "bigram" ? stats.bigram : undefined,
+  );
+  const outputOf = new Map<number, number>();
+  triggers.forEach((q, i) => outputOf.set(q, outputs[i]));
+  const seen = new Map<number, number>();
+  const tokens = [rng.categorical(stats.unigram)];
+  const labels: number[] = [];
+  for (let t = 0; t < config.seqLen; t++) {
+    const z = tokens[t];
+    const o = outputOf.get(z);
+    if (o === undefined) {
+      tokens.push(rng.categorical(stats.bigram[z]));
+      labels.push(0);
+    } else {
+      const c = (seen.get(z) ?? 0) + 1;
+      seen.set(z, c);
+      tokens.push(o);
+      labels.push(c);
+    }
+  }
+  return { tokens, labels, triggers, outputs };
+  // END SOLUTION
+}
+
+/**
+ * Exercise 1.5. A batch of `batchSize` sequences (sampled one after another with
+ * {@linkcode sampleSequence}) as tensors: inputs z_1..z_T, targets z_2..z_{T+1}, labels, and
+ * the in-context mask (label >= 2).
+ *
+ * @example
+ * ```ts
+ * import { defaultDataConfig, loadStats, makeBatch } from "@exercises/01_bigram_data/exercises.ts";
+ * import { Rng } from "@lib/rng/mod.ts";
+ * const b = makeBatch(new Rng(0), loadStats(), { ...defaultDataConfig, seqLen: 8 }, 2);
+ * b.targets.shape; // [2, 8]
+ * ```
+ */
+export function makeBatch(
+  rng: Rng,
+  stats: BigramStats,
+  config: DataConfig,
+  batchSize: number,
+): Batch {
+  // BEGIN SOLUTION
+  const t = config.seqLen;
+  const inputs = new Int32Array(batchSize * t);
+  const targets = new Int32Array(batchSize * t);
+  const labels = new Int32Array(batchSize * t);
+  const mask = new Float32Array(batchSize * t);
+  for (let b = 0; b < batchSize; b++) {
+    const seq = sampleSequence(rng, stats, config);
+    for (let i = 0; i < t; i++) {
+      inputs[b * t + i] = seq.tokens[i];
+      targets[b * t + i] = seq.tokens[i + 1];
+      labels[b * t + i] = seq.labels[i];
+      mask[b * t + i] = seq.labels[i] >= 2 ? 1 : 0;
+    }
+  }
+  return {
+    inputs: tf.tensor2d(inputs, [batchSize, t], "int32"),
+    targets: tf.tensor2d(targets, [batchSize, t], "int32"),
+    labels: tf.tensor2d(labels, [batchSize, t], "int32"),
+    inContextMask: tf.tensor2d(mask, [batchSize, t], "float32"),
+  };
+  // END SOLUTION
+}

@@ -1,0 +1,312 @@
+/**
+ * Tests of lesson 1's exercises. They import `@exercises/01_bigram_data/exercises.ts`, which is
+ * the learner's file unless the course runner points it at `solutions/` or at fresh stubs.
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import counts from "@lib/data/tinyshakespeare_counts.json" with { type: "json" };
+import {
+  bigramFromCounts,
+  type BigramStats,
+  type DataConfig,
+  defaultDataConfig,
+  makeBatch,
+  sampleOutputs,
+  sampleSequence,
+  sampleTriggers,
+  topTriggers,
+  unigramFromCounts,
+} from "@exercises/01_bigram_data/exercises.ts";
+import { Rng } from "@lib/rng/mod.ts";
+import {
+  assertAllClose,
+  assertArrayEqual,
+  assertShape,
+  check,
+  exerciseTest,
+} from "@lib/testing/mod.ts";
+import { initBackend } from "@lib/tf/mod.ts";
+import { backendFromEnv } from "@lib/tf/mod.ts";
+
+await initBackend(backendFromEnv());
+
+/** Reference statistics computed here, independently of the learner's code. */
+function referenceStats(): BigramStats {
+  const total = counts.unigram_counts.reduce((a, b) => a + b, 0);
+  return {
+    vocab: counts.vocab,
+    unigram: counts.unigram_counts.map((c) => c / total),
+    bigram: counts.bigram_counts.map((row) => {
+      const s = row.reduce((a, b) => a + b, 0);
+      return row.map((c) => c / s);
+    }),
+  };
+}
+
+const small: DataConfig = { ...defaultDataConfig, seqLen: 64 };
+
+// ---------------------------------------------------------------- 1.1 statistics
+
+exerciseTest("unigramFromCounts", "a tiny hand-computed case", () => {
+  assertAllClose(unigramFromCounts([1, 3, 0, 4]), [0.125, 0.375, 0, 0.5], {
+    what: "unigramFromCounts([1, 3, 0, 4])",
+  });
+});
+
+exerciseTest("unigramFromCounts", "tiny Shakespeare: 65 probabilities summing to 1", () => {
+  const pu = unigramFromCounts(counts.unigram_counts);
+  assertShape(pu, [65], "pi_u");
+  const sum = pu.reduce((a, b) => a + b, 0);
+  check(Math.abs(sum - 1) < 1e-9, `pi_u should sum to 1 but sums to ${sum}`);
+});
+
+exerciseTest("unigramFromCounts", "the space is the most frequent character (15.2%)", () => {
+  const pu = unigramFromCounts(counts.unigram_counts);
+  assertAllClose(pu[1], 0.1523, { atol: 1e-4, what: "pi_u(' ')" });
+  check(pu.indexOf(Math.max(...pu)) === 1, "the most frequent id should be 1 (the space)");
+});
+
+exerciseTest("bigramFromCounts", "a tiny hand-computed case", () => {
+  assertAllClose(bigramFromCounts([[1, 1, 2], [0, 0, 5], [3, 0, 0]]), [
+    [0.25, 0.25, 0.5],
+    [0, 0, 1],
+    [1, 0, 0],
+  ], { what: "bigramFromCounts of a 3x3 count matrix" });
+});
+
+exerciseTest("bigramFromCounts", "normalises rows (current character), not columns", () => {
+  const pb = bigramFromCounts([[1, 3], [1, 1]]);
+  assertAllClose(pb, [[0.25, 0.75], [0.5, 0.5]], {
+    what: "bigramFromCounts([[1, 3], [1, 1]]) (each row should sum to 1)",
+  });
+});
+
+exerciseTest("bigramFromCounts", "tiny Shakespeare: every row sums to 1; pi_u is stationary", () => {
+  const pb = bigramFromCounts(counts.bigram_counts);
+  assertShape(pb, [65, 65], "pi_b");
+  pb.forEach((row, i) => {
+    const s = row.reduce((a, b) => a + b, 0);
+    check(Math.abs(s - 1) < 1e-9, `row ${i} of pi_b should sum to 1 but sums to ${s}`);
+  });
+  const pu = referenceStats().unigram;
+  const next = pu.map((_, j) => pu.reduce((acc, p, i) => acc + p * pb[i][j], 0));
+  assertAllClose(next, pu, { atol: 1e-5, what: "pi_u times pi_b (should give pi_u back)" });
+});
+
+exerciseTest("bigramFromCounts", "Bayes loss of the bigram model is 2.453 nats", () => {
+  const pb = bigramFromCounts(counts.bigram_counts);
+  const pu = referenceStats().unigram;
+  let h = 0;
+  pb.forEach((row, i) => row.forEach((p) => (h -= p > 0 ? pu[i] * p * Math.log(p) : 0)));
+  assertAllClose(h, 2.453, { atol: 2e-3, what: "E_i H(pi_b(.|i)) in nats" });
+});
+
+// ---------------------------------------------------------------- 1.2 triggers
+
+exerciseTest("sampleTriggers", "returns k distinct valid ids", () => {
+  const stats = referenceStats();
+  const rng = new Rng(1);
+  for (let rep = 0; rep < 200; rep++) {
+    const q = sampleTriggers(rng, stats.unigram, 5);
+    assertShape(q, [5], "sampleTriggers(rng, pi_u, 5)");
+    check(new Set(q).size === 5, `triggers must be distinct, got [${q}]`);
+    check(q.every((x) => Number.isInteger(x) && x >= 0 && x < 65), `ids must be in [0, 65), got [${q}]`);
+  }
+});
+
+exerciseTest("sampleTriggers", "never draws a token of probability 0", () => {
+  const rng = new Rng(2);
+  for (let rep = 0; rep < 100; rep++) {
+    const q = sampleTriggers(rng, [0.5, 0, 0.25, 0, 0.25], 3);
+    check(!q.includes(1) && !q.includes(3), `ids 1 and 3 have probability 0 but got [${q}]`);
+    check(new Set(q).size === 3, `triggers must be distinct, got [${q}]`);
+  }
+});
+
+exerciseTest("sampleTriggers", "first draw follows pi_u (seeded frequency check)", () => {
+  const pu = [0.6, 0.3, 0.1];
+  const rng = new Rng(3);
+  const firsts = [0, 0, 0];
+  const n = 4000;
+  for (let rep = 0; rep < n; rep++) firsts[sampleTriggers(rng, pu, 2)[0]]++;
+  assertAllClose(firsts.map((c) => c / n), pu, {
+    atol: 0.035,
+    what: "frequency of each id as the first trigger (should follow pi_u)",
+  });
+});
+
+exerciseTest("sampleTriggers", "second draw is renormalised without the first", () => {
+  // With pi_u = [0.5, 0.5, 0...], the second trigger is always the other token.
+  const rng = new Rng(4);
+  for (let rep = 0; rep < 50; rep++) {
+    const q = sampleTriggers(rng, [0.5, 0.5, 0, 0], 2);
+    check(q[0] !== q[1] && q.every((x) => x < 2), `expected the two ids {0, 1}, got [${q}]`);
+  }
+});
+
+exerciseTest("topTriggers", "the 5 most frequent tokens are ' ', e, t, o, a", () => {
+  const q = topTriggers(referenceStats().unigram, 5);
+  assertArrayEqual(q, [1, 43, 58, 53, 39], "topTriggers(pi_u, 5) (ids of ' ', e, t, o, a)");
+});
+
+exerciseTest("topTriggers", "a tiny hand-computed case, most frequent first", () => {
+  assertArrayEqual(topTriggers([0.1, 0.5, 0.15, 0.25], 3), [1, 3, 2], "topTriggers([.1,.5,.15,.25], 3)");
+});
+
+exerciseTest("topTriggers", "offset skips the most frequent ones", () => {
+  assertArrayEqual(topTriggers([0.1, 0.5, 0.15, 0.25], 2, 1), [3, 2], "topTriggers(p, 2, offset 1)");
+  assertArrayEqual(topTriggers(referenceStats().unigram, 1, 1), [43], "topTriggers(pi_u, 1, 1) ('e')");
+});
+
+// ---------------------------------------------------------------- 1.3 outputs
+
+exerciseTest("sampleOutputs", "one output per trigger, ids in range", () => {
+  const o = sampleOutputs(new Rng(5), [1, 43, 58], 65);
+  assertShape(o, [3], "sampleOutputs(rng, 3 triggers, 65)");
+  check(o.every((x) => Number.isInteger(x) && x >= 0 && x < 65), `ids must be in [0, 65), got [${o}]`);
+});
+
+exerciseTest("sampleOutputs", "uniform outputs cover all tokens evenly", () => {
+  const rng = new Rng(6);
+  const hist = new Array(10).fill(0);
+  const n = 5000;
+  for (let rep = 0; rep < n; rep++) hist[sampleOutputs(rng, [0], 10)[0]]++;
+  const tv = hist.reduce((acc, c) => acc + Math.abs(c / n - 0.1), 0) / 2;
+  check(tv < 0.04, `uniform outputs over 10 tokens: total variation from uniform is ${tv.toFixed(3)}`);
+});
+
+exerciseTest("sampleOutputs", "bigram outputs follow pi_b(.|q)", () => {
+  const bigram = [[0, 1, 0], [0.5, 0, 0.5], [0, 0, 1]];
+  const rng = new Rng(7);
+  for (let rep = 0; rep < 100; rep++) {
+    const o = sampleOutputs(rng, [0, 2], 3, bigram);
+    assertArrayEqual(o, [1, 2], "outputs of triggers 0 and 2 (pi_b puts all mass on 1 and 2)");
+  }
+  const counts1 = [0, 0, 0];
+  for (let rep = 0; rep < 2000; rep++) counts1[sampleOutputs(rng, [1], 3, bigram)[0]]++;
+  check(counts1[1] === 0, "pi_b(1 | 1) = 0, yet output 1 was drawn");
+  assertAllClose(counts1[0] / 2000, 0.5, { atol: 0.05, what: "frequency of output 0 after 1" });
+});
+
+// ---------------------------------------------------------------- 1.4 sequences
+
+exerciseTest("sampleSequence", "T + 1 tokens, T labels, K triggers and outputs", () => {
+  const seq = sampleSequence(new Rng(8), referenceStats(), small);
+  assertShape(seq.tokens, [65], "tokens of a T = 64 sequence (T + 1 tokens)");
+  assertShape(seq.labels, [64], "labels (one per target)");
+  assertShape(seq.triggers, [5], "triggers");
+  assertShape(seq.outputs, [5], "outputs");
+});
+
+exerciseTest("sampleSequence", "every trigger is followed by its output; labels count occurrences", () => {
+  const rng = new Rng(9);
+  for (const fixedTriggers of [true, false]) {
+    for (let rep = 0; rep < 20; rep++) {
+      const seq = sampleSequence(rng, referenceStats(), { ...small, fixedTriggers });
+      const seen = new Map<number, number>();
+      for (let t = 0; t < 64; t++) {
+        const k = seq.triggers.indexOf(seq.tokens[t]);
+        if (k < 0) {
+          check(seq.labels[t] === 0, `position ${t}: input is not a trigger, label should be 0, got ${seq.labels[t]}`);
+          continue;
+        }
+        const c = (seen.get(k) ?? 0) + 1;
+        seen.set(k, c);
+        check(
+          seq.tokens[t + 1] === seq.outputs[k],
+          `position ${t}: trigger ${seq.tokens[t]} should be followed by its output ${seq.outputs[k]}, got ${
+            seq.tokens[t + 1]
+          }`,
+        );
+        check(seq.labels[t] === c, `position ${t}: occurrence ${c} of a trigger should have label ${c}, got ${seq.labels[t]}`);
+      }
+    }
+  }
+});
+
+exerciseTest("sampleSequence", "a tiny hand-computed case with a deterministic chain", () => {
+  // Token 0 always goes to 1, 1 to 2, 2 to 0; the only trigger is 2 (fixed, most frequent).
+  const stats: BigramStats = {
+    vocab: "abc",
+    unigram: [0, 0, 1],
+    bigram: [[0, 1, 0], [0, 0, 1], [1, 0, 0]],
+  };
+  const seq = sampleSequence(new Rng(10), stats, { ...small, seqLen: 6, k: 1, fixedTriggers: true });
+  const o = seq.outputs[0];
+  check(seq.tokens[0] === 2, `z_1 ~ pi_u = [0, 0, 1] must be 2, got ${seq.tokens[0]}`);
+  check(seq.tokens[1] === o, `the trigger 2 must be followed by its output ${o}, got ${seq.tokens[1]}`);
+  check(seq.labels[0] === 1, `first occurrence of the trigger: label 1, got ${seq.labels[0]}`);
+});
+
+exerciseTest("sampleSequence", "global transitions follow pi_b (total variation)", () => {
+  const stats = referenceStats();
+  const rng = new Rng(11);
+  const row = 1; // transitions out of the space, never a trigger with K=0
+  const hist = new Array(65).fill(0);
+  let n = 0;
+  for (let rep = 0; rep < 300; rep++) {
+    const seq = sampleSequence(rng, stats, { ...small, seqLen: 128, k: 0 });
+    for (let t = 0; t < 128; t++) {
+      if (seq.tokens[t] === row) {
+        hist[seq.tokens[t + 1]]++;
+        n++;
+      }
+    }
+  }
+  const tv = hist.reduce((acc, c, j) => acc + Math.abs(c / n - stats.bigram[row][j]), 0) / 2;
+  check(n > 2000, `expected many spaces in 300 sequences, found ${n}`);
+  check(tv < 0.06, `transitions after ' ' differ from pi_b(.|' '): total variation ${tv.toFixed(3)} (${n} samples)`);
+});
+
+exerciseTest("sampleSequence", "fraction of in-context targets (K=5 fixed ~29%, random ~23%)", () => {
+  const stats = referenceStats();
+  const frac = (fixedTriggers: boolean) => {
+    const rng = new Rng(12);
+    let inContext = 0;
+    let total = 0;
+    for (let rep = 0; rep < 150; rep++) {
+      const seq = sampleSequence(rng, stats, { ...defaultDataConfig, fixedTriggers });
+      inContext += seq.labels.filter((l) => l >= 2).length;
+      total += seq.labels.length;
+    }
+    return inContext / total;
+  };
+  assertAllClose(frac(true), 0.291, { atol: 0.03, what: "in-context fraction, fixed K=5, T=256" });
+  assertAllClose(frac(false), 0.233, { atol: 0.03, what: "in-context fraction, random K=5, T=256" });
+});
+
+// ---------------------------------------------------------------- 1.5 batches
+
+exerciseTest("makeBatch", "shapes and dtypes", () => {
+  const b = makeBatch(new Rng(13), referenceStats(), small, 3);
+  for (const [name, t, dtype] of [
+    ["inputs", b.inputs, "int32"],
+    ["targets", b.targets, "int32"],
+    ["labels", b.labels, "int32"],
+    ["inContextMask", b.inContextMask, "float32"],
+  ] as const) {
+    assertShape(t, [3, 64], `batch.${name}`);
+    check(t.dtype === dtype, `batch.${name} should have dtype ${dtype}, got ${t.dtype}`);
+  }
+  tf.dispose([b.inputs, b.targets, b.labels, b.inContextMask]);
+});
+
+exerciseTest("makeBatch", "targets are the inputs shifted by one; rows match sampleSequence", () => {
+  const stats = referenceStats();
+  const b = makeBatch(new Rng(14), stats, small, 2);
+  const rng = new Rng(14);
+  const seqs = [sampleSequence(rng, stats, small), sampleSequence(rng, stats, small)];
+  assertArrayEqual(b.inputs, seqs.map((s) => s.tokens.slice(0, 64)), "batch.inputs (z_1..z_T)");
+  assertArrayEqual(b.targets, seqs.map((s) => s.tokens.slice(1)), "batch.targets (z_2..z_{T+1})");
+  assertArrayEqual(b.labels, seqs.map((s) => s.labels), "batch.labels");
+  tf.dispose([b.inputs, b.targets, b.labels, b.inContextMask]);
+});
+
+exerciseTest("makeBatch", "the in-context mask is 1 exactly where label >= 2", () => {
+  const b = makeBatch(new Rng(15), referenceStats(), small, 4);
+  const labels = b.labels.dataSync();
+  const expected = Array.from(labels, (l) => (l >= 2 ? 1 : 0));
+  assertArrayEqual(b.inContextMask.reshape([-1]), expected, "batch.inContextMask (flattened)");
+  check(expected.some((x) => x === 1), "this batch should contain in-context targets");
+  tf.dispose([b.inputs, b.targets, b.labels, b.inContextMask]);
+});
