@@ -1,4 +1,3 @@
-// deno-lint-ignore-file no-unused-vars require-await
 // Your exercise file for lesson 1: replace each `throw notImplemented(...)` with your
 // code. Check it with `deno task lesson 1`; `deno task lesson 1 --reset` restores
 // this stub after saving a dated backup of your file.

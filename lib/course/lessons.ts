@@ -83,7 +83,9 @@ export interface Lesson {
 export async function listLessons(root: string): Promise<Lesson[]> {
   const slugs: string[] = [];
   for await (const entry of Deno.readDir(join(root, "lessons"))) {
-    if (entry.isDirectory && /^\d\d_[a-z0-9_]+$/.test(entry.name)) slugs.push(entry.name);
+    if (!entry.isDirectory || !/^\d\d_[a-z0-9_]+$/.test(entry.name)) continue;
+    // A lesson folder without its README is still being written: it is not listed.
+    if (await isFile(join(root, "lessons", entry.name, "README.md"))) slugs.push(entry.name);
   }
   slugs.sort();
   const lessons: Lesson[] = [];
@@ -93,6 +95,14 @@ export async function listLessons(root: string): Promise<Lesson[]> {
     lessons.push(parseLesson(slug, markdown));
   }
   return lessons;
+}
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isFile;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -168,8 +178,11 @@ export function parseLesson(slug: string, markdown: string): Lesson {
       continue;
     }
     if (/^#{1,3} /.test(line)) current = undefined;
-    if (section.startsWith("learning objectives") && /^\s*[-*] /.test(line)) {
-      objectives.push(line.replace(/^\s*[-*] /, "").trim());
+    if (section.startsWith("learning objectives")) {
+      if (/^\s*[-*] /.test(line)) objectives.push(line.replace(/^\s*[-*] /, "").trim());
+      else if (/^\s+\S/.test(line) && objectives.length > 0) {
+        objectives[objectives.length - 1] += " " + line.trim(); // a bullet's continuation line
+      }
     }
     if (!current) continue;
     const fns = line.match(/\*\*Functions?:\*\*\s*([^·]+)/);

@@ -81,7 +81,14 @@ export interface RunOptions {
 export async function runExerciseTests(options: RunOptions): Promise<RunResult> {
   const root = resolve(options.root);
   const target = options.target ?? "lessons";
-  const args = ["test", "--reporter=tap", "--no-prompt", "--allow-read", "--allow-write", "--allow-env"];
+  const args = [
+    "test",
+    "--reporter=tap",
+    "--no-prompt",
+    "--allow-read",
+    "--allow-write",
+    "--allow-env",
+  ];
   const map = target === "lessons" ? undefined : await writeImportMap(root, target);
   if (map) args.push(`--import-map=${map}`);
   args.push(...(options.extraArgs ?? []), ...options.tests);
@@ -107,7 +114,7 @@ export async function runExerciseTests(options: RunOptions): Promise<RunResult> 
   let running: string | undefined;
   let pending: Outcome | undefined;
   let timedOut = false;
-  let timer = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const arm = () => {
     clearTimeout(timer);
     timer = setTimeout(() => {
@@ -194,13 +201,21 @@ export async function writeImportMap(root: string, target: Target): Promise<stri
   const config = JSON.parse(await Deno.readTextFile(join(root, "deno.json")));
   const imports: Record<string, string> = {};
   for (const [key, value] of Object.entries(config.imports as Record<string, string>)) {
-    imports[key] = value.startsWith("./") ? pathToFileURL(join(root, value)).href + slash(value) : value;
+    imports[key] = value.startsWith("./")
+      ? pathToFileURL(join(root, value)).href + slash(value)
+      : value;
   }
-  const dir = target === "solutions" ? join(root, "solutions") : resolve(root, target === "lessons" ? "lessons" : target.dir);
+  const dir = target === "solutions"
+    ? join(root, "solutions")
+    : resolve(root, target === "lessons" ? "lessons" : target.dir);
   imports["@exercises/"] = pathToFileURL(dir).href + "/";
   // One file per call: several runs (a watch loop, the course check) may work at once.
   await Deno.mkdir(join(root, ".course", "tmp"), { recursive: true });
-  const path = await Deno.makeTempFile({ dir: join(root, ".course", "tmp"), prefix: "import_map_", suffix: ".json" });
+  const path = await Deno.makeTempFile({
+    dir: join(root, ".course", "tmp"),
+    prefix: "import_map_",
+    suffix: ".json",
+  });
   await Deno.writeTextFile(path, JSON.stringify({ imports }, null, 2) + "\n");
   return path;
 }
@@ -263,13 +278,18 @@ export function cleanMessage(message: string): string {
  */
 export function explainLoadError(stderr: string, root: string): string {
   // deno-lint-ignore no-control-regex
-  const text = stderr.replace(/\u001b\[[0-9;]*m/g, "").replaceAll(pathToFileURL(root).href + "/", "");
+  const text = stderr.replace(/\u001b\[[0-9;]*m/g, "").replaceAll(
+    pathToFileURL(root).href + "/",
+    "",
+  );
   const ts = text.match(/(TS\d+ \[ERROR\]: [^\n]+)[\s\S]*?at ([^\s]+:\d+:\d+)/);
   if (ts) {
     return `Your code does not type-check, so no test could run.\n  ${ts[1]}\n  at ${ts[2]}\n` +
       `Fix this error first (TypeScript checks every file the tests import).`;
   }
-  const parse = text.match(/error: ([^\n]*(?:parse|Expected|Unexpected)[^\n]*)(?:\n\s+at ([^\s]+))?/);
+  const parse = text.match(
+    /error: ([^\n]*(?:parse|Expected|Unexpected)[^\n]*)(?:\n\s+at ([^\s]+))?/,
+  );
   if (parse) {
     return `Your code has a syntax error, so no test could run.\n  ${parse[1]}` +
       (parse[2] ? `\n  at ${parse[2]}` : "");
@@ -280,8 +300,9 @@ export function explainLoadError(stderr: string, root: string): string {
 
 async function* lines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
   let buffer = "";
-  for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-    buffer += chunk;
+  const decoder = new TextDecoder();
+  for await (const chunk of stream) {
+    buffer += decoder.decode(chunk, { stream: true });
     let nl: number;
     while ((nl = buffer.indexOf("\n")) >= 0) {
       yield buffer.slice(0, nl);

@@ -59,7 +59,6 @@ export function makeStub(source: string, slug: string): string {
   if (regions === 0) throw new Error(`${slug}: the solution file has no BEGIN SOLUTION region`);
   const number = Number(slug.slice(0, 2));
   const banner = [
-    "// deno-lint-ignore-file no-unused-vars require-await",
     `// Your exercise file for lesson ${number}: replace each \`throw notImplemented(...)\` with your`,
     `// code. Check it with \`deno task lesson ${number}\`; \`deno task lesson ${number} --reset\` restores`,
     "// this stub after saving a dated backup of your file.",

@@ -183,7 +183,11 @@ export function assertFinite(actual: Numeric, what = "the result"): void {
  * assertAllClose([0.333333], [1 / 3], { what: "a third" });
  * ```
  */
-export function assertAllClose(actual: Numeric, expected: Numeric, options: CloseOptions = {}): void {
+export function assertAllClose(
+  actual: Numeric,
+  expected: Numeric,
+  options: CloseOptions = {},
+): void {
   const { atol = 1e-5, rtol = 1e-4, what = "the result" } = options;
   const shape = shapeOf(expected);
   assertShape(actual, shape, what);
@@ -244,7 +248,7 @@ export function flatten(value: Numeric): number[] {
   const out: number[] = [];
   const walk = (v: unknown): void => {
     if (typeof v === "number") out.push(v);
-    else if (isArrayLike(v)) for (let i = 0; i < v.length; i++) walk(v[i]);
+    else if (isArrayLike(v)) { for (let i = 0; i < v.length; i++) walk(v[i]); }
     else {
       throw new CourseAssertionError(`expected only numbers but found ${describe(v)}`);
     }
@@ -306,8 +310,10 @@ export function explainThrown(error: unknown, exercise: string): Error {
   return new CourseAssertionError(
     `\`${exercise}\` threw ${kind}: ${firstLine(message)}` +
       (where ? ` (at ${where})` : "") +
-      (fromTf ? ". The error was raised inside TensorFlow.js by a call your code made: " +
-        "check the shapes and dtypes you pass to it." : "."),
+      (fromTf
+        ? ". The error was raised inside TensorFlow.js by a call your code made: " +
+          "check the shapes and dtypes you pass to it."
+        : "."),
   );
 }
 

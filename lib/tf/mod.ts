@@ -115,7 +115,10 @@ export async function initBackend(requested: BackendChoice = "auto"): Promise<Ba
   throw new Error(`No TensorFlow.js backend could start:\n${notes.join("\n")}`);
 }
 
-async function tryStart(name: "cpu" | "wasm" | "webgpu", auto: boolean): Promise<string | undefined> {
+async function tryStart(
+  name: "cpu" | "wasm" | "webgpu",
+  auto: boolean,
+): Promise<string | undefined> {
   try {
     if (name === "webgpu") {
       const why = await webgpuProblem(auto);
@@ -146,7 +149,8 @@ async function webgpuProblem(auto: boolean): Promise<string | undefined> {
   const adapter = await gpu.requestAdapter();
   if (!adapter) return "no WebGPU adapter (no GPU, or no Vulkan driver installed)";
   const info = adapter.info;
-  const software = info.isFallbackAdapter || /llvmpipe|lavapipe|swiftshader/i.test(info.description);
+  const software = info.isFallbackAdapter ||
+    /llvmpipe|lavapipe|swiftshader/i.test(info.description);
   if (software && auto) {
     return `the only adapter is a software one (${info.description}), slower than wasm`;
   }

@@ -81,17 +81,21 @@ exerciseTest("bigramFromCounts", "normalises rows (current character), not colum
   });
 });
 
-exerciseTest("bigramFromCounts", "tiny Shakespeare: every row sums to 1; pi_u is stationary", () => {
-  const pb = bigramFromCounts(counts.bigram_counts);
-  assertShape(pb, [65, 65], "pi_b");
-  pb.forEach((row, i) => {
-    const s = row.reduce((a, b) => a + b, 0);
-    check(Math.abs(s - 1) < 1e-9, `row ${i} of pi_b should sum to 1 but sums to ${s}`);
-  });
-  const pu = referenceStats().unigram;
-  const next = pu.map((_, j) => pu.reduce((acc, p, i) => acc + p * pb[i][j], 0));
-  assertAllClose(next, pu, { atol: 1e-5, what: "pi_u times pi_b (should give pi_u back)" });
-});
+exerciseTest(
+  "bigramFromCounts",
+  "tiny Shakespeare: every row sums to 1; pi_u is stationary",
+  () => {
+    const pb = bigramFromCounts(counts.bigram_counts);
+    assertShape(pb, [65, 65], "pi_b");
+    pb.forEach((row, i) => {
+      const s = row.reduce((a, b) => a + b, 0);
+      check(Math.abs(s - 1) < 1e-9, `row ${i} of pi_b should sum to 1 but sums to ${s}`);
+    });
+    const pu = referenceStats().unigram;
+    const next = pu.map((_, j) => pu.reduce((acc, p, i) => acc + p * pb[i][j], 0));
+    assertAllClose(next, pu, { atol: 1e-5, what: "pi_u times pi_b (should give pi_u back)" });
+  },
+);
 
 exerciseTest("bigramFromCounts", "Bayes loss of the bigram model is 2.453 nats", () => {
   const pb = bigramFromCounts(counts.bigram_counts);
@@ -110,7 +114,10 @@ exerciseTest("sampleTriggers", "returns k distinct valid ids", () => {
     const q = sampleTriggers(rng, stats.unigram, 5);
     assertShape(q, [5], "sampleTriggers(rng, pi_u, 5)");
     check(new Set(q).size === 5, `triggers must be distinct, got [${q}]`);
-    check(q.every((x) => Number.isInteger(x) && x >= 0 && x < 65), `ids must be in [0, 65), got [${q}]`);
+    check(
+      q.every((x) => Number.isInteger(x) && x >= 0 && x < 65),
+      `ids must be in [0, 65), got [${q}]`,
+    );
   }
 });
 
@@ -150,12 +157,24 @@ exerciseTest("topTriggers", "the 5 most frequent tokens are ' ', e, t, o, a", ()
 });
 
 exerciseTest("topTriggers", "a tiny hand-computed case, most frequent first", () => {
-  assertArrayEqual(topTriggers([0.1, 0.5, 0.15, 0.25], 3), [1, 3, 2], "topTriggers([.1,.5,.15,.25], 3)");
+  assertArrayEqual(
+    topTriggers([0.1, 0.5, 0.15, 0.25], 3),
+    [1, 3, 2],
+    "topTriggers([.1,.5,.15,.25], 3)",
+  );
 });
 
 exerciseTest("topTriggers", "offset skips the most frequent ones", () => {
-  assertArrayEqual(topTriggers([0.1, 0.5, 0.15, 0.25], 2, 1), [3, 2], "topTriggers(p, 2, offset 1)");
-  assertArrayEqual(topTriggers(referenceStats().unigram, 1, 1), [43], "topTriggers(pi_u, 1, 1) ('e')");
+  assertArrayEqual(
+    topTriggers([0.1, 0.5, 0.15, 0.25], 2, 1),
+    [3, 2],
+    "topTriggers(p, 2, offset 1)",
+  );
+  assertArrayEqual(
+    topTriggers(referenceStats().unigram, 1, 1),
+    [43],
+    "topTriggers(pi_u, 1, 1) ('e')",
+  );
 });
 
 // ---------------------------------------------------------------- 1.3 outputs
@@ -163,7 +182,10 @@ exerciseTest("topTriggers", "offset skips the most frequent ones", () => {
 exerciseTest("sampleOutputs", "one output per trigger, ids in range", () => {
   const o = sampleOutputs(new Rng(5), [1, 43, 58], 65);
   assertShape(o, [3], "sampleOutputs(rng, 3 triggers, 65)");
-  check(o.every((x) => Number.isInteger(x) && x >= 0 && x < 65), `ids must be in [0, 65), got [${o}]`);
+  check(
+    o.every((x) => Number.isInteger(x) && x >= 0 && x < 65),
+    `ids must be in [0, 65), got [${o}]`,
+  );
 });
 
 exerciseTest("sampleOutputs", "uniform outputs cover all tokens evenly", () => {
@@ -172,7 +194,10 @@ exerciseTest("sampleOutputs", "uniform outputs cover all tokens evenly", () => {
   const n = 5000;
   for (let rep = 0; rep < n; rep++) hist[sampleOutputs(rng, [0], 10)[0]]++;
   const tv = hist.reduce((acc, c) => acc + Math.abs(c / n - 0.1), 0) / 2;
-  check(tv < 0.04, `uniform outputs over 10 tokens: total variation from uniform is ${tv.toFixed(3)}`);
+  check(
+    tv < 0.04,
+    `uniform outputs over 10 tokens: total variation from uniform is ${tv.toFixed(3)}`,
+  );
 });
 
 exerciseTest("sampleOutputs", "bigram outputs follow pi_b(.|q)", () => {
@@ -198,31 +223,43 @@ exerciseTest("sampleSequence", "T + 1 tokens, T labels, K triggers and outputs",
   assertShape(seq.outputs, [5], "outputs");
 });
 
-exerciseTest("sampleSequence", "every trigger is followed by its output; labels count occurrences", () => {
-  const rng = new Rng(9);
-  for (const fixedTriggers of [true, false]) {
-    for (let rep = 0; rep < 20; rep++) {
-      const seq = sampleSequence(rng, referenceStats(), { ...small, fixedTriggers });
-      const seen = new Map<number, number>();
-      for (let t = 0; t < 64; t++) {
-        const k = seq.triggers.indexOf(seq.tokens[t]);
-        if (k < 0) {
-          check(seq.labels[t] === 0, `position ${t}: input is not a trigger, label should be 0, got ${seq.labels[t]}`);
-          continue;
+exerciseTest(
+  "sampleSequence",
+  "every trigger is followed by its output; labels count occurrences",
+  () => {
+    const rng = new Rng(9);
+    for (const fixedTriggers of [true, false]) {
+      for (let rep = 0; rep < 20; rep++) {
+        const seq = sampleSequence(rng, referenceStats(), { ...small, fixedTriggers });
+        const seen = new Map<number, number>();
+        for (let t = 0; t < 64; t++) {
+          const k = seq.triggers.indexOf(seq.tokens[t]);
+          if (k < 0) {
+            check(
+              seq.labels[t] === 0,
+              `position ${t}: input is not a trigger, label should be 0, got ${seq.labels[t]}`,
+            );
+            continue;
+          }
+          const c = (seen.get(k) ?? 0) + 1;
+          seen.set(k, c);
+          check(
+            seq.tokens[t + 1] === seq.outputs[k],
+            `position ${t}: trigger ${seq.tokens[t]} should be followed by its output ${
+              seq.outputs[k]
+            }, got ${seq.tokens[t + 1]}`,
+          );
+          check(
+            seq.labels[t] === c,
+            `position ${t}: occurrence ${c} of a trigger should have label ${c}, got ${
+              seq.labels[t]
+            }`,
+          );
         }
-        const c = (seen.get(k) ?? 0) + 1;
-        seen.set(k, c);
-        check(
-          seq.tokens[t + 1] === seq.outputs[k],
-          `position ${t}: trigger ${seq.tokens[t]} should be followed by its output ${seq.outputs[k]}, got ${
-            seq.tokens[t + 1]
-          }`,
-        );
-        check(seq.labels[t] === c, `position ${t}: occurrence ${c} of a trigger should have label ${c}, got ${seq.labels[t]}`);
       }
     }
-  }
-});
+  },
+);
 
 exerciseTest("sampleSequence", "a tiny hand-computed case with a deterministic chain", () => {
   // Token 0 always goes to 1, 1 to 2, 2 to 0; the only trigger is 2 (fixed, most frequent).
@@ -231,10 +268,18 @@ exerciseTest("sampleSequence", "a tiny hand-computed case with a deterministic c
     unigram: [0, 0, 1],
     bigram: [[0, 1, 0], [0, 0, 1], [1, 0, 0]],
   };
-  const seq = sampleSequence(new Rng(10), stats, { ...small, seqLen: 6, k: 1, fixedTriggers: true });
+  const seq = sampleSequence(new Rng(10), stats, {
+    ...small,
+    seqLen: 6,
+    k: 1,
+    fixedTriggers: true,
+  });
   const o = seq.outputs[0];
   check(seq.tokens[0] === 2, `z_1 ~ pi_u = [0, 0, 1] must be 2, got ${seq.tokens[0]}`);
-  check(seq.tokens[1] === o, `the trigger 2 must be followed by its output ${o}, got ${seq.tokens[1]}`);
+  check(
+    seq.tokens[1] === o,
+    `the trigger 2 must be followed by its output ${o}, got ${seq.tokens[1]}`,
+  );
   check(seq.labels[0] === 1, `first occurrence of the trigger: label 1, got ${seq.labels[0]}`);
 });
 
@@ -255,52 +300,73 @@ exerciseTest("sampleSequence", "global transitions follow pi_b (total variation)
   }
   const tv = hist.reduce((acc, c, j) => acc + Math.abs(c / n - stats.bigram[row][j]), 0) / 2;
   check(n > 2000, `expected many spaces in 300 sequences, found ${n}`);
-  check(tv < 0.06, `transitions after ' ' differ from pi_b(.|' '): total variation ${tv.toFixed(3)} (${n} samples)`);
+  check(
+    tv < 0.06,
+    `transitions after ' ' differ from pi_b(.|' '): total variation ${
+      tv.toFixed(3)
+    } (${n} samples)`,
+  );
 });
 
-exerciseTest("sampleSequence", "fraction of in-context targets (K=5 fixed ~29%, random ~23%)", () => {
-  const stats = referenceStats();
-  const frac = (fixedTriggers: boolean) => {
-    const rng = new Rng(12);
-    let inContext = 0;
-    let total = 0;
-    for (let rep = 0; rep < 150; rep++) {
-      const seq = sampleSequence(rng, stats, { ...defaultDataConfig, fixedTriggers });
-      inContext += seq.labels.filter((l) => l >= 2).length;
-      total += seq.labels.length;
-    }
-    return inContext / total;
-  };
-  assertAllClose(frac(true), 0.291, { atol: 0.03, what: "in-context fraction, fixed K=5, T=256" });
-  assertAllClose(frac(false), 0.233, { atol: 0.03, what: "in-context fraction, random K=5, T=256" });
-});
+exerciseTest(
+  "sampleSequence",
+  "fraction of in-context targets (K=5 fixed ~29%, random ~23%)",
+  () => {
+    const stats = referenceStats();
+    const frac = (fixedTriggers: boolean) => {
+      const rng = new Rng(12);
+      let inContext = 0;
+      let total = 0;
+      for (let rep = 0; rep < 150; rep++) {
+        const seq = sampleSequence(rng, stats, { ...defaultDataConfig, fixedTriggers });
+        inContext += seq.labels.filter((l) => l >= 2).length;
+        total += seq.labels.length;
+      }
+      return inContext / total;
+    };
+    assertAllClose(frac(true), 0.291, {
+      atol: 0.03,
+      what: "in-context fraction, fixed K=5, T=256",
+    });
+    assertAllClose(frac(false), 0.233, {
+      atol: 0.03,
+      what: "in-context fraction, random K=5, T=256",
+    });
+  },
+);
 
 // ---------------------------------------------------------------- 1.5 batches
 
 exerciseTest("makeBatch", "shapes and dtypes", () => {
   const b = makeBatch(new Rng(13), referenceStats(), small, 3);
-  for (const [name, t, dtype] of [
-    ["inputs", b.inputs, "int32"],
-    ["targets", b.targets, "int32"],
-    ["labels", b.labels, "int32"],
-    ["inContextMask", b.inContextMask, "float32"],
-  ] as const) {
+  for (
+    const [name, t, dtype] of [
+      ["inputs", b.inputs, "int32"],
+      ["targets", b.targets, "int32"],
+      ["labels", b.labels, "int32"],
+      ["inContextMask", b.inContextMask, "float32"],
+    ] as const
+  ) {
     assertShape(t, [3, 64], `batch.${name}`);
     check(t.dtype === dtype, `batch.${name} should have dtype ${dtype}, got ${t.dtype}`);
   }
   tf.dispose([b.inputs, b.targets, b.labels, b.inContextMask]);
 });
 
-exerciseTest("makeBatch", "targets are the inputs shifted by one; rows match sampleSequence", () => {
-  const stats = referenceStats();
-  const b = makeBatch(new Rng(14), stats, small, 2);
-  const rng = new Rng(14);
-  const seqs = [sampleSequence(rng, stats, small), sampleSequence(rng, stats, small)];
-  assertArrayEqual(b.inputs, seqs.map((s) => s.tokens.slice(0, 64)), "batch.inputs (z_1..z_T)");
-  assertArrayEqual(b.targets, seqs.map((s) => s.tokens.slice(1)), "batch.targets (z_2..z_{T+1})");
-  assertArrayEqual(b.labels, seqs.map((s) => s.labels), "batch.labels");
-  tf.dispose([b.inputs, b.targets, b.labels, b.inContextMask]);
-});
+exerciseTest(
+  "makeBatch",
+  "targets are the inputs shifted by one; rows match sampleSequence",
+  () => {
+    const stats = referenceStats();
+    const b = makeBatch(new Rng(14), stats, small, 2);
+    const rng = new Rng(14);
+    const seqs = [sampleSequence(rng, stats, small), sampleSequence(rng, stats, small)];
+    assertArrayEqual(b.inputs, seqs.map((s) => s.tokens.slice(0, 64)), "batch.inputs (z_1..z_T)");
+    assertArrayEqual(b.targets, seqs.map((s) => s.tokens.slice(1)), "batch.targets (z_2..z_{T+1})");
+    assertArrayEqual(b.labels, seqs.map((s) => s.labels), "batch.labels");
+    tf.dispose([b.inputs, b.targets, b.labels, b.inContextMask]);
+  },
+);
 
 exerciseTest("makeBatch", "the in-context mask is 1 exactly where label >= 2", () => {
   const b = makeBatch(new Rng(15), referenceStats(), small, 4);

@@ -47,6 +47,7 @@ export async function main(args: string[], root: string): Promise<number> {
       continue;
     }
     if (current !== undefined) console.log(`saved your ${rel} to ${await backupFile(root, rel)}`);
+    await Deno.mkdir(join(root, "lessons", slug), { recursive: true });
     await Deno.writeTextFile(join(root, rel), stub);
     console.log(`wrote ${rel}`);
   }

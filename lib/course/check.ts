@@ -1,0 +1,300 @@
+/**
+ * `deno task test`: the course's own check, which must pass on a fresh clone.
+ *
+ * 1. The repository is clean: `deno fmt --check`, `deno lint`, `deno check`.
+ * 2. Every exercise test passes against the reference `solutions/`.
+ * 3. Every exercise test FAILS against stubs freshly generated from the solutions, so no test
+ *    can pass vacuously (the learner's own `lessons/` are not used: their work does not matter).
+ * 4. The committed stubs in `lessons/` are the generated ones (strict in CI; elsewhere a
+ *    difference is taken to be the learner's work and only reported).
+ * 5. The tests of `lib/` (including the CLI) and `site/` pass.
+ *
+ * It ends with one line `N passed, M failed` and exits 1 on any failure.
+ *
+ * @example
+ * ```sh
+ * deno task test              # everything
+ * deno task test --lesson 1   # one lesson's exercise checks only
+ * ```
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { join, resolve } from "node:path";
+import { listLessons } from "@lib/course/lessons.ts";
+import { runExerciseTests } from "@lib/course/run_tests.ts";
+import { generateStubs } from "@lib/course/stubs.ts";
+import { readEnv } from "@lib/tf/mod.ts";
+
+/** One line of the final report. */
+export interface CheckResult {
+  /** The group it belongs to, e.g. "solutions" or "lib". */
+  group: string;
+  /** What was checked. */
+  name: string;
+  /** Whether the check passed. */
+  ok: boolean;
+  /** Why it failed. */
+  detail?: string;
+}
+
+const USAGE = "Usage: deno task test [--lesson N] [--only exercises|lib|repo]";
+
+/**
+ * Runs the course check from `root`; returns the results (printing as it goes).
+ *
+ * @example
+ * ```ts
+ * import { runCheck } from "@lib/course/check.ts";
+ * const results = await runCheck(".", { lesson: 1, only: "exercises" });
+ * ```
+ */
+export async function runCheck(
+  root: string,
+  options: { lesson?: number; only?: "exercises" | "lib" | "repo" } = {},
+): Promise<CheckResult[]> {
+  const results: CheckResult[] = [];
+  const report = (r: CheckResult) => {
+    results.push(r);
+    if (!r.ok) {
+      console.log(`  FAIL ${r.group}: ${r.name}${r.detail ? `\n       ${indent(r.detail)}` : ""}`);
+    }
+  };
+  const want = (part: "exercises" | "lib" | "repo") => !options.only || options.only === part;
+
+  if (want("repo") && options.lesson === undefined) {
+    console.log("Checking formatting, lint and types ...");
+    for (
+      const [name, args] of [
+        ["deno fmt --check", ["fmt", "--check"]],
+        ["deno lint", ["lint"]],
+        ["deno check", ["check", "."]],
+      ] as const
+    ) {
+      const { code, output } = await run(root, [...args]);
+      report({
+        group: "repo",
+        name,
+        ok: code === 0,
+        detail: code === 0 ? undefined : tail(output, 15),
+      });
+    }
+  }
+
+  if (want("exercises")) {
+    const lessons = (await listLessons(root)).filter(
+      (l) => options.lesson === undefined || l.number === options.lesson,
+    );
+    if (options.lesson !== undefined && lessons.length === 0) {
+      throw new Error(`There is no lesson ${options.lesson}.`);
+    }
+    const tests = [];
+    for (const l of lessons) {
+      if (await exists(join(root, l.paths.test))) tests.push(l.paths.test);
+      else {report({
+          group: "lessons",
+          name: `${l.slug} has a test file`,
+          ok: false,
+          detail: `missing ${l.paths.test}`,
+        });}
+    }
+    const scratch = await Deno.makeTempDir({
+      dir: await ensure(join(root, ".course", "tmp")),
+      prefix: "pristine_",
+    });
+    try {
+      await generateStubs(root, scratch);
+      await checkStubsCommitted(root, scratch, lessons.map((l) => l.slug), report);
+      console.log(
+        `Running ${tests.length} lessons' tests against solutions/ and against fresh stubs ...`,
+      );
+      const [sol, stub] = await Promise.all([
+        runExerciseTests({ root, tests, target: "solutions", testTimeoutSeconds: 120 }),
+        runExerciseTests({ root, tests, target: { dir: scratch }, testTimeoutSeconds: 120 }),
+      ]);
+      if (sol.error) {
+        report({ group: "solutions", name: "tests load", ok: false, detail: sol.error });
+      }
+      if (stub.error) report({ group: "stubs", name: "tests load", ok: false, detail: stub.error });
+      for (const o of sol.outcomes) {
+        report({ group: "solutions", name: `${o.file} › ${o.name}`, ok: o.ok, detail: o.message });
+      }
+      const byName = new Map(stub.outcomes.map((o) => [`${o.file} › ${o.name}`, o]));
+      for (const o of sol.outcomes) {
+        const key = `${o.file} › ${o.name}`;
+        const s = byName.get(key);
+        report({
+          group: "stubs fail",
+          name: key,
+          ok: s !== undefined && !s.ok,
+          detail: s === undefined
+            ? "this test did not run against the stubs"
+            : s.ok
+            ? "this test PASSES against the untouched stub, so it cannot catch a missing implementation"
+            : undefined,
+        });
+      }
+      for (const l of lessons) {
+        const count = sol.outcomes.filter((o) => o.file.includes(l.slug)).length;
+        const ok = count > 0 || !tests.includes(l.paths.test);
+        if (!ok) {
+          report({ group: "lessons", name: `${l.slug} has tests`, ok, detail: "no test ran" });
+        }
+        for (const ex of l.exercises) {
+          const n = sol.outcomes.filter((o) =>
+            o.file.includes(l.slug) && ex.functions.includes(o.fn)
+          ).length;
+          report({
+            group: "lessons",
+            name: `exercise ${ex.id} has at least three tests`,
+            ok: n >= 3,
+            detail: n >= 3
+              ? undefined
+              : `found ${n} for ${ex.functions.join(", ") || "(no **Functions:** line)"}`,
+          });
+        }
+      }
+    } finally {
+      await Deno.remove(scratch, { recursive: true }).catch(() => {});
+    }
+  }
+
+  if (want("lib") && options.lesson === undefined) {
+    const dirs = [];
+    for (const d of ["lib", "site"]) if (await exists(join(root, d))) dirs.push(d);
+    console.log(`Running the tests of ${dirs.join(" and ")} ...`);
+    const lib = await runTapTests(root, dirs);
+    if (lib.error) report({ group: "lib", name: "tests load", ok: false, detail: lib.error });
+    for (const o of lib.outcomes) {
+      report({ group: "lib", name: `${o.file} › ${o.name}`, ok: o.ok, detail: o.message });
+    }
+  }
+  return results;
+}
+
+async function checkStubsCommitted(
+  root: string,
+  scratch: string,
+  slugs: string[],
+  report: (r: CheckResult) => void,
+): Promise<void> {
+  const strict = readEnv("CI") !== undefined && readEnv("CI") !== "" && readEnv("CI") !== "false";
+  for (const slug of slugs) {
+    const rel = `lessons/${slug}/exercises.ts`;
+    const [mine, fresh] = await Promise.all([
+      Deno.readTextFile(join(root, rel)).catch(() => ""),
+      Deno.readTextFile(join(scratch, slug, "exercises.ts")).catch(() => ""),
+    ]);
+    if (mine === fresh) {
+      report({ group: "stubs", name: `${rel} is generated from its solution`, ok: true });
+    } else if (strict) {
+      report({
+        group: "stubs",
+        name: `${rel} is generated from its solution`,
+        ok: false,
+        detail: "the committed stub differs from the solution's: run `deno task stubs` and commit",
+      });
+    } else {
+      console.log(
+        `  note: ${rel} differs from its generated stub; taken to be your work (strict in CI).`,
+      );
+    }
+  }
+}
+
+/** Runs plain (non-exercise) tests with the TAP reporter and all permissions. */
+function runTapTests(root: string, paths: string[]) {
+  return runExerciseTests({ root, tests: paths, extraArgs: ["-A"], testTimeoutSeconds: 300 });
+}
+
+async function run(root: string, args: string[]): Promise<{ code: number; output: string }> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args,
+    cwd: root,
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+  return { code: out.code, output: text };
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function ensure(dir: string): Promise<string> {
+  await Deno.mkdir(dir, { recursive: true });
+  return dir;
+}
+
+function tail(text: string, lines: number): string {
+  return text.trim().split("\n").slice(-lines).join("\n");
+}
+
+function indent(text: string): string {
+  return text.split("\n").join("\n       ");
+}
+
+/**
+ * Summarises results per group and returns the closing line `N passed, M failed`.
+ *
+ * @example
+ * ```ts
+ * import { summary } from "@lib/course/check.ts";
+ * summary([{ group: "lib", name: "x", ok: true }]); // ends with "1 passed, 0 failed"
+ * ```
+ */
+export function summary(results: CheckResult[]): string {
+  const groups = [...new Set(results.map((r) => r.group))];
+  const lines = groups.map((g) => {
+    const mine = results.filter((r) => r.group === g);
+    const failed = mine.filter((r) => !r.ok).length;
+    return `  ${g.padEnd(12)} ${mine.length - failed}/${mine.length} ok`;
+  });
+  const failed = results.filter((r) => !r.ok).length;
+  return [...lines, `${results.length - failed} passed, ${failed} failed`].join("\n");
+}
+
+if (import.meta.main) {
+  let lesson: number | undefined;
+  let only: "exercises" | "lib" | "repo" | undefined;
+  try {
+    const { values } = parseArgs({
+      args: Deno.args,
+      options: { lesson: { type: "string" }, only: { type: "string" } },
+    });
+    if (values.lesson !== undefined) {
+      if (!/^\d+$/.test(values.lesson)) {
+        throw new Error(`--lesson takes a number, got "${values.lesson}"`);
+      }
+      lesson = Number(values.lesson);
+    }
+    if (values.only !== undefined) {
+      if (!["exercises", "lib", "repo"].includes(values.only)) {
+        throw new Error(`--only takes exercises, lib or repo, got "${values.only}"`);
+      }
+      only = values.only as typeof only;
+    }
+  } catch (e) {
+    console.error(`${(e as Error).message}\n${USAGE}`);
+    Deno.exit(2);
+  }
+  const started = performance.now();
+  const root = resolve(new URL("../..", import.meta.url).pathname);
+  let results: CheckResult[];
+  try {
+    results = await runCheck(root, { lesson, only });
+  } catch (e) {
+    console.error((e as Error).message);
+    console.log("0 passed, 1 failed");
+    Deno.exit(1);
+  }
+  console.log(`\nCourse check finished in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  console.log(summary(results));
+  Deno.exit(results.every((r) => r.ok) ? 0 : 1);
+}

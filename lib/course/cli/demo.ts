@@ -1,0 +1,71 @@
+/**
+ * `deno task demo N [--solutions] [demo options]`: runs lesson N's experiment in the terminal,
+ * `lessons/NN_slug/demo.ts`, with the learner's code (or the reference with `--solutions`).
+ * Other arguments are passed to the demo.
+ *
+ * @example
+ * ```sh
+ * deno task demo 1
+ * deno task demo 1 --solutions
+ * ```
+ * @module
+ */
+import { join, resolve } from "node:path";
+import { findLesson, listLessons } from "@lib/course/lessons.ts";
+import { writeImportMap } from "@lib/course/run_tests.ts";
+
+const USAGE = "Usage: deno task demo N [--solutions] [options of the demo]";
+
+/**
+ * Runs the demo of the lesson named in `args`; returns the exit code.
+ *
+ * @example
+ * ```ts
+ * import { main } from "@lib/course/cli/demo.ts";
+ * await main(["1", "--solutions"], ".");
+ * ```
+ */
+export async function main(args: string[], root: string): Promise<number> {
+  const [first, ...rest] = args;
+  if (first === undefined || first === "-h" || first === "--help") {
+    console.log(`${USAGE}\n\nLessons with a demo:`);
+    for (const l of await listLessons(root)) console.log(`  ${l.number}  ${l.title}`);
+    return first === undefined ? 2 : 0;
+  }
+  let slug: string;
+  try {
+    slug = findLesson(await listLessons(root), first).slug;
+  } catch (e) {
+    console.error((e as Error).message.replaceAll("deno task lesson", "deno task demo"));
+    return 2;
+  }
+  const demo = join("lessons", slug, "demo.ts");
+  try {
+    await Deno.stat(join(root, demo));
+  } catch {
+    console.error(`Lesson ${first} has no terminal demo yet (${demo} is missing).`);
+    return 1;
+  }
+  const solutions = rest.includes("--solutions");
+  const passOn = rest.filter((a) => a !== "--solutions");
+  const map = solutions ? await writeImportMap(root, "solutions") : undefined;
+  const dir = join(root, ".course", "runtime");
+  await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
+  try {
+    const { code } = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", ...(map ? [`--import-map=${map}`] : []), demo, ...passOn],
+      cwd: root,
+      env: { XDG_RUNTIME_DIR: dir, ...(solutions ? { COURSE_DEMO_SOURCE: "solutions" } : {}) },
+      stdin: "inherit",
+      stdout: "inherit",
+      stderr: "inherit",
+    }).output();
+    return code;
+  } finally {
+    if (map) await Deno.remove(map).catch(() => {});
+  }
+}
+
+if (import.meta.main) {
+  Deno.exit(await main(Deno.args, resolve(new URL("../../..", import.meta.url).pathname)));
+}

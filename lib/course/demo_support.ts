@@ -1,0 +1,43 @@
+/**
+ * What every lesson demo shares: it runs the demo and turns a missing exercise or a bad option
+ * into one clear paragraph and a non-zero exit, never a stack trace.
+ *
+ * @example
+ * ```ts
+ * import { runDemo } from "@lib/course/demo_support.ts";
+ * await runDemo(1, async () => console.log("hello"));
+ * ```
+ * @module
+ */
+import { NotImplementedError } from "@lib/testing/mod.ts";
+import { readEnv } from "@lib/tf/mod.ts";
+
+/**
+ * Runs `demo` for lesson `lesson`; on failure prints why and exits with code 1.
+ *
+ * @example
+ * ```ts
+ * import { runDemo } from "@lib/course/demo_support.ts";
+ * await runDemo(2, async () => {});
+ * ```
+ */
+export async function runDemo(lesson: number, demo: () => Promise<void>): Promise<void> {
+  try {
+    await demo();
+  } catch (error) {
+    if (error instanceof NotImplementedError) {
+      console.error(
+        `This demo runs your code, and \`${error.exercise}\` is not written yet. ` +
+          `Finish it (\`deno task lesson ${lesson}\` says what is missing), or watch the reference ` +
+          `at work with \`deno task demo ${lesson} --solutions\`.`,
+      );
+    } else {
+      const source = readEnv("COURSE_DEMO_SOURCE") === "solutions"
+        ? "the reference code"
+        : "your code";
+      const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
+      console.error(`The demo of lesson ${lesson} stopped: ${message} (running ${source}).`);
+    }
+    Deno.exit(1);
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * Turns test outcomes into the state of each exercise of a lesson: passed, failing (with the
+ * first failure) or not started (every failure is the stub's "not implemented" error).
+ *
+ * @example
+ * ```ts
+ * import { exerciseStates } from "@lib/course/status.ts";
+ * import { parseLesson } from "@lib/course/lessons.ts";
+ * const lesson = parseLesson("09_x", "# Lesson 9: X\n### Exercise 9.1: A\n**Functions:** `a`\n");
+ * exerciseStates(lesson, [{ name: "a: works", fn: "a", file: "", ok: true }]);
+ * // [{ exercise: ..., state: "passed", passed: 1, total: 1 }]
+ * ```
+ * @module
+ */
+import type { Exercise, Lesson } from "@lib/course/lessons.ts";
+import type { Outcome } from "@lib/course/run_tests.ts";
+
+/** Where an exercise stands. */
+export type State = "passed" | "failing" | "not started" | "no tests";
+
+/** One exercise's state, with its tests' counts and first failure. */
+export interface ExerciseState {
+  /** The exercise, as the README describes it. */
+  exercise: Exercise;
+  /** Its state. */
+  state: State;
+  /** Tests that passed. */
+  passed: number;
+  /** Tests that ran. */
+  total: number;
+  /** The first failing test, if any. */
+  firstFailure?: Outcome;
+}
+
+/**
+ * Groups `outcomes` by the exercise whose functions they test.
+ *
+ * @example
+ * ```ts
+ * import { exerciseStates } from "@lib/course/status.ts";
+ * // see the module example
+ * ```
+ */
+export function exerciseStates(lesson: Lesson, outcomes: Outcome[]): ExerciseState[] {
+  return lesson.exercises.map((exercise) => {
+    const mine = outcomes.filter((o) => exercise.functions.includes(o.fn));
+    const passed = mine.filter((o) => o.ok).length;
+    const firstFailure = mine.find((o) => !o.ok);
+    let state: State;
+    if (mine.length === 0) state = "no tests";
+    else if (!firstFailure) state = "passed";
+    else if (mine.every((o) => o.ok || isStubFailure(o))) state = "not started";
+    else state = "failing";
+    return { exercise, state, passed, total: mine.length, firstFailure };
+  });
+}
+
+/**
+ * Whether a failure is only the stub's "not implemented yet" error.
+ *
+ * @example
+ * ```ts
+ * import { isStubFailure } from "@lib/course/status.ts";
+ * isStubFailure({ name: "a: b", fn: "a", file: "", ok: false, message: "`a` is not implemented yet: ..." }); // true
+ * ```
+ */
+export function isStubFailure(outcome: Outcome): boolean {
+  return !outcome.ok && /is not implemented yet/.test(outcome.message ?? "");
+}
