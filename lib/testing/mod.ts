@@ -279,7 +279,7 @@ export function exerciseTest(
     sanitizeResources: false,
     sanitizeOps: false,
     fn: async () => {
-      if (readEnv("COURSE_TRACE")) console.log(`# start: ${full}`);
+      traceStart(full);
       try {
         await fn();
       } catch (error) {
@@ -315,6 +315,17 @@ export function explainThrown(error: unknown, exercise: string): Error {
           "check the shapes and dtypes you pass to it."
         : "."),
   );
+}
+
+/**
+ * Appends the name of the test about to run to the file named by `COURSE_TRACE`, so that the
+ * course runner can name a test that never finishes (console output of a test that hangs is
+ * never flushed; a synchronous file write is).
+ */
+function traceStart(name: string): void {
+  const path = readEnv("COURSE_TRACE");
+  if (!path || Deno.permissions.querySync({ name: "write", path }).state !== "granted") return;
+  Deno.writeTextFileSync(path, `${name}\n`, { append: true });
 }
 
 function learnerFrame(stack: string): string | undefined {

@@ -1,0 +1,69 @@
+import assert from "node:assert/strict";
+import { anchorOf, findLesson, listLessons, parseLesson } from "@lib/course/lessons.ts";
+
+const README = `# Lesson 7: A demo lesson
+
+## Learning objectives
+
+- First objective, which goes on
+  over two lines.
+- Second.
+
+### Exercise 7.1: Doubling
+**Functions:** \`double\`, \`triple\` · **Difficulty:** ★★☆ · **Time:** 15 min
+
+<details><summary>Hint 1: a nudge</summary>
+
+Multiply.
+
+</details>
+<details><summary>Hint 2: the concept</summary>
+Scale.
+</details>
+
+## What you should see
+`;
+
+Deno.test("parseLesson: title, objectives (continued lines), exercises, hints", () => {
+  const l = parseLesson("07_demo", README);
+  assert.equal(l.number, 7);
+  assert.equal(l.title, "A demo lesson");
+  assert.deepEqual(l.objectives, ["First objective, which goes on over two lines.", "Second."]);
+  assert.equal(l.exercises.length, 1);
+  const ex = l.exercises[0];
+  assert.deepEqual(
+    { id: ex.id, title: ex.title, fns: ex.functions, d: ex.difficulty, m: ex.minutes },
+    { id: "7.1", title: "Doubling", fns: ["double", "triple"], d: 2, m: 15 },
+  );
+  assert.deepEqual(ex.hints.map((h) => [h.title, h.body]), [
+    ["Hint 1: a nudge", "Multiply."],
+    ["Hint 2: the concept", "Scale."],
+  ]);
+  assert.equal(l.paths.test, "tests/lessons/07_demo_test.ts");
+});
+
+Deno.test("anchorOf: GitHub-style anchors", () => {
+  assert.equal(anchorOf("Exercise 1.2: Sampling triggers"), "exercise-12-sampling-triggers");
+});
+
+Deno.test("findLesson: bad numbers get a helpful message", async () => {
+  const lessons = await listLessons(".");
+  assert.equal(findLesson(lessons, "1").slug, "01_bigram_data");
+  assert.throws(
+    () => findLesson(lessons, "99"),
+    /There is no lesson 99. Lessons are numbered 1 to \d+/,
+  );
+  assert.throws(() => findLesson(lessons, "abc"), /"abc" is not a lesson number/);
+});
+
+Deno.test("every shipped lesson has objectives and exercises with functions, time and 3 hints", async () => {
+  for (const l of await listLessons(".")) {
+    assert.ok(l.objectives.length >= 2, `${l.slug}: objectives`);
+    assert.ok(l.exercises.length >= 1, `${l.slug}: exercises`);
+    for (const ex of l.exercises) {
+      assert.ok(ex.functions.length >= 1, `${l.slug} ${ex.id}: **Functions:** line`);
+      assert.ok(ex.minutes > 0, `${l.slug} ${ex.id}: **Time:**`);
+      assert.ok(ex.hints.length >= 3, `${l.slug} ${ex.id}: ${ex.hints.length} hints, need 3 tiers`);
+    }
+  }
+});

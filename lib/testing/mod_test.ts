@@ -1,0 +1,72 @@
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import {
+  assertAllClose,
+  assertArrayEqual,
+  assertFinite,
+  assertShape,
+  CourseAssertionError,
+  explainThrown,
+  flatten,
+  NotImplementedError,
+  shapeOf,
+} from "@lib/testing/mod.ts";
+
+Deno.test("shapeOf and flatten: arrays, typed arrays and tensors", () => {
+  assert.deepEqual(shapeOf([[1, 2, 3], [4, 5, 6]]), [2, 3]);
+  assert.deepEqual(shapeOf(new Float32Array(4)), [4]);
+  const t = tf.zeros([2, 1, 3]);
+  assert.deepEqual(shapeOf(t), [2, 1, 3]);
+  assert.deepEqual(flatten([[1, 2], [3, 4]]), [1, 2, 3, 4]);
+  t.dispose();
+});
+
+Deno.test("assertShape: names the axis that differs, and a missing return", () => {
+  assert.throws(
+    () => assertShape([[1, 2, 3], [4, 5, 6]], [3, 2], "the matrix"),
+    /the matrix: expected shape \[3, 2\] but got shape \[2, 3\] \(axis 0 has length 2 instead of 3\)/,
+  );
+  assert.throws(() => assertShape([1, 2], [2, 1]), /it has 1 axes instead of 2/);
+  assert.throws(() => assertShape(undefined, [2]), /Did you forget a `return`\?/);
+  assertShape([[1], [2]], [2, 1]);
+});
+
+Deno.test("assertAllClose: reports the first differing index and the tolerance", () => {
+  assert.throws(
+    () => assertAllClose([[1, 2], [3, 4.5]], [[1, 2], [3, 4]], { what: "w" }),
+    (e: Error) =>
+      e instanceof CourseAssertionError &&
+      /w: at index \[1, 1\] expected 4 but got 4\.5/.test(e.message) &&
+      /1 of 4 values differ/.test(e.message),
+  );
+  assertAllClose([1, 2.000001], [1, 2]);
+  assertAllClose(1e6 + 10, 1e6, { rtol: 1e-4 });
+  assert.throws(() => assertArrayEqual([1, 2], [1, 3]), /index \[1\] expected 3 but got 2/);
+});
+
+Deno.test("assertFinite: NaN and Infinity are named with their position", () => {
+  assert.throws(
+    () => assertFinite([[0, 1], [NaN, 2]], "softmax"),
+    /softmax: found NaN at index \[1, 0\]/,
+  );
+  assert.throws(() => assertFinite([Infinity]), /found Infinity/);
+  assertFinite([0, 1]);
+});
+
+Deno.test("explainThrown: stubs pass through; other errors become one paragraph", () => {
+  const stub = new NotImplementedError("f");
+  assert.equal(explainThrown(stub, "f"), stub);
+  const wrapped = explainThrown(new TypeError("x is undefined"), "sampleTriggers");
+  assert.ok(wrapped instanceof CourseAssertionError);
+  assert.match(wrapped.message, /`sampleTriggers` threw TypeError: x is undefined/);
+  assert.equal(wrapped.message.includes("\n"), false);
+  const fromTf = (() => {
+    try {
+      tf.matMul(tf.zeros([2, 3]), tf.zeros([2, 3]));
+    } catch (e) {
+      return explainThrown(e, "attention");
+    }
+  })();
+  assert.ok(fromTf);
+  assert.match(fromTf.message, /`attention` threw Error/);
+});
