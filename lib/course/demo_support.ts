@@ -26,9 +26,12 @@ export async function runDemo(lesson: number, demo: () => Promise<void>): Promis
     await demo();
   } catch (error) {
     if (error instanceof NotImplementedError) {
+      // The missing function may belong to an earlier lesson: its file is in the stack.
+      const from = error.stack?.match(/lessons\/(\d\d)_\w+\/exercises\.ts/);
+      const owner = from ? Number(from[1]) : lesson;
       console.error(
-        `This demo runs your code, and \`${error.exercise}\` is not written yet. ` +
-          `Finish it (\`deno task lesson ${lesson}\` says what is missing), or watch the reference ` +
+        `This demo runs your code, and \`${error.exercise}\` (lesson ${owner}) is not written yet. ` +
+          `Finish it (\`deno task lesson ${owner}\` says what is missing), or watch the reference ` +
           `at work with \`deno task demo ${lesson} --solutions\`.`,
       );
     } else {
