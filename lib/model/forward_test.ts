@@ -1,0 +1,196 @@
+import * as tf from "@tensorflow/tfjs";
+import { assertAllClose, assertShape, check } from "@lib/testing/mod.ts";
+import { backendFromEnv, initBackend } from "@lib/tf/mod.ts";
+import { Rng } from "@lib/rng/mod.ts";
+import {
+  defaultModelConfig,
+  disposeParams,
+  forward,
+  forwardReference,
+  initParams,
+  type ModelConfig,
+  PARAM_NAMES,
+  type Params,
+} from "./mod.ts";
+
+await initBackend(backendFromEnv());
+
+const config: ModelConfig = { ...defaultModelConfig, dim: 32, maxLen: 16 };
+
+function randomIds(seed: number, batch: number, seq: number, n = 65): tf.Tensor2D {
+  const rng = new Rng(seed);
+  const ids = Int32Array.from({ length: batch * seq }, () => rng.int(n));
+  return tf.tensor2d(ids, [batch, seq], "int32");
+}
+
+/** Gradients of a fixed scalar loss with respect to the trainable parameters. */
+function grads(
+  f: typeof forward,
+  params: Params,
+  cfg: ModelConfig,
+  ids: tf.Tensor2D,
+): Record<string, tf.Tensor> {
+  return tf.tidy(() => {
+    const weights = tf.randomNormal(
+      [ids.shape[0], ids.shape[1], cfg.vocabSize],
+      0,
+      1,
+      "float32",
+      5,
+    );
+    const { value, grads } = tf.variableGrads(() =>
+      f(params, cfg, ids).logits.mul(weights).sum() as tf.Scalar
+    );
+    value.dispose();
+    return grads;
+  });
+}
+
+Deno.test("forward: shapes of logits and attention maps", () => {
+  const params = initParams(config);
+  const ids = randomIds(1, 3, 10);
+  const out = forward(params, config, ids, { attention: true });
+  assertShape(out.logits, [3, 10, 65], "logits");
+  assertShape(out.attn1!, [3, 10, 10], "attn1");
+  assertShape(out.attn2!, [3, 10, 10], "attn2");
+  const plain = forward(params, config, ids);
+  check(plain.attn1 === undefined, "no attention maps unless asked");
+  tf.dispose([out.logits, out.attn1!, out.attn2!, plain.logits, ids]);
+  disposeParams(params);
+});
+
+Deno.test("forward: attention rows sum to 1 and are 0 above the diagonal", () => {
+  const params = initParams(config);
+  const ids = randomIds(2, 2, 12);
+  const out = forward(params, config, ids, { attention: true });
+  for (const a of [out.attn1!, out.attn2!]) {
+    assertAllClose(a.sum(-1), tf.ones([2, 12]), { atol: 1e-5, what: "row sums" });
+    const upper = tf.sub(1, tf.linalg.bandPart(tf.ones([12, 12]), -1, 0));
+    assertAllClose(a.mul(upper).abs().max(), 0, { atol: 0, what: "weights on future keys" });
+  }
+  tf.dispose([out.logits, out.attn1!, out.attn2!, ids]);
+  disposeParams(params);
+});
+
+Deno.test("forward: causal, changing a future token leaves earlier logits unchanged", () => {
+  const params = initParams(config);
+  const a = randomIds(3, 2, 16);
+  const changed = a.arraySync();
+  changed[0][9] = (changed[0][9] + 1) % 65;
+  changed[1][15] = (changed[1][15] + 7) % 65;
+  const b = tf.tensor2d(changed, undefined, "int32");
+  for (const f of [forward, forwardReference]) {
+    const la = f(params, config, a).logits;
+    const lb = f(params, config, b).logits;
+    assertAllClose(lb.slice([0, 0, 0], [1, 9, 65]), la.slice([0, 0, 0], [1, 9, 65]), {
+      atol: 1e-5,
+      what: "logits before the changed position",
+    });
+    const diff = tf.tidy(() => lb.sub(la).slice([0, 9, 0], [1, 1, 65]).abs().max().dataSync()[0]);
+    check(diff > 1e-3, "the logits at the changed position itself should change");
+    tf.dispose([la, lb]);
+  }
+  tf.dispose([a, b]);
+  disposeParams(params);
+});
+
+Deno.test("forward: equals the reference (logits and attention), with and without W_F", () => {
+  for (const cfg of [config, { ...config, finalFfn: true }]) {
+    const params = initParams(cfg);
+    const ids = randomIds(4, 3, 16);
+    const fast = forward(params, cfg, ids, { attention: true });
+    const ref = forwardReference(params, cfg, ids, { attention: true });
+    assertAllClose(fast.logits, ref.logits, { atol: 1e-4, what: "logits" });
+    assertAllClose(fast.attn1!, ref.attn1!, { atol: 1e-5, what: "layer 1 attention" });
+    assertAllClose(fast.attn2!, ref.attn2!, { atol: 1e-5, what: "layer 2 attention" });
+    tf.dispose([fast.logits, fast.attn1!, fast.attn2!, ref.logits, ref.attn1!, ref.attn2!, ids]);
+    disposeParams(params);
+  }
+});
+
+Deno.test("forward: gradients exist for the trainable parameters only, and match autodiff", () => {
+  const cases: ModelConfig[] = [
+    config,
+    { ...config, finalFfn: true, trainable: [...PARAM_NAMES] },
+  ];
+  for (const cfg of cases) {
+    const params = initParams(cfg);
+    const ids = randomIds(5, 2, 12); // seq 12 < maxLen 16: the pos gradient is padded
+    const fast = grads(forward, params, cfg, ids);
+    const ref = grads(forwardReference, params, cfg, ids);
+    const names = Object.keys(params).filter((n) => params[n as keyof Params]!.trainable);
+    const got = Object.keys(fast).map((id) =>
+      Object.keys(params).find((n) => params[n as keyof Params]!.name === id)
+    );
+    check(
+      got.length === names.length && names.every((n) => got.includes(n)),
+      `gradients for [${got}] but the trainable parameters are [${names}]`,
+    );
+    for (const n of names) {
+      const id = params[n as keyof Params]!.name;
+      const scale = tf.tidy(() => ref[id].abs().max().dataSync()[0]);
+      assertAllClose(fast[id], ref[id], {
+        atol: 1e-4 * scale,
+        rtol: 1e-3,
+        what: `d loss / d ${n}`,
+      });
+    }
+    tf.dispose([...Object.values(fast), ...Object.values(ref), ids]);
+    disposeParams(params);
+  }
+});
+
+Deno.test("forward: a step's tensors are all freed (numTensors flat)", () => {
+  const params = initParams(config);
+  const ids = randomIds(6, 2, 16);
+  const step = () => {
+    const { value, grads } = tf.variableGrads(() =>
+      forward(params, config, ids).logits.square().mean() as tf.Scalar
+    );
+    tf.dispose([value, ...Object.values(grads)]);
+    const out = forward(params, config, ids, { attention: true });
+    tf.dispose([out.logits, out.attn1!, out.attn2!]);
+  };
+  step();
+  const before = tf.memory().numTensors;
+  for (let i = 0; i < 3; i++) step();
+  check(
+    tf.memory().numTensors === before,
+    `numTensors grew from ${before} to ${tf.memory().numTensors}`,
+  );
+  ids.dispose();
+  disposeParams(params);
+});
+
+Deno.test("forward: a frozen parameter can be unfrozen between calls", () => {
+  const params = initParams(config);
+  const ids = randomIds(7, 2, 8);
+  params.wK1!.trainable = false;
+  const g1 = grads(forward, params, config, ids);
+  check(!(params.wK1!.name in g1), "a variable with trainable = false gets no gradient");
+  params.wK1!.trainable = true;
+  const g2 = grads(forward, params, config, ids);
+  check(params.wK1!.name in g2, "after trainable = true it gets one again");
+  tf.dispose([...Object.values(g1), ...Object.values(g2), ids]);
+  disposeParams(params);
+});
+
+Deno.test("forward: bad inputs get a readable message", () => {
+  const params = initParams(config);
+  const cases: [tf.Tensor, RegExp][] = [
+    [tf.zeros([2, 4]), /int32/],
+    [tf.zeros([4], "int32"), /2-D/],
+    [tf.zeros([1, 17], "int32"), /longer than the model's maxLen 16/],
+  ];
+  for (const [ids, pattern] of cases) {
+    let message = "";
+    try {
+      forward(params, config, ids as tf.Tensor2D);
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    check(pattern.test(message), `expected ${pattern} but got "${message}"`);
+    ids.dispose();
+  }
+  disposeParams(params);
+});

@@ -1,0 +1,117 @@
+import * as tf from "@tensorflow/tfjs";
+import {
+  defaultDataConfig,
+  loadStats,
+  makeBatch,
+  topTriggers,
+} from "../../solutions/01_bigram_data/exercises.ts";
+import { check } from "@lib/testing/mod.ts";
+import { backendFromEnv, initBackend } from "@lib/tf/mod.ts";
+import { Rng } from "@lib/rng/mod.ts";
+import {
+  attentionProbes,
+  attentionProbesAsync,
+  batchMetrics,
+  defaultModelConfig,
+  disposeParams,
+  forward,
+  handWire,
+  initParams,
+  memoryProbes,
+  memoryProbesAsync,
+  type ModelConfig,
+} from "./mod.ts";
+
+await initBackend(backendFromEnv());
+
+// d = 256 as in the paper, shorter sequences to stay fast.
+const config: ModelConfig = { ...defaultModelConfig, dim: 256, maxLen: 64 };
+const stats = loadStats();
+const triggers = topTriggers(stats.unigram, 5);
+
+async function evaluate(params: ReturnType<typeof initParams>, seed: number) {
+  const batch = makeBatch(new Rng(seed), stats, { ...defaultDataConfig, seqLen: 64 }, 16);
+  const out = forward(params, config, batch.inputs, { attention: true });
+  const metrics = await batchMetrics(out.logits, batch.targets, batch.labels);
+  const probes = attentionProbes(out.attn1!, out.attn2!, batch.inputs, batch.targets, batch.labels);
+  tf.dispose([out.logits, out.attn1!, out.attn2!, ...Object.values(batch)]);
+  return { ...metrics, ...probes };
+}
+
+Deno.test("handWire: memory probes are exactly 1; random init is near chance", () => {
+  const params = initParams(config);
+  const before = memoryProbes(params, config, triggers);
+  check(before.wO2 < 0.1, `W_O2 probe at init should be near 1/65, got ${before.wO2}`);
+  check(before.wK1 < 0.1, `W_K1 probe at init should be near 1/63, got ${before.wK1}`);
+  check(before.wK2 <= 0.6, `W_K2 probe (5 triggers) at init should be near 1/5, got ${before.wK2}`);
+  handWire(params, config, { triggers });
+  const after = memoryProbes(params, config, triggers);
+  for (const [k, v] of Object.entries(after)) check(v === 1, `probe ${k} should be 1, got ${v}`);
+  handWire(params, config); // all tokens
+  const all = memoryProbes(params, config, null);
+  check(all.wK2 === 1, `W_K2 over all 65 tokens should be 1, got ${all.wK2}`);
+  disposeParams(params);
+});
+
+Deno.test("handWire: an induction head with no training; removing layer 1 breaks it", async () => {
+  const params = initParams(config);
+  const init = await evaluate(params, 11);
+  check(init.inContextAcc < 0.1, `random init in-context accuracy ${init.inContextAcc}`);
+  handWire(params, config, { triggers });
+  const wired = await evaluate(params, 11);
+  check(wired.prevToken > 0.99, `layer 1 should attend to t-1 at outputs, got ${wired.prevToken}`);
+  check(wired.induction > 0.8, `layer 2 induction probe ${wired.induction}`);
+  check(wired.inContextAcc > 0.8, `hand-wired in-context accuracy ${wired.inContextAcc}`);
+  check(wired.lossInContext < 1, `hand-wired in-context loss ${wired.lossInContext}`);
+  params.wK1!.assign(tf.zeros([256, 256])); // layer 1 attends uniformly
+  const ablated = await evaluate(params, 11);
+  check(
+    ablated.inContextAcc < 0.4 && ablated.inContextAcc < wired.inContextAcc - 0.4,
+    `without layer 1's memory the accuracy should collapse, got ${ablated.inContextAcc}`,
+  );
+  disposeParams(params);
+});
+
+Deno.test("handWire: accuracy grows with d (cross-talk shrinks like 1/sqrt(d))", async () => {
+  const accs: number[] = [];
+  for (const dim of [64, 256]) {
+    const cfg = { ...config, dim };
+    const params = initParams(cfg);
+    handWire(params, cfg, { triggers });
+    const batch = makeBatch(new Rng(12), stats, { ...defaultDataConfig, seqLen: 64 }, 16);
+    const { logits } = forward(params, cfg, batch.inputs);
+    accs.push((await batchMetrics(logits, batch.targets, batch.labels)).inContextAcc);
+    tf.dispose([logits, ...Object.values(batch)]);
+    disposeParams(params);
+  }
+  check(accs[1] > accs[0] + 0.2, `accuracy at d=64, 256: ${accs}`);
+});
+
+Deno.test("memoryProbesAsync and attentionProbesAsync equal the synchronous probes", async () => {
+  const cfg = { ...config, dim: 64, finalFfn: true };
+  const params = initParams(cfg);
+  handWire(params, cfg, { triggers });
+  const sync = memoryProbes(params, cfg, triggers, stats.bigram);
+  const async = await memoryProbesAsync(params, cfg, triggers, stats.bigram);
+  check(
+    JSON.stringify(sync) === JSON.stringify(async),
+    `${JSON.stringify(sync)} vs ${JSON.stringify(async)}`,
+  );
+  check(
+    typeof sync.wF === "number" && sync.wF > 0,
+    `the W_F probe is a positive KL, got ${sync.wF}`,
+  );
+  const batch = makeBatch(new Rng(13), stats, { ...defaultDataConfig, seqLen: 64 }, 4);
+  const out = forward(params, cfg, batch.inputs, { attention: true });
+  const a = attentionProbes(out.attn1!, out.attn2!, batch.inputs, batch.targets, batch.labels);
+  const b = await attentionProbesAsync(
+    out.attn1!,
+    out.attn2!,
+    batch.inputs,
+    batch.targets,
+    batch.labels,
+  );
+  check(a.prevToken === b.prevToken && a.induction === b.induction, `${JSON.stringify([a, b])}`);
+  tf.dispose([out.logits, out.attn1!, out.attn2!, ...Object.values(batch)]);
+  disposeParams(params);
+});

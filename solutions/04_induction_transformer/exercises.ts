@@ -1,0 +1,564 @@
+/**
+ * Lesson 4: the paper's two-layer transformer (Bietti et al. 2023, section 4.2; spec §2), built
+ * from your lesson-2 attention, and an induction head wired into it by hand as three associative
+ * memories, before any training. Then the metrics and attention probes that lessons 5 and 6 use,
+ * and the ablations that show which memory does what.
+ *
+ * The parameters come from the course library (`initParams` of `@lib/model/mod.ts`): token and
+ * positional embeddings with N(0, 1) entries, every d×d matrix and W_U uniform in
+ * (-1/√d, 1/√d), stored in the math convention (W_K1 is the paper's d×d matrix).
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { handWireInduction, inductionForward } from "@exercises/04_induction_transformer/exercises.ts";
+ * import { defaultModelConfig, initParams } from "@lib/model/mod.ts";
+ * const config = { ...defaultModelConfig, dim: 256, maxLen: 64 };
+ * const params = initParams(config);
+ * handWireInduction(params, config);
+ * const { logits } = inductionForward(params, config, tf.zeros([2, 64], "int32") as tf.Tensor2D);
+ * logits.shape; // [2, 64, 65]
+ * ```
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import {
+  defaultDataConfig,
+  loadStats,
+  makeBatch,
+  topTriggers,
+} from "@exercises/01_bigram_data/exercises.ts";
+import { previousTokenKey, residualAttention } from "@exercises/02_attention/exercises.ts";
+import {
+  defaultModelConfig,
+  disposeParams,
+  initParams,
+  type ModelConfig,
+  need,
+  type Params,
+} from "@lib/model/mod.ts";
+import { Rng } from "@lib/rng/mod.ts";
+
+/** What {@linkcode inductionForward} returns. */
+export interface InductionOutput {
+  /** W_U h, `[batch, seq, N]`. */
+  logits: tf.Tensor3D;
+  /** Layer 1's attention weights β1, `[batch, seq, seq]` (query rows, key columns). */
+  attn1: tf.Tensor3D;
+  /** Layer 2's attention weights β2, `[batch, seq, seq]`. */
+  attn2: tf.Tensor3D;
+}
+
+/**
+ * The signal each hand-wired memory should give a stored association: the attention score
+ * (after the 1/√d) of the right key in layers 1 and 2, and the logit of the copied token.
+ * (Provided; Exercise 4.4 asks you to justify them.)
+ */
+export const DEFAULT_GAINS = { wK1: 10, wK2: 10, wO2: 15 };
+
+/** Options of {@linkcode handWireInduction}. */
+export interface WiringOptions {
+  /** The tokens W_K^2 stores (default: all N tokens). */
+  triggers?: number[];
+  /** The signal of each memory (default {@linkcode DEFAULT_GAINS}). */
+  gains?: typeof DEFAULT_GAINS;
+}
+
+/** The metrics of Exercise 4.5. */
+export interface EvalMetrics {
+  /** Fraction of in-context targets (label >= 2) predicted by the argmax. */
+  inContextAcc: number;
+  /** Mean cross-entropy on global targets (label 0). */
+  lossGlobal: number;
+  /** Mean cross-entropy on in-context targets (label >= 2). */
+  lossInContext: number;
+}
+
+/** The size of one experiment of Exercise 4.7. */
+export interface ExperimentSize {
+  /** d. */
+  dim: number;
+  /** T, the sequence length (and the model's maxLen). */
+  seqLen: number;
+  /** Sequences per batch. */
+  batchSize: number;
+  /** Seed of the parameters (the batch uses seed + 1000). */
+  seed: number;
+}
+
+/** The CPU-friendly experiment the tests use: the paper's width, shorter sequences. */
+export const smallExperiment: ExperimentSize = { dim: 256, seqLen: 64, batchSize: 16, seed: 0 };
+
+/** The paper's size (d = 256, T = 256); a few seconds per evaluation on a CPU. */
+export const paperExperiment: ExperimentSize = { dim: 256, seqLen: 256, batchSize: 32, seed: 0 };
+
+/** In-context accuracy of each ablation of Exercise 4.7. */
+export interface AblationResults {
+  /** W_K^2 wired for the 5 fixed triggers, data with those triggers. */
+  wired: number;
+  /** The same model with W_K^1 = 0: layer 1 attends uniformly. */
+  layer1Removed: number;
+  /** Wired for the top-5 triggers, tested on data whose triggers are the next 5 tokens. */
+  otherTriggers: number;
+  /** W_K^2 wired for all N tokens, tested on that other trigger set. */
+  allTokensWiring: number;
+}
+
+// ---------------------------------------------------------------- 4.1 embeddings
+
+/**
+ * Exercise 4.1. The input of the model: x_t = w_E(z_t) + p_t, for a batch of token ids.
+ * Write the lookup as a matrix product oneHot(z) W_E (`tf.gather`'s gradient is missing on the
+ * wasm backend, and lesson 5 trains through this function).
+ *
+ * @param params The model's parameters (`wE` `[N, d]`, `pos` `[maxLen, d]`).
+ * @param inputs Token ids, int32 `[batch, seq]` with seq <= maxLen.
+ * @returns x, `[batch, seq, d]`.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { embedTokens } from "@exercises/04_induction_transformer/exercises.ts";
+ * import { defaultModelConfig, initParams } from "@lib/model/mod.ts";
+ * const params = initParams({ ...defaultModelConfig, dim: 8, maxLen: 4 });
+ * embedTokens(params, tf.tensor2d([[0, 3, 3]], undefined, "int32")).shape; // [1, 3, 8]
+ * ```
+ */
+export function embedTokens(params: Params, inputs: tf.Tensor2D): tf.Tensor3D {
+  const wE = need(params, "wE");
+  const pos = need(params, "pos");
+  if (inputs.rank !== 2 || inputs.dtype !== "int32") {
+    throw new Error(
+      `embedTokens: inputs must be int32 [batch, seq], got ${inputs.dtype} [${inputs.shape}]`,
+    );
+  }
+  // BEGIN SOLUTION
+  return tf.tidy(() => {
+    const [batch, seq] = inputs.shape;
+    const [n, d] = wE.shape;
+    const oneHot = tf.oneHot(inputs.reshape([batch * seq]), n).toFloat(); // [batch*seq, N]
+    const tokens = tf.matMul(oneHot, wE).reshape([batch, seq, d]); // w_E(z_t)
+    return tokens.add(pos.slice([0, 0], [seq, d])) as tf.Tensor3D; // + p_t, broadcast over batch
+  });
+  // END SOLUTION
+}
+
+// ---------------------------------------------------------------- 4.2 forward
+
+/**
+ * Exercise 4.2. The forward pass of the two-layer model, with your lesson-2 `residualAttention`:
+ * h1 = x + attn1(x); h2 = h1 + attn2(h1) (queries, keys and values all from h1);
+ * h3 = h2 + W_F h2 when `config.finalFfn`; logits = W_U h3.
+ *
+ * @param inputs Token ids, int32 `[batch, seq]`.
+ * @returns The logits `[batch, seq, N]` and both attention maps `[batch, seq, seq]`.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { inductionForward } from "@exercises/04_induction_transformer/exercises.ts";
+ * import { defaultModelConfig, initParams } from "@lib/model/mod.ts";
+ * const config = { ...defaultModelConfig, dim: 16, maxLen: 8 };
+ * const out = inductionForward(initParams(config), config, tf.zeros([2, 8], "int32") as tf.Tensor2D);
+ * out.attn2.shape; // [2, 8, 8]
+ * ```
+ */
+export function inductionForward(
+  params: Params,
+  config: ModelConfig,
+  inputs: tf.Tensor2D,
+): InductionOutput {
+  if (inputs.rank !== 2 || inputs.shape[1] > config.maxLen) {
+    throw new Error(
+      `inductionForward: inputs must be [batch, seq] with seq <= maxLen ${config.maxLen}, got [${inputs.shape}]`,
+    );
+  }
+  // BEGIN SOLUTION
+  return tf.tidy(() => {
+    const x = embedTokens(params, inputs); // [batch, seq, d]
+    const layer1 = residualAttention(
+      x,
+      need(params, "wK1"),
+      need(params, "wV1"),
+      need(params, "wO1"),
+    );
+    const h1 = layer1.output;
+    const layer2 = residualAttention(
+      h1,
+      need(params, "wK2"),
+      need(params, "wV2"),
+      need(params, "wO2"),
+    );
+    const [batch, seq, d] = x.shape;
+    let h = layer2.output.reshape([batch * seq, d]); // rows h2_t
+    if (config.finalFfn) h = h.add(tf.matMul(h, tf.transpose(need(params, "wF")))); // h + W_F h
+    const logits = tf.matMul(h, tf.transpose(need(params, "wU"))) // rows (W_U h_t)^T
+      .reshape([batch, seq, config.vocabSize]) as tf.Tensor3D;
+    return { logits, attn1: layer1.weights, attn2: layer2.weights };
+  });
+  // END SOLUTION
+}
+
+// ---------------------------------------------------------------- 4.3 the memories
+
+/**
+ * Exercise 4.3. The induction memory of layer 2, unscaled:
+ * W_K^2 = Σ_{k ∈ tokens} w_E(k) w_1(k)^T with w_1(k) = W_O^1 W_V^1 w_E(k), the copy of token k
+ * that layer 1 writes into the next position's residual stream.
+ *
+ * @param tokens The tokens to store (e.g. the triggers); all N tokens when omitted.
+ * @returns `[d, d]`.
+ *
+ * @example
+ * ```ts
+ * import { inductionKeyMemory } from "@exercises/04_induction_transformer/exercises.ts";
+ * import { defaultModelConfig, initParams } from "@lib/model/mod.ts";
+ * inductionKeyMemory(initParams({ ...defaultModelConfig, dim: 32 }), [1, 43]).shape; // [32, 32]
+ * ```
+ */
+export function inductionKeyMemory(params: Params, tokens?: number[]): tf.Tensor2D {
+  const wE = need(params, "wE");
+  // BEGIN SOLUTION
+  return tf.tidy(() => {
+    const e = tokens ? tf.gather(wE, tf.tensor1d(tokens, "int32")) : wE; // rows w_E(k): [K, d]
+    const copy = tf.matMul(need(params, "wO1"), need(params, "wV1")); // W_O1 W_V1: [d, d]
+    const w1 = tf.matMul(e, copy, false, true); // rows w_1(k)^T = w_E(k)^T (W_O1 W_V1)^T
+    return tf.matMul(e, w1, true, false) as tf.Tensor2D; // Σ_k w_E(k) w_1(k)^T = E^T W1
+  });
+  // END SOLUTION
+}
+
+/**
+ * Exercise 4.3. The copy memory of layer 2, unscaled, over all N tokens:
+ * W_O^2 = Σ_k w_U(k) (W_V^2 w_E(k))^T: the value of an attended token k is mapped onto its own
+ * unembedding, so the model predicts k.
+ *
+ * @returns `[d, d]`.
+ *
+ * @example
+ * ```ts
+ * import { copyMemory } from "@exercises/04_induction_transformer/exercises.ts";
+ * import { defaultModelConfig, initParams } from "@lib/model/mod.ts";
+ * copyMemory(initParams({ ...defaultModelConfig, dim: 32 })).shape; // [32, 32]
+ * ```
+ */
+export function copyMemory(params: Params): tf.Tensor2D {
+  // BEGIN SOLUTION
+  return tf.tidy(() => {
+    const values = tf.matMul(need(params, "wE"), need(params, "wV2"), false, true); // rows W_V2 w_E(k)
+    return tf.matMul(need(params, "wU"), values, true, false) as tf.Tensor2D; // U^T V
+  });
+  // END SOLUTION
+}
+
+// ---------------------------------------------------------------- 4.4 scales and wiring
+
+/**
+ * Exercise 4.4. The scale s that makes a stored association of W = s Σ_i v_i u_i^T read back
+ * `gain` on average: v_i^T W u_i ≈ s |v_i|^2 |u_i|^2, so s = gain / (mean |u|^2 · mean |v|^2)
+ * (the cross-terms are O(1/√d) smaller and ignored).
+ *
+ * @param u The input embeddings u_i as rows, `[count, d]`.
+ * @param v The output embeddings v_i as rows, `[count, d]`.
+ * @param gain The wanted read-back.
+ * @returns s.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { memoryScale } from "@exercises/04_induction_transformer/exercises.ts";
+ * memoryScale(tf.tensor2d([[2, 0]]), tf.tensor2d([[0, 1]]), 8); // 8 / (4 * 1) = 2
+ * ```
+ */
+export function memoryScale(u: tf.Tensor2D, v: tf.Tensor2D, gain: number): number {
+  // BEGIN SOLUTION
+  const [uu, vv] = tf.tidy(() => [u.square().sum(1).mean(), v.square().sum(1).mean()]);
+  const s = gain / (uu.dataSync()[0] * vv.dataSync()[0]);
+  tf.dispose([uu, vv]);
+  return s;
+  // END SOLUTION
+}
+
+/**
+ * Exercise 4.4. Wires an induction head into `params` (overwrites W_K^1, W_K^2, W_O^2):
+ * - W_K^1 = a · previousTokenKey(p) (your lesson-2 function, Σ_t p_t p_{t-1}^T);
+ * - W_K^2 = b · inductionKeyMemory(params, triggers);
+ * - W_O^2 = c · copyMemory(params);
+ * with a, b, c from {@linkcode memoryScale} so that the right key scores `gains.wK1`,
+ * `gains.wK2` after the 1/√d of attention (so pass gain · √d) and the copied token's logit is
+ * `gains.wO2`.
+ *
+ * @example
+ * ```ts
+ * import { handWireInduction } from "@exercises/04_induction_transformer/exercises.ts";
+ * import { defaultModelConfig, initParams } from "@lib/model/mod.ts";
+ * const config = { ...defaultModelConfig, dim: 64, maxLen: 64 };
+ * const params = initParams(config);
+ * handWireInduction(params, config, { triggers: [1, 43, 58, 53, 39] });
+ * ```
+ */
+export function handWireInduction(
+  params: Params,
+  config: ModelConfig,
+  options: WiringOptions = {},
+): void {
+  const { triggers, gains = DEFAULT_GAINS } = options;
+  // BEGIN SOLUTION
+  tf.tidy(() => {
+    const rootD = Math.sqrt(config.dim);
+    const pos = need(params, "pos");
+    const [t, d] = pos.shape;
+    // layer 1: key p_{t-1} -> query p_t
+    const a = memoryScale(
+      pos.slice([0, 0], [t - 1, d]),
+      pos.slice([1, 0], [t - 1, d]),
+      gains.wK1 * rootD,
+    );
+    need(params, "wK1").assign(previousTokenKey(pos).mul(a));
+    // layer 2 keys: w_1(k) in the key's stream -> w_E(k) in the query's
+    const wE = need(params, "wE");
+    const e = triggers ? tf.gather(wE, tf.tensor1d(triggers, "int32")) as tf.Tensor2D : wE;
+    const w1 = tf.matMul(e, tf.matMul(need(params, "wO1"), need(params, "wV1")), false, true);
+    const b = memoryScale(w1 as tf.Tensor2D, e, gains.wK2 * rootD);
+    need(params, "wK2").assign(inductionKeyMemory(params, triggers).mul(b));
+    // layer 2 output: W_V2 w_E(k) -> w_U(k)
+    const values = tf.matMul(wE, need(params, "wV2"), false, true) as tf.Tensor2D;
+    const c = memoryScale(values, need(params, "wU"), gains.wO2);
+    need(params, "wO2").assign(copyMemory(params).mul(c));
+  });
+  // END SOLUTION
+}
+
+// ---------------------------------------------------------------- 4.5 metrics
+
+/**
+ * Exercise 4.5. In-context accuracy: among the targets with label >= 2 (a trigger seen before),
+ * the fraction where the argmax of the logits is the target. NaN when there is none.
+ *
+ * @param logits `[batch, seq, N]`; `targets`, `labels` int32 `[batch, seq]`.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { inContextAccuracy } from "@exercises/04_induction_transformer/exercises.ts";
+ * const logits = tf.tensor3d([[[0, 1], [1, 0]]]);
+ * inContextAccuracy(logits, tf.tensor2d([[1, 1]], undefined, "int32"),
+ *   tf.tensor2d([[2, 2]], undefined, "int32")); // 0.5
+ * ```
+ */
+export function inContextAccuracy(
+  logits: tf.Tensor3D,
+  targets: tf.Tensor2D,
+  labels: tf.Tensor2D,
+): number {
+  // BEGIN SOLUTION
+  const [hits, count] = tf.tidy(() => {
+    const mask = labels.greaterEqual(2).toFloat();
+    const correct = logits.argMax(-1).equal(targets).toFloat();
+    return [correct.mul(mask).sum().dataSync()[0], mask.sum().dataSync()[0]];
+  });
+  return hits / count;
+  // END SOLUTION
+}
+
+/**
+ * Exercise 4.5. The mean cross-entropy -log softmax(logits_t)[target_t] over the positions where
+ * `mask` is 1. NaN when the mask is empty.
+ *
+ * @param mask float32 `[batch, seq]` of 0 and 1.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { crossEntropyOn } from "@exercises/04_induction_transformer/exercises.ts";
+ * crossEntropyOn(tf.zeros([1, 1, 4]) as tf.Tensor3D, tf.tensor2d([[2]], undefined, "int32"),
+ *   tf.ones([1, 1]) as tf.Tensor2D); // log 4 = 1.386
+ * ```
+ */
+export function crossEntropyOn(
+  logits: tf.Tensor3D,
+  targets: tf.Tensor2D,
+  mask: tf.Tensor2D,
+): number {
+  // BEGIN SOLUTION
+  const [total, count] = tf.tidy(() => {
+    const logp = tf.logSoftmax(logits); // stable log-probabilities
+    const picked = logp.mul(tf.oneHot(targets, logits.shape[2])).sum(-1); // log p(target)
+    return [picked.mul(mask).sum().neg().dataSync()[0], mask.sum().dataSync()[0]];
+  });
+  return total / count;
+  // END SOLUTION
+}
+
+/**
+ * Exercise 4.5. The three metrics of the course on one batch: in-context accuracy, loss on
+ * global tokens (label 0) and loss on in-context tokens (label >= 2).
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { evaluateBatch } from "@exercises/04_induction_transformer/exercises.ts";
+ * const ids = tf.tensor2d([[0, 1]], undefined, "int32");
+ * evaluateBatch(tf.zeros([1, 2, 2]) as tf.Tensor3D, ids, ids).lossGlobal; // log 2
+ * ```
+ */
+export function evaluateBatch(
+  logits: tf.Tensor3D,
+  targets: tf.Tensor2D,
+  labels: tf.Tensor2D,
+): EvalMetrics {
+  // BEGIN SOLUTION
+  const global = tf.tidy(() => labels.equal(0).toFloat()) as tf.Tensor2D;
+  const inContext = tf.tidy(() => labels.greaterEqual(2).toFloat()) as tf.Tensor2D;
+  const result = {
+    inContextAcc: inContextAccuracy(logits, targets, labels),
+    lossGlobal: crossEntropyOn(logits, targets, global),
+    lossInContext: crossEntropyOn(logits, targets, inContext),
+  };
+  tf.dispose([global, inContext]);
+  return result;
+  // END SOLUTION
+}
+
+// ---------------------------------------------------------------- 4.6 attention probes
+
+/**
+ * Exercise 4.6. The previous-token probe of layer 1 (the code's `score_acc`): for every trigger
+ * occurrence at position t (label[t] >= 1) with t + 1 < seq, does the output position t + 1 put
+ * its largest layer-1 weight on t? Returns the fraction of such positions.
+ *
+ * @param attn1 `[batch, seq, seq]`; `labels` int32 `[batch, seq]`.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { previousTokenProbe } from "@exercises/04_induction_transformer/exercises.ts";
+ * const prev = tf.tensor3d([[[1, 0], [1, 0]]]); // position 1 attends to 0
+ * previousTokenProbe(prev, tf.tensor2d([[1, 0]], undefined, "int32")); // 1
+ * ```
+ */
+export function previousTokenProbe(attn1: tf.Tensor3D, labels: tf.Tensor2D): number {
+  // BEGIN SOLUTION
+  const [batch, seq] = labels.shape;
+  const argmax = tf.tidy(() => attn1.argMax(-1).dataSync());
+  const lab = labels.dataSync();
+  let hits = 0;
+  let count = 0;
+  for (let b = 0; b < batch; b++) {
+    for (let t = 0; t + 1 < seq; t++) {
+      if (lab[b * seq + t] < 1) continue;
+      count++;
+      if (argmax[b * seq + t + 1] === t) hits++;
+    }
+  }
+  return hits / count;
+  // END SOLUTION
+}
+
+/**
+ * Exercise 4.6. The induction probe of layer 2 (the code's `score2_acc`): at every in-context
+ * target t (label >= 2), take s* = the argmax of layer 2's weights; it is right when s* >= 1 and
+ * z_{s*-1} = z_t (the attended token follows an earlier occurrence of the current token).
+ *
+ * @param attn2 `[batch, seq, seq]`; `inputs`, `labels` int32 `[batch, seq]`.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { inductionProbe } from "@exercises/04_induction_transformer/exercises.ts";
+ * const attn2 = tf.tensor3d([[[1, 0, 0], [1, 0, 0], [0, 1, 0]]]); // t = 2 attends to s = 1
+ * inductionProbe(attn2, tf.tensor2d([[5, 7, 5]], undefined, "int32"),
+ *   tf.tensor2d([[1, 0, 2]], undefined, "int32")); // 1: z_0 = z_2 = 5
+ * ```
+ */
+export function inductionProbe(
+  attn2: tf.Tensor3D,
+  inputs: tf.Tensor2D,
+  labels: tf.Tensor2D,
+): number {
+  // BEGIN SOLUTION
+  const [batch, seq] = labels.shape;
+  const argmax = tf.tidy(() => attn2.argMax(-1).dataSync());
+  const z = inputs.dataSync();
+  const lab = labels.dataSync();
+  let hits = 0;
+  let count = 0;
+  for (let i = 0; i < batch * seq; i++) {
+    if (lab[i] < 2) continue;
+    count++;
+    const s = argmax[i];
+    const row = i - (i % seq);
+    if (s >= 1 && z[row + s - 1] === z[i]) hits++;
+  }
+  return hits / count;
+  // END SOLUTION
+}
+
+// ---------------------------------------------------------------- 4.7 ablations
+
+/**
+ * Exercise 4.7. Removes layer 1's memory: W_K^1 = 0, so every score of layer 1 is 0 and its
+ * attention is uniform over s <= t.
+ *
+ * @example
+ * ```ts
+ * import { removePreviousTokenMemory } from "@exercises/04_induction_transformer/exercises.ts";
+ * import { defaultModelConfig, initParams } from "@lib/model/mod.ts";
+ * const params = initParams({ ...defaultModelConfig, dim: 16 });
+ * removePreviousTokenMemory(params); // params.wK1 is now all zeros
+ * ```
+ */
+export function removePreviousTokenMemory(params: Params): void {
+  // BEGIN SOLUTION
+  const wK1 = need(params, "wK1");
+  tf.tidy(() => wK1.assign(tf.zerosLike(wK1)));
+  // END SOLUTION
+}
+
+/**
+ * Exercise 4.7. The ablation table at one size: build a model (`initParams` with
+ * `{ ...defaultModelConfig, dim, maxLen: seqLen, seed }`), wire it for the 5 fixed triggers
+ * (`topTriggers(pi_u, 5)`), and measure the in-context accuracy of your forward pass on one
+ * batch of `batchSize` sequences drawn with `new Rng(seed + 1000)`:
+ * 1. `wired`: data with those triggers (lesson 1's default data, `seqLen` long);
+ * 2. `otherTriggers`: data whose fixed triggers are the next 5 tokens (`triggerOffset: 5`);
+ * 3. `allTokensWiring`: rewired with W_K^2 over all N tokens, on that same other data;
+ * 4. `layer1Removed`: the fixed-trigger wiring again, W_K^1 removed, on the data of (1).
+ * Use one batch per data set (draw it with a fresh `new Rng(seed + 1000)` each time) and free
+ * every tensor.
+ *
+ * @example
+ * ```ts
+ * import { runAblations, smallExperiment } from "@exercises/04_induction_transformer/exercises.ts";
+ * const r = runAblations(smallExperiment);
+ * r.wired; // about 0.9; r.layer1Removed about 0.3
+ * ```
+ */
+export function runAblations(size: ExperimentSize): AblationResults {
+  // BEGIN SOLUTION
+  const { dim, seqLen, batchSize, seed } = size;
+  const config: ModelConfig = { ...defaultModelConfig, dim, maxLen: seqLen, seed };
+  const stats = loadStats();
+  const triggers = topTriggers(stats.unigram, 5);
+  const fixedData = { ...defaultDataConfig, seqLen };
+  const otherData = { ...fixedData, triggerOffset: 5 };
+  const params = initParams(config);
+  const accuracy = (data: typeof fixedData) => {
+    const batch = makeBatch(new Rng(seed + 1000), stats, data, batchSize);
+    const out = inductionForward(params, config, batch.inputs);
+    const acc = inContextAccuracy(out.logits, batch.targets, batch.labels);
+    tf.dispose([out.logits, out.attn1, out.attn2, ...Object.values(batch)]);
+    return acc;
+  };
+  handWireInduction(params, config, { triggers });
+  const wired = accuracy(fixedData);
+  const otherTriggers = accuracy(otherData);
+  handWireInduction(params, config);
+  const allTokensWiring = accuracy(otherData);
+  handWireInduction(params, config, { triggers });
+  removePreviousTokenMemory(params);
+  const layer1Removed = accuracy(fixedData);
+  disposeParams(params);
+  return { wired, layer1Removed, otherTriggers, allTokensWiring };
+  // END SOLUTION
+}

@@ -1,0 +1,583 @@
+/**
+ * Tests of lesson 4's exercises: the two-layer model built from the learner's lesson-2 attention
+ * (checked against the course library's forward pass on the same parameters), the hand-wired
+ * induction head, the metrics and probes (checked against the library's), and the ablations.
+ * Experiments use the lesson's CPU-friendly size: d = 256, T = 64, 16 sequences.
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import {
+  copyMemory,
+  crossEntropyOn,
+  DEFAULT_GAINS,
+  embedTokens,
+  evaluateBatch,
+  handWireInduction,
+  inContextAccuracy,
+  inductionForward,
+  inductionKeyMemory,
+  inductionProbe,
+  memoryScale,
+  previousTokenProbe,
+  removePreviousTokenMemory,
+  runAblations,
+  smallExperiment,
+} from "@exercises/04_induction_transformer/exercises.ts";
+import {
+  defaultDataConfig,
+  loadStats,
+  makeBatch,
+  topTriggers,
+} from "../../solutions/01_bigram_data/exercises.ts";
+import {
+  attentionProbes,
+  batchMetrics,
+  defaultModelConfig,
+  disposeParams,
+  forward,
+  initParams,
+  memoryProbes,
+  type ModelConfig,
+  type Params,
+} from "@lib/model/mod.ts";
+import { Rng } from "@lib/rng/mod.ts";
+import { assertAllClose, assertShape, check, exerciseTest } from "@lib/testing/mod.ts";
+import { backendFromEnv, initBackend } from "@lib/tf/mod.ts";
+
+await initBackend(backendFromEnv());
+
+const stats = loadStats();
+const triggers = topTriggers(stats.unigram, 5); // ' ', e, t, o, a
+const small: ModelConfig = {
+  ...defaultModelConfig,
+  dim: smallExperiment.dim,
+  maxLen: smallExperiment.seqLen,
+};
+const int = (rows: number[][]) => tf.tensor2d(rows, undefined, "int32");
+
+/** A batch of the lesson's small experiment (reference lesson-1 generator). */
+function smallBatch(seed: number, offset = 0) {
+  return makeBatch(
+    new Rng(seed),
+    stats,
+    { ...defaultDataConfig, seqLen: small.maxLen, triggerOffset: offset },
+    smallExperiment.batchSize,
+  );
+}
+
+/** Random ids `[batch, seq]`, seeded. */
+function randomIds(seed: number, batch: number, seq: number): tf.Tensor2D {
+  const rng = new Rng(seed);
+  return tf.tensor2d(
+    Int32Array.from({ length: batch * seq }, () => rng.int(65)),
+    [batch, seq],
+    "int32",
+  );
+}
+
+/** Params with tiny hand-made matrices: d = 2, N = 3, T = 3. */
+function tinyParams(): Params {
+  const v = (rows: number[][]) => tf.variable(tf.tensor2d(rows), false);
+  const eye = [[1, 0], [0, 1]];
+  return {
+    wE: v([[1, 0], [0, 1], [1, 1]]),
+    pos: v([[0.5, 0], [0, 0.5], [0.5, 0.5]]),
+    wK1: v(eye),
+    wV1: v([[2, 0], [0, 1]]),
+    wO1: v([[0, 1], [1, 0]]),
+    wK2: v(eye),
+    wV2: v([[1, 1], [0, 1]]),
+    wO2: v(eye),
+    wU: v([[1, 0], [0, 1], [1, -1]]),
+  };
+}
+
+// ---------------------------------------------------------------- 4.1 embedTokens
+
+exerciseTest("embedTokens", "shape [batch, seq, d]", () => {
+  const params = initParams({ ...defaultModelConfig, dim: 16, maxLen: 8 });
+  const ids = randomIds(1, 3, 5);
+  assertShape(embedTokens(params, ids), [3, 5, 16], "embedTokens of 3 sequences of 5 ids, d = 16");
+  disposeParams(params);
+});
+
+exerciseTest("embedTokens", "a hand-computed case: w_E(z_t) + p_t", () => {
+  const params = tinyParams();
+  const x = embedTokens(params, int([[2, 0], [1, 1]]));
+  assertAllClose(x, [[[1.5, 1], [1, 0.5]], [[0.5, 1], [0, 1.5]]], {
+    what: "x for ids [[2, 0], [1, 1]] (row t adds p_t)",
+  });
+  disposeParams(params);
+});
+
+exerciseTest("embedTokens", "matches the library on random parameters, shorter sequences", () => {
+  const params = initParams({ ...defaultModelConfig, dim: 32, maxLen: 16 });
+  const ids = randomIds(2, 2, 10);
+  const want = tf.tidy(() =>
+    tf.gather(params.wE!, ids.reshape([-1])).reshape([2, 10, 32]).add(
+      params.pos!.slice([0, 0], [10, 32]),
+    )
+  );
+  assertAllClose(embedTokens(params, ids), want, { atol: 1e-5, what: "embedTokens" });
+  disposeParams(params);
+});
+
+// ---------------------------------------------------------------- 4.2 inductionForward
+
+exerciseTest("inductionForward", "shapes of logits and attention maps", () => {
+  const config = { ...defaultModelConfig, dim: 16, maxLen: 8 };
+  const params = initParams(config);
+  const out = inductionForward(params, config, randomIds(3, 2, 8));
+  assertShape(out.logits, [2, 8, 65], "logits");
+  assertShape(out.attn1, [2, 8, 8], "attn1");
+  assertShape(out.attn2, [2, 8, 8], "attn2");
+  disposeParams(params);
+});
+
+exerciseTest("inductionForward", "equals the library's forward on the same parameters", () => {
+  const config = { ...defaultModelConfig, dim: 32, maxLen: 16, seed: 3 };
+  const params = initParams(config);
+  const ids = randomIds(4, 3, 16);
+  const mine = inductionForward(params, config, ids);
+  const ref = forward(params, config, ids, { attention: true });
+  assertAllClose(mine.attn1, ref.attn1!, { atol: 1e-5, what: "layer 1 attention (vs @lib/model)" });
+  assertAllClose(mine.attn2, ref.attn2!, { atol: 1e-5, what: "layer 2 attention (vs @lib/model)" });
+  assertAllClose(mine.logits, ref.logits, { atol: 1e-4, what: "logits (vs @lib/model)" });
+  disposeParams(params);
+});
+
+exerciseTest("inductionForward", "with the final W_F layer, on a hand-wired model", () => {
+  const config = { ...small, finalFfn: true, trainable: ["wK1", "wK2", "wO2", "wF"] as const };
+  const cfg = { ...config, trainable: [...config.trainable] };
+  const params = initParams(cfg);
+  handWireInduction(params, cfg, { triggers });
+  const batch = smallBatch(5);
+  const ids = batch.inputs.slice([0, 0], [4, 64]) as tf.Tensor2D;
+  const mine = inductionForward(params, cfg, ids);
+  const ref = forward(params, cfg, ids, { attention: true });
+  assertAllClose(mine.logits, ref.logits, { atol: 1e-3, rtol: 1e-4, what: "logits with W_F" });
+  assertAllClose(mine.attn2, ref.attn2!, { atol: 1e-4, what: "layer 2 attention" });
+  disposeParams(params);
+});
+
+exerciseTest("inductionForward", "causal: a later token does not change earlier logits", () => {
+  const config = { ...defaultModelConfig, dim: 32, maxLen: 12 };
+  const params = initParams(config);
+  const a = randomIds(6, 1, 12);
+  const rows = a.arraySync();
+  rows[0][7] = (rows[0][7] + 5) % 65;
+  const la = inductionForward(params, config, a).logits;
+  const lb = inductionForward(params, config, int(rows)).logits;
+  assertAllClose(lb.slice([0, 0, 0], [1, 7, 65]), la.slice([0, 0, 0], [1, 7, 65]), {
+    atol: 1e-5,
+    what: "logits at positions 0..6 after changing token 7",
+  });
+  disposeParams(params);
+});
+
+// ---------------------------------------------------------------- 4.3 memories
+
+exerciseTest("inductionKeyMemory", "a hand-computed case", () => {
+  const params = tinyParams();
+  // W_O1 W_V1 = [[0, 1], [2, 0]]; w_1(0) = [0, 2], w_1(2) = [1, 2]
+  // Σ_{k in {0, 2}} w_E(k) w_1(k)^T = [1,0]^T[0,2] + [1,1]^T[1,2] = [[1, 4], [1, 2]]
+  assertAllClose(inductionKeyMemory(params, [0, 2]), [[1, 4], [1, 2]], {
+    what: "inductionKeyMemory(params, [0, 2]) on the tiny model",
+  });
+  disposeParams(params);
+});
+
+exerciseTest("inductionKeyMemory", "all tokens by default; shape [d, d]", () => {
+  const params = tinyParams();
+  // adds w_E(1) w_1(1)^T = [0,1]^T [1, 0]
+  assertAllClose(inductionKeyMemory(params), [[1, 4], [2, 2]], { what: "over all 3 tokens" });
+  disposeParams(params);
+});
+
+exerciseTest("inductionKeyMemory", "recalls every trigger (W_K^2 probe = 1 at d = 256)", () => {
+  const params = initParams(small);
+  const w = inductionKeyMemory(params, triggers);
+  assertShape(w, [256, 256], "W_K^2");
+  params.wK2!.assign(w);
+  const probes = memoryProbes(params, small, triggers);
+  check(
+    probes.wK2 === 1,
+    `the W_K^2 recall probe over the 5 triggers should be 1, got ${probes.wK2}`,
+  );
+  disposeParams(params);
+});
+
+exerciseTest("copyMemory", "a hand-computed case", () => {
+  const params = tinyParams();
+  // W_V2 w_E(k): [1,0], [1,1], [2,1]; Σ_k w_U(k) (W_V2 w_E(k))^T
+  // = [1,0]^T[1,0] + [0,1]^T[1,1] + [1,-1]^T[2,1] = [[3, 1], [-1, 0]]
+  assertAllClose(copyMemory(params), [[3, 1], [-1, 0]], { what: "copyMemory on the tiny model" });
+  disposeParams(params);
+});
+
+exerciseTest("copyMemory", "copies every token (W_O^2 probe = 1 at d = 256)", () => {
+  const params = initParams(small);
+  params.wO2!.assign(copyMemory(params));
+  const probes = memoryProbes(params, small, null);
+  check(probes.wO2 === 1, `the W_O^2 recall probe over 65 tokens should be 1, got ${probes.wO2}`);
+  disposeParams(params);
+});
+
+exerciseTest("copyMemory", "not the transposed memory: w_U(k) on the output side", () => {
+  const params = initParams({ ...small, dim: 64 });
+  const w = copyMemory(params);
+  const readBack = tf.tidy(() => {
+    // w_U(k)^T W (W_V2 w_E(k)) should be large and positive for every k
+    const v = tf.matMul(params.wE!, params.wV2!, false, true);
+    return tf.matMul(params.wU!, tf.matMul(w, v, false, true)).arraySync() as number[][];
+  });
+  const diag = readBack.map((row, k) => row[k]);
+  check(diag.every((x) => x > 0), "w_U(k)^T W_O^2 W_V^2 w_E(k) should be positive for every k");
+  disposeParams(params);
+});
+
+// ---------------------------------------------------------------- 4.4 scales and wiring
+
+exerciseTest("memoryScale", "a hand-computed case", () => {
+  const s = memoryScale(tf.tensor2d([[2, 0], [0, 2]]), tf.tensor2d([[0, 1], [1, 1]]), 6);
+  assertAllClose(s, 6 / (4 * 1.5), { what: "memoryScale: mean |u|² = 4, mean |v|² = 1.5, gain 6" });
+});
+
+exerciseTest("memoryScale", "the stored pairs read back the gain on average", () => {
+  const rng = new Rng(7);
+  const u = tf.tensor2d(rng.normals(20 * 128), [20, 128]);
+  const v = tf.tensor2d(rng.normals(20 * 128, 0.5), [20, 128]);
+  const s = memoryScale(u, v, 5);
+  const mean = tf.tidy(() => {
+    const w = tf.matMul(v, u, true, false).mul(s); // s Σ v_i u_i^T
+    return tf.matMul(v, tf.matMul(w, u, false, true)).mul(tf.eye(20)).sum().div(20).dataSync()[0];
+  });
+  assertAllClose(mean, 5, { rtol: 0.05, what: "mean of v_i^T W u_i" });
+});
+
+exerciseTest(
+  "memoryScale",
+  "inverse in the norms: twice the embeddings, a quarter of the scale",
+  () => {
+    const u = tf.tensor2d([[1, 2], [3, 0]]);
+    const v = tf.tensor2d([[0, 1], [2, 2]]);
+    const a = memoryScale(u, v, 1);
+    const b = memoryScale(u.mul(2) as tf.Tensor2D, v, 1);
+    assertAllClose(b, a / 4, { what: "memoryScale(2u, v) / memoryScale(u, v)" });
+  },
+);
+
+exerciseTest(
+  "handWireInduction",
+  "every memory probe is 1; the stored scores are the gains",
+  () => {
+    const params = initParams(small);
+    const before = memoryProbes(params, small, triggers);
+    check(
+      before.wO2 < 0.1 && before.wK1 < 0.1,
+      `random init probes should be near chance: ${JSON.stringify(before)}`,
+    );
+    handWireInduction(params, small, { triggers });
+    const after = memoryProbes(params, small, triggers);
+    for (const [name, v] of Object.entries(after)) {
+      check(v === 1, `after wiring, the ${name} recall probe should be 1, got ${v}`);
+    }
+    // score of query p_t for key p_(t-1), after the 1/√d, averaged over t: about gains.wK1
+    const score = tf.tidy(() => {
+      const p = params.pos!;
+      const q = p.slice([1, 0], [63, 256]);
+      const k = p.slice([0, 0], [63, 256]);
+      return tf.matMul(q, tf.matMul(params.wK1!, k, false, true)).mul(tf.eye(63)).sum().div(63 * 16)
+        .dataSync()[0];
+    });
+    assertAllClose(score, DEFAULT_GAINS.wK1, {
+      rtol: 0.1,
+      what: "mean score of key t-1 for query t",
+    });
+    disposeParams(params);
+  },
+);
+
+exerciseTest("handWireInduction", "an induction head with no training (d = 256, T = 64)", () => {
+  const params = initParams(small);
+  handWireInduction(params, small, { triggers });
+  const batch = smallBatch(11);
+  const out = forward(params, small, batch.inputs, { attention: true }); // the library's forward
+  const probes = attentionProbes(out.attn1!, out.attn2!, batch.inputs, batch.targets, batch.labels);
+  check(
+    probes.prevToken > 0.99,
+    `layer 1 should attend to t-1 at outputs, got ${probes.prevToken}`,
+  );
+  check(
+    probes.induction > 0.8,
+    `layer 2 should attend after earlier occurrences, got ${probes.induction}`,
+  );
+  const acc = inContextAccuracyRef(out.logits, batch.targets, batch.labels);
+  check(acc > 0.8, `hand-wired in-context accuracy should be above 0.8 (about 0.9), got ${acc}`);
+  disposeParams(params);
+});
+
+exerciseTest("handWireInduction", "accuracy grows with d: cross-talk shrinks like 1/√d", () => {
+  const accs = [64, 256].map((dim) => {
+    const cfg = { ...small, dim };
+    const params = initParams(cfg);
+    handWireInduction(params, cfg, { triggers });
+    const batch = smallBatch(12);
+    const { logits } = forward(params, cfg, batch.inputs);
+    disposeParams(params);
+    return inContextAccuracyRef(logits, batch.targets, batch.labels);
+  });
+  check(
+    accs[1] > accs[0] + 0.3,
+    `in-context accuracy at d = 64 and 256: ${accs.map((a) => a.toFixed(3))}`,
+  );
+});
+
+/** The in-context accuracy computed here, independently of the learner's metric. */
+function inContextAccuracyRef(
+  logits: tf.Tensor3D,
+  targets: tf.Tensor2D,
+  labels: tf.Tensor2D,
+): number {
+  const pred = (logits.argMax(-1).arraySync() as number[][]).flat();
+  const y = (targets.arraySync() as number[][]).flat();
+  const lab = (labels.arraySync() as number[][]).flat();
+  let hits = 0;
+  let n = 0;
+  lab.forEach((l, i) => {
+    if (l >= 2) {
+      n++;
+      if (pred[i] === y[i]) hits++;
+    }
+  });
+  return hits / n;
+}
+
+// ---------------------------------------------------------------- 4.5 metrics
+
+const tinyLogits = () =>
+  tf.tensor3d([[[0, 0, 0], [0, Math.log(2), 0], [0, 0, Math.log(3)], [1, 0, 0]]]);
+
+exerciseTest("inContextAccuracy", "a hand-computed case: only label >= 2 counts", () => {
+  // predictions: 0, 1, 2, 0; targets 0, 1, 0, 0; labels 0, 2, 3, 1
+  const acc = inContextAccuracy(tinyLogits(), int([[0, 1, 0, 0]]), int([[0, 2, 3, 1]]));
+  assertAllClose(acc, 0.5, { what: "in-context accuracy (1 right of 2 with label >= 2)" });
+});
+
+exerciseTest("inContextAccuracy", "matches the library on a hand-wired model's batch", async () => {
+  const params = initParams(small);
+  handWireInduction(params, small, { triggers });
+  const batch = smallBatch(13);
+  const { logits } = forward(params, small, batch.inputs);
+  const want = (await batchMetrics(logits, batch.targets, batch.labels)).inContextAcc;
+  assertAllClose(inContextAccuracy(logits, batch.targets, batch.labels), want, {
+    atol: 1e-6,
+    what: "in-context accuracy (vs @lib/model batchMetrics)",
+  });
+  disposeParams(params);
+});
+
+exerciseTest("inContextAccuracy", "NaN, not 0, when no target is in context", () => {
+  const acc = inContextAccuracy(tinyLogits(), int([[0, 1, 0, 0]]), int([[0, 0, 1, 1]]));
+  check(Number.isNaN(acc), `expected NaN (0 of 0 in-context targets), got ${acc}`);
+});
+
+exerciseTest("crossEntropyOn", "a hand-computed case", () => {
+  const ce = crossEntropyOn(tinyLogits(), int([[0, 1, 0, 2]]), tf.tensor2d([[0, 1, 1, 0]]));
+  assertAllClose(ce, (-Math.log(2 / 4) - Math.log(1 / 5)) / 2, { what: "mean CE over the mask" });
+});
+
+exerciseTest("crossEntropyOn", "stable with large logits (no Infinity, no NaN)", () => {
+  const ce = crossEntropyOn(tf.tensor3d([[[1000, 0]]]), int([[1]]), tf.ones([1, 1]) as tf.Tensor2D);
+  assertAllClose(ce, 1000, { rtol: 1e-5, what: "CE of logits [1000, 0] for target 1" });
+});
+
+exerciseTest("crossEntropyOn", "uniform logits give log N", () => {
+  const ce = crossEntropyOn(
+    tf.zeros([2, 3, 65]) as tf.Tensor3D,
+    randomIds(9, 2, 3),
+    tf.ones([2, 3]) as tf.Tensor2D,
+  );
+  assertAllClose(ce, Math.log(65), { rtol: 1e-5, what: "CE of uniform logits over 65 tokens" });
+});
+
+exerciseTest("evaluateBatch", "a hand-computed case", () => {
+  const m = evaluateBatch(tinyLogits(), int([[0, 1, 0, 2]]), int([[0, 2, 3, 1]]));
+  assertAllClose(m.lossGlobal, Math.log(3), { what: "loss on global tokens (label 0)" });
+  assertAllClose(m.lossInContext, (-Math.log(2 / 4) - Math.log(1 / 5)) / 2, {
+    what: "in-context loss",
+  });
+  assertAllClose(m.inContextAcc, 0.5, { what: "in-context accuracy" });
+});
+
+exerciseTest("evaluateBatch", "matches the library's batchMetrics on random logits", async () => {
+  const batch = smallBatch(14);
+  const logits = tf.randomNormal([16, 64, 65], 0, 2, "float32", 3) as tf.Tensor3D;
+  const want = await batchMetrics(logits, batch.targets, batch.labels);
+  const got = evaluateBatch(logits, batch.targets, batch.labels);
+  assertAllClose(
+    [got.inContextAcc, got.lossGlobal, got.lossInContext],
+    [want.inContextAcc, want.lossGlobal, want.lossInContext],
+    { atol: 1e-4, what: "[inContextAcc, lossGlobal, lossInContext] (vs @lib/model)" },
+  );
+});
+
+exerciseTest("evaluateBatch", "a hand-wired model: low in-context loss, high global loss", () => {
+  const params = initParams(small);
+  handWireInduction(params, small, { triggers });
+  const batch = smallBatch(15);
+  const { logits } = forward(params, small, batch.inputs);
+  const m = evaluateBatch(logits, batch.targets, batch.labels);
+  check(m.lossInContext < 1.5, `in-context loss should be low (about 1), got ${m.lossInContext}`);
+  check(
+    m.lossGlobal > 3,
+    `nothing stores the global bigrams: loss should stay high, got ${m.lossGlobal}`,
+  );
+  disposeParams(params);
+});
+
+// ---------------------------------------------------------------- 4.6 probes
+
+/** tokens z = [5, 7, 5, 7]: the trigger 5 at t = 0 (label 1) and t = 2 (label 2). */
+const probeCase = () => ({
+  inputs: int([[5, 7, 5, 7]]),
+  targets: int([[7, 5, 7, 0]]),
+  labels: int([[1, 0, 2, 0]]),
+  prev: tf.tensor3d([[[1, 0, 0, 0], [0.9, 0.1, 0, 0], [0, 0.8, 0.2, 0], [0, 0, 0.7, 0.3]]]),
+  ind: tf.tensor3d([[[1, 0, 0, 0], [1, 0, 0, 0], [0.1, 0.6, 0.3, 0], [0, 0, 0, 1]]]),
+  eye: tf.eye(4).expandDims(0) as tf.Tensor3D,
+});
+
+exerciseTest("previousTokenProbe", "a hand-built case: right maps 1, identity maps 0", () => {
+  const c = probeCase();
+  assertAllClose(previousTokenProbe(c.prev, c.labels), 1, { what: "previous-token map" });
+  assertAllClose(previousTokenProbe(c.eye, c.labels), 0, { what: "identity map" });
+});
+
+exerciseTest("previousTokenProbe", "looks at the output position t+1, not at the trigger t", () => {
+  const c = probeCase();
+  // position 1 attends to 0 (right) but position 3 attends to 3 (wrong): 1 of 2
+  const half = tf.tensor3d([[[1, 0, 0, 0], [1, 0, 0, 0], [1, 0, 0, 0], [0, 0, 0, 1]]]);
+  assertAllClose(previousTokenProbe(half, c.labels), 0.5, { what: "one of two outputs right" });
+});
+
+exerciseTest("previousTokenProbe", "matches the library on a hand-wired model", () => {
+  const params = initParams(small);
+  handWireInduction(params, small, { triggers });
+  removePreviousTokenMemory(params); // uniform layer 1: the probe is low, not 1
+  const batch = smallBatch(16);
+  const out = forward(params, small, batch.inputs, { attention: true });
+  const want = attentionProbes(out.attn1!, out.attn2!, batch.inputs, batch.targets, batch.labels);
+  assertAllClose(previousTokenProbe(out.attn1!, batch.labels), want.prevToken, {
+    atol: 1e-9,
+    what: "previous-token probe (vs @lib/model attentionProbes)",
+  });
+  disposeParams(params);
+});
+
+exerciseTest("inductionProbe", "a hand-built case: right map 1, identity map 0", () => {
+  const c = probeCase();
+  assertAllClose(inductionProbe(c.ind, c.inputs, c.labels), 1, { what: "induction map" });
+  assertAllClose(inductionProbe(c.eye, c.inputs, c.labels), 0, { what: "identity map" });
+});
+
+exerciseTest("inductionProbe", "s* = 0 counts as wrong (it has no previous token)", () => {
+  const c = probeCase();
+  const first = tf.tensor3d([[[1, 0, 0, 0], [1, 0, 0, 0], [1, 0, 0, 0], [1, 0, 0, 0]]]);
+  assertAllClose(inductionProbe(first, c.inputs, c.labels), 0, { what: "attending to s = 0" });
+});
+
+exerciseTest("inductionProbe", "matches the library on a hand-wired model", () => {
+  const params = initParams(small);
+  handWireInduction(params, small, { triggers });
+  const batch = smallBatch(17);
+  const out = forward(params, small, batch.inputs, { attention: true });
+  const want = attentionProbes(out.attn1!, out.attn2!, batch.inputs, batch.targets, batch.labels);
+  assertAllClose(inductionProbe(out.attn2!, batch.inputs, batch.labels), want.induction, {
+    atol: 1e-9,
+    what: "induction probe (vs @lib/model attentionProbes)",
+  });
+  disposeParams(params);
+});
+
+// ---------------------------------------------------------------- 4.7 ablations
+
+exerciseTest("removePreviousTokenMemory", "W_K^1 becomes 0 and layer 1 attends uniformly", () => {
+  const config = { ...defaultModelConfig, dim: 32, maxLen: 8 };
+  const params = initParams(config);
+  removePreviousTokenMemory(params);
+  assertAllClose(params.wK1!, tf.zeros([32, 32]), { atol: 0, what: "W_K^1" });
+  const { attn1 } = forward(params, config, randomIds(18, 1, 8), { attention: true });
+  const uniform = tf.linalg.bandPart(tf.ones([8, 8]), -1, 0).div(tf.range(1, 9).reshape([8, 1]));
+  assertAllClose(attn1!, uniform.expandDims(0), {
+    atol: 1e-6,
+    what: "layer 1 weights: 1/(t+1) on s <= t",
+  });
+  disposeParams(params);
+});
+
+exerciseTest("removePreviousTokenMemory", "leaves the other memories alone", () => {
+  const params = initParams(small);
+  handWireInduction(params, small, { triggers });
+  const wK2 = params.wK2!.clone();
+  removePreviousTokenMemory(params);
+  assertAllClose(params.wK2!, wK2, { atol: 0, what: "W_K^2 after removing W_K^1" });
+  disposeParams(params);
+});
+
+exerciseTest("removePreviousTokenMemory", "in-context accuracy collapses without layer 1", () => {
+  const params = initParams(small);
+  handWireInduction(params, small, { triggers });
+  const batch = smallBatch(19);
+  const wired = inContextAccuracyRef(
+    forward(params, small, batch.inputs).logits,
+    batch.targets,
+    batch.labels,
+  );
+  removePreviousTokenMemory(params);
+  const ablated = inContextAccuracyRef(
+    forward(params, small, batch.inputs).logits,
+    batch.targets,
+    batch.labels,
+  );
+  check(
+    ablated < wired - 0.3,
+    `accuracy with and without W_K^1: ${wired.toFixed(3)}, ${ablated.toFixed(3)}`,
+  );
+  disposeParams(params);
+});
+
+exerciseTest("runAblations", "the ablation table of the small experiment", () => {
+  const r = runAblations(smallExperiment);
+  for (const [k, v] of Object.entries(r)) {
+    check(v >= 0 && v <= 1, `${k} should be an accuracy, got ${v}`);
+  }
+  check(r.wired > 0.8, `wired: ${r.wired}`);
+  check(r.layer1Removed < r.wired - 0.3, `layer1Removed ${r.layer1Removed} vs wired ${r.wired}`);
+  check(
+    r.otherTriggers < 0.2,
+    `a head wired for ' ', e, t, o, a on other triggers: ${r.otherTriggers}`,
+  );
+  check(
+    r.allTokensWiring > 0.5 && r.allTokensWiring > r.otherTriggers + 0.4,
+    `wiring all tokens works for any trigger set: ${r.allTokensWiring}`,
+  );
+});
+
+exerciseTest("runAblations", "seeded: the same size and seed give the same table", () => {
+  const size = { ...smallExperiment, batchSize: 4, seed: 3 };
+  const a = runAblations(size);
+  const b = runAblations(size);
+  assertAllClose(Object.values(a), Object.values(b), { atol: 0, what: "two runs of runAblations" });
+});
+
+exerciseTest("runAblations", "frees its tensors", () => {
+  const size = { ...smallExperiment, batchSize: 2, seed: 4 };
+  runAblations(size);
+  const before = tf.memory().numTensors;
+  runAblations(size);
+  check(
+    tf.memory().numTensors === before,
+    `numTensors went from ${before} to ${tf.memory().numTensors}`,
+  );
+});
