@@ -1,6 +1,7 @@
 /**
  * The text the lesson CLI prints: a lesson's goals and exercise states, the first failure in
- * plain words, and the list of all lessons.
+ * plain words, the list of all lessons (from a check, or from the recorded progress with the
+ * next thing to do), and lesson Markdown made readable in a terminal.
  *
  * @example
  * ```ts
@@ -13,6 +14,7 @@ import pc from "picocolors";
 import { join } from "node:path";
 import type { Lesson } from "@lib/course/lessons.ts";
 import type { ExerciseState } from "@lib/course/status.ts";
+import type { LessonProgress } from "@lib/course/progress.ts";
 
 /** How the report was produced. */
 export interface ReportContext {
@@ -20,6 +22,10 @@ export interface ReportContext {
   source: "lessons" | "solutions";
   /** The course root, to find line numbers in the exercise file. */
   root: string;
+  /** The exercise to detail (default: the first that does not pass). */
+  focus?: string;
+  /** Printed in watch mode: say which keys to press instead of which commands to run. */
+  watch?: boolean;
 }
 
 const MARK: Record<ExerciseState["state"], string> = {
@@ -63,30 +69,54 @@ export function lessonReport(
   const width = Math.max(...states.map((s) => s.exercise.title.length), 10);
   for (const s of states) {
     const ex = s.exercise;
-    const stars = "★".repeat(ex.difficulty) + "☆".repeat(Math.max(0, 3 - ex.difficulty));
     const count = s.state === "not started"
       ? pc.dim("not started")
       : s.state === "no tests"
       ? pc.yellow("no tests found")
       : `${s.passed}/${s.total} tests`;
     out.push(
-      `  ${MARK[s.state]} ${ex.id.padEnd(4)} ${ex.title.padEnd(width)}  ${stars}  ${
+      `  ${MARK[s.state]} ${ex.id.padEnd(4)} ${ex.title.padEnd(width)}  ${stars(ex.difficulty)}  ${
         String(ex.minutes).padStart(3)
       } min   ${count}`,
     );
   }
   const done = states.filter((s) => s.state === "passed").length;
   out.push("", `Progress: ${progressBar(done, states.length)} ${done}/${states.length} exercises`);
-  const first = states.find((s) => s.state !== "passed");
+  const first = states.find((s) => s.exercise.id === ctx.focus) ??
+    states.find((s) => s.state !== "passed");
+  const mine = ctx.source === "lessons";
   if (!first) {
     out.push(
       "",
       pc.green(pc.bold(`Lesson ${lesson.number} complete.`)) +
         ` Run \`deno task demo ${lesson.number}\` to see it at work.`,
     );
+    if (mine) {
+      out.push(
+        `\`deno task lesson ${lesson.number} --show-solution\` compares your code with the reference.`,
+      );
+    }
     return out;
   }
-  out.push("", pc.bold(`Next: exercise ${first.exercise.id}, ${first.exercise.title}`));
+  const id = first.exercise.id;
+  if (first.state === "passed") {
+    out.push(
+      "",
+      pc.green(
+        pc.bold(`Exercise ${id}, ${first.exercise.title}: passes all ${first.total} tests.`),
+      ),
+    );
+    if (mine) {
+      out.push(
+        `  compare: \`deno task lesson ${lesson.number} --show-solution --exercise ${id}\``,
+      );
+    }
+    return out;
+  }
+  out.push(
+    "",
+    pc.bold(`${ctx.focus ? "Exercise" : "Next: exercise"} ${id}, ${first.exercise.title}`),
+  );
   const failure = first.firstFailure;
   if (failure) {
     out.push(`  test:   ${failure.name}`);
@@ -96,8 +126,12 @@ export function lessonReport(
   const line = findLine(ctx.root, file, first.exercise.functions);
   out.push(`  where:  ${file}${line ? `:${line.line} (function ${line.fn})` : ""}`);
   out.push(`  text:   ${lesson.paths.readme}#${first.exercise.anchor}`);
-  if (ctx.source === "lessons") {
-    out.push(`  stuck?  \`deno task lesson ${lesson.number} --hint\` shows a hint.`);
+  if (mine) {
+    out.push(
+      ctx.watch
+        ? `  stuck?  press h for a hint.`
+        : `  stuck?  \`deno task lesson ${lesson.number} --hint\` shows a hint.`,
+    );
   }
   return out;
 }
@@ -136,6 +170,125 @@ export function listReport(entries: { lesson: Lesson; states: ExerciseState[] }[
   out.push("", `Overall: ${progressBar(done, total)} ${done}/${total} exercises`);
   out.push(next ? `Next: \`deno task lesson ${next.number}\`` : pc.green("Every exercise passes."));
   return out;
+}
+
+/** One lesson in {@linkcode progressReport}: its recorded progress and whether it is current. */
+export interface ProgressEntry {
+  /** The lesson. */
+  lesson: Lesson;
+  /** What `.course/progress.json` holds for it, if anything. */
+  record?: LessonProgress;
+  /** True when an exercise file changed after the recorded check. */
+  stale: boolean;
+  /** True when the learner's exercise file is still the untouched stub. */
+  pristine: boolean;
+}
+
+/**
+ * The overview of `deno task lesson` without a number, from the recorded progress (no test
+ * runs): one line per lesson, a progress bar over all exercises, and the next thing to do.
+ *
+ * @example
+ * ```ts
+ * import { progressReport } from "@lib/course/report.ts";
+ * // console.log(progressReport(entries, new Date()).join("\n"));
+ * ```
+ */
+export function progressReport(entries: ProgressEntry[], now: Date): string[] {
+  const out = [pc.bold("Birth of a Transformer: your progress"), ""];
+  const short = (t: string) => t.length > 44 ? `${t.slice(0, 43)}…` : t;
+  const width = Math.max(...entries.map((e) => short(e.lesson.title).length), 10);
+  let total = 0;
+  let done = 0;
+  let next: string[] | undefined;
+  let anyStale = false;
+  for (const { lesson, record, stale, pristine } of entries) {
+    const n = lesson.exercises.length;
+    const stateOf = (id: string) =>
+      record?.exercises[id]?.lastChecked
+        ? record.exercises[id].state
+        : pristine
+        ? "not started"
+        : undefined;
+    const states = lesson.exercises.map((e) => stateOf(e.id));
+    const d = states.filter((st) => st === "passed").length;
+    const failing = states.filter((st) => st === "failing").length;
+    const unknown = states.some((st) => st === undefined);
+    total += n;
+    done += d;
+    anyStale ||= stale && !!record?.lastChecked;
+    const mark = d === n && n > 0
+      ? pc.green("✔")
+      : unknown
+      ? pc.yellow("?")
+      : d > 0 || failing > 0
+      ? pc.yellow("◐")
+      : pc.dim("·");
+    let what: string;
+    if (unknown && !record?.lastChecked) what = "not checked yet";
+    else if (d === 0 && failing === 0 && !unknown) what = "not started";
+    else what = `${d}/${n} done` + (failing > 0 ? `, ${failing} failing` : "");
+    const when = record?.lastChecked
+      ? pc.dim(`checked ${ago(record.lastChecked, now)}${stale ? ", changed since" : ""}`)
+      : "";
+    out.push(
+      `  ${mark} ${String(lesson.number).padStart(2)}  ${short(lesson.title).padEnd(width)}  ${
+        what.padEnd(22)
+      }${when}`.trimEnd(),
+    );
+    if (next || (d === n && n > 0 && !stale)) continue;
+    if (unknown || stale) {
+      next = [`Next: check lesson ${lesson.number}: \`deno task lesson ${lesson.number}\``];
+      continue;
+    }
+    const ex = lesson.exercises.find((e) => stateOf(e.id) !== "passed")!;
+    const seen = record?.exercises[ex.id]?.hintsSeen ?? 0;
+    next = [
+      pc.bold(`Next: exercise ${ex.id}, ${ex.title}`) +
+      ` (${stars(ex.difficulty)}, ${ex.minutes} min) in ${lesson.paths.exercises}`,
+      `  \`deno task lesson ${lesson.number} --watch\` rechecks it each time you save;` +
+      ` \`--hint\` gives a hint` +
+      (ex.hints.length > 0
+        ? ` (${Math.min(seen, ex.hints.length)} of ${ex.hints.length} seen).`
+        : "."),
+    ];
+  }
+  out.push("", `Overall: ${progressBar(done, total)} ${done}/${total} exercises`);
+  if (anyStale) {
+    out.push(
+      pc.dim(
+        'Lessons marked "changed since" were edited after their last check: ' +
+          "`deno task lesson N` rechecks one, `deno task lesson --all` rechecks them all.",
+      ),
+    );
+  }
+  out.push(
+    "",
+    ...(next ?? [pc.green(pc.bold("Every exercise passes: you have done the course."))]),
+  );
+  return out;
+}
+
+function stars(difficulty: number): string {
+  return "★".repeat(difficulty) + "☆".repeat(Math.max(0, 3 - difficulty));
+}
+
+/**
+ * "just now", "5 min ago", "3 h ago", "2 days ago".
+ *
+ * @example
+ * ```ts
+ * import { ago } from "@lib/course/report.ts";
+ * ago("2026-01-01T00:00:00Z", new Date("2026-01-01T00:05:00Z")); // "5 min ago"
+ * ```
+ */
+export function ago(iso: string, now: Date): string {
+  const s = Math.max(0, (now.getTime() - Date.parse(iso)) / 1000);
+  if (s < 60) return "just now";
+  if (s < 3600) return `${Math.floor(s / 60)} min ago`;
+  if (s < 86400) return `${Math.floor(s / 3600)} h ago`;
+  const days = Math.floor(s / 86400);
+  return `${days} day${days === 1 ? "" : "s"} ago`;
 }
 
 /**
@@ -188,16 +341,75 @@ const TEX: Record<string, string> = {
   "\\top": "ᵀ",
   "\\log": "log",
   "\\mathbb{E}": "E",
+  "\\lambda": "λ",
+  "\\sigma": "σ",
+  "\\Sigma": "Σ",
+  "\\mu": "μ",
+  "\\theta": "θ",
+  "\\gamma": "γ",
+  "\\delta": "δ",
+  "\\epsilon": "ε",
+  "\\varepsilon": "ε",
+  "\\tau": "τ",
+  "\\omega": "ω",
+  "\\infty": "∞",
+  "\\in": "∈",
+  "\\times": "×",
+  "\\neq": "≠",
+  "\\propto": "∝",
+  "\\odot": "⊙",
+  "\\otimes": "⊗",
+  "\\leftarrow": "←",
+  "\\rightarrow": "→",
+  "\\langle": "⟨",
+  "\\rangle": "⟩",
 };
+
+/**
+ * Markdown made readable in a terminal, line by line: code blocks indented and their fences
+ * dropped, bold markers dropped, TeX (`$...$`, `$$...$$`) turned into Unicode where it can be.
+ *
+ * @example
+ * ```ts
+ * import { terminalMarkdown } from "@lib/course/report.ts";
+ * terminalMarkdown("**Sum** $\\pi_u$:\n```ts\nconst s = 1;\n```"); // ["Sum π_u:", "    const s = 1;"]
+ * ```
+ */
+export function terminalMarkdown(markdown: string): string[] {
+  const out: string[] = [];
+  let code = false;
+  for (const line of markdown.split("\n")) {
+    if (/^\s*```/.test(line)) {
+      code = !code;
+      continue;
+    }
+    if (code) out.push("    " + line);
+    else if (line.trim() === "" && (out.length === 0 || out[out.length - 1] === "")) continue;
+    else out.push(plain(line));
+  }
+  while (out.length > 0 && out[out.length - 1] === "") out.pop();
+  return out;
+}
 
 /** Markdown and TeX made readable in a terminal: bold markers dropped, common symbols in Unicode. */
 function plain(markdown: string): string {
-  return markdown.replace(/\*\*([^*]+)\*\*/g, "$1").replace(/\$([^$]+)\$/g, (_, tex: string) => {
-    let out = tex;
-    for (const [k, v] of Object.entries(TEX)) out = out.replaceAll(k, v);
-    return out.replace(/\\(left|right|,|;|!)/g, "").replace(/[{}]/g, "").replace(/\s+/g, " ")
-      .trim();
-  });
+  return markdown.replace(/\*\*([^*]+)\*\*/g, "$1").replace(
+    /\$\$([^$]+)\$\$|\$([^$]+)\$/g,
+    (_, display: string | undefined, inline: string | undefined) => {
+      let out = display ?? inline ?? "";
+      out = out.replace(/\\(?:left|right)(?![a-zA-Z])|\\!/g, "")
+        .replace(/\\quad(?![a-zA-Z])|\\[,;]/g, " ");
+      for (const [k, v] of Object.entries(TEX)) {
+        const escaped = k.replace(/[\\^$.*+?()[\]{}|]/g, "\\$&");
+        out = out.replace(new RegExp(`${escaped}(?![a-zA-Z])`, "g"), v);
+      }
+      out = out
+        .replace(/\\frac\{([^{}]*)\}\{([^{}]*)\}/g, "($1)/($2)")
+        .replace(/\\(?:operatorname|mathrm|mathbf|mathit|text|textrm)\{([^{}]*)\}/g, "$1")
+        .replace(/\\(exp|log|ln|max|min|arg|sin|cos|tanh|det|dim|sup|inf)(?![a-zA-Z])/g, "$1");
+      return out.replace(/[{}]/g, "").replace(/\s+/g, " ").trim();
+    },
+  );
 }
 
 function indent(text: string, by: number): string {

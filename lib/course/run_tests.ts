@@ -49,6 +49,8 @@ export interface RunResult {
   error?: string;
   /** The subprocess's exit code. */
   code: number;
+  /** True when the run was stopped through {@linkcode RunOptions.signal}. */
+  aborted?: boolean;
 }
 
 /** Options of {@linkcode runExerciseTests}. */
@@ -67,10 +69,21 @@ export interface RunOptions {
   extraArgs?: string[];
   /** Called as each test finishes, for live progress. */
   onOutcome?: (outcome: Outcome) => void;
+  /**
+   * The exercise functions of the tests. When given and a test hangs, the tests of the
+   * functions that had not run yet are run again in a fresh process (`--filter`), so that one
+   * endless loop does not hide the state of every later exercise. With a `--filter` of your
+   * own in `extraArgs`, list only the functions it selects (the rerun's filter replaces it).
+   */
+  functions?: string[];
+  /** Stops the run (the subprocess is killed) when aborted, e.g. when watch mode quits. */
+  signal?: AbortSignal;
 }
 
 /**
- * Runs the given test files in one `deno test` subprocess and parses its TAP output.
+ * Runs the given test files in one `deno test` subprocess and parses its TAP output. With
+ * {@linkcode RunOptions.functions}, a test that hangs is reported and the tests of the
+ * functions that had not run yet are run in a new subprocess.
  *
  * @example
  * ```ts
@@ -79,6 +92,27 @@ export interface RunOptions {
  * ```
  */
 export async function runExerciseTests(options: RunOptions): Promise<RunResult> {
+  const result = await runOnce(options, options.extraArgs ?? []);
+  let last = result;
+  while (options.functions && !result.aborted) {
+    const hung = last.outcomes.find((o) => o.timedOut && options.functions!.includes(o.fn));
+    if (!hung) break;
+    const seen = new Set(result.outcomes.map((o) => o.fn));
+    const rest = options.functions.filter((f) => !seen.has(f) && /^\w+$/.test(f));
+    if (rest.length === 0) break;
+    last = await runOnce(options, [
+      ...(options.extraArgs ?? []),
+      `--filter=/^(?:${rest.join("|")}): /`,
+    ]);
+    result.outcomes.push(...last.outcomes);
+    result.code = result.code || last.code;
+    result.aborted = last.aborted;
+    if (last.error && last.outcomes.length === 0) break;
+  }
+  return result;
+}
+
+async function runOnce(options: RunOptions, extraArgs: string[]): Promise<RunResult> {
   const root = resolve(options.root);
   const target = options.target ?? "lessons";
   const args = [
@@ -91,11 +125,13 @@ export async function runExerciseTests(options: RunOptions): Promise<RunResult> 
   ];
   const map = target === "lessons" ? undefined : await writeImportMap(root, target);
   if (map) args.push(`--import-map=${map}`);
-  args.push(...(options.extraArgs ?? []), ...options.tests);
+  args.push(...extraArgs, ...options.tests);
 
+  await Deno.mkdir(join(root, ".course", "tmp"), { recursive: true });
+  const trace = await Deno.makeTempFile({ dir: join(root, ".course", "tmp"), prefix: "trace_" });
   const env: Record<string, string> = {
     NO_COLOR: "1",
-    COURSE_TRACE: "1",
+    COURSE_TRACE: trace,
     XDG_RUNTIME_DIR: await privateRuntimeDir(root),
   };
   if (options.backend) env.COURSE_BACKEND = options.backend;
@@ -109,22 +145,47 @@ export async function runExerciseTests(options: RunOptions): Promise<RunResult> 
   }).spawn();
 
   const limitMs = (options.testTimeoutSeconds ?? 60) * 1000;
+  // Type-checking and loading TensorFlow.js take a while before the first test starts.
+  const startupMs = Math.max(limitMs, 180_000);
+  let testsStarted = false;
   const outcomes: Outcome[] = [];
   let file = "";
   let running: string | undefined;
   let pending: Outcome | undefined;
   let timedOut = false;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const arm = () => {
-    clearTimeout(timer);
-    timer = setTimeout(() => {
-      timedOut = true;
-      try {
-        child.kill("SIGKILL");
-      } catch { /* already gone */ }
-    }, limitMs);
+  // The watchdog: a test that neither finishes nor lets another start within the limit is
+  // stopped. A test's start is seen in the trace file (written synchronously by
+  // `exerciseTest`), its end on stdout.
+  let lastActivity = performance.now();
+  let traceSize = 0;
+  const stop = () => {
+    try {
+      child.kill("SIGKILL");
+    } catch { /* already gone */ }
   };
-  arm();
+  const watchdog = setInterval(() => {
+    let size = traceSize;
+    try {
+      size = Deno.statSync(trace).size;
+    } catch { /* removed already */ }
+    if (size !== traceSize) {
+      traceSize = size;
+      testsStarted = true;
+      lastActivity = performance.now();
+    }
+    if (performance.now() - lastActivity > (testsStarted ? limitMs : startupMs)) {
+      timedOut = true;
+      clearInterval(watchdog);
+      stop();
+    }
+  }, Math.min(250, limitMs / 4));
+  let aborted = false;
+  const abort = () => {
+    aborted = true;
+    stop();
+  };
+  if (options.signal?.aborted) abort();
+  options.signal?.addEventListener("abort", abort);
 
   const stderrText = new Response(child.stderr).text();
   const finish = (o: Outcome) => {
@@ -133,17 +194,15 @@ export async function runExerciseTests(options: RunOptions): Promise<RunResult> 
   };
   let yamlNext = false;
   for await (const line of lines(child.stdout)) {
-    arm();
+    if (/^(ok |not ok )/.test(line)) testsStarted = true;
+    lastActivity = performance.now();
     const header = line.match(/^# (\.\/)?(.+_test\.ts)$/);
     if (header) file = header[2];
-    const start = line.match(/^# start: (.+)$/);
-    if (start) running = start[1];
     const result = line.match(/^(not ok|ok) \d+ - (.+?)(?: # SKIP.*)?$/);
     if (result) {
       if (pending) finish(pending);
       const name = result[2];
       pending = { name, fn: name.split(":")[0].trim(), file, ok: result[1] === "ok" };
-      running = undefined;
       if (pending.ok) {
         finish(pending);
         pending = undefined;
@@ -162,11 +221,17 @@ export async function runExerciseTests(options: RunOptions): Promise<RunResult> 
     }
   }
   if (pending) finish(pending);
-  clearTimeout(timer);
+  clearInterval(watchdog);
+  options.signal?.removeEventListener("abort", abort);
   const status = await child.status;
   const stderr = await stderrText;
   if (map) await Deno.remove(map).catch(() => {});
+  const started = (await Deno.readTextFile(trace).catch(() => "")).trim().split("\n");
+  await Deno.remove(trace).catch(() => {});
+  const last = started.at(-1);
+  if (last && !outcomes.some((o) => o.name === last)) running = last;
 
+  if (aborted) return { outcomes, code: status.code, aborted: true };
   if (timedOut) {
     const name = running ?? "a test";
     finish({
@@ -175,7 +240,8 @@ export async function runExerciseTests(options: RunOptions): Promise<RunResult> 
       file,
       ok: false,
       timedOut: true,
-      message: `stopped after ${limitMs / 1000} s without finishing. ` +
+      message:
+        `stopped after ${(testsStarted ? limitMs : startupMs) / 1000} s without finishing. ` +
         `Your code may loop forever (check the condition of each \`while\` loop), ` +
         `or do far more work than needed.`,
     });
@@ -202,7 +268,7 @@ export async function writeImportMap(root: string, target: Target): Promise<stri
   const imports: Record<string, string> = {};
   for (const [key, value] of Object.entries(config.imports as Record<string, string>)) {
     imports[key] = value.startsWith("./")
-      ? pathToFileURL(join(root, value)).href + slash(value)
+      ? pathToFileURL(join(root, value)).href.replace(/\/$/, "") + slash(value)
       : value;
   }
   const dir = target === "solutions"

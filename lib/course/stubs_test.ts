@@ -23,9 +23,11 @@ export async function later(
 
 Deno.test("makeStub: each solution region becomes a throw naming its function", () => {
   const stub = makeStub(SOLUTION, "07_demo");
-  assert.match(
+  assert.ok(
+    stub.includes(
+      'export function double(x: number): number {\n  throw notImplemented("double");\n}',
+    ),
     stub,
-    /export function double\(x: number\): number \{\n  throw notImplemented\("double"\);\n\}/,
   );
   assert.match(stub, /throw notImplemented\("later"\);/);
   assert.equal(stub.includes("return helper(2 * x)"), false);

@@ -19,6 +19,10 @@
 import * as tf from "@tensorflow/tfjs";
 import { readEnv } from "@lib/tf/mod.ts";
 
+// An error raised deep inside TensorFlow.js has more than V8's default 10 frames above the
+// learner's call; keep enough to find the line of the learner's code that made the call.
+Error.stackTraceLimit = Math.max(Error.stackTraceLimit, 50);
+
 /**
  * Thrown by an exercise stub that the learner has not written yet.
  *
@@ -116,6 +120,18 @@ export function shapeOf(value: unknown): number[] {
   if (typeof value === "number") return [];
   if (isArrayLike(value)) {
     const first = value.length > 0 ? shapeOf(value[0]) : [];
+    if (Array.isArray(value)) {
+      // A ragged nested array has no shape: say which row differs from the first.
+      for (let i = 1; i < value.length; i++) {
+        const row = shapeOf(value[i]);
+        if (row.length !== first.length || row.some((n, k) => n !== first[k])) {
+          throw new CourseAssertionError(
+            `expected a rectangular array, but entry [${i}] has shape ${fmtShape(row)} while ` +
+              `entry [0] has shape ${fmtShape(first)}`,
+          );
+        }
+      }
+    }
     return [value.length, ...first];
   }
   throw new CourseAssertionError(
@@ -140,10 +156,18 @@ export function assertShape(actual: unknown, shape: number[], what = "the result
       }. Did you forget a \`return\`?`,
     );
   }
-  const got = shapeOf(actual);
+  let got: number[];
+  try {
+    got = shapeOf(actual);
+  } catch (e) {
+    if (e instanceof CourseAssertionError) throw new CourseAssertionError(`${what}: ${e.message}.`);
+    throw e;
+  }
   if (got.length !== shape.length || got.some((n, i) => n !== shape[i])) {
     const axis = got.findIndex((n, i) => n !== shape[i]);
-    const where = got.length !== shape.length
+    const where = got.length === 0
+      ? "a single number instead of an array"
+      : got.length !== shape.length
       ? `it has ${got.length} axes instead of ${shape.length}`
       : `axis ${axis} has length ${got[axis]} instead of ${shape[axis]}`;
     throw new CourseAssertionError(
@@ -205,9 +229,14 @@ export function assertAllClose(
   if (bad > 0) {
     const at = fmtIndex(first, shape);
     const tol = atol + rtol * Math.abs(e[first]);
+    const notFinite = !Number.isFinite(a[first]) && Number.isFinite(e[first]);
     throw new CourseAssertionError(
       `${what}: at index ${at} expected ${fmtNum(e[first])} but got ${fmtNum(a[first])} ` +
-        `(allowed difference ${fmtNum(tol)}). ${bad} of ${e.length} values differ.`,
+        `(allowed difference ${fmtNum(tol)}). ${bad} of ${e.length} values differ.` +
+        (notFinite
+          ? ` ${a[first]} usually comes from 0/0, log(0), exp() of a large number, or ` +
+            `arithmetic on undefined.`
+          : ""),
     );
   }
 }
@@ -305,11 +334,19 @@ export function explainThrown(error: unknown, exercise: string): Error {
   }
   const message = error instanceof Error ? error.message : String(error);
   const kind = error instanceof Error ? error.name : "a value";
-  const where = error instanceof Error ? learnerFrame(error.stack ?? "") : undefined;
+  const where = error instanceof Error ? learnerFrame(error.stack ?? "", exercise) : undefined;
   const fromTf = error instanceof Error && /@tensorflow|tfjs/.test(error.stack ?? "");
+  if (error instanceof Error && !where && !fromTf && inTestCode(error.stack ?? "")) {
+    // The learner's function returned, and the test tripped over what it returned.
+    return new CourseAssertionError(
+      `the value returned by \`${exercise}\` could not be checked: ${kind}: ` +
+        `${firstLine(message)}. Your function probably returned undefined (a missing ` +
+        `\`return\`?) or a value of another type than the exercise asks for.`,
+    );
+  }
   return new CourseAssertionError(
     `\`${exercise}\` threw ${kind}: ${firstLine(message)}` +
-      (where ? ` (at ${where})` : "") +
+      (where ? ` (${where})` : "") +
       (fromTf
         ? ". The error was raised inside TensorFlow.js by a call your code made: " +
           "check the shapes and dtypes you pass to it."
@@ -328,10 +365,23 @@ function traceStart(name: string): void {
   Deno.writeTextFileSync(path, `${name}\n`, { append: true });
 }
 
-function learnerFrame(stack: string): string | undefined {
+/** Whether the first stack frame with a file is in an exercise test (not the learner's code). */
+function inTestCode(stack: string): boolean {
+  const frame = stack.split("\n").find((l) => /^\s+at .*file:\/\//.test(l));
+  return frame !== undefined && /\/tests\/lessons\/\w+_test\.ts:\d+/.test(frame);
+}
+
+/**
+ * The first stack frame in an exercise file, as "at lessons/NN_x/exercises.ts:LINE", or
+ * "in `fn` at ..." when that frame is in another function than `exercise` (an exercise that
+ * calls another one, or a helper the learner wrote).
+ */
+function learnerFrame(stack: string, exercise: string): string | undefined {
   for (const line of stack.split("\n")) {
     const m = line.match(/((?:lessons|solutions|pristine)\/\d\d_[\w]+\/[\w.]+:\d+):\d+/);
-    if (m) return m[1];
+    if (!m) continue;
+    const fn = line.match(/^\s+at (?:async )?([\w$.]+) \(/)?.[1];
+    return fn && fn !== exercise ? `in \`${fn}\` at ${m[1]}` : `at ${m[1]}`;
   }
   return undefined;
 }

@@ -1,50 +1,104 @@
 /**
- * `deno task lesson [N] [options]`: the lesson in the terminal.
+ * `deno task lesson [N] [options]`: the learner's loop in the terminal.
  *
- * Without N, lists every lesson with its done and pending exercises. With N, prints the
- * lesson's goals, the file to edit, the state of each exercise (its tests run against the
- * learner's code in `lessons/`, or the reference with `--solutions`) and the first failure in
- * plain words. Exits 0 only when every exercise of the lesson passes.
+ * - Without N: the progress over every lesson (from `.course/progress.json`, no test runs), a
+ *   progress bar and the next thing to do; `--all` reruns every lesson's checks first.
+ * - With N: the lesson's goals, the file to edit, the state of each exercise (its tests run
+ *   against the learner's code in `lessons/`, or the reference with `--solutions`) and the
+ *   first failure in plain words. Exits 0 only when every exercise of the lesson passes.
+ * - `--watch`: the same, rerun at each save, with single-key commands (see `watch.ts`).
+ * - `--hint`: the next unseen hint tier of the first unfinished exercise (or `--exercise`).
+ * - `--show-solution`: the reference next to the learner's code, as a diff; before the
+ *   exercise passes it asks first (or needs `--yes` when stdin is not a terminal).
+ * - `--reset`: the lesson's original stub, after a dated backup of the learner's file.
+ *
+ * Every check of the learner's code is recorded in the progress file, with the hint tiers seen.
  *
  * @example
  * ```sh
- * deno task lesson 1
- * deno task lesson 1 --solutions
+ * deno task lesson
+ * deno task lesson 1 --watch
  * deno task lesson 1 --hint
+ * deno task lesson 1 --show-solution --exercise 1.2
+ * deno task lesson 1 --reset
  * ```
  * @module
  */
 import { parseArgs } from "node:util";
-import { resolve } from "node:path";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import pc from "picocolors";
-import { findLesson, type Lesson, listLessons } from "@lib/course/lessons.ts";
+import { type Exercise, findLesson, type Lesson, listLessons } from "@lib/course/lessons.ts";
 import { runExerciseTests, type RunResult, type Target } from "@lib/course/run_tests.ts";
-import { exerciseStates } from "@lib/course/status.ts";
-import { lessonReport, listReport } from "@lib/course/report.ts";
+import { type ExerciseState, exerciseStates } from "@lib/course/status.ts";
+import { lessonReport, listReport, progressReport } from "@lib/course/report.ts";
 import { parseBackend } from "@lib/tf/mod.ts";
+import {
+  checkLesson,
+  type CheckResult,
+  progressEntries,
+  recordedStates,
+} from "@lib/course/lesson_check.ts";
+import {
+  hintsSeen,
+  loadProgress,
+  type Progress,
+  readProgress,
+  recordHintSeen,
+  recordSolutionShown,
+  recordStates,
+  updateProgress,
+} from "@lib/course/progress.ts";
+import { hintReport, nextHint } from "@lib/course/hints.ts";
+import { solutionReport } from "@lib/course/solution_diff.ts";
+import { resetLesson } from "@lib/course/reset.ts";
+import { watchChanges } from "@lib/course/file_watch.ts";
+import { watchSession } from "@lib/course/watch.ts";
 
 const USAGE = `Usage: deno task lesson [N] [options]
 
-  deno task lesson              list the lessons and your progress
-  deno task lesson N            check lesson N against your code in lessons/
-  deno task lesson N --hint     show a hint for the first unfinished exercise
-  deno task lesson N --solutions  check the reference code in solutions/ instead
+  deno task lesson                  your progress over all lessons, and what to do next
+  deno task lesson N                check lesson N against your code in lessons/
+  deno task lesson N --watch        recheck lesson N each time you save a file
+  deno task lesson N --hint         the next hint for the first exercise that does not pass
+  deno task lesson N --show-solution  the reference next to your code, for exercises that pass
+  deno task lesson N --reset        restore lesson N's original exercise file (yours is backed up)
+  deno task lesson N --solutions    check the reference code in solutions/ instead
 
 Options:
-  --solutions         run the checks against solutions/ (the reference)
-  --hint              print a hint for the first exercise that does not pass yet
+  --exercise N.M      the exercise for --hint and --show-solution (and the focus of a check)
+  --watch             rerun the checks at each save; keys: h hint, n next, l list, r rerun, q quit
+  --poll              with --watch: poll for changes instead of using file events
+                      (automatic on network drives and Windows drives under WSL)
+  --yes               with --show-solution: show it even before the exercise passes, unasked
+  --all               without N: rerun every lesson's checks now (slow) instead of showing
+                      the recorded progress
   --backend NAME      TensorFlow.js backend for the checks: auto, cpu, wasm or webgpu
   --timeout SECONDS   stop a test that runs longer than this (default 60)
   -h, --help          this help`;
 
 /** Parsed command-line options. */
 export interface LessonArgs {
-  /** The lesson number as typed, or undefined to list lessons. */
+  /** The lesson number as typed, or undefined. */
   lesson?: string;
   /** Check solutions/ instead of lessons/. */
   solutions: boolean;
-  /** Print a hint. */
+  /** Print the next hint tier. */
   hint: boolean;
+  /** Rerun the checks at each save. */
+  watch: boolean;
+  /** With `watch`: poll instead of file events. */
+  poll: boolean;
+  /** Show the reference solution as a diff. */
+  showSolution: boolean;
+  /** Restore the lesson's stub. */
+  reset: boolean;
+  /** Do not ask before showing a solution. */
+  yes: boolean;
+  /** Without a lesson: rerun every lesson's checks. */
+  all: boolean;
+  /** The exercise id ("1.2"), when given. */
+  exercise?: string;
   /** Backend name, already validated. */
   backend?: string;
   /** Per-test time limit in seconds. */
@@ -53,8 +107,26 @@ export interface LessonArgs {
   help: boolean;
 }
 
+const OPTIONS = {
+  solutions: { type: "boolean", default: false },
+  hint: { type: "boolean", default: false },
+  watch: { type: "boolean", default: false },
+  poll: { type: "boolean", default: false },
+  "show-solution": { type: "boolean", default: false },
+  reset: { type: "boolean", default: false },
+  yes: { type: "boolean", short: "y", default: false },
+  all: { type: "boolean", default: false },
+  exercise: { type: "string" },
+  backend: { type: "string" },
+  timeout: { type: "string" },
+  help: { type: "boolean", short: "h", default: false },
+} as const;
+
+const MORE = "Run `deno task lesson --help` for every option.";
+
 /**
- * Parses the CLI's arguments; throws an Error with a learner-facing message on bad input.
+ * Parses the CLI's arguments; throws an Error with a one-paragraph, learner-facing message on
+ * bad input.
  *
  * @example
  * ```ts
@@ -65,44 +137,112 @@ export interface LessonArgs {
 export function parseLessonArgs(args: string[]): LessonArgs {
   let parsed;
   try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        solutions: { type: "boolean", default: false },
-        hint: { type: "boolean", default: false },
-        backend: { type: "string" },
-        timeout: { type: "string" },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
+    parsed = parseArgs({ args, allowPositionals: true, options: OPTIONS });
   } catch (e) {
-    const msg = (e as Error).message.replace(/\. To specify a positional argument.*$/s, ".");
-    throw new Error(`${msg}\n\n${USAGE}`);
+    throw new Error(explainParseError((e as Error).message));
   }
   const { values, positionals } = parsed;
   if (positionals.length > 1) {
-    throw new Error(`Give one lesson number at a time (got ${positionals.join(" ")}).\n\n${USAGE}`);
+    throw new Error(`Give one lesson number at a time (got "${positionals.join(" ")}"). ${MORE}`);
   }
   let timeout = 60;
   if (values.timeout !== undefined) {
     timeout = Number(values.timeout);
     if (!(timeout > 0)) {
-      throw new Error(`--timeout takes a number of seconds, got "${values.timeout}".`);
+      throw new Error(`--timeout takes a number of seconds, got "${values.timeout}". ${MORE}`);
     }
   }
-  return {
+  let backend: string | undefined;
+  if (values.backend !== undefined) {
+    try {
+      backend = parseBackend(values.backend);
+    } catch (e) {
+      throw new Error(`${(e as Error).message} ${MORE}`);
+    }
+  }
+  const opts: LessonArgs = {
     lesson: positionals[0],
     solutions: values.solutions,
     hint: values.hint,
-    backend: values.backend === undefined ? undefined : parseBackend(values.backend),
+    watch: values.watch,
+    poll: values.poll,
+    showSolution: values["show-solution"],
+    reset: values.reset,
+    yes: values.yes,
+    all: values.all,
+    exercise: values.exercise,
+    backend,
     timeout,
     help: values.help,
   };
+  checkCombination(opts);
+  return opts;
+}
+
+function checkCombination(o: LessonArgs): void {
+  const modes = [
+    ["--watch", o.watch],
+    ["--hint", o.hint],
+    ["--show-solution", o.showSolution],
+    ["--reset", o.reset],
+  ].filter(([, on]) => on).map(([name]) => name);
+  const fail = (msg: string) => {
+    throw new Error(`${msg} ${MORE}`);
+  };
+  if (modes.length > 1) fail(`Use one of ${modes.join(" and ")} at a time.`);
+  if (o.solutions && (o.hint || o.showSolution || o.reset)) {
+    fail(`${modes[0]} works on your own code, so it does not go with --solutions.`);
+  }
+  if (o.poll && !o.watch) fail("--poll only changes how --watch notices changes: add --watch.");
+  if (o.yes && !o.showSolution) fail("--yes only answers the question of --show-solution.");
+  if (o.all && (o.lesson !== undefined || modes.length > 0)) {
+    fail("--all rechecks every lesson: use it alone (`deno task lesson --all`).");
+  }
+  if (o.reset && o.lesson === undefined) {
+    fail("Say which lesson to reset: `deno task lesson N --reset`.");
+  }
+  if (o.exercise !== undefined && !/^\d+(\.\d+)?$/.test(o.exercise.trim())) {
+    fail(`--exercise takes an exercise number such as 1.2, got "${o.exercise}".`);
+  }
+}
+
+function explainParseError(message: string): string {
+  const unknown = message.match(/Unknown option '([^']+)'/);
+  if (unknown) {
+    const guess = closest(unknown[1].replace(/^-+/, ""), Object.keys(OPTIONS));
+    return `Unknown option "${unknown[1]}".${guess ? ` Did you mean --${guess}?` : ""} ${MORE}`;
+  }
+  const missing = message.match(/Option '(?:-\w, )?(--[\w-]+)[^']*' argument missing/);
+  if (missing) return `The option ${missing[1]} needs a value after it. ${MORE}`;
+  return `${message.replace(/\. To specify a positional argument.*$/s, ".")} ${MORE}`;
+}
+
+/** The option within edit distance 2 of `word`, if any (for "did you mean"). */
+function closest(word: string, options: string[]): string | undefined {
+  let best: { name: string; d: number } | undefined;
+  for (const name of options) {
+    const d = editDistance(word, name);
+    if (d <= 2 && (!best || d < best.d)) best = { name, d };
+  }
+  return best?.name;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const here = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = here;
+    }
+  }
+  return row[b.length];
 }
 
 /**
- * Runs a lesson's tests against `lessons/` or `solutions/`.
+ * Runs some lessons' tests in one subprocess, against `lessons/` or `solutions/`.
  *
  * @example
  * ```ts
@@ -122,11 +262,77 @@ export function checkLessons(
     target,
     backend: options.backend,
     testTimeoutSeconds: options.timeout,
+    functions: lessons.flatMap((l) => l.exercises.flatMap((e) => e.functions)),
   });
 }
 
+/** How the CLI talks to the learner; tests pass their own. */
+export interface CliIo {
+  /** Writes to stdout as is. */
+  write(text: string): void;
+  /** Writes a line to stderr. */
+  error(line: string): void;
+  /** Whether stdout is a terminal (spinners, screen clearing). */
+  stdoutIsTerminal: boolean;
+  /** Whether stdin is a terminal (questions, single keys). */
+  stdinIsTerminal: boolean;
+  /** Asks a yes/no question on the terminal (default no). */
+  confirm(question: string): Promise<boolean>;
+  /** Single key presses, in raw mode, until `stop` aborts; restores the terminal after. */
+  keys(stop: AbortSignal): AsyncIterable<string>;
+}
+
 /**
- * Runs the CLI and returns its exit code.
+ * The real terminal.
+ *
+ * @example
+ * ```ts
+ * import { denoIo } from "@lib/course/cli/lesson.ts";
+ * denoIo().write("hello\n");
+ * ```
+ */
+export function denoIo(): CliIo {
+  const encoder = new TextEncoder();
+  return {
+    write: (text) => writeAll(Deno.stdout, encoder.encode(text)),
+    error: (line) => console.error(line),
+    stdoutIsTerminal: Deno.stdout.isTerminal(),
+    stdinIsTerminal: Deno.stdin.isTerminal(),
+    confirm: (question) => Promise.resolve(confirm(question)),
+    keys: terminalKeys,
+  };
+}
+
+function writeAll(file: { writeSync(p: Uint8Array): number }, bytes: Uint8Array): void {
+  for (let done = 0; done < bytes.length;) done += file.writeSync(bytes.subarray(done));
+}
+
+/** Reads single keys in raw mode; the terminal is restored when `stop` aborts or on exit. */
+async function* terminalKeys(stop: AbortSignal): AsyncGenerator<string> {
+  const restore = () => {
+    try {
+      Deno.stdin.setRaw(false);
+    } catch { /* not a terminal any more */ }
+  };
+  Deno.stdin.setRaw(true);
+  stop.addEventListener("abort", restore);
+  globalThis.addEventListener("unload", restore);
+  const buffer = new Uint8Array(64);
+  const decoder = new TextDecoder();
+  try {
+    while (!stop.aborted) {
+      const n = await Deno.stdin.read(buffer);
+      if (n === null || stop.aborted) return;
+      for (const ch of decoder.decode(buffer.subarray(0, n))) yield ch;
+    }
+  } finally {
+    restore();
+  }
+}
+
+/**
+ * Runs the CLI and returns its exit code: 0 success, 1 a check that fails (or a refusal),
+ * 2 bad arguments.
  *
  * @example
  * ```ts
@@ -134,98 +340,320 @@ export function checkLessons(
  * const code = await main(["1"], ".");
  * ```
  */
-export async function main(args: string[], root: string): Promise<number> {
+export async function main(args: string[], root: string, io: CliIo = denoIo()): Promise<number> {
+  const say = (lines: string | string[]) =>
+    io.write((Array.isArray(lines) ? lines : [lines]).join("\n") + "\n");
   let opts: LessonArgs;
   try {
     opts = parseLessonArgs(args);
   } catch (e) {
-    console.error((e as Error).message);
+    io.error((e as Error).message);
     return 2;
   }
   if (opts.help) {
-    console.log(USAGE);
+    say(USAGE);
     return 0;
   }
   const lessons = await listLessons(root);
-  const target: Target = opts.solutions ? "solutions" : "lessons";
+  const ctx: Context = { root, io, say, opts, lessons };
 
-  if (opts.lesson === undefined) {
-    if (opts.hint) {
-      console.error("Say which lesson you want a hint for: `deno task lesson N --hint`.");
+  let lesson: Lesson | undefined;
+  try {
+    lesson = await chooseLesson(ctx);
+  } catch (e) {
+    io.error((e as Error).message);
+    return 2;
+  }
+  if (!lesson) return await overview(ctx);
+  let exercise: Exercise | undefined;
+  if (opts.exercise !== undefined) {
+    const id = opts.exercise.includes(".") ? opts.exercise : `${lesson.number}.${opts.exercise}`;
+    exercise = lesson.exercises.find((e) => e.id === id);
+    if (!exercise) {
+      io.error(
+        `Lesson ${lesson.number} has no exercise ${id}: its exercises are ` +
+          `${lesson.exercises.map((e) => e.id).join(", ")}. ${MORE}`,
+      );
       return 2;
     }
+  }
+  if (opts.reset) return await reset(ctx, lesson);
+  if (opts.hint) return await hint(ctx, lesson, exercise);
+  if (opts.showSolution) return await showSolution(ctx, lesson, exercise);
+  if (opts.watch) return await watch(ctx, lesson, exercise);
+  return await checkOnce(ctx, lesson, exercise);
+}
+
+interface Context {
+  root: string;
+  io: CliIo;
+  say: (lines: string | string[]) => void;
+  opts: LessonArgs;
+  lessons: Lesson[];
+}
+
+/** The lesson asked for: typed, implied by `--exercise`, or the next unfinished one. */
+async function chooseLesson(ctx: Context): Promise<Lesson | undefined> {
+  const { opts, lessons } = ctx;
+  if (opts.lesson !== undefined) return findLesson(lessons, opts.lesson);
+  if (opts.exercise?.includes(".")) return findLesson(lessons, opts.exercise.split(".")[0]);
+  if (!opts.watch && !opts.hint && !opts.showSolution) return undefined;
+  const progress = await readProgress(ctx.root);
+  const next = lessons.find((l) =>
+    l.exercises.some((e) => progress.lessons[l.slug]?.exercises[e.id]?.state !== "passed")
+  );
+  const lesson = next ?? lessons[lessons.length - 1];
+  if (!lesson) throw new Error("There are no lessons yet.");
+  return lesson;
+}
+
+async function overview(ctx: Context): Promise<number> {
+  const { root, io, opts, lessons } = ctx;
+  if (opts.all || opts.solutions) {
+    const target: Target = opts.solutions ? "solutions" : "lessons";
     const run = await withSpinner(
+      io,
       "Checking every lesson",
       () => checkLessons(root, lessons, target, opts),
     );
-    if (run.error) return loadFailure(run.error);
+    if (run.error) return loadFailure(ctx, run.error);
     const entries = lessons.map((lesson) => ({
       lesson,
       states: exerciseStates(lesson, run.outcomes),
     }));
-    console.log(listReport(entries).join("\n"));
+    if (!opts.solutions) {
+      const { notice } = await updateProgress(root, (p) => {
+        for (const e of entries) recordStates(p, e.lesson, e.states);
+      });
+      if (notice) io.error(pc.yellow(notice));
+    }
+    ctx.say(listReport(entries));
     return entries.every((e) => e.states.every((s) => s.state === "passed")) ? 0 : 1;
   }
+  const { progress, notice } = await loadProgress(root);
+  if (notice) io.error(pc.yellow(notice));
+  ctx.say(progressReport(await progressEntries(root, lessons, progress), new Date()));
+  return 0;
+}
 
-  let lesson: Lesson;
-  try {
-    lesson = findLesson(lessons, opts.lesson);
-  } catch (e) {
-    console.error((e as Error).message);
-    return 2;
-  }
-  const run = await withSpinner(
+async function checkOnce(ctx: Context, lesson: Lesson, exercise?: Exercise): Promise<number> {
+  const { root, opts } = ctx;
+  const source = opts.solutions ? "solutions" : "lessons";
+  const result = await withSpinner(
+    ctx.io,
     `Checking lesson ${lesson.number}`,
-    () => checkLessons(root, [lesson], target, opts),
+    () =>
+      checkLesson(root, lesson, { target: source, backend: opts.backend, timeout: opts.timeout }),
   );
-  if (run.error) return loadFailure(run.error, lesson);
-  const states = exerciseStates(lesson, run.outcomes);
-  console.log(
-    lessonReport(lesson, states, { source: target as "lessons" | "solutions", root }).join("\n"),
-  );
-  if (opts.hint) printHint(lesson, states.find((s) => s.state !== "passed")?.exercise.id);
-  return states.every((s) => s.state === "passed") ? 0 : 1;
+  if (result.notice) ctx.io.error(pc.yellow(result.notice));
+  if (result.error) return loadFailure(ctx, result.error, lesson);
+  ctx.say(lessonReport(lesson, result.states, { source, root, focus: exercise?.id }));
+  return result.states.every((s) => s.state === "passed") ? 0 : 1;
 }
 
-function printHint(lesson: Lesson, exerciseId: string | undefined): void {
-  const exercise = lesson.exercises.find((e) => e.id === exerciseId);
+/** The recorded states when still fresh, else those of a check run now (printed as one line). */
+async function currentStates(
+  ctx: Context,
+  lesson: Lesson,
+  progress: Progress,
+): Promise<{ states?: ExerciseState[]; error?: string }> {
+  const recorded = await recordedStates(ctx.root, lesson, progress);
+  if (recorded) return { states: recorded };
+  const result: CheckResult = await withSpinner(
+    ctx.io,
+    `Checking lesson ${lesson.number}`,
+    () => checkLesson(ctx.root, lesson, { backend: ctx.opts.backend, timeout: ctx.opts.timeout }),
+  );
+  if (result.error) {
+    ctx.io.error(pc.red(pc.bold("The checks could not run.")));
+    ctx.io.error(result.error);
+    return { error: result.error };
+  }
+  ctx.say(stateLine(result.states));
+  return { states: result.states };
+}
+
+function stateLine(states: ExerciseState[]): string {
+  const mark = (s: ExerciseState) =>
+    s.state === "passed" ? pc.green("✔") : s.state === "failing" ? pc.red("✘") : pc.dim("·");
+  return `Exercises: ${states.map((s) => `${mark(s)} ${s.exercise.id}`).join("  ")}`;
+}
+
+async function hint(ctx: Context, lesson: Lesson, chosen?: Exercise): Promise<number> {
+  const { progress, notice } = await loadProgress(ctx.root);
+  if (notice) ctx.io.error(pc.yellow(notice));
+  let exercise = chosen;
   if (!exercise) {
-    console.log("\nEvery exercise passes: no hint needed.");
-    return;
+    const { states } = await currentStates(ctx, lesson, progress);
+    // When the code does not even load, the first exercise not recorded as passing.
+    exercise = states
+      ? states.find((s) => s.state !== "passed")?.exercise
+      : lesson.exercises.find((e) =>
+        progress.lessons[lesson.slug]?.exercises[e.id]?.state !== "passed"
+      );
+    if (!exercise) {
+      ctx.say(
+        pc.green(`Every exercise of lesson ${lesson.number} passes: no hint needed.`) +
+          ` (\`--hint --exercise N.M\` shows one anyway.)`,
+      );
+      return 0;
+    }
   }
-  const hint = exercise.hints[0];
-  console.log("");
-  if (!hint) {
-    console.log(`Exercise ${exercise.id} has no hints; read ${lesson.paths.readme}.`);
-    return;
+  const target = exercise;
+  let choice;
+  await updateProgress(ctx.root, (p) => {
+    choice = nextHint(target, hintsSeen(p, lesson.slug, target.id));
+    if (choice) recordHintSeen(p, lesson, target.id, choice.tier);
+  });
+  if (!choice) {
+    ctx.say(`Exercise ${target.id} has no hints; read ${lesson.paths.readme}.`);
+    return 0;
   }
-  console.log(pc.bold(`Exercise ${exercise.id}, ${hint.title}`));
-  console.log(hint.body);
+  const again = `\`deno task lesson ${lesson.number} --hint${
+    chosen ? ` --exercise ${target.id}` : ""
+  }\``;
+  ctx.say(["", ...hintReport(lesson, choice, `Run ${again} again`)]);
+  return 0;
 }
 
-function loadFailure(message: string, lesson?: Lesson): number {
-  console.error(pc.red(pc.bold("The checks could not run.")));
-  console.error(message);
-  if (lesson) console.error(`\nYour file: ${lesson.paths.exercises}`);
+async function showSolution(ctx: Context, lesson: Lesson, chosen?: Exercise): Promise<number> {
+  const { progress, notice } = await loadProgress(ctx.root);
+  if (notice) ctx.io.error(pc.yellow(notice));
+  const { states } = await currentStates(ctx, lesson, progress);
+  const passes = (e: Exercise) => states?.find((s) => s.exercise.id === e.id)?.state === "passed";
+  let targets: Exercise[];
+  if (chosen) targets = [chosen];
+  else {
+    targets = lesson.exercises.filter(passes);
+    if (targets.length === 0) {
+      const first = lesson.exercises.find((e) => !passes(e));
+      targets = first ? [first] : [];
+    }
+  }
+  for (const exercise of targets) {
+    if (!passes(exercise) && !ctx.opts.yes) {
+      const question = `Exercise ${exercise.id} does not pass yet, and the reference gives the ` +
+        `answer away. Show it anyway?`;
+      if (!ctx.io.stdinIsTerminal) {
+        ctx.io.error(
+          `Exercise ${exercise.id} does not pass yet, so its reference solution is not shown ` +
+            `without asking, and there is no terminal to ask on. To see it anyway, run ` +
+            `\`deno task lesson ${lesson.number} --show-solution --exercise ${exercise.id} --yes\`.`,
+        );
+        return 1;
+      }
+      if (!(await ctx.io.confirm(question))) {
+        ctx.say("Not shown. `deno task lesson " + lesson.number + " --hint` gives a hint instead.");
+        return 1;
+      }
+    }
+    ctx.say(["", ...await solutionReport(ctx.root, lesson, exercise)]);
+    await updateProgress(ctx.root, (p) => recordSolutionShown(p, lesson, exercise.id));
+  }
+  if (!chosen && targets.length > 0 && targets.every(passes)) {
+    ctx.say(
+      pc.dim(`\n(Shown: the exercises that pass. \`--exercise N.M\` picks one.)`),
+    );
+  }
+  return 0;
+}
+
+async function reset(ctx: Context, lesson: Lesson): Promise<number> {
+  const result = await resetLesson(ctx.root, lesson);
+  if (!result.changed) {
+    ctx.say(`${result.file} is already the original stub: nothing to reset.`);
+    return 0;
+  }
+  await updateProgress(ctx.root, (p) => {
+    const before = p.lessons[lesson.slug];
+    recordStates(
+      p,
+      lesson,
+      lesson.exercises.map((exercise) => ({
+        exercise,
+        state: "not started",
+        passed: 0,
+        total: before?.exercises[exercise.id]?.total ?? 0,
+      })),
+    );
+  });
+  ctx.say([
+    `Restored ${result.file} to the original stub of lesson ${lesson.number}.`,
+    result.backup
+      ? `Your previous file is saved as ${pc.cyan(result.backup)}: copy it back, or copy ` +
+        `parts of it, to recover your work.`
+      : "(There was no file to save.)",
+  ]);
+  return 0;
+}
+
+async function watch(ctx: Context, lesson: Lesson, exercise?: Exercise): Promise<number> {
+  const { root, io, opts } = ctx;
+  const source = opts.solutions ? "solutions" : "lessons";
+  const dirs = opts.solutions ? ["solutions", "tests/lessons"] : ["lessons"];
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
+  for (const s of signals) Deno.addSignalListener(s, onSignal);
+  let note: string | undefined = opts.poll ? "Watching by polling (--poll)." : undefined;
+  try {
+    return await watchSession({
+      root,
+      lessons: ctx.lessons,
+      lesson,
+      focus: exercise?.id,
+      source,
+      watched: dirs.map((d) => `${d}/`),
+      check: (l, signal, onOutcome) =>
+        checkLesson(root, l, {
+          target: source,
+          backend: opts.backend,
+          timeout: opts.timeout,
+          signal,
+          onOutcome,
+        }),
+      changes: watchChanges({
+        dirs: dirs.map((d) => join(root, d)),
+        signal: stop.signal,
+        poll: opts.poll,
+        onFallback: (reason) => note = reason,
+      }),
+      keys: io.stdinIsTerminal ? io.keys(stop.signal) : undefined,
+      list: async () =>
+        progressReport(
+          await progressEntries(root, ctx.lessons, await readProgress(root)),
+          new Date(),
+        ),
+      io: { write: (t) => io.write(t), interactive: io.stdoutIsTerminal },
+      signal: stop.signal,
+      note: () => note,
+    });
+  } finally {
+    stop.abort();
+    for (const s of signals) Deno.removeSignalListener(s, onSignal);
+  }
+}
+
+function loadFailure(ctx: Context, message: string, lesson?: Lesson): number {
+  ctx.io.error(pc.red(pc.bold("The checks could not run.")));
+  ctx.io.error(message);
+  if (lesson) ctx.io.error(`\nYour file: ${lesson.paths.exercises}`);
   return 1;
 }
 
-async function withSpinner<T>(label: string, work: () => Promise<T>): Promise<T> {
-  if (!Deno.stdout.isTerminal()) return await work();
+async function withSpinner<T>(io: CliIo, label: string, work: () => Promise<T>): Promise<T> {
+  if (!io.stdoutIsTerminal) return await work();
   const frames = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
   let i = 0;
-  const enc = new TextEncoder();
-  const id = setInterval(() => {
-    Deno.stdout.writeSync(enc.encode(`\r${frames[i++ % frames.length]} ${label} ...`));
-  }, 100);
+  const id = setInterval(() => io.write(`\r${frames[i++ % frames.length]} ${label} ...`), 100);
   try {
     return await work();
   } finally {
     clearInterval(id);
-    Deno.stdout.writeSync(enc.encode("\r\x1b[2K"));
+    io.write("\r\x1b[2K");
   }
 }
 
 if (import.meta.main) {
-  Deno.exit(await main(Deno.args, resolve(new URL("../../..", import.meta.url).pathname)));
+  Deno.exit(await main(Deno.args, fileURLToPath(new URL("../../..", import.meta.url))));
 }

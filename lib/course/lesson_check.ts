@@ -1,0 +1,221 @@
+/**
+ * Checking one lesson the way every learner command does: run its tests against the learner's
+ * code (or the reference), turn the outcomes into exercise states, and record them in the
+ * progress file. Also tells whether the recorded states are still fresh (no exercise file
+ * changed since), so that `--hint` and `--show-solution` need not rerun the tests.
+ *
+ * @example
+ * ```ts
+ * import { checkLesson } from "@lib/course/lesson_check.ts";
+ * import { findLesson, listLessons } from "@lib/course/lessons.ts";
+ * const lesson = findLesson(await listLessons("."), "1");
+ * const result = await checkLesson(".", lesson, { target: "lessons" });
+ * console.log(result.states.map((s) => `${s.exercise.id} ${s.state}`));
+ * ```
+ * @module
+ */
+import { join } from "node:path";
+import type { Lesson } from "@lib/course/lessons.ts";
+import { type Outcome, runExerciseTests, type Target } from "@lib/course/run_tests.ts";
+import { type ExerciseState, exerciseStates } from "@lib/course/status.ts";
+import { type Progress, recordStates, updateProgress } from "@lib/course/progress.ts";
+import { stubFor } from "@lib/course/stubs.ts";
+import type { ProgressEntry } from "@lib/course/report.ts";
+
+/** Options of {@linkcode checkLesson}. */
+export interface CheckOptions {
+  /** Which code to check (default the learner's `lessons/`); only `lessons` is recorded. */
+  target?: Target;
+  /** TensorFlow.js backend for the tests. */
+  backend?: string;
+  /** Seconds one test may run (default 60). */
+  timeout?: number;
+  /** Stops the check (watch mode quitting, or a newer change arriving). */
+  signal?: AbortSignal;
+  /** Called as each test finishes. */
+  onOutcome?: (outcome: Outcome) => void;
+  /** The clock (tests pin it); the check is recorded at the time it started. */
+  now?: () => Date;
+}
+
+/** What {@linkcode checkLesson} found. */
+export interface CheckResult {
+  /** Each exercise's state (empty when the tests could not run). */
+  states: ExerciseState[];
+  /** Why the tests could not run at all (a type or syntax error in the learner's file, ...). */
+  error?: string;
+  /** True when the check was stopped through the signal; nothing was recorded. */
+  aborted?: boolean;
+  /** A message about the progress file (it was damaged and rebuilt), to show the learner. */
+  notice?: string;
+}
+
+/**
+ * Runs one lesson's tests and records the states in `.course/progress.json` (only for the
+ * learner's own code).
+ *
+ * @example
+ * ```ts
+ * import { checkLesson } from "@lib/course/lesson_check.ts";
+ * // const { states, error } = await checkLesson(".", lesson, { timeout: 30 });
+ * ```
+ */
+export async function checkLesson(
+  root: string,
+  lesson: Lesson,
+  options: CheckOptions = {},
+): Promise<CheckResult> {
+  const target = options.target ?? "lessons";
+  // Recorded as the time the check started: a file saved while the tests ran is newer, so the
+  // record is then stale, as it should be.
+  const started = options.now?.() ?? new Date();
+  const run = await runExerciseTests({
+    root,
+    tests: [lesson.paths.test],
+    target,
+    backend: options.backend,
+    testTimeoutSeconds: options.timeout,
+    functions: lesson.exercises.flatMap((e) => e.functions),
+    signal: options.signal,
+    onOutcome: options.onOutcome,
+  });
+  if (run.aborted) return { states: [], aborted: true };
+  if (run.error) return { states: [], error: run.error };
+  const states = exerciseStates(lesson, run.outcomes);
+  if (target !== "lessons") return { states };
+  const { notice } = await updateProgress(root, (p) => recordStates(p, lesson, states, started));
+  return { states, notice };
+}
+
+/**
+ * The states recorded for `lesson`, when they are still fresh: recorded after the last change
+ * to any file the check depends on (see {@linkcode newestChange}). Undefined when they are stale or were never recorded. The states carry no failure
+ * messages (only a fresh check has those).
+ *
+ * @example
+ * ```ts
+ * import { recordedStates } from "@lib/course/lesson_check.ts";
+ * import { readProgress } from "@lib/course/progress.ts";
+ * // const states = await recordedStates(".", lesson, await readProgress("."));
+ * ```
+ */
+export async function recordedStates(
+  root: string,
+  lesson: Lesson,
+  progress: Progress,
+): Promise<ExerciseState[] | undefined> {
+  const record = progress.lessons[lesson.slug];
+  if (!record?.lastChecked) return undefined;
+  const checked = Date.parse(record.lastChecked);
+  const newest = await newestChange(root, lesson);
+  if (newest === undefined || newest > checked) return undefined;
+  const states: ExerciseState[] = [];
+  for (const exercise of lesson.exercises) {
+    const ex = record.exercises[exercise.id];
+    if (!ex?.lastChecked) return undefined;
+    states.push({ exercise, state: ex.state, passed: ex.passed, total: ex.total });
+  }
+  return states;
+}
+
+/**
+ * Whether the learner's exercise file of `lesson` is still exactly the generated stub.
+ *
+ * @example
+ * ```ts
+ * import { isPristine } from "@lib/course/lesson_check.ts";
+ * // if (await isPristine(".", lesson)) console.log("not started");
+ * ```
+ */
+export async function isPristine(root: string, lesson: Lesson): Promise<boolean> {
+  try {
+    const [mine, stub] = await Promise.all([
+      Deno.readTextFile(join(root, lesson.paths.exercises)),
+      stubFor(root, lesson.slug),
+    ]);
+    return mine === stub;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The latest modification time (ms since the epoch) of the files a lesson's check depends on:
+ * the `.ts`/`.json` files of its folder under `lessons/`, of every lesson folder its exercises or
+ * its tests import through `@exercises/` (transitively), and its test file. Undefined if none
+ * could be read.
+ *
+ * @example
+ * ```ts
+ * import { newestChange } from "@lib/course/lesson_check.ts";
+ * // const t = await newestChange(".", lesson);
+ * ```
+ */
+export async function newestChange(root: string, lesson: Lesson): Promise<number | undefined> {
+  let newest: number | undefined;
+  const consider = async (path: string) => {
+    try {
+      const t = (await Deno.stat(path)).mtime?.getTime();
+      if (t !== undefined && (newest === undefined || t > newest)) newest = t;
+    } catch { /* missing: ignore */ }
+  };
+  const slugs = await dependencies(root, lesson);
+  for (const slug of slugs) {
+    const dir = join(root, "lessons", slug);
+    let entries: Deno.DirEntry[] = [];
+    try {
+      entries = await Array.fromAsync(Deno.readDir(dir));
+    } catch { /* missing folder */ }
+    for (const e of entries) {
+      if (e.isFile && /\.(ts|js|json)$/.test(e.name)) await consider(join(dir, e.name));
+    }
+  }
+  await consider(join(root, lesson.paths.test));
+  return newest;
+}
+
+/** The lesson folders a lesson's check reads: its own and those imported via `@exercises/`. */
+async function dependencies(root: string, lesson: Lesson): Promise<string[]> {
+  const found = new Set<string>([lesson.slug]);
+  const todo = [lesson.paths.test, lesson.paths.exercises];
+  while (todo.length > 0) {
+    const file = todo.pop()!;
+    const text = await Deno.readTextFile(join(root, file)).catch(() => "");
+    for (const m of text.matchAll(/@exercises\/(\d\d_[a-z0-9_]+)\//g)) {
+      if (found.has(m[1])) continue;
+      found.add(m[1]);
+      todo.push(`lessons/${m[1]}/exercises.ts`);
+    }
+  }
+  return [...found].sort();
+}
+
+/**
+ * What the overview of `deno task lesson` needs for each lesson: its record, whether it is
+ * stale, and whether the learner's file is still the untouched stub.
+ *
+ * @example
+ * ```ts
+ * import { progressEntries } from "@lib/course/lesson_check.ts";
+ * import { readProgress } from "@lib/course/progress.ts";
+ * import { listLessons } from "@lib/course/lessons.ts";
+ * const entries = await progressEntries(".", await listLessons("."), await readProgress("."));
+ * ```
+ */
+export async function progressEntries(
+  root: string,
+  lessons: Lesson[],
+  progress: Progress,
+): Promise<ProgressEntry[]> {
+  return await Promise.all(lessons.map(async (lesson) => {
+    const record = progress.lessons[lesson.slug];
+    const checked = record?.lastChecked ? Date.parse(record.lastChecked) : undefined;
+    const newest = checked === undefined ? undefined : await newestChange(root, lesson);
+    return {
+      lesson,
+      record,
+      stale: checked !== undefined && newest !== undefined && newest > checked,
+      pristine: await isPristine(root, lesson),
+    };
+  }));
+}

@@ -1,0 +1,416 @@
+/**
+ * The learner's progress, kept in their copy of the course as `.course/progress.json`: for each
+ * lesson and exercise, its state at the last check, how many tests passed, when it was checked,
+ * how many hint tiers were shown, and whether the reference solution was shown.
+ *
+ * The file is human-readable JSON, written atomically (a temporary file renamed over it), so an
+ * interrupted run never leaves half a file. A file that is not valid JSON, or that was edited
+ * by hand into something else, is never crashed on: {@linkcode loadProgress} keeps the bad copy
+ * (`.course/progress.corrupt-<date_time>.json`), keeps every entry that is still valid, and says
+ * so; {@linkcode readProgress} (for readers such as the course site) just returns what is valid.
+ *
+ * The shape (version 1), keyed by lesson folder and exercise id:
+ *
+ * ```json
+ * {
+ *   "version": 1,
+ *   "updated": "2026-01-02T03:04:05.000Z",
+ *   "lessons": {
+ *     "01_bigram_data": {
+ *       "number": 1,
+ *       "title": "The bigram data generator",
+ *       "lastChecked": "2026-01-02T03:04:05.000Z",
+ *       "exercises": {
+ *         "1.1": {
+ *           "title": "Unigram and bigram from counts",
+ *           "state": "passed",
+ *           "passed": 6,
+ *           "total": 6,
+ *           "lastChecked": "2026-01-02T03:04:05.000Z",
+ *           "hintsSeen": 2,
+ *           "solutionShown": false
+ *         }
+ *       }
+ *     }
+ *   }
+ * }
+ * ```
+ *
+ * `state` is one of `passed`, `failing`, `not started` (only the stub's "not implemented"
+ * error), `no tests`; `hintsSeen: 2` means tiers 1 and 2 were shown (they are shown in order).
+ * `lastChecked` is absent for an exercise whose hints were read before it was ever checked.
+ * A lesson missing from the file has not been checked yet.
+ *
+ * @example
+ * ```ts
+ * import { readProgress } from "@lib/course/progress.ts";
+ * const progress = await readProgress(".");
+ * const lesson1 = progress.lessons["01_bigram_data"];
+ * const done = Object.values(lesson1?.exercises ?? {}).filter((e) => e.state === "passed").length;
+ * ```
+ * @module
+ */
+import { join } from "node:path";
+import type { Lesson } from "@lib/course/lessons.ts";
+import type { ExerciseState, State } from "@lib/course/status.ts";
+import { writeTextFileAtomic } from "@lib/course/atomic_write.ts";
+
+/** The version of the file's shape that this module writes. */
+export const PROGRESS_VERSION = 1;
+
+/** Where the progress file lives, relative to the course root. */
+export const PROGRESS_PATH = ".course/progress.json";
+
+const STATES: readonly State[] = ["passed", "failing", "not started", "no tests"];
+
+/** One exercise's record. */
+export interface ExerciseProgress {
+  /** The exercise's title when it was last recorded. */
+  title: string;
+  /** Its state at the last check. */
+  state: State;
+  /** Tests that passed at the last check. */
+  passed: number;
+  /** Tests that ran at the last check. */
+  total: number;
+  /** When it was last checked (ISO 8601); absent if never checked. */
+  lastChecked?: string;
+  /** Hint tiers shown so far: tiers 1 to `hintsSeen`. */
+  hintsSeen: number;
+  /** Whether the reference solution was shown. */
+  solutionShown: boolean;
+}
+
+/** One lesson's record. */
+export interface LessonProgress {
+  /** The lesson's number. */
+  number: number;
+  /** The lesson's title when it was last recorded. */
+  title: string;
+  /** When its checks last ran (ISO 8601); absent if never. */
+  lastChecked?: string;
+  /** Its exercises, by id ("1.2"). */
+  exercises: Record<string, ExerciseProgress>;
+}
+
+/** The whole file. */
+export interface Progress {
+  /** {@linkcode PROGRESS_VERSION}. */
+  version: number;
+  /** When the file was last written (ISO 8601). */
+  updated: string;
+  /** The lessons, by folder name (`01_bigram_data`). */
+  lessons: Record<string, LessonProgress>;
+}
+
+/** What {@linkcode loadProgress} found. */
+export interface LoadedProgress {
+  /** The progress: the file's valid content, or empty. */
+  progress: Progress;
+  /** When the file was damaged: what was wrong, and where the bad copy was kept. */
+  notice?: string;
+}
+
+/**
+ * An empty progress record.
+ *
+ * @example
+ * ```ts
+ * import { emptyProgress } from "@lib/course/progress.ts";
+ * emptyProgress().lessons; // {}
+ * ```
+ */
+export function emptyProgress(now = new Date()): Progress {
+  return { version: PROGRESS_VERSION, updated: now.toISOString(), lessons: {} };
+}
+
+/**
+ * Parses the file's text, keeping every valid entry and listing what was wrong.
+ *
+ * @example
+ * ```ts
+ * import { parseProgress } from "@lib/course/progress.ts";
+ * parseProgress("not json").problems.length; // 1
+ * ```
+ */
+export function parseProgress(text: string): { progress: Progress; problems: string[] } {
+  const problems: string[] = [];
+  const progress = emptyProgress();
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    return { progress, problems: [`it is not valid JSON (${(e as Error).message})`] };
+  }
+  if (!isRecord(data)) return { progress, problems: ["it does not hold a JSON object"] };
+  if (data.version !== PROGRESS_VERSION) {
+    return { progress, problems: [`its version is ${JSON.stringify(data.version)}, not 1`] };
+  }
+  if (typeof data.updated === "string") progress.updated = data.updated;
+  if (!isRecord(data.lessons)) return { progress, problems: ['its "lessons" is not an object'] };
+  for (const [slug, raw] of Object.entries(data.lessons)) {
+    const lesson = parseLessonProgress(slug, raw, problems);
+    if (lesson) progress.lessons[slug] = lesson;
+  }
+  return { progress, problems };
+}
+
+function parseLessonProgress(
+  slug: string,
+  raw: unknown,
+  problems: string[],
+): LessonProgress | undefined {
+  if (!/^\d\d_[a-z0-9_]+$/.test(slug) || !isRecord(raw) || !isRecord(raw.exercises)) {
+    problems.push(`lesson entry "${slug}" is malformed`);
+    return undefined;
+  }
+  if (!isCount(raw.number) || typeof raw.title !== "string" || !isTime(raw.lastChecked)) {
+    problems.push(`lesson entry "${slug}" is malformed`);
+    return undefined;
+  }
+  const lesson: LessonProgress = {
+    number: raw.number,
+    title: raw.title,
+    lastChecked: raw.lastChecked as string | undefined,
+    exercises: {},
+  };
+  for (const [id, ex] of Object.entries(raw.exercises)) {
+    const ok = /^\d+\.\d+$/.test(id) && isRecord(ex) && typeof ex.title === "string" &&
+      STATES.includes(ex.state as State) && isCount(ex.passed) && isCount(ex.total) &&
+      ex.passed <= ex.total && isCount(ex.hintsSeen) && typeof ex.solutionShown === "boolean" &&
+      isTime(ex.lastChecked);
+    if (!ok) {
+      problems.push(`exercise entry "${slug}" › "${id}" is malformed`);
+      continue;
+    }
+    lesson.exercises[id] = {
+      title: ex.title as string,
+      state: ex.state as State,
+      passed: ex.passed as number,
+      total: ex.total as number,
+      lastChecked: ex.lastChecked as string | undefined,
+      hintsSeen: ex.hintsSeen as number,
+      solutionShown: ex.solutionShown as boolean,
+    };
+  }
+  return lesson;
+}
+
+/**
+ * Reads the progress file for display, tolerating a missing or damaged file: returns every
+ * valid entry (an empty record when there is none) and never writes or throws. For the site
+ * and other readers; the CLI uses {@linkcode loadProgress}, which also repairs the file.
+ *
+ * @example
+ * ```ts
+ * import { readProgress } from "@lib/course/progress.ts";
+ * const { lessons } = await readProgress(".");
+ * console.log(Object.keys(lessons)); // e.g. ["01_bigram_data"]
+ * ```
+ */
+export async function readProgress(root: string): Promise<Progress> {
+  try {
+    return parseProgress(await Deno.readTextFile(join(root, PROGRESS_PATH))).progress;
+  } catch {
+    return emptyProgress();
+  }
+}
+
+/**
+ * Reads the progress file; when it is damaged, keeps a copy of the bad file, rewrites it with
+ * the entries that are still valid and returns a notice that says so.
+ *
+ * @example
+ * ```ts
+ * import { loadProgress } from "@lib/course/progress.ts";
+ * const { progress, notice } = await loadProgress(".");
+ * if (notice) console.error(notice);
+ * ```
+ */
+export async function loadProgress(root: string, now = new Date()): Promise<LoadedProgress> {
+  const path = join(root, PROGRESS_PATH);
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return { progress: emptyProgress(now) };
+    return {
+      progress: emptyProgress(now),
+      notice: `Your progress file ${PROGRESS_PATH} could not be read (${(e as Error).message}); ` +
+        `progress is not remembered in this run.`,
+    };
+  }
+  const { progress, problems } = parseProgress(text);
+  if (problems.length === 0) return { progress };
+  const kept = await keepBadCopy(root, text, now);
+  await saveProgress(root, progress, now);
+  const shown = problems.slice(0, 3).join("; ") + (problems.length > 3 ? "; ..." : "");
+  const count = Object.keys(progress.lessons).length;
+  return {
+    progress,
+    notice: `Your progress file ${PROGRESS_PATH} was damaged or edited by hand: ${shown}. ` +
+      `The bad copy is kept as ${kept}, and the file was rebuilt ` +
+      (count > 0 ? `from what was still valid. ` : `empty. `) +
+      `Your exercises are untouched; the next checks record their state again.`,
+  };
+}
+
+/**
+ * Writes the progress file atomically (stamping `updated`).
+ *
+ * @example
+ * ```ts
+ * import { emptyProgress, saveProgress } from "@lib/course/progress.ts";
+ * await saveProgress(".", emptyProgress());
+ * ```
+ */
+export async function saveProgress(
+  root: string,
+  progress: Progress,
+  now = new Date(),
+): Promise<void> {
+  progress.updated = now.toISOString();
+  await writeTextFileAtomic(join(root, PROGRESS_PATH), JSON.stringify(progress, null, 2) + "\n");
+}
+
+/**
+ * Loads the file, applies `change`, and writes it back: the read-modify-write that every
+ * command uses, so that two commands run one after the other never lose each other's records.
+ *
+ * @example
+ * ```ts
+ * import { recordHintSeen, updateProgress } from "@lib/course/progress.ts";
+ * // await updateProgress(".", (p) => recordHintSeen(p, lesson, "1.2", 1));
+ * ```
+ */
+export async function updateProgress(
+  root: string,
+  change: (progress: Progress) => void,
+  now = new Date(),
+): Promise<LoadedProgress> {
+  const loaded = await loadProgress(root, now);
+  change(loaded.progress);
+  await saveProgress(root, loaded.progress, now);
+  return loaded;
+}
+
+/**
+ * Records the outcome of a check of `lesson` (its exercises' states) at time `now`.
+ *
+ * @example
+ * ```ts
+ * import { emptyProgress, recordStates } from "@lib/course/progress.ts";
+ * // recordStates(progress, lesson, exerciseStates(lesson, run.outcomes));
+ * ```
+ */
+export function recordStates(
+  progress: Progress,
+  lesson: Lesson,
+  states: ExerciseState[],
+  now = new Date(),
+): void {
+  const entry = lessonEntry(progress, lesson);
+  entry.lastChecked = now.toISOString();
+  for (const s of states) {
+    const ex = exerciseEntry(progress, lesson, s.exercise.id);
+    ex.state = s.state;
+    ex.passed = s.passed;
+    ex.total = s.total;
+    ex.lastChecked = entry.lastChecked;
+  }
+}
+
+/**
+ * Records that hint tier `tier` (1-based) of an exercise was shown; tiers are shown in order,
+ * so this remembers the highest one.
+ *
+ * @example
+ * ```ts
+ * import { recordHintSeen } from "@lib/course/progress.ts";
+ * // recordHintSeen(progress, lesson, "1.2", 2);
+ * ```
+ */
+export function recordHintSeen(progress: Progress, lesson: Lesson, id: string, tier: number): void {
+  const ex = exerciseEntry(progress, lesson, id);
+  ex.hintsSeen = Math.max(ex.hintsSeen, tier);
+}
+
+/**
+ * Records that the reference solution of an exercise was shown.
+ *
+ * @example
+ * ```ts
+ * import { recordSolutionShown } from "@lib/course/progress.ts";
+ * // recordSolutionShown(progress, lesson, "1.2");
+ * ```
+ */
+export function recordSolutionShown(progress: Progress, lesson: Lesson, id: string): void {
+  exerciseEntry(progress, lesson, id).solutionShown = true;
+}
+
+/**
+ * How many hint tiers of an exercise were shown (0 when none, or never recorded).
+ *
+ * @example
+ * ```ts
+ * import { emptyProgress, hintsSeen } from "@lib/course/progress.ts";
+ * hintsSeen(emptyProgress(), "01_bigram_data", "1.1"); // 0
+ * ```
+ */
+export function hintsSeen(progress: Progress, slug: string, id: string): number {
+  return progress.lessons[slug]?.exercises[id]?.hintsSeen ?? 0;
+}
+
+/** Saves the damaged file's text beside it, under a dated name never used before. */
+async function keepBadCopy(root: string, text: string, now: Date): Promise<string> {
+  const stamp = now.toISOString().slice(0, 19).replace("T", "_").replaceAll(":", "");
+  for (let n = 1;; n++) {
+    const kept = `.course/progress.corrupt-${stamp}${n > 1 ? `-${n}` : ""}.json`;
+    try {
+      await Deno.writeTextFile(join(root, kept), text, { createNew: true });
+      return kept;
+    } catch (e) {
+      if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
+    }
+  }
+}
+
+function lessonEntry(progress: Progress, lesson: Lesson): LessonProgress {
+  const entry = progress.lessons[lesson.slug] ??= {
+    number: lesson.number,
+    title: lesson.title,
+    lastChecked: undefined, // keeps the key's place in the file once it is set
+    exercises: {},
+  };
+  entry.number = lesson.number;
+  entry.title = lesson.title;
+  return entry;
+}
+
+function exerciseEntry(progress: Progress, lesson: Lesson, id: string): ExerciseProgress {
+  const entry = lessonEntry(progress, lesson);
+  const title = lesson.exercises.find((e) => e.id === id)?.title ?? id;
+  const ex = entry.exercises[id] ??= {
+    title,
+    state: "not started",
+    passed: 0,
+    total: 0,
+    lastChecked: undefined, // keeps the key's place in the file once it is set
+    hintsSeen: 0,
+    solutionShown: false,
+  };
+  ex.title = title;
+  return ex;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function isCount(v: unknown): v is number {
+  return typeof v === "number" && Number.isInteger(v) && v >= 0;
+}
+
+function isTime(v: unknown): boolean {
+  return v === undefined || (typeof v === "string" && !Number.isNaN(Date.parse(v)));
+}
