@@ -1,0 +1,157 @@
+/// <reference lib="dom" />
+/**
+ * TensorFlow.js in the browser: loaded only when a demo starts (islands `import()` this
+ * module), with the backend a demo asks for. `auto` tries WebGPU, then WebGL, then wasm, then
+ * the plain-JavaScript `cpu` backend; a software WebGPU adapter or WebGL renderer (SwiftShader,
+ * llvmpipe: a machine without a usable GPU) is skipped by `auto` because it is far slower than
+ * wasm (see shared/notes/tfjs_backends.md). Asking for a backend by name always tries it. The wasm backend's `.wasm` files are served by the site from
+ * the installed npm package (`/_vendor/tfjs-wasm/`), so nothing is fetched from the internet.
+ *
+ * @example
+ * ```ts
+ * const { startBackend } = await import("./tf.ts");
+ * const info = await startBackend("auto"); // { name: "webgl", notes: ["webgpu skipped: ..."] }
+ * ```
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+
+export { tf };
+
+/** The backends a demo can ask for. */
+export type BackendChoice = "auto" | "webgpu" | "webgl" | "wasm" | "cpu";
+
+/** What {@linkcode startBackend} started, and why the preferred ones were skipped. */
+export interface BackendInfo {
+  /** The backend in use. */
+  name: "webgpu" | "webgl" | "wasm" | "cpu";
+  /** One line per backend skipped or failed. */
+  notes: string[];
+  /** The GPU adapter or renderer, when known. */
+  device?: string;
+}
+
+/** Where the site serves `@tensorflow/tfjs-backend-wasm/dist/*.wasm`. */
+export const WASM_PATH = "/_vendor/tfjs-wasm/";
+
+let current: { choice: BackendChoice; info: Promise<BackendInfo> } | undefined;
+
+/**
+ * Starts the asked-for backend (or the next that works) and returns what runs. Calls are
+ * serialised and a repeated choice returns the same start, so two parts of a page that ask at
+ * once never initialise a backend twice (tfjs runs kernels on a half-switched engine then).
+ * Switching backends is allowed; tensors made on the old one should be disposed first.
+ *
+ * @example
+ * ```ts
+ * import { startBackend } from "./tf.ts";
+ * await startBackend("wasm");
+ * ```
+ */
+export function startBackend(choice: BackendChoice): Promise<BackendInfo> {
+  if (current?.choice === choice) return current.info;
+  const previous = current?.info.catch(() => undefined);
+  const info = (async () => {
+    await previous;
+    return await start(choice);
+  })();
+  current = { choice, info };
+  info.catch(() => {
+    if (current?.info === info) current = undefined; // let a later call try again
+  });
+  return info;
+}
+
+async function start(choice: BackendChoice): Promise<BackendInfo> {
+  tf.env().set("PROD", true);
+  const order: BackendInfo["name"][] = choice === "auto"
+    ? ["webgpu", "webgl", "wasm", "cpu"]
+    : [choice, ...(["wasm", "cpu"] as const).filter((b) => b !== choice)];
+  const notes: string[] = [];
+  for (const name of order) {
+    const result = await tryBackend(name, choice === "auto");
+    if (result.ok) return { name, notes, device: result.device };
+    notes.push(`${name} skipped: ${result.why}`);
+  }
+  throw new Error(`No TensorFlow.js backend could start: ${notes.join("; ")}`);
+}
+
+let wasmPathSet = false;
+
+async function tryBackend(
+  name: BackendInfo["name"],
+  auto: boolean,
+): Promise<{ ok: true; device?: string } | { ok: false; why: string }> {
+  let device: string | undefined;
+  try {
+    if (name === "webgpu") {
+      const gpu = (navigator as Navigator & { gpu?: GpuLike }).gpu;
+      if (!gpu) return { ok: false, why: "this browser has no WebGPU (navigator.gpu is missing)" };
+      const adapter = await gpu.requestAdapter();
+      if (!adapter) return { ok: false, why: "no WebGPU adapter" };
+      const info = adapter.info ?? {};
+      device = [info.vendor, info.architecture, info.description].filter(Boolean).join(" ") ||
+        "unknown adapter";
+      const software = info.isFallbackAdapter === true ||
+        /swiftshader|llvmpipe|lavapipe/i.test(`${info.description} ${info.architecture}`);
+      if (software && auto) {
+        return {
+          ok: false,
+          why: `the only adapter is a software one (${device}), slower than wasm`,
+        };
+      }
+      await import("@tensorflow/tfjs-backend-webgpu");
+    }
+    if (name === "webgl") {
+      device = webglRenderer();
+      if (!device) return { ok: false, why: "this browser has no WebGL2" };
+      if (auto && /swiftshader|llvmpipe|lavapipe|software/i.test(device)) {
+        return {
+          ok: false,
+          why: `the only renderer is a software one (${device}), slower than wasm`,
+        };
+      }
+    }
+    if (name === "wasm") {
+      const wasm = await import("@tensorflow/tfjs-backend-wasm");
+      if (!wasmPathSet) wasm.setWasmPaths(WASM_PATH);
+      wasmPathSet = true;
+    }
+    const ok = await tf.setBackend(name);
+    if (!ok) return { ok: false, why: "it did not initialise" };
+    await tf.ready();
+    return { ok: true, device };
+  } catch (error) {
+    return {
+      ok: false,
+      why: error instanceof Error ? error.message.split("\n")[0] : String(error),
+    };
+  }
+}
+
+interface GpuLike {
+  requestAdapter(): Promise<
+    | {
+      info?: {
+        vendor?: string;
+        architecture?: string;
+        description?: string;
+        isFallbackAdapter?: boolean;
+      };
+    }
+    | null
+  >;
+}
+
+function webglRenderer(): string | undefined {
+  try {
+    const gl = document.createElement("canvas").getContext("webgl2");
+    if (!gl) return undefined;
+    const ext = gl.getExtension("WEBGL_debug_renderer_info");
+    const renderer = String(gl.getParameter(ext ? ext.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+    gl.getExtension("WEBGL_lose_context")?.loseContext();
+    return renderer;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * Labelled form controls for the demos: native `<input>`/`<select>` elements, so they work with
+ * the keyboard and screen readers, with the current value shown next to sliders.
+ *
+ * @example
+ * ```tsx
+ * import { Slider } from "./controls.tsx";
+ * <Slider id="dim" label="d (width)" min={8} max={256} step={8} value={64} onChange={(v) => {}} />;
+ * ```
+ * @module
+ */
+import type { ComponentChildren } from "preact";
+
+/** A labelled range input with its value shown. */
+export interface SliderProps {
+  /** The input's id (also names it for tests). */
+  id: string;
+  /** The visible label. */
+  label: ComponentChildren;
+  /** Smallest value. */
+  min: number;
+  /** Largest value. */
+  max: number;
+  /** Step. */
+  step?: number;
+  /** Current value. */
+  value: number;
+  /** Called with the new value as the slider moves. */
+  onChange: (value: number) => void;
+  /** Disables the input. */
+  disabled?: boolean;
+}
+
+/**
+ * A slider.
+ *
+ * @example
+ * ```tsx
+ * import { Slider } from "./controls.tsx";
+ * <Slider id="t" label="T" min={4} max={64} value={16} onChange={() => {}} />;
+ * ```
+ */
+export function Slider(props: SliderProps) {
+  return (
+    <div class="field">
+      <label for={props.id}>{props.label}</label>
+      <input
+        type="range"
+        id={props.id}
+        min={props.min}
+        max={props.max}
+        step={props.step ?? 1}
+        value={props.value}
+        disabled={props.disabled}
+        onInput={(e) => props.onChange(Number((e.currentTarget as HTMLInputElement).value))}
+      />
+      <output for={props.id}>{props.value}</output>
+    </div>
+  );
+}
+
+/** A labelled select. */
+export interface ChoiceProps<T extends string> {
+  /** The select's id. */
+  id: string;
+  /** The visible label. */
+  label: ComponentChildren;
+  /** The options: value and text. */
+  options: { value: T; text: string }[];
+  /** The selected value. */
+  value: T;
+  /** Called with the new value. */
+  onChange: (value: T) => void;
+  /** Disables the select. */
+  disabled?: boolean;
+}
+
+/**
+ * A select.
+ *
+ * @example
+ * ```tsx
+ * import { Choice } from "./controls.tsx";
+ * <Choice id="o" label="Outputs" options={[{ value: "u", text: "uniform" }]} value="u" onChange={() => {}} />;
+ * ```
+ */
+export function Choice<T extends string>(props: ChoiceProps<T>) {
+  return (
+    <div class="field">
+      <label for={props.id}>{props.label}</label>
+      <select
+        id={props.id}
+        value={props.value}
+        disabled={props.disabled}
+        onChange={(e) => props.onChange((e.currentTarget as HTMLSelectElement).value as T)}
+      >
+        {props.options.map((o) => <option key={o.value} value={o.value}>{o.text}</option>)}
+      </select>
+    </div>
+  );
+}
+
+/**
+ * A status line read out by screen readers when it changes; errors are shown as alerts.
+ *
+ * @example
+ * ```tsx
+ * import { Status } from "./controls.tsx";
+ * <Status text="Loading TensorFlow.js…" />;
+ * ```
+ */
+export function Status({ text, error }: { text: string; error?: string }) {
+  return (
+    <>
+      <p class="demo-status" role="status" aria-live="polite">{text}</p>
+      {error && <p class="demo-error" role="alert">{error}</p>}
+    </>
+  );
+}

@@ -1,0 +1,202 @@
+/// <reference lib="dom" />
+/**
+ * A matrix drawn as a heat map on a canvas (rows top to bottom, columns left to right), with a
+ * text alternative and a readout of the cell under the pointer. Used by the attention maps and
+ * the bigram table. Drawing happens in the browser only; the server renders an empty canvas.
+ *
+ * @example
+ * ```tsx
+ * import { Heatmap } from "./heatmap.tsx";
+ * <Heatmap id="attn" label="Attention weights" values={[1, 0, 0.5, 0.5]} rows={2} cols={2} />;
+ * ```
+ * @module
+ */
+import { useEffect, useRef, useState } from "preact/hooks";
+
+/** What {@linkcode Heatmap} draws. */
+export interface HeatmapProps {
+  /** The element id (tests find the canvas by it). */
+  id: string;
+  /** What the map shows (the canvas' accessible name and the caption). */
+  label: string;
+  /** The values, row-major, `rows * cols` of them. */
+  values: ArrayLike<number>;
+  /** Number of rows. */
+  rows: number;
+  /** Number of columns. */
+  cols: number;
+  /** Colour scale: linear (default), square root, or log10 (floored at 1e-4 of the max). */
+  scale?: "linear" | "sqrt" | "log";
+  /** The value drawn brightest (default: the largest value). */
+  max?: number;
+  /** The value drawn darkest with the linear scale (default 0; "auto" for the smallest value). */
+  min?: number | "auto";
+  /** Rows to mark with a tick on the left (e.g. triggers). */
+  markRows?: number[];
+  /** Name of a row for the readout (default: its index). */
+  rowName?: (i: number) => string;
+  /** Name of a column for the readout (default: its index). */
+  colName?: (j: number) => string;
+  /** Name of the rows and columns in the readout (default "row", "column"). */
+  axes?: [string, string];
+  /** Largest side of the canvas in CSS pixels (default 360). */
+  size?: number;
+}
+
+// Viridis at 5 stops, interpolated linearly.
+const STOPS = [
+  [68, 1, 84],
+  [59, 82, 139],
+  [33, 145, 140],
+  [94, 201, 98],
+  [253, 231, 37],
+];
+
+/**
+ * The RGB colour of a value in [0, 1].
+ *
+ * @example
+ * ```ts
+ * import { colour } from "./heatmap.tsx";
+ * colour(0); // [68, 1, 84]
+ * ```
+ */
+export function colour(v: number): [number, number, number] {
+  const x = Math.min(1, Math.max(0, Number.isFinite(v) ? v : 0)) * (STOPS.length - 1);
+  const i = Math.min(STOPS.length - 2, Math.floor(x));
+  const f = x - i;
+  return [0, 1, 2].map((c) => Math.round(STOPS[i][c] * (1 - f) + STOPS[i + 1][c] * f)) as [
+    number,
+    number,
+    number,
+  ];
+}
+
+/**
+ * Maps values to [0, 1] with the chosen scale.
+ *
+ * @example
+ * ```ts
+ * import { normalise } from "./heatmap.tsx";
+ * normalise([0, 2, 4], "linear"); // Float32Array [0, 0.5, 1]
+ * ```
+ */
+export function normalise(
+  values: ArrayLike<number>,
+  scale: "linear" | "sqrt" | "log",
+  max?: number,
+  min: number | "auto" = 0,
+): Float32Array {
+  let top = max ?? -Infinity;
+  let bottom = min === "auto" ? Infinity : min;
+  for (let i = 0; i < values.length; i++) {
+    if (max === undefined) top = Math.max(top, values[i]);
+    if (min === "auto") bottom = Math.min(bottom, values[i]);
+  }
+  const out = new Float32Array(values.length);
+  if (scale === "linear") {
+    const range = top - bottom;
+    if (!(range > 0)) return out;
+    for (let i = 0; i < values.length; i++) {
+      out[i] = Math.min(1, Math.max(0, (values[i] - bottom) / range));
+    }
+    return out;
+  }
+  if (!(top > 0)) return out;
+  const floor = Math.log10(top * 1e-4);
+  for (let i = 0; i < values.length; i++) {
+    const v = Math.min(1, Math.max(0, values[i]) / top);
+    out[i] = scale === "sqrt"
+      ? Math.sqrt(v)
+      : Math.max(0, (Math.log10(Math.max(v * top, 1e-30)) - floor) / (Math.log10(top) - floor));
+  }
+  return out;
+}
+
+/**
+ * The heat map.
+ *
+ * @example
+ * ```tsx
+ * // see the module example
+ * ```
+ */
+export function Heatmap(props: HeatmapProps) {
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const [hover, setHover] = useState<string>("");
+  const size = props.size ?? 360;
+  const cell = Math.max(1, Math.floor(size / Math.max(props.rows, props.cols)));
+  const mark = props.markRows && props.markRows.length > 0 ? 4 : 0;
+  const width = props.cols * cell + mark;
+  const height = props.rows * cell;
+
+  useEffect(() => {
+    const el = canvas.current;
+    const ctx = el?.getContext("2d");
+    if (!el || !ctx) return;
+    const v = normalise(props.values, props.scale ?? "linear", props.max, props.min);
+    const image = ctx.createImageData(width, height);
+    for (let r = 0; r < props.rows; r++) {
+      for (let c = 0; c < props.cols; c++) {
+        const [R, G, B] = colour(v[r * props.cols + c]);
+        for (let y = r * cell; y < (r + 1) * cell; y++) {
+          for (let x = mark + c * cell; x < mark + (c + 1) * cell; x++) {
+            const o = (y * width + x) * 4;
+            image.data[o] = R;
+            image.data[o + 1] = G;
+            image.data[o + 2] = B;
+            image.data[o + 3] = 255;
+          }
+        }
+      }
+    }
+    for (const r of props.markRows ?? []) {
+      for (let y = r * cell; y < (r + 1) * cell; y++) {
+        for (let x = 0; x < mark - 1; x++) {
+          const o = (y * width + x) * 4;
+          image.data.set([220, 38, 38, 255], o);
+        }
+      }
+    }
+    ctx.putImageData(image, 0, 0);
+  }, [
+    props.values,
+    props.rows,
+    props.cols,
+    props.scale,
+    props.max,
+    props.min,
+    props.markRows,
+    cell,
+  ]);
+
+  const onMove = (e: MouseEvent) => {
+    const rect = (e.currentTarget as HTMLCanvasElement).getBoundingClientRect();
+    const c = Math.floor((e.clientX - rect.left - mark) / cell);
+    const r = Math.floor((e.clientY - rect.top) / cell);
+    if (r < 0 || c < 0 || r >= props.rows || c >= props.cols) return setHover("");
+    const [rowAxis, colAxis] = props.axes ?? ["row", "column"];
+    const rn = props.rowName?.(r) ?? String(r);
+    const cn = props.colName?.(c) ?? String(c);
+    setHover(`${rowAxis} ${rn}, ${colAxis} ${cn}: ${props.values[r * props.cols + c].toFixed(4)}`);
+  };
+
+  return (
+    <figure class="heatmap">
+      <canvas
+        id={props.id}
+        ref={canvas}
+        width={width}
+        height={height}
+        role="img"
+        aria-label={props.label}
+        onMouseMove={onMove}
+        onMouseLeave={() => setHover("")}
+      />
+      <figcaption>
+        {props.label}
+        <span class="readout" aria-hidden="true">{hover || "\u00a0"}</span>
+      </figcaption>
+    </figure>
+  );
+}

@@ -1,0 +1,94 @@
+/**
+ * The live demo of a lesson: the island that belongs to the lesson's number, or a "coming
+ * soon" note when the lesson has none yet. Each island shows its text and controls without
+ * JavaScript and loads TensorFlow.js only when its demo starts.
+ *
+ * @example
+ * ```tsx
+ * import { LessonDemo } from "./lesson_demo.tsx";
+ * <LessonDemo number={1} />;
+ * ```
+ * @module
+ */
+import type { ComponentType } from "preact";
+import BigramDemo from "../islands/bigram_demo.tsx";
+import AttentionDemo from "../islands/attention_demo.tsx";
+import MemoryDemo from "../islands/memory_demo.tsx";
+import InductionDemo from "../islands/induction_demo.tsx";
+import TrainDemo from "../islands/train_demo.tsx";
+
+/** The demo island of each lesson, by number. */
+// deno-lint-ignore no-explicit-any
+export const DEMOS: Record<number, { island: ComponentType<any>; props?: object; about: string }> =
+  {
+    1: {
+      island: BigramDemo,
+      about: "Sample sequences from the bigram task with triggers, next to the bigram table.",
+    },
+    2: {
+      island: AttentionDemo,
+      about:
+        "The attention map of a hand-built previous-token head, as the width d and the length T vary.",
+    },
+    3: {
+      island: MemoryDemo,
+      about:
+        "How many pairs an associative memory of width d can store: recall plotted as it is measured.",
+    },
+    4: {
+      island: InductionDemo,
+      about:
+        "The induction transformer wired by hand: type or sample a sequence, see both layers' " +
+        "attention and the prediction at each position.",
+    },
+    5: {
+      island: TrainDemo,
+      props: { mode: "train" },
+      about: "Train the model in your browser and watch the induction head being born: losses, " +
+        "in-context accuracy, the memory-recall probes and the attention maps, live.",
+    },
+    6: {
+      island: TrainDemo,
+      props: { mode: "backends" },
+      about:
+        "The same training on the fastest backend your browser has (WebGPU, then WebGL, then " +
+        "wasm), with the backend in use and the time per step.",
+    },
+  };
+
+/** Lessons whose demo is planned but not written yet. */
+export const PLANNED: Record<number, string> = {};
+
+/**
+ * The demo, with a line saying what it does and a note for readers without JavaScript.
+ *
+ * @example
+ * ```tsx
+ * import { LessonDemo } from "./lesson_demo.tsx";
+ * <LessonDemo number={9} />; // "coming soon"
+ * ```
+ */
+export function LessonDemo({ number }: { number: number }) {
+  const demo = DEMOS[number];
+  if (!demo) {
+    return (
+      <p class="note coming-soon">
+        Coming soon: {PLANNED[number] ?? "this lesson's live demo is not written yet"}. Meanwhile,
+        {" "}
+        <code>deno task demo {number}</code> runs the lesson's demo in the terminal.
+      </p>
+    );
+  }
+  const Island = demo.island;
+  return (
+    <>
+      <p>{demo.about}</p>
+      <noscript>
+        <p class="note">
+          This demo runs in your browser and needs JavaScript; the lesson text does not.
+        </p>
+      </noscript>
+      <Island {...(demo.props ?? {})} />
+    </>
+  );
+}

@@ -1,0 +1,35 @@
+// The list of routes and islands, as Fresh's generated `fresh.gen.ts` writes it. Fresh generates
+// this file; here it is kept by hand, and site/tests/manifest_test.ts fails when it misses a file
+// of routes/ or islands/.
+import * as $_404 from "./routes/_404.tsx";
+import * as $_app from "./routes/_app.tsx";
+import * as $index from "./routes/index.tsx";
+import * as $lessons_lesson from "./routes/lessons/[lesson].tsx";
+import * as $source_path from "./routes/source/[...path].tsx";
+import * as $attention_demo from "./islands/attention_demo.tsx";
+import * as $bigram_demo from "./islands/bigram_demo.tsx";
+import * as $induction_demo from "./islands/induction_demo.tsx";
+import * as $memory_demo from "./islands/memory_demo.tsx";
+import * as $train_demo from "./islands/train_demo.tsx";
+import type { Manifest } from "./glue/types.ts";
+
+/** Every route and island of the site. */
+const manifest: Manifest = {
+  routes: {
+    "./routes/_404.tsx": $_404,
+    "./routes/_app.tsx": $_app,
+    "./routes/index.tsx": $index,
+    "./routes/lessons/[lesson].tsx": $lessons_lesson,
+    "./routes/source/[...path].tsx": $source_path,
+  },
+  islands: {
+    "./islands/attention_demo.tsx": $attention_demo,
+    "./islands/bigram_demo.tsx": $bigram_demo,
+    "./islands/induction_demo.tsx": $induction_demo,
+    "./islands/memory_demo.tsx": $memory_demo,
+    "./islands/train_demo.tsx": $train_demo,
+  },
+  baseUrl: import.meta.url,
+};
+
+export default manifest;

@@ -1,0 +1,145 @@
+/**
+ * Builds the browser bundles of the islands (Fresh builds them with esbuild): one `deno bundle`
+ * run over `glue/boot.ts` and every island, with code splitting, so Preact is shared between
+ * islands and each `import()` inside an island (TensorFlow.js, the lesson code) becomes its own
+ * chunk, fetched only when a demo starts. `deno bundle` resolves the project's import map, npm
+ * packages and JSON imports exactly as `deno run` does. The output is kept in memory.
+ *
+ * `shims` maps module specifiers to browser stand-ins, for library modules that import a Node
+ * built-in only for Deno-only work (`lib/train` writes checkpoints with `node:buffer`): the run
+ * gets the project's import map plus those entries, so the page still loads and the stand-in
+ * throws a clear error if that code path ever runs in the browser.
+ *
+ * @example
+ * ```ts
+ * import { Bundler } from "./bundle.ts";
+ * const bundler = new Bundler("/path/to/course", ["site/glue/boot.ts", "site/islands/bigram_demo.tsx"]);
+ * const boot = await bundler.file("glue/boot.js"); // Uint8Array, or undefined
+ * ```
+ * @module
+ */
+import { join, relative, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+
+/** The built files, by path relative to the bundle root (`islands/bigram_demo.js`). */
+export type BundleFiles = Map<string, Uint8Array<ArrayBuffer>>;
+
+/** Builds once, on first use, and serves the files from memory. */
+export class Bundler {
+  #root: string;
+  #entries: string[];
+  #shims: Record<string, string>;
+  #build: Promise<BundleFiles> | undefined;
+
+  /**
+   * @param root The course root (where `deno.json` is).
+   * @param entries Entry files relative to the root; they must share the folder `site/`.
+   * @param shims Specifier to stand-in file (relative to the root), for the browser.
+   */
+  constructor(root: string, entries: string[], shims: Record<string, string> = {}) {
+    this.#root = root;
+    this.#entries = entries;
+    this.#shims = shims;
+  }
+
+  /** Starts the build if it has not started; resolves when it is done. */
+  build(): Promise<BundleFiles> {
+    this.#build ??= bundle(this.#root, this.#entries, this.#shims);
+    return this.#build;
+  }
+
+  /** One built file, or undefined when there is no such file. */
+  async file(path: string): Promise<Uint8Array<ArrayBuffer> | undefined> {
+    return (await this.build()).get(path);
+  }
+}
+
+/**
+ * Runs `deno bundle` for the browser with code splitting and minification, and reads the
+ * output into memory.
+ *
+ * @example
+ * ```ts
+ * import { bundle } from "./bundle.ts";
+ * const files = await bundle(".", ["site/glue/boot.ts"]);
+ * files.has("boot.js"); // true: one entry, so no folder
+ * ```
+ */
+export async function bundle(
+  root: string,
+  entries: string[],
+  shims: Record<string, string> = {},
+): Promise<BundleFiles> {
+  const work = await Deno.makeTempDir({ prefix: "course_site_bundle_" });
+  const outdir = join(work, "out");
+  try {
+    const importMap = join(work, "import_map.json");
+    await Deno.writeTextFile(importMap, JSON.stringify(await browserImportMap(root, shims)));
+    const command = new Deno.Command(Deno.execPath(), {
+      args: [
+        "bundle",
+        "--quiet",
+        "--config",
+        join(root, "deno.json"),
+        "--import-map",
+        importMap,
+        "--platform",
+        "browser",
+        "--code-splitting",
+        "--minify",
+        "--outdir",
+        outdir,
+        ...entries,
+      ],
+      cwd: root,
+      stdout: "piped",
+      stderr: "piped",
+    });
+    const { code, stderr, stdout } = await command.output();
+    if (code !== 0) {
+      const text = new TextDecoder().decode(stderr) + new TextDecoder().decode(stdout);
+      throw new Error(`deno bundle failed (exit ${code}):\n${text.trim()}`);
+    }
+    const files: BundleFiles = new Map();
+    await readTree(outdir, outdir, files);
+    return files;
+  } finally {
+    await Deno.remove(work, { recursive: true }).catch(() => {});
+  }
+}
+
+/**
+ * The project's import map (from `deno.json`), with local paths made absolute and the shims
+ * added.
+ *
+ * @example
+ * ```ts
+ * import { browserImportMap } from "./bundle.ts";
+ * const map = await browserImportMap(".", { "node:path": "site/client/shims/node_path.ts" });
+ * map.imports["node:path"]; // "file:///.../site/client/shims/node_path.ts"
+ * ```
+ */
+export async function browserImportMap(
+  root: string,
+  shims: Record<string, string>,
+): Promise<{ imports: Record<string, string> }> {
+  const config = JSON.parse(await Deno.readTextFile(join(root, "deno.json")));
+  const imports: Record<string, string> = {};
+  const local = (path: string) => {
+    const url = pathToFileURL(resolve(root, path)).href;
+    return path.endsWith("/") && !url.endsWith("/") ? `${url}/` : url;
+  };
+  for (const [key, value] of Object.entries(config.imports ?? {}) as [string, string][]) {
+    imports[key] = value.startsWith("./") || value.startsWith("../") ? local(value) : value;
+  }
+  for (const [key, value] of Object.entries(shims)) imports[key] = local(value);
+  return { imports };
+}
+
+async function readTree(dir: string, base: string, files: BundleFiles): Promise<void> {
+  for await (const entry of Deno.readDir(dir)) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory) await readTree(path, base, files);
+    else if (entry.isFile) files.set(relative(base, path), await Deno.readFile(path));
+  }
+}

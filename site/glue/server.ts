@@ -1,0 +1,172 @@
+/**
+ * The Fresh stand-in's server: turns the manifest (`fresh.gen.ts`) into a Hono app. It
+ * registers each file route (see `routes.ts`), renders pages with `_app.tsx` around them and
+ * island markers inside (see `render.ts`), serves the island bundles (see `bundle.ts`) under
+ * `/_islands/`, extra folders (`mounts`) and `static/` at the root (see `static.ts`), and
+ * renders `_404.tsx` for anything else. Every response carries the cross-origin isolation
+ * headers that WebAssembly threads need in the browser.
+ *
+ * @example
+ * ```ts
+ * import manifest from "../fresh.gen.ts";
+ * import { createApp } from "./server.ts";
+ * const { app } = createApp(manifest, { root: "." });
+ * const res = await app.fetch(new Request("http://localhost/"));
+ * ```
+ * @module
+ */
+import { Hono } from "hono";
+import type { Context } from "hono";
+import { h, type VNode } from "preact";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Bundler } from "./bundle.ts";
+import { islandScript, registerIslands, renderToHtml } from "./render.ts";
+import { routePattern, sortRoutes } from "./routes.ts";
+import { fileResponse } from "./static.ts";
+import type { AppProps, HandlerContext, Manifest, PageProps, RouteModule, State } from "./types.ts";
+
+/** Options of {@linkcode createApp}. */
+export interface AppOptions {
+  /** The course root: where `lessons/` is read from, and what `ctx.state.root` is. */
+  root: string;
+  /** Extra folders served as files: URL prefix (e.g. `/_vendor/katex`) to folder. */
+  mounts?: Record<string, string>;
+  /** Browser stand-ins for modules, relative to the project folder above `site/` (see `Bundler`). */
+  shims?: Record<string, string>;
+}
+
+/** The app and its island bundler (call `bundler.build()` to build ahead of the first page). */
+export interface App {
+  /** The Hono app; `app.fetch` answers a Request. */
+  app: Hono;
+  /** The island bundler. */
+  bundler: Bundler;
+}
+
+/** Headers on every response: cross-origin isolation (for wasm threads) and no sniffing. */
+export const SECURITY_HEADERS: Record<string, string> = {
+  "cross-origin-opener-policy": "same-origin",
+  "cross-origin-embedder-policy": "require-corp",
+  "cross-origin-resource-policy": "same-origin",
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "no-referrer",
+};
+
+/**
+ * Builds the app from the manifest.
+ *
+ * @example
+ * ```ts
+ * import manifest from "../fresh.gen.ts";
+ * import { createApp } from "./server.ts";
+ * const { app, bundler } = createApp(manifest, { root: "." });
+ * ```
+ */
+export function createApp(manifest: Manifest, options: AppOptions): App {
+  registerIslands(manifest.islands);
+  const siteDir = fileURLToPath(new URL(".", manifest.baseUrl));
+  // The bundles are built from the project the site's code lives in (its deno.json), whatever
+  // folder the content is read from.
+  const projectDir = join(siteDir, "..");
+  const entries = [
+    join(siteDir, "glue", "boot.ts"),
+    ...Object.keys(manifest.islands).map((f) => join(siteDir, f)),
+  ]
+    .map((f) => relative(projectDir, f));
+  const bundler = new Bundler(projectDir, entries, options.shims);
+  const appModule = manifest.routes["./routes/_app.tsx"];
+  const notFoundModule = manifest.routes["./routes/_404.tsx"];
+  const app = new Hono();
+
+  const state = (): State => ({ root: options.root });
+  const page = (
+    mod: RouteModule,
+    url: URL,
+    params: Record<string, string>,
+    st: State,
+    data: unknown,
+    init: ResponseInit = {},
+  ): Response => {
+    if (!mod.default) throw new Error("this route has no page component to render");
+    const props: PageProps = { data, params, url, state: st };
+    const Page = mod.default;
+    const Component = () => h(Page, props);
+    const App = appModule?.default as ((p: AppProps) => VNode) | undefined;
+    const { html, islands } = App
+      ? renderToHtml(h(App, { Component, state: st, url }))
+      : renderToHtml(h(Component, {}));
+    const script = islandScript(islands, "/_islands");
+    const body = "<!DOCTYPE html>" + (script ? html.replace("</body>", `${script}</body>`) : html);
+    const headers = new Headers(init.headers);
+    headers.set("content-type", "text/html; charset=utf-8");
+    return new Response(body, { ...init, headers });
+  };
+  const notFound = (url: URL, st: State = state()): Response => {
+    st.title ??= "Page not found";
+    if (!notFoundModule?.default) return new Response("Not found", { status: 404 });
+    return page(notFoundModule, url, {}, st, undefined, { status: 404 });
+  };
+
+  app.use("*", async (c, next) => {
+    await next();
+    for (const [k, v] of Object.entries(SECURITY_HEADERS)) c.res.headers.set(k, v);
+  });
+
+  app.get("/_islands/*", async (c) => {
+    const path = c.req.path.slice("/_islands/".length);
+    const file = await bundler.file(path);
+    if (!file) return notFound(new URL(c.req.url));
+    return new Response(file, {
+      headers: { "content-type": "text/javascript; charset=utf-8", "cache-control": "no-cache" },
+    });
+  });
+
+  for (const [prefix, dir] of Object.entries(options.mounts ?? {})) {
+    app.get(`${prefix}/*`, async (c) => {
+      const raw = new URL(c.req.url).pathname.slice(prefix.length + 1);
+      return (await fileResponse(dir, raw)) ?? notFound(new URL(c.req.url));
+    });
+  }
+
+  const routeFiles = sortRoutes(Object.keys(manifest.routes));
+  for (const file of routeFiles) {
+    const pattern = routePattern(file);
+    if (pattern === undefined) continue;
+    const mod = manifest.routes[file];
+    const handle = async (c: Context, method: "GET" | "POST") => {
+      const url = new URL(c.req.url);
+      const params = c.req.param() as Record<string, string>;
+      const st = state();
+      const ctx: HandlerContext = {
+        params,
+        state: st,
+        render: (data, init) => page(mod, url, params, st, data, init),
+        renderNotFound: () => notFound(url, st),
+      };
+      const handler = mod.handler?.[method];
+      if (handler) return await handler(c.req.raw, ctx);
+      if (method === "GET" && mod.default) return ctx.render(undefined);
+      return new Response("Method not allowed", { status: 405 });
+    };
+    app.get(pattern, (c) => handle(c, "GET"));
+    if (mod.handler?.POST) app.post(pattern, (c) => handle(c, "POST"));
+  }
+
+  const staticDir = join(siteDir, "static");
+  app.get("*", async (c) => {
+    const raw = new URL(c.req.url).pathname.slice(1);
+    return (await fileResponse(staticDir, raw)) ?? notFound(new URL(c.req.url));
+  });
+  app.notFound((c) => notFound(new URL(c.req.url)));
+  app.onError((error, c) => {
+    console.error(`error while answering ${c.req.method} ${c.req.path}:`, error);
+    return c.html(
+      `<!DOCTYPE html><html lang="en"><head><title>Server error</title></head><body><main>` +
+        `<h1>Something went wrong</h1><p>The server failed to answer this page; ` +
+        `its terminal shows the error.</p><p><a href="/">Back to the course</a></p></main></body></html>`,
+      500,
+    );
+  });
+  return { app, bundler };
+}

@@ -1,0 +1,383 @@
+/// <reference lib="dom" />
+/**
+ * Lessons 5 and 6's live demo: the paper's two-layer model trained in the page with the
+ * course's `Trainer`. Start, pause and reset; the loss on global and in-context targets, the
+ * in-context accuracy and the three memory-recall probes are plotted at every evaluation, and
+ * both layers' attention on a fixed sequence show the induction head forming. With
+ * `mode: "backends"` (lesson 6) the backend can be chosen (`auto` tries WebGPU, then WebGL, then
+ * wasm) and the backend in use, the device and the time per step are shown.
+ *
+ * @example
+ * ```tsx
+ * import TrainDemo from "./train_demo.tsx";
+ * <TrainDemo mode="train" />;
+ * ```
+ * @module
+ */
+import { useEffect, useRef, useState } from "preact/hooks";
+import { Choice, Status } from "../components/controls.tsx";
+import { Heatmap } from "../components/heatmap.tsx";
+import { LineChart } from "../components/line_chart.tsx";
+import { showChar } from "../components/tokens.ts";
+import type { BackendChoice } from "../client/tf.ts";
+import type { LiveTraining, LiveView, PresetChoice } from "../client/train.ts";
+import type { EvalRecord } from "@lib/train/trainer.ts";
+
+/** The island's props. */
+export interface TrainDemoProps {
+  /** "train" (lesson 5: wasm) or "backends" (lesson 6: choose the backend, see the step time). */
+  mode: "train" | "backends";
+}
+
+const PRESETS: { value: PresetChoice; text: string }[] = [
+  { value: "cpu", text: "laptop (preset cpu): the run in which the head is born" },
+  { value: "tiny", text: "tiny (preset tiny): a quick look" },
+];
+const BACKENDS: { value: BackendChoice; text: string }[] = [
+  { value: "auto", text: "auto: WebGPU, then WebGL, then wasm" },
+  { value: "webgpu", text: "WebGPU" },
+  { value: "webgl", text: "WebGL" },
+  { value: "wasm", text: "wasm (SIMD)" },
+  { value: "cpu", text: "cpu (plain JavaScript, slow)" },
+];
+
+type Phase = "idle" | "loading" | "running" | "paused" | "done";
+
+/**
+ * The demo.
+ *
+ * @example
+ * ```tsx
+ * // see the module example
+ * ```
+ */
+export default function TrainDemo({ mode }: TrainDemoProps) {
+  const [preset, setPreset] = useState<PresetChoice>("cpu");
+  const [backend, setBackend] = useState<BackendChoice>(mode === "backends" ? "auto" : "wasm");
+  const [phase, setPhase] = useState<Phase>("idle");
+  const [status, setStatus] = useState("Press “Start” to load TensorFlow.js and a fresh model.");
+  const [error, setError] = useState<string>();
+  const [records, setRecords] = useState<EvalRecord[]>([]);
+  const [view, setView] = useState<LiveView>();
+  const [msPerStep, setMsPerStep] = useState<number>();
+  const [backendLine, setBackendLine] = useState<string>();
+  const live = useRef<LiveTraining>();
+  const running = useRef(false);
+  const loop = useRef<Promise<void>>();
+
+  useEffect(() => () => {
+    running.current = false;
+    live.current?.dispose();
+  }, []);
+
+  const evaluate = async (l: LiveTraining) => {
+    const v = await l.evaluate();
+    setView(v);
+    setRecords((old) => [...old, v.record]);
+  };
+
+  const run = async () => {
+    try {
+      if (!live.current) {
+        setPhase("loading");
+        setStatus("Loading TensorFlow.js and the course's trainer…");
+        const engine = await import("../client/train.ts");
+        const l = await engine.LiveTraining.create(preset, backend);
+        live.current = l;
+        const b = l.backend;
+        setBackendLine(
+          `${b.name}${b.device ? ` on ${b.device}` : ""}${
+            b.notes.length ? ` (${b.notes.join("; ")})` : ""
+          }`,
+        );
+        setRecords([]);
+        await evaluate(l);
+      }
+      const l = live.current;
+      running.current = true;
+      setPhase("running");
+      const { steps, evalEvery } = l.config;
+      let sum = 0;
+      let count = 0;
+      while (running.current && l.trainer.stepCount < steps) {
+        const ms = await l.run(1);
+        sum += ms;
+        count++;
+        const step = l.trainer.stepCount;
+        if (step % evalEvery === 0 || step === steps) {
+          setMsPerStep(sum / count);
+          sum = 0;
+          count = 0;
+          await evaluate(l);
+        }
+        setStatus(`Training: step ${step} of ${steps} on ${l.backend.name}.`);
+        await new Promise((done) => setTimeout(done, 0)); // let the page draw and take clicks
+      }
+      if (l.trainer.stepCount >= steps) {
+        setPhase("done");
+        setStatus(`Done: ${steps} steps on ${l.backend.name}. Reset to train again.`);
+      } else {
+        setPhase("paused");
+        setStatus(`Paused at step ${l.trainer.stepCount} of ${steps}.`);
+      }
+    } catch (e) {
+      console.error(e);
+      running.current = false;
+      setPhase("paused");
+      setError(`Training failed: ${(e as Error).message}`);
+    }
+  };
+
+  const start = () => {
+    setError(undefined);
+    loop.current = run();
+  };
+  const pause = () => {
+    running.current = false;
+  };
+  const reset = async () => {
+    running.current = false;
+    await loop.current;
+    live.current?.dispose();
+    live.current = undefined;
+    setRecords([]);
+    setView(undefined);
+    setMsPerStep(undefined);
+    setBackendLine(undefined);
+    setPhase("idle");
+    setStatus("Reset: press “Start” for a fresh model.");
+  };
+
+  const first = records[0];
+  const last = records[records.length - 1];
+  const steps = (r: EvalRecord[], key: keyof EvalRecord) =>
+    r.filter((x) => Number.isFinite(x[key] as number)).map((x) =>
+      [x.step, x[key] as number] as [number, number]
+    );
+  const config = live.current?.config;
+  const maxStep = Math.max(last?.step ?? 0, 10 * (config?.evalEvery ?? 10));
+  const vocab = live.current?.vocab ?? "";
+  const seqLen = view?.tokens.length ?? 0;
+  const busy = phase === "loading" || phase === "running";
+
+  return (
+    <div class="demo-body" id={`train-demo-${mode}`}>
+      <div class="controls" role="group" aria-label="Training controls">
+        <Choice
+          id="train-preset"
+          label="Configuration"
+          options={PRESETS}
+          value={preset}
+          onChange={setPreset}
+          disabled={phase !== "idle"}
+        />
+        {mode === "backends" && (
+          <Choice
+            id="train-backend"
+            label="Backend"
+            options={BACKENDS}
+            value={backend}
+            onChange={setBackend}
+            disabled={phase !== "idle"}
+          />
+        )}
+        <button
+          type="button"
+          class="start"
+          id="train-start"
+          onClick={start}
+          disabled={busy || phase === "done"}
+        >
+          {phase === "paused" ? "Resume" : "Start"}
+        </button>
+        <button type="button" id="train-pause" onClick={pause} disabled={phase !== "running"}>
+          Pause
+        </button>
+        <button
+          type="button"
+          id="train-reset"
+          onClick={reset}
+          disabled={phase === "idle" || phase === "loading"}
+        >
+          Reset
+        </button>
+      </div>
+      <Status text={status} error={error} />
+      {backendLine && (
+        <ul class="metrics" id="train-metrics">
+          <li>
+            backend <b id="train-backend-name">{backendLine.split(" ")[0]}</b>
+            <span class="detail">{backendLine.slice(backendLine.indexOf(" ") + 1)}</span>
+          </li>
+          <li>
+            time per step{" "}
+            <b id="train-ms">{msPerStep === undefined ? "…" : `${msPerStep.toFixed(0)} ms`}</b>
+          </li>
+          <li>
+            step <b>{last?.step ?? 0}</b>
+            {config && (
+              <span class="detail">
+                of {config.steps}; d = {config.model.dim}, T = {config.data.seqLen}, batch{" "}
+                {config.batchSize}, {config.optimizer.kind} lr {config.optimizer.lr}
+              </span>
+            )}
+          </li>
+          <li>
+            in-context accuracy <b id="train-acc">{last ? last.inContextAcc.toFixed(3) : "…"}</b>
+          </li>
+          <li>
+            in-context loss <b id="train-loss">{last ? last.lossInContext.toFixed(3) : "…"}</b>
+            {first && (
+              <span class="detail">
+                at step {first.step}:{" "}
+                <span id="train-loss-first">{first.lossInContext.toFixed(3)}</span>
+              </span>
+            )}
+          </li>
+          <li>
+            tensors in memory <b id="train-tensors">{view?.numTensors ?? "…"}</b>
+          </li>
+        </ul>
+      )}
+      {records.length > 0 && (
+        <div class="demo-panels">
+          <section class="panel" aria-labelledby="train-curves-heading">
+            <h3 id="train-curves-heading">Curves</h3>
+            <LineChart
+              id="train-loss-chart"
+              label="Cross-entropy (nats): in-context targets (trained) and global targets"
+              xLabel="step"
+              xRange={[0, maxStep]}
+              series={[
+                {
+                  name: "in-context loss",
+                  color: "#2563eb",
+                  points: steps(records, "lossInContext"),
+                },
+                {
+                  name: "global loss",
+                  color: "#dc2626",
+                  dash: "6 3",
+                  points: steps(records, "lossGlobal"),
+                },
+              ]}
+            />
+            <LineChart
+              id="train-acc-chart"
+              label="In-context accuracy and memory-recall probes"
+              xLabel="step"
+              xRange={[0, maxStep]}
+              yRange={[0, 1]}
+              series={[
+                {
+                  name: "in-context accuracy",
+                  color: "#111827",
+                  points: steps(records, "inContextAcc"),
+                },
+                {
+                  name: "W_O² probe",
+                  color: "#16a34a",
+                  dash: "6 3",
+                  points: steps(records, "wO2"),
+                },
+                {
+                  name: "W_K² probe",
+                  color: "#9333ea",
+                  dash: "2 3",
+                  points: steps(records, "wK2"),
+                },
+                {
+                  name: "W_K¹ probe",
+                  color: "#ea580c",
+                  dash: "8 3 2 3",
+                  points: steps(records, "wK1"),
+                },
+              ]}
+            />
+          </section>
+          {view && (
+            <section class="panel" aria-labelledby="train-attn-heading">
+              <h3 id="train-attn-heading">Attention on one sequence (step {view.record.step})</h3>
+              <div class="demo-panels">
+                <Heatmap
+                  id="train-attn1"
+                  label="Layer 1 attention (row = query, column = key): becomes the previous-token head"
+                  values={view.attn1}
+                  rows={seqLen}
+                  cols={seqLen}
+                  max={1}
+                  axes={["query t", "key s"]}
+                  size={220}
+                />
+                <Heatmap
+                  id="train-attn2"
+                  label="Layer 2 attention: becomes the induction head (attends to the token after an earlier copy of the current one)"
+                  values={view.attn2}
+                  rows={seqLen}
+                  cols={seqLen}
+                  max={1}
+                  axes={["query t", "key s"]}
+                  size={220}
+                />
+              </div>
+              <p class="legend-text">
+                Predictions for the next token: <span class="pred ok">✓</span> right,{" "}
+                <span class="pred bad">✗</span> wrong; in-context targets (label ≥ 2) are boxed.
+              </p>
+              <details class="numbers">
+                <summary>The numbers at each evaluation</summary>
+                <table id="train-table">
+                  <thead>
+                    <tr>
+                      <th scope="col">step</th>
+                      <th scope="col">in-context loss</th>
+                      <th scope="col">global loss</th>
+                      <th scope="col">in-context accuracy</th>
+                      <th scope="col">W_O² probe</th>
+                      <th scope="col">W_K² probe</th>
+                      <th scope="col">W_K¹ probe</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {records.map((r) => (
+                      <tr key={r.step}>
+                        <td>{r.step}</td>
+                        <td>{r.lossInContext.toFixed(3)}</td>
+                        <td>{r.lossGlobal.toFixed(3)}</td>
+                        <td>{r.inContextAcc.toFixed(3)}</td>
+                        <td>{r.wO2.toFixed(3)}</td>
+                        <td>{r.wK2.toFixed(3)}</td>
+                        <td>{r.wK1.toFixed(3)}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </details>
+              <ol
+                class="predictions"
+                id="train-predictions"
+                aria-label="Input and predicted next token per position"
+              >
+                {view.tokens.map((z, t) => {
+                  const ok = view.predictions[t] === view.targets[t];
+                  const ctx = view.labels[t] >= 2;
+                  return (
+                    <li
+                      class={`cell${ctx ? " ctx" : ""}`}
+                      title={`t=${t + 1}, target “${vocab[view.targets[t]]}”`}
+                    >
+                      <span class="in">{showChar(vocab[z])}</span>
+                      <span class={`pred ${ok ? "ok" : "bad"}`}>
+                        {showChar(vocab[view.predictions[t]])}
+                      </span>
+                    </li>
+                  );
+                })}
+              </ol>
+            </section>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}

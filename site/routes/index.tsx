@@ -1,0 +1,87 @@
+/**
+ * Home: the course map. Every lesson with its objectives and exercises (difficulty and time
+ * box), read from the lessons' READMEs, and the learner's progress as the CLI last recorded it.
+ *
+ * @example
+ * ```ts
+ * // GET / renders this page.
+ * ```
+ * @module
+ */
+import { type Lesson, listLessons } from "@lib/course/lessons.ts";
+import type { Handlers, PageProps } from "../glue/types.ts";
+import { LessonCard } from "../components/lesson_card.tsx";
+import { type Progress, readProgress } from "@lib/course/progress.ts";
+
+/** What the handler passes to the page. */
+export interface HomeData {
+  /** The lessons, by number. */
+  lessons: Lesson[];
+  /** The learner's progress (`.course/progress.json`, written by the CLI). */
+  progress: Progress;
+}
+
+/** Reads the lessons and the progress file. */
+export const handler: Handlers<HomeData> = {
+  async GET(_req, ctx) {
+    const [lessons, progress] = await Promise.all([
+      listLessons(ctx.state.root),
+      readProgress(ctx.state.root),
+    ]);
+    ctx.state.title = "Course map";
+    return ctx.render({ lessons, progress });
+  },
+};
+
+/**
+ * The course map.
+ *
+ * @example
+ * ```tsx
+ * import Home from "./index.tsx";
+ * import { emptyProgress } from "@lib/course/progress.ts";
+ * <Home data={{ lessons: [], progress: emptyProgress() }} params={{}} url={new URL("http://x/")} state={{ root: "." }} />;
+ * ```
+ */
+export default function Home({ data }: PageProps<HomeData>) {
+  const { lessons, progress } = data;
+  const checked = Object.values(progress.lessons).some((l) => l.lastChecked);
+  return (
+    <main id="main" class="home">
+      <h1>Birth of a Transformer: the course map</h1>
+      <p class="lede">
+        You rebuild the experiments of Bietti et al.,{" "}
+        <cite>
+          Birth of a Transformer: A Memory Viewpoint
+        </cite>{" "}
+        (NeurIPS 2023) in TypeScript: the bigram data with in-context triggers, attention,
+        associative memories, a hand-wired induction head, and finally the training run in which the
+        induction head is born. Each lesson has exercises that you write in{" "}
+        <code>lessons/NN_slug/exercises.ts</code> and check with{" "}
+        <code>deno task lesson N</code>, and a live demo you can run here.
+      </p>
+      {!checked && (
+        <p class="note">
+          Progress: not checked yet. Run <code>deno task lesson 1</code>{" "}
+          in a terminal; this page shows the result of the last check of each lesson.
+        </p>
+      )}
+      <h2>Lessons</h2>
+      {lessons.length === 0
+        ? (
+          <p>
+            No lessons found under <code>lessons/</code>.
+          </p>
+        )
+        : (
+          <ol class="lesson-list">
+            {lessons.map((lesson) => (
+              <li>
+                <LessonCard lesson={lesson} progress={progress.lessons[lesson.slug]} />
+              </li>
+            ))}
+          </ol>
+        )}
+    </main>
+  );
+}

@@ -1,0 +1,148 @@
+/**
+ * One lesson: its README rendered (math typeset with KaTeX, code highlighted, hints folded),
+ * each exercise's reference solution folded under it, where the exercise file is and how to
+ * check it, the learner's last check, and the lesson's live demo.
+ *
+ * `/lessons/1`, `/lessons/01` and `/lessons/01_bigram_data` all show lesson 1.
+ *
+ * @example
+ * ```ts
+ * // GET /lessons/1 renders this page.
+ * ```
+ * @module
+ */
+import { join } from "node:path";
+import { type Lesson, listLessons } from "@lib/course/lessons.ts";
+import type { Handlers, PageProps } from "../../glue/types.ts";
+import { Difficulty } from "../../components/difficulty.tsx";
+import { ProgressBadge } from "../../components/progress_badge.tsx";
+import { LessonDemo } from "../../components/lesson_demo.tsx";
+import { renderMarkdown } from "../../utils/markdown.ts";
+import { withSolutions } from "../../utils/lesson_text.ts";
+import { solutionRegions } from "../../utils/solutions.ts";
+import { type LessonProgress, readProgress } from "@lib/course/progress.ts";
+
+/** What the handler passes to the page. */
+export interface LessonData {
+  /** The lesson. */
+  lesson: Lesson;
+  /** The README without its title, with solutions, as HTML. */
+  html: string;
+  /** Why the solutions are missing, when they are. */
+  solutionNote?: string;
+  /** The last check of this lesson, if any. */
+  progress?: LessonProgress;
+  /** The lessons before and after, for navigation. */
+  previous?: Lesson;
+  /** The next lesson. */
+  next?: Lesson;
+}
+
+/**
+ * Finds the lesson named by the URL: a number (`1`, `01`) or a slug (`01_bigram_data`).
+ *
+ * @example
+ * ```ts
+ * import { lessonFromParam } from "./[lesson].tsx";
+ * lessonFromParam([], "1"); // undefined
+ * ```
+ */
+export function lessonFromParam(lessons: Lesson[], param: string): Lesson | undefined {
+  if (/^\d{1,3}$/.test(param)) return lessons.find((l) => l.number === Number(param));
+  return lessons.find((l) => l.slug === param);
+}
+
+/** Reads the lesson, its solution file and the progress file. */
+export const handler: Handlers<LessonData> = {
+  async GET(_req, ctx) {
+    const root = ctx.state.root;
+    const lessons = await listLessons(root);
+    const lesson = lessonFromParam(lessons, ctx.params.lesson);
+    if (!lesson) return ctx.renderNotFound();
+    let regions = new Map<string, string>();
+    let solutionNote: string | undefined;
+    try {
+      regions = solutionRegions(await Deno.readTextFile(join(root, lesson.paths.solution)));
+    } catch (error) {
+      solutionNote = error instanceof Deno.errors.NotFound
+        ? `there is no ${lesson.paths.solution} yet`
+        : `${lesson.paths.solution} could not be read: ${(error as Error).message}`;
+    }
+    const body = lesson.markdown.replace(/^# .*\n/, "");
+    const html = renderMarkdown(withSolutions({ ...lesson, markdown: body }, regions));
+    const progress = (await readProgress(root)).lessons[lesson.slug];
+    const i = lessons.indexOf(lesson);
+    ctx.state.title = `Lesson ${lesson.number}: ${lesson.title}`;
+    return ctx.render({
+      lesson,
+      html,
+      solutionNote,
+      progress,
+      previous: lessons[i - 1],
+      next: lessons[i + 1],
+    });
+  },
+};
+
+/**
+ * The lesson page.
+ *
+ * @example
+ * ```tsx
+ * // Rendered by the server from the handler's data.
+ * ```
+ */
+export default function LessonPage({ data }: PageProps<LessonData>) {
+  const { lesson, html, progress, previous, next, solutionNote } = data;
+  return (
+    <main id="main" class="lesson">
+      <nav aria-label="Breadcrumb" class="breadcrumb">
+        <a href="/">Course map</a> › Lesson {lesson.number}
+      </nav>
+      <h1>
+        Lesson {lesson.number}: {lesson.title}
+      </h1>
+      <section class="lesson-meta" aria-labelledby="work-heading">
+        <h2 id="work-heading" class="visually-hidden">Your work</h2>
+        <p>
+          Your exercise file:{" "}
+          <a href={`/source/${lesson.paths.exercises}`}>
+            <code>{lesson.paths.exercises}</code>
+          </a>{" "}
+          (open it in your editor). Check it with <code>deno task lesson {lesson.number}</code>;
+          {" "}
+          the tests are in{" "}
+          <a href={`/source/${lesson.paths.test}`}>
+            <code>{lesson.paths.test}</code>
+          </a>.
+        </p>
+        <ul class="exercise-status">
+          {lesson.exercises.map((e) => (
+            <li>
+              <a href={`#${e.anchor}`}>{e.id} {e.title}</a> <Difficulty level={e.difficulty} />{" "}
+              <span class="minutes">{e.minutes} min</span>{" "}
+              <ProgressBadge progress={progress?.exercises[e.id]} />
+            </li>
+          ))}
+        </ul>
+        <p>
+          <a href="#demo">Jump to the live demo</a>
+        </p>
+      </section>
+      <article class="lesson-text" dangerouslySetInnerHTML={{ __html: html }} />
+      {solutionNote && <p class="note">Solutions are not shown: {solutionNote}.</p>}
+      <section id="demo" class="demo" aria-labelledby="demo-heading">
+        <h2 id="demo-heading">Live demo</h2>
+        <LessonDemo number={lesson.number} />
+      </section>
+      <nav aria-label="Lessons" class="pager">
+        {previous
+          ? <a href={`/lessons/${previous.number}`}>← Lesson {previous.number}: {previous.title}</a>
+          : <span />}
+        {next
+          ? <a href={`/lessons/${next.number}`}>Lesson {next.number}: {next.title} →</a>
+          : <span />}
+      </nav>
+    </main>
+  );
+}

@@ -1,0 +1,96 @@
+/**
+ * Read-only view of a course file, highlighted: `/source/lessons/01_bigram_data/exercises.ts`.
+ * Only files under `lessons/`, `solutions/`, `tests/` and `lib/` with a `.ts`, `.md` or `.json`
+ * name are shown; anything else, and any path that could leave the course (`..`, encoded or
+ * not, absolute paths, links pointing out), is a 404.
+ *
+ * @example
+ * ```ts
+ * // GET /source/lessons/01_bigram_data/exercises.ts renders this page.
+ * ```
+ * @module
+ */
+import { extname, relative } from "node:path";
+import type { Handlers, PageProps } from "../../glue/types.ts";
+import { resolveInside, safeJoin } from "../../glue/static.ts";
+import { highlightCode } from "../../utils/markdown.ts";
+
+/** The folders whose files can be viewed. */
+export const VIEWABLE_FOLDERS = ["lessons", "solutions", "tests", "lib"];
+/** The extensions that can be viewed. */
+export const VIEWABLE_EXTENSIONS = [".ts", ".md", ".json"];
+
+/** What the handler passes to the page. */
+export interface SourceData {
+  /** The path relative to the course root. */
+  path: string;
+  /** The highlighted file. */
+  html: string;
+  /** The number of lines. */
+  lines: number;
+}
+
+/**
+ * The real path of a viewable course file named by a URL path (still percent-encoded), or
+ * undefined.
+ *
+ * @example
+ * ```ts
+ * import { viewablePath } from "./[...path].tsx";
+ * await viewablePath(".", "..%2Fetc%2Fpasswd"); // undefined
+ * ```
+ */
+export async function viewablePath(root: string, urlPath: string): Promise<string | undefined> {
+  const joined = safeJoin(root, urlPath);
+  if (!joined || !isViewable(relative(root, joined))) return undefined;
+  const real = await resolveInside(root, joined);
+  // A link may point elsewhere in the course: the file it names must be viewable too.
+  if (!real || !isViewable(relative(await Deno.realPath(root), real))) return undefined;
+  return real;
+}
+
+function isViewable(rel: string): boolean {
+  const parts = rel.split(/[\\/]/);
+  return parts.length >= 2 && VIEWABLE_FOLDERS.includes(parts[0]) &&
+    VIEWABLE_EXTENSIONS.includes(extname(rel));
+}
+
+/** Reads and highlights the file, or answers 404. */
+export const handler: Handlers<SourceData> = {
+  async GET(req, ctx) {
+    const raw = new URL(req.url).pathname.replace(/^\/source\//, "");
+    const real = await viewablePath(ctx.state.root, raw);
+    if (!real) return ctx.renderNotFound();
+    const text = await Deno.readTextFile(real);
+    const path = decodeURIComponent(raw);
+    const lang = extname(path) === ".md" ? "markdown" : extname(path) === ".json" ? "json" : "ts";
+    ctx.state.title = path;
+    return ctx.render({ path, html: highlightCode(text, lang), lines: text.split("\n").length });
+  },
+};
+
+/**
+ * The file view.
+ *
+ * @example
+ * ```tsx
+ * // Rendered by the server from the handler's data.
+ * ```
+ */
+export default function SourcePage({ data }: PageProps<SourceData>) {
+  return (
+    <main id="main" class="source">
+      <nav aria-label="Breadcrumb" class="breadcrumb">
+        <a href="/">Course map</a> › <code>{data.path}</code>
+      </nav>
+      <h1>
+        <code>{data.path}</code>
+      </h1>
+      <p>
+        {data.lines}{" "}
+        lines. This is a read-only view: edit the file in your editor, then reload this page.
+      </p>
+      <pre class="source-code"><code class="hljs" dangerouslySetInnerHTML={{ __html: data.html }} /></pre>
+    </main>
+  );
+}

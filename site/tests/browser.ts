@@ -1,0 +1,100 @@
+/**
+ * Real-browser helpers for the site's tests: finds Debian's Chromium, launches it headless with
+ * the flags that work here (WebGPU and WebGL2 through SwiftShader), and serves the site on a
+ * free port of 127.0.0.1. Tests call {@linkcode chromiumPath} first and print why they skip
+ * when there is no browser.
+ *
+ * @example
+ * ```ts
+ * import { chromiumPath, withBrowser } from "./browser.ts";
+ * if (chromiumPath()) {
+ *   await withBrowser(async ({ page, base }) => {
+ *     await page.goto(`${base}/lessons/1`);
+ *   });
+ * }
+ * ```
+ * @module
+ */
+import { chromium, type ConsoleMessage, type Page } from "playwright-core";
+import { createSite } from "../main.ts";
+
+/** Where the browser is looked for (`CHROMIUM_PATH` first, then Debian's). */
+export const CHROMIUM_CANDIDATES = ["/usr/bin/chromium", "/usr/bin/chromium-browser"];
+
+/**
+ * The Chromium executable, or undefined when none is installed.
+ *
+ * @example
+ * ```ts
+ * import { chromiumPath } from "./browser.ts";
+ * chromiumPath(); // "/usr/bin/chromium" or undefined
+ * ```
+ */
+export function chromiumPath(): string | undefined {
+  const fromEnv = Deno.env.get("CHROMIUM_PATH");
+  for (const path of fromEnv ? [fromEnv, ...CHROMIUM_CANDIDATES] : CHROMIUM_CANDIDATES) {
+    try {
+      if (Deno.statSync(path).isFile) return path;
+    } catch {
+      // not there
+    }
+  }
+  return undefined;
+}
+
+/** What a browser test gets. */
+export interface BrowserContext {
+  /** A fresh page. */
+  page: Page;
+  /** The site's base URL, e.g. `http://127.0.0.1:41234`. */
+  base: string;
+  /** Console errors and uncaught page errors seen so far. */
+  errors: string[];
+}
+
+/**
+ * Serves the site, launches Chromium, runs `fn` with a page, and cleans everything up.
+ *
+ * @example
+ * ```ts
+ * import { withBrowser } from "./browser.ts";
+ * await withBrowser(async ({ page, base }) => { await page.goto(base); });
+ * ```
+ */
+export async function withBrowser(fn: (ctx: BrowserContext) => Promise<void>): Promise<void> {
+  const executablePath = chromiumPath();
+  if (!executablePath) throw new Error("Chromium is not installed");
+  const { app, bundler } = createSite();
+  await bundler.build();
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, app.fetch);
+  const userDataDir = await Deno.makeTempDir({ prefix: "course_site_chromium_" });
+  // Playwright passes --user-data-dir itself for a persistent context (a fresh temp folder here).
+  const browser = await chromium.launchPersistentContext(userDataDir, {
+    executablePath,
+    viewport: { width: 1280, height: 900 },
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--enable-unsafe-webgpu",
+      "--enable-unsafe-swiftshader",
+    ],
+  });
+  try {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on("console", (m: ConsoleMessage) => {
+      if (m.type() === "error") errors.push(`console: ${m.text()}`);
+    });
+    page.on("pageerror", (e: Error) => errors.push(`page error: ${e.message}`));
+    await fn({ page, base: `http://127.0.0.1:${server.addr.port}`, errors });
+  } finally {
+    await browser.close();
+    await server.shutdown();
+    await Deno.remove(userDataDir, { recursive: true }).catch(() => {});
+  }
+}

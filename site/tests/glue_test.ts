@@ -1,0 +1,197 @@
+// Tests of the hand-written glue that stands in for Fresh: file routes, the manifest, island
+// rendering, safe file paths, solution extraction, and the command-line flags.
+import { assert, assertEquals, assertMatch, assertStringIncludes, assertThrows } from "./assert.ts";
+import { h } from "preact";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import manifest from "../fresh.gen.ts";
+import { routePattern, sortRoutes } from "../glue/routes.ts";
+import { islandName, islandScript, registerIslands, renderToHtml } from "../glue/render.ts";
+import { safeJoin } from "../glue/static.ts";
+import { browserImportMap } from "../glue/bundle.ts";
+import { solutionRegions } from "../utils/solutions.ts";
+import { renderMarkdown, splitDisplayMath } from "../utils/markdown.ts";
+import { withSolutions } from "../utils/lesson_text.ts";
+import { parseLesson } from "@lib/course/lessons.ts";
+import { parseSiteFlags } from "../main.ts";
+
+const SITE = fileURLToPath(new URL("..", import.meta.url));
+
+Deno.test("routePattern maps Fresh file names to paths", () => {
+  assertEquals(routePattern("./routes/index.tsx"), "/");
+  assertEquals(routePattern("./routes/about.tsx"), "/about");
+  assertEquals(routePattern("./routes/lessons/index.tsx"), "/lessons");
+  assertEquals(routePattern("./routes/lessons/[lesson].tsx"), "/lessons/:lesson");
+  assertEquals(routePattern("./routes/source/[...path].tsx"), "/source/:path{.+}");
+  assertEquals(routePattern("./routes/_app.tsx"), undefined);
+  assertEquals(routePattern("./routes/_404.tsx"), undefined);
+  assertThrows(() => routePattern("./islands/x.tsx"), Error, "not a route file");
+  assertThrows(() => routePattern("./routes/a b.tsx"), Error, "unsupported route segment");
+});
+
+Deno.test("sortRoutes puts fixed paths before parameters and rest parameters last", () => {
+  assertEquals(
+    sortRoutes(["./routes/[...rest].tsx", "./routes/[id].tsx", "./routes/about.tsx"]),
+    ["./routes/about.tsx", "./routes/[id].tsx", "./routes/[...rest].tsx"],
+  );
+});
+
+Deno.test("fresh.gen.ts lists exactly the files of routes/ and islands/", async () => {
+  const files = async (dir: string): Promise<string[]> => {
+    const out: string[] = [];
+    for await (const e of Deno.readDir(join(SITE, dir))) {
+      const path = join(SITE, dir, e.name);
+      if (e.isDirectory) out.push(...await files(relative(SITE, path)));
+      else if (/\.tsx?$/.test(e.name)) out.push(`./${relative(SITE, path)}`);
+    }
+    return out.sort();
+  };
+  assertEquals(Object.keys(manifest.routes).sort(), await files("routes"));
+  assertEquals(Object.keys(manifest.islands).sort(), await files("islands"));
+});
+
+Deno.test("islands render inside a marker with their props, and only pages with islands get a script", () => {
+  function Counter(props: { start: number }) {
+    return h("button", { type: "button" }, `count ${props.start}`);
+  }
+  registerIslands({ "./islands/test_counter.tsx": { default: Counter } });
+  const withIsland = renderToHtml(h("main", null, h(Counter, { start: 3 })));
+  assertEquals(withIsland.islands, ["test_counter"]);
+  assertStringIncludes(withIsland.html, 'data-island="test_counter"');
+  assertStringIncludes(withIsland.html, 'data-props="{&quot;start&quot;:3}"');
+  assertStringIncludes(withIsland.html, "count 3</button>");
+  const plain = renderToHtml(h("main", null, h("p", null, "text")));
+  assertEquals(plain.islands, []);
+  assertEquals(islandScript(plain.islands, "/_islands"), "");
+  const script = islandScript(withIsland.islands, "/_islands");
+  assertStringIncludes(script, 'import { boot } from "/_islands/glue/boot.js"');
+  assertStringIncludes(script, 'import * as $0 from "/_islands/islands/test_counter.js"');
+});
+
+Deno.test("island props must be JSON", () => {
+  function Bad(_props: { onClick: () => void }) {
+    return h("p", null, "x");
+  }
+  registerIslands({ "./islands/test_bad.tsx": { default: Bad } });
+  assertThrows(() => renderToHtml(h(Bad, { onClick: () => {} })), Error, "props must be JSON");
+  assertEquals(islandName("./islands/train_demo.tsx"), "train_demo");
+  assertThrows(() => islandName("./islands/TrainDemo.tsx"), Error, "snake_case");
+});
+
+Deno.test("safeJoin refuses every path that could leave the folder", () => {
+  assertEquals(safeJoin("/srv", "styles.css"), "/srv/styles.css");
+  assertEquals(safeJoin("/srv", "fonts/a%20b.woff2"), "/srv/fonts/a b.woff2");
+  for (
+    const bad of [
+      "../etc/passwd",
+      "%2e%2e/etc/passwd",
+      "%2E%2E%2Fetc%2Fpasswd",
+      "a/../../etc/passwd",
+      "a/%2e%2e/%2e%2e/x",
+      "/etc/passwd",
+      "%2Fetc%2Fpasswd",
+      "a//b",
+      "a/./b",
+      "..%5C..%5Cwindows",
+      "C:%5Cwindows",
+      "a%00.css",
+      "%E0%A4%A",
+      "",
+    ]
+  ) {
+    assertEquals(safeJoin("/srv", bad), undefined, `"${bad}" should be refused`);
+  }
+});
+
+Deno.test("solutionRegions extracts each function's reference code, dedented", () => {
+  const source = [
+    "export function one(): number {",
+    "  // BEGIN SOLUTION",
+    "  const x = 1;",
+    "  return x;",
+    "  // END SOLUTION",
+    "}",
+    "function helper() { return 0; }",
+    "export async function two(a: number) {",
+    "  if (a) {",
+    "    // BEGIN SOLUTION",
+    "    return 2;",
+    "    // END SOLUTION",
+    "  }",
+    "  // BEGIN SOLUTION",
+    "  return 3;",
+    "  // END SOLUTION",
+    "}",
+  ].join("\n");
+  const regions = solutionRegions(source);
+  assertEquals([...regions.keys()], ["one", "two"]);
+  assertEquals(regions.get("one"), "const x = 1;\nreturn x;");
+  assertEquals(regions.get("two"), "return 2;\n// ...\nreturn 3;");
+  assertThrows(() => solutionRegions("function f() {\n// BEGIN SOLUTION\n"), Error, "never closed");
+});
+
+Deno.test("withSolutions folds each exercise's solution at the end of its section, not inside code", () => {
+  const md = [
+    "# Lesson 9: Demo",
+    "## Exercises",
+    "### Exercise 9.1: First",
+    "**Functions:** `a` · **Difficulty:** ★☆☆ · **Time:** 5 min",
+    "```bash",
+    "# not a heading",
+    "```",
+    "### Exercise 9.2: Second",
+    "**Functions:** `b`, `c` · **Difficulty:** ★★☆ · **Time:** 5 min",
+    "## What you should see",
+  ].join("\n");
+  const lesson = parseLesson("09_demo", md);
+  const out = withSolutions(lesson, new Map([["a", "return 1;"], ["c", "return 3;"]])).split("\n");
+  const first = out.findIndex((l) => l.includes("Solution: <code>a</code>"));
+  const second = out.findIndex((l) => l.includes("Solution: <code>c</code>"));
+  assert(first > out.indexOf("# not a heading"), "the first solution comes after the code block");
+  assert(first < out.indexOf("### Exercise 9.2: Second"), "and before the next exercise");
+  assert(second > out.indexOf("### Exercise 9.2: Second"));
+  assert(second < out.indexOf("## What you should see"));
+  assertEquals(out.filter((l) => l.startsWith('<details class="solution"')).length, 2);
+  assert(
+    !out.join("\n").includes("<code>b</code>"),
+    "b has no solution region, so it is not listed",
+  );
+});
+
+Deno.test("parseSiteFlags: defaults to 127.0.0.1:8000 and explains bad flags", () => {
+  assertEquals(parseSiteFlags([]), { host: "127.0.0.1", port: 8000, help: false });
+  assertEquals(parseSiteFlags(["--host", "0.0.0.0", "--port", "0"]).port, 0);
+  assertEquals(parseSiteFlags(["--port=9000"]).port, 9000);
+  assertThrows(() => parseSiteFlags(["--port", "abc"]), Error, "--port must be a whole number");
+  assertThrows(() => parseSiteFlags(["--port", "70000"]), Error, "0 to 65535");
+  assertThrows(() => parseSiteFlags(["--port", "-1"]), Error);
+  assertThrows(() => parseSiteFlags(["--hots", "x"]), Error, "--hots");
+  assertThrows(() => parseSiteFlags(["extra"]), Error);
+  assertThrows(() => parseSiteFlags(["--host", "a b"]), Error, "--host must be");
+});
+
+Deno.test("the browser import map makes local paths absolute and adds the shims", async () => {
+  const root = join(SITE, "..");
+  const map = await browserImportMap(root, { "node:path": "site/client/shims/node_path.ts" });
+  assertMatch(map.imports["@lib/"], /^file:\/\/.*\/lib\/$/);
+  assertMatch(map.imports["node:path"], /^file:\/\/.*\/site\/client\/shims\/node_path\.ts$/);
+  assertEquals(map.imports["preact"].startsWith("npm:preact@"), true);
+});
+
+Deno.test("display math over several lines is typeset; code blocks are left alone", () => {
+  assertEquals(splitDisplayMath("$$a =\n b.$$\n"), "$$\na =\n b.\n$$\n");
+  assertEquals(splitDisplayMath("$$one line$$\n"), "$$one line$$\n");
+  const fenced = "```\n$$x\ny$$\n```\n";
+  assertEquals(splitDisplayMath(fenced), fenced);
+  const html = renderMarkdown(
+    "Text.\n\n$$h = x + W \\sum_s \\beta_{t,s}\\, v_s,\n\\qquad y.$$\n\nMore $x^2$.",
+  );
+  assert(!html.includes("$$"), "no $$ is left");
+  assertStringIncludes(html, 'class="katex-display"');
+  assertStringIncludes(
+    html,
+    "\\beta_{t,s}\\, v_s",
+    "the TeX source (annotation) keeps its backslashes",
+  );
+  assertStringIncludes(html, '<span class="katex">');
+});

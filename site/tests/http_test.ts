@@ -1,0 +1,350 @@
+// HTTP tests of the course site, answered in-process by the app (no port), plus one real server
+// for raw request lines and the default address: every lesson page renders with typeset math,
+// hints and solutions folded; the course map shows progress; unknown pages get a helpful 404;
+// and no URL reads a file outside the course.
+import { assert, assertEquals, assertMatch, assertStringIncludes } from "./assert.ts";
+import { join } from "node:path";
+import { listLessons } from "@lib/course/lessons.ts";
+import { COURSE_ROOT, createSite } from "../main.ts";
+
+const { app } = createSite();
+const get = (path: string, init?: RequestInit) =>
+  app.fetch(new Request(`http://127.0.0.1${path}`, init));
+const lessons = await listLessons(COURSE_ROOT);
+
+Deno.test("there are lessons to test", () => {
+  assert(lessons.length >= 1, "listLessons found no lesson under lessons/");
+});
+
+Deno.test("home: the course map lists every lesson with its objectives and exercises", async () => {
+  const res = await get("/");
+  assertEquals(res.status, 200);
+  assertMatch(res.headers.get("content-type") ?? "", /^text\/html/);
+  const html = await res.text();
+  assertStringIncludes(html, "<h1>");
+  for (const lesson of lessons) {
+    assertStringIncludes(html, `href="/lessons/${lesson.number}"`);
+    assertStringIncludes(html, escape(lesson.title));
+    for (const e of lesson.exercises) {
+      assertStringIncludes(html, `href="/lessons/${lesson.number}#${e.anchor}"`);
+      assertStringIncludes(html, `aria-label="difficulty ${e.difficulty} of 3"`);
+    }
+  }
+  assert(!html.includes("<script"), "the course map needs no JavaScript");
+});
+
+for (const lesson of lessons) {
+  Deno.test(`lesson ${lesson.number} (${lesson.slug}) renders with math, folded hints and solutions`, async () => {
+    const res = await get(`/lessons/${lesson.number}`);
+    assertEquals(res.status, 200);
+    const html = await res.text();
+    assertStringIncludes(html, `<h1>Lesson ${lesson.number}: ${escape(lesson.title)}</h1>`);
+    assertStringIncludes(html, `deno task lesson ${lesson.number}`);
+    assertStringIncludes(html, `href="/source/${lesson.paths.exercises}"`);
+    for (const e of lesson.exercises) assertStringIncludes(html, `id="${e.anchor}"`);
+    const text = html.replace(/<pre[\s\S]*?<\/pre>|<code[\s\S]*?<\/code>/g, "");
+    if (/\$[^$\s][^$]*\$/.test(lesson.markdown)) {
+      assertStringIncludes(html, 'class="katex"', "math in the README should be typeset by KaTeX");
+      assertStringIncludes(html, "<math", "KaTeX should emit MathML for screen readers");
+    }
+    assert(!/\$\$/.test(text), "no $$ should be left untypeset outside code");
+    const prose = text.replace(/<script[\s\S]*?<\/script>/g, "").replace(
+      /<span class="katex[\s\S]*?<\/annotation>/g,
+      "",
+    );
+    const stray = prose.match(/.{0,60}\$[^\s$][^$]*\$.{0,20}/);
+    assert(!stray, `inline math left untypeset (check the README's Markdown there): ${stray?.[0]}`);
+    assert(!html.includes("katex-error"), "KaTeX reported an error in this README's math");
+    const hints = lesson.exercises.reduce((n, e) => n + e.hints.length, 0);
+    const summaries = html.match(/<details><summary>Hint/g) ?? [];
+    assertEquals(summaries.length, hints, "every hint is a folded <details>");
+    assert(!/<details[^>]*\bopen\b/.test(html), "hints and solutions start folded");
+    const solution = await Deno.readTextFile(join(COURSE_ROOT, lesson.paths.solution)).catch(() =>
+      ""
+    );
+    if (solution.includes("// BEGIN SOLUTION")) {
+      assertStringIncludes(html, '<details class="solution">');
+    }
+    assertStringIncludes(html, 'id="demo"');
+  });
+}
+
+Deno.test("lesson 1's page shows a known formula typeset and a solution's code", async () => {
+  const html = await (await get("/lessons/1")).text();
+  assertStringIncludes(html, '<annotation encoding="application/x-tex">\\pi_u(i)');
+  assertStringIncludes(html, "Solution: <code>unigramFromCounts</code>");
+  assertStringIncludes(html, "hljs-keyword");
+});
+
+Deno.test("lesson pages with a demo load their island; the text needs no script", async () => {
+  const html = await (await get("/lessons/1")).text();
+  assertStringIncludes(html, 'data-island="bigram_demo"');
+  assertStringIncludes(html, '<script type="module">import { boot } from "/_islands/glue/boot.js"');
+  assert(!/tensorflow|tfjs/i.test(html.match(/<script[\s\S]*?<\/script>/g)?.join("") ?? ""));
+  assertStringIncludes(html, "<noscript>");
+});
+
+Deno.test("/lessons/01 and /lessons/01_bigram_data are lesson 1; /lessons/99 is a helpful 404", async () => {
+  for (const path of ["/lessons/01", "/lessons/01_bigram_data"]) {
+    const res = await get(path);
+    assertEquals(res.status, 200, path);
+    assertStringIncludes(await res.text(), "<h1>Lesson 1:");
+  }
+  for (const path of ["/lessons/99", "/lessons/abc", "/lessons/1/extra"]) {
+    const res = await get(path);
+    assertEquals(res.status, 404, path);
+    const html = await res.text();
+    assertStringIncludes(html, "Page not found");
+    assertStringIncludes(html, 'href="/"');
+  }
+});
+
+Deno.test("unknown routes get a 404 page that says what was asked and where to go", async () => {
+  const res = await get("/no/such/page");
+  assertEquals(res.status, 404);
+  assertMatch(res.headers.get("content-type") ?? "", /^text\/html/);
+  const html = await res.text();
+  assertStringIncludes(html, "<title>Page not found");
+  assertStringIncludes(html, "<code>/no/such/page</code>");
+  assertStringIncludes(html, 'href="/lessons/1"');
+});
+
+Deno.test("course files can be read at /source/, highlighted", async () => {
+  const res = await get("/source/lessons/01_bigram_data/exercises.ts");
+  assertEquals(res.status, 200);
+  const html = await res.text();
+  assertStringIncludes(html, "<code>lessons/01_bigram_data/exercises.ts</code>");
+  assertStringIncludes(html, "hljs-keyword");
+  for (
+    const path of [
+      "/source/deno.json",
+      "/source/lessons",
+      "/source/site/main.ts",
+      "/source/lessons/x.sh",
+    ]
+  ) {
+    assertEquals((await get(path)).status, 404, path);
+  }
+});
+
+const TRAVERSALS = [
+  "/source/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+  "/source/lessons/%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+  "/source/lessons/..%2f..%2f..%2f..%2fetc%2fpasswd",
+  "/source/lessons%2F..%2Fdeno.json",
+  "/source/%2Fetc%2Fpasswd",
+  "/source//etc/passwd",
+  "/source/lessons/%252e%252e/deno.json",
+  "/source/..%5C..%5Cdeno.json",
+  "/source/lessons/01_bigram_data/exercises.ts%00.md",
+  "/%2e%2e/deno.json",
+  "/%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+  "/..%2fdeno.json",
+  "/%2Fetc%2Fpasswd",
+  "/_vendor/katex/%2e%2e/package.json",
+  "/_vendor/katex/..%2f..%2f..%2f..%2f..%2fdeno.json",
+  "/_vendor/tfjs-wasm/%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/deno.json",
+  "/_islands/..%2f..%2fdeno.json",
+];
+
+Deno.test("no URL reads a file outside the course (encoded .., absolute paths, nested escapes)", async () => {
+  for (const path of TRAVERSALS) {
+    const res = await get(path);
+    const body = await res.text();
+    assertEquals(res.status, 404, path);
+    assert(!body.includes("root:x:0"), `${path} leaked /etc/passwd`);
+    assert(!body.includes('"nodeModulesDir"'), `${path} leaked deno.json`);
+    assert(!body.includes('"name": "katex"'), `${path} leaked a package.json`);
+  }
+});
+
+Deno.test("a link inside the course that points outside it is not followed", async () => {
+  const root = await Deno.makeTempDir();
+  const outside = await Deno.makeTempDir();
+  try {
+    await Deno.mkdir(join(root, "lessons", "01_x"), { recursive: true });
+    await Deno.writeTextFile(join(outside, "secret.ts"), "export const secret = 42;");
+    await Deno.writeTextFile(join(root, "deno.json"), '{ "nodeModulesDir": "auto" }');
+    await Deno.symlink(join(outside, "secret.ts"), join(root, "lessons", "01_x", "link.ts"));
+    await Deno.symlink("/etc/passwd", join(root, "lessons", "01_x", "passwd.ts"));
+    await Deno.symlink(join(root, "deno.json"), join(root, "lessons", "01_x", "config.ts"));
+    await Deno.writeTextFile(join(root, "lessons", "01_x", "ok.ts"), "export const ok = 1;");
+    const site = createSite({ root }).app;
+    const at = (p: string) => site.fetch(new Request(`http://127.0.0.1${p}`));
+    assertEquals((await at("/source/lessons/01_x/ok.ts")).status, 200);
+    for (const p of ["link.ts", "passwd.ts", "config.ts"].map((f) => `/source/lessons/01_x/${f}`)) {
+      const res = await at(p);
+      assertEquals(res.status, 404, p);
+      const body = await res.text();
+      assert(!body.includes("secret = 42") && !body.includes("root:x:0"), `${p} followed the link`);
+      assert(!body.includes("nodeModulesDir"), `${p} showed a file that is not viewable`);
+    }
+  } finally {
+    await Deno.remove(root, { recursive: true });
+    await Deno.remove(outside, { recursive: true });
+  }
+});
+
+Deno.test("progress: 'not checked yet' without a file or with a corrupt one, the CLI's states with one", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    await Deno.mkdir(join(root, "lessons", "01_demo"), { recursive: true });
+    await Deno.mkdir(join(root, ".course"));
+    await Deno.writeTextFile(
+      join(root, "lessons", "01_demo", "README.md"),
+      "# Lesson 1: Demo\n\n## Learning objectives\n\n- learn $x$\n\n## Exercises\n\n" +
+        "### Exercise 1.1: One\n\n**Functions:** `one` · **Difficulty:** ★★☆ · **Time:** 5 min\n\n" +
+        "### Exercise 1.2: Two\n\n**Functions:** `two` · **Difficulty:** ★☆☆ · **Time:** 5 min\n",
+    );
+    const home = async () =>
+      await (await createSite({ root }).app.fetch(new Request("http://127.0.0.1/"))).text();
+    assertStringIncludes(await home(), "not checked yet");
+    await Deno.writeTextFile(join(root, ".course", "progress.json"), "{ not json");
+    const corrupt = await home();
+    assertStringIncludes(corrupt, "not checked yet");
+    assert(!corrupt.includes("passed"), "a corrupt file shows no state");
+    const now = "2026-01-02T03:04:05.000Z";
+    await Deno.writeTextFile(
+      join(root, ".course", "progress.json"),
+      JSON.stringify({
+        version: 1,
+        updated: now,
+        lessons: {
+          "01_demo": {
+            number: 1,
+            title: "Demo",
+            lastChecked: now,
+            exercises: {
+              "1.1": {
+                title: "One",
+                state: "passed",
+                passed: 3,
+                total: 3,
+                lastChecked: now,
+                hintsSeen: 2,
+                solutionShown: false,
+              },
+              "1.2": {
+                title: "Two",
+                state: "failing",
+                passed: 1,
+                total: 3,
+                lastChecked: now,
+                hintsSeen: 0,
+                solutionShown: true,
+              },
+            },
+          },
+        },
+      }),
+    );
+    const html = await home();
+    assertStringIncludes(html, "passed 3/3");
+    assertStringIncludes(html, "failing 1/3");
+    assertStringIncludes(html, "2 hints read");
+    assertStringIncludes(html, "solution shown");
+    assertStringIncludes(html, "1 of 2 passed (checked 2026-01-02 03:04 UTC)");
+    const lesson =
+      await (await createSite({ root }).app.fetch(new Request("http://127.0.0.1/lessons/1")))
+        .text();
+    assertStringIncludes(lesson, "passed 3/3");
+    assertStringIncludes(
+      lesson,
+      "Solutions are not shown: there is no solutions/01_demo/exercises.ts yet",
+    );
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("static files, the packages' browser files and isolation headers are served", async () => {
+  const cases: [string, RegExp][] = [
+    ["/styles.css", /^text\/css/],
+    ["/favicon.svg", /^image\/svg\+xml/],
+    ["/_vendor/katex/katex.min.css", /^text\/css/],
+    ["/_vendor/katex/fonts/KaTeX_Main-Regular.woff2", /^font\/woff2/],
+    ["/_vendor/hljs/github.min.css", /^text\/css/],
+    ["/_vendor/tfjs-wasm/tfjs-backend-wasm-simd.wasm", /^application\/wasm/],
+  ];
+  for (const [path, type] of cases) {
+    const res = await get(path);
+    await res.body?.cancel();
+    assertEquals(res.status, 200, path);
+    assertMatch(res.headers.get("content-type") ?? "", type, path);
+    assertEquals(res.headers.get("cross-origin-opener-policy"), "same-origin");
+    assertEquals(res.headers.get("cross-origin-embedder-policy"), "require-corp");
+    assertEquals(res.headers.get("x-content-type-options"), "nosniff");
+  }
+});
+
+Deno.test("HEAD works, and POST to a page is refused", async () => {
+  const head = await get("/lessons/1", { method: "HEAD" });
+  assertEquals(head.status, 200);
+  assertEquals(await head.text(), "");
+  const post = await get("/lessons/1", { method: "POST" });
+  await post.body?.cancel();
+  assert(post.status === 404 || post.status === 405, `POST answered ${post.status}`);
+});
+
+Deno.test("a real server refuses raw '..' request lines and listens on 127.0.0.1 by default", async () => {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", join(COURSE_ROOT, "site", "main.ts"), "--port", "0"],
+    cwd: COURSE_ROOT,
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let seen = "";
+  try {
+    let address: string | undefined;
+    while (!address || !seen.includes("Demos ready")) {
+      const { value, done } = await lines.read();
+      if (done) throw new Error(`the server stopped: ${seen}`);
+      seen += value;
+      address ??= seen.match(/http:\/\/([\d.]+):(\d+)\//)?.[0];
+    }
+    const url = new URL(address);
+    assertEquals(url.hostname, "127.0.0.1", "the default address is this machine only");
+    for (
+      const target of [
+        "/source/../../../../etc/passwd",
+        "/../deno.json",
+        "/source/lessons/../../deno.json",
+      ]
+    ) {
+      const conn = await Deno.connect({ hostname: "127.0.0.1", port: Number(url.port) });
+      await conn.write(
+        new TextEncoder().encode(`GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`),
+      );
+      const reply = new TextDecoder().decode(await new Response(conn.readable).arrayBuffer());
+      assertMatch(reply, /^HTTP\/1\.1 (400|404)/, target);
+      assert(
+        !reply.includes("root:x:0") && !reply.includes('"nodeModulesDir"'),
+        `${target} leaked a file`,
+      );
+    }
+  } finally {
+    child.kill("SIGTERM");
+    await lines.cancel();
+    await child.stderr.cancel();
+    await child.status;
+  }
+});
+
+Deno.test("a bad flag exits with status 2 and the usage", async () => {
+  const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", join(COURSE_ROOT, "site", "main.ts"), "--port", "http"],
+    cwd: COURSE_ROOT,
+  }).output();
+  assertEquals(code, 2);
+  const text = new TextDecoder().decode(stderr);
+  assertStringIncludes(text, "--port must be a whole number");
+  assertStringIncludes(text, "Usage: deno task site");
+});
+
+function escape(text: string): string {
+  return text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll(
+    '"',
+    "&quot;",
+  );
+}

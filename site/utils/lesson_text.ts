@@ -1,0 +1,68 @@
+/**
+ * A lesson's page text: its README (the single source the terminal also reads) with each
+ * exercise's reference solution appended to the exercise as a folded `<details>` block, then
+ * rendered to HTML.
+ *
+ * @example
+ * ```ts
+ * import { parseLesson } from "@lib/course/lessons.ts";
+ * import { withSolutions } from "./lesson_text.ts";
+ * const md = "# Lesson 9: X\n### Exercise 9.1: A\n**Functions:** `a`\n## Next\n";
+ * withSolutions(parseLesson("09_x", md), new Map([["a", "return 1;"]])); // the README plus a <details>
+ * ```
+ * @module
+ */
+import type { Exercise, Lesson } from "@lib/course/lessons.ts";
+
+/**
+ * Inserts, at the end of each exercise's section (before the next heading of level 1 to 3, or
+ * at the end), a folded block with the reference code of the exercise's functions. Headings
+ * inside fenced code blocks are not headings.
+ *
+ * @example
+ * ```ts
+ * import { withSolutions } from "./lesson_text.ts";
+ * // see the module example
+ * ```
+ */
+export function withSolutions(lesson: Lesson, regions: Map<string, string>): string {
+  const lines = lesson.markdown.split("\n");
+  const out: string[] = [];
+  let fence: string | undefined;
+  let current: Exercise | undefined;
+  let index = 0;
+  const flush = () => {
+    if (current) out.push(...solutionBlock(current, regions));
+    current = undefined;
+  };
+  for (const line of lines) {
+    const f = line.match(/^\s*(`{3,}|~{3,})/);
+    if (f) {
+      if (!fence) fence = f[1];
+      else if (line.trim().startsWith(fence)) fence = undefined;
+    }
+    if (!fence && /^#{1,3} /.test(line)) {
+      flush();
+      if (/^### Exercise \d+\.\d+/.test(line)) current = lesson.exercises[index++];
+    }
+    out.push(line);
+  }
+  flush();
+  return out.join("\n");
+}
+
+function solutionBlock(exercise: Exercise, regions: Map<string, string>): string[] {
+  const found = exercise.functions.filter((fn) => regions.has(fn));
+  if (found.length === 0) return [];
+  const names = found.map((fn) => `<code>${fn}</code>`).join(", ");
+  const out = [
+    "",
+    `<details class="solution"><summary>Solution: ${names} (reference code)</summary>`,
+    "",
+  ];
+  for (const fn of found) {
+    out.push(`\`${fn}\`:`, "", "```ts", regions.get(fn)!, "```", "");
+  }
+  out.push("</details>", "");
+  return out;
+}
