@@ -1,0 +1,281 @@
+/**
+ * `deno task demo 5`: trains the two-layer model with your training step, your SGD update, your
+ * freezing schedule and your probes, with a live progress bar, then writes the run log and the
+ * curves (SVG) and prints where.
+ *
+ * Options:
+ * - `--experiment NAME`: `birth` (default: the `cpu` preset, the induction head is born),
+ *   `global` (loss on all tokens and a W_F layer: global bigrams first, in-context later),
+ *   `freeze` (Figure 3: W_K^1 and W_K^2 frozen until step 300, against no freezing), or `all`.
+ * - `--steps N`: steps per run (default: the experiment's).
+ * - `--backend NAME`: auto, cpu, wasm or webgpu.
+ * - `--out DIR`: where to write logs and figures (default `.course/runs/05_training`).
+ * - `--replot`: do not train; redraw the figures from the logs already in `--out`.
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { join } from "node:path";
+import pc from "picocolors";
+import {
+  probeWF,
+  probeWK1,
+  probeWK2,
+  probeWO2,
+  sgdMomentumUpdate,
+  trainableAt,
+  trainingStep,
+} from "@exercises/05_training/exercises.ts";
+import * as tf from "@tensorflow/tfjs";
+import {
+  type MemoryProbes,
+  memoryProbes,
+  memoryProbesAsync,
+  type ModelConfig,
+  type ParamName,
+  type Params,
+} from "@lib/model/mod.ts";
+import { NotImplementedError } from "@lib/testing/mod.ts";
+import { runDemo } from "@lib/course/demo_support.ts";
+import { initBackend, parseBackend } from "@lib/tf/mod.ts";
+import { type FreezeRule, presets, type TrainConfig, withOverrides } from "@lib/train/config.ts";
+import { describe } from "@lib/train/cli.ts";
+import { compareRuns, trainingCurves } from "@lib/train/figures.ts";
+import { readLog } from "@lib/train/log.ts";
+import { figure, lineChart } from "@lib/train/plot.ts";
+import { progressReporter } from "@lib/train/progress.ts";
+import { type EvalRecord, train } from "@lib/train/trainer.ts";
+
+const EXPERIMENTS = ["birth", "global", "freeze", "all"] as const;
+type Experiment = typeof EXPERIMENTS[number];
+
+/** The position ranges whose W_K^1 recall the demo also logs (`wK1Below8`, ...). */
+const POSITION_CUTOFFS = [8, 16, 32];
+
+const noted = new Set<string>();
+
+/** Runs `mine`; while it is still a stub, runs `reference` instead and says so once. */
+function orReference<T>(name: string, mine: () => T, reference: () => T): T {
+  try {
+    return mine();
+  } catch (error) {
+    if (!(error instanceof NotImplementedError)) throw error;
+    if (!noted.has(name)) {
+      noted.add(name);
+      console.log(
+        pc.yellow(`  (${error.exercise} is not written yet: using the reference ${name})`),
+      );
+    }
+    return reference();
+  }
+}
+
+/**
+ * Your probes, in the shape the trainer logs (the library's while yours are stubs), plus the
+ * W_K^1 recall of the first 8, 16 and 32 positions.
+ */
+function yourProbes(
+  params: Params,
+  config: ModelConfig,
+  triggers: number[] | null,
+  bigram?: number[][],
+): MemoryProbes | Promise<MemoryProbes> {
+  if (tf.getBackend() === "webgpu") {
+    // Your probes read back with dataSync, which a GPU backend in Deno cannot do.
+    if (!noted.has("webgpu")) {
+      noted.add("webgpu");
+      console.log(
+        pc.yellow("  (webgpu: the probes are the library's, which read back asynchronously)"),
+      );
+    }
+    return memoryProbesAsync(params, config, triggers, bigram);
+  }
+  const probes = orReference("probes", () => {
+    const probes: MemoryProbes = {
+      wO2: probeWO2(params),
+      wK2: probeWK2(params, triggers),
+      wK1: probeWK1(params),
+      wK1Early: probeWK1(params, 64),
+    };
+    if (config.finalFfn && bigram) probes.wF = probeWF(params, bigram, triggers ?? []);
+    return probes;
+  }, () => memoryProbes(params, config, triggers, bigram));
+  const extra: Record<string, number> = {};
+  for (const cutoff of POSITION_CUTOFFS) {
+    extra[`wK1Below${cutoff}`] = orReference(
+      "probes",
+      () => probeWK1(params, cutoff),
+      () => memoryProbes(params, { ...config, maxLen: cutoff }, null).wK1,
+    );
+  }
+  return { ...probes, ...extra };
+}
+
+/** Your freezing schedule (the reference's while yours is a stub). */
+function yourTrainableAt(step: number, trainable: ParamName[], freeze: FreezeRule[]): ParamName[] {
+  return orReference(
+    "freezing schedule",
+    () => trainableAt(step, trainable, freeze),
+    () => trainable.filter((n) => !freeze.some((r) => r.param === n && step < r.untilStep)),
+  );
+}
+
+/** The step at which each curve first reaches `level` (or "-"). */
+function firstReach(records: EvalRecord[], key: keyof EvalRecord, level: number): string {
+  const r = records.find((r) => Number(r[key]) >= level);
+  return r ? String(r.step) : "-";
+}
+
+/** Prints what a run reached and when. */
+function summarise(records: EvalRecord[]): void {
+  const last = records.at(-1)!;
+  console.log(
+    `  step ${last.step}: in-context accuracy ${last.inContextAcc.toFixed(3)}; recall ` +
+      `W_O2 ${last.wO2.toFixed(2)}, W_K2 ${last.wK2.toFixed(2)}, W_K1 ${last.wK1.toFixed(2)} ` +
+      `(t<64 ${last.wK1Early.toFixed(2)}); ${(last.elapsedMs / 1000).toFixed(1)} s`,
+  );
+  console.log(
+    `  first step at >= 0.9: accuracy ${firstReach(records, "inContextAcc", 0.9)}, ` +
+      `W_O2 ${firstReach(records, "wO2", 0.9)}, W_K2 ${firstReach(records, "wK2", 0.9)}, ` +
+      `W_K1(t<64) ${firstReach(records, "wK1Early", 0.9)}; accuracy >= 0.95 at ${
+        firstReach(records, "inContextAcc", 0.95)
+      }`,
+  );
+}
+
+/**
+ * Trains one configuration with the learner's code and writes its log, or with `replot` reads
+ * the log a previous run wrote. Returns the evaluation records.
+ */
+async function run(
+  name: string,
+  config: TrainConfig,
+  out: string,
+  replot: boolean,
+): Promise<EvalRecord[]> {
+  const logPath = join(out, `${name}.jsonl`);
+  if (replot) return (await readLog(logPath)).records;
+  console.log(pc.bold(`\n${name}: ${describe(config)}, ${config.steps} steps`));
+  const progress = progressReporter(config.steps, {
+    loss: config.loss === "all" ? "lossAll" : "lossInContext",
+  });
+  let records: EvalRecord[];
+  try {
+    records = await train(config, {
+      logPath,
+      onStep: progress.onStep,
+      onEval: progress.onEval,
+      parts: {
+        trainingStep,
+        sgdUpdate: sgdMomentumUpdate,
+        trainableAt: yourTrainableAt,
+        memoryProbes: yourProbes,
+      },
+    });
+  } finally {
+    progress.stop();
+  }
+  summarise(records);
+  console.log(`  log: ${logPath}`);
+  return records;
+}
+
+/** W_K^1's recall on the first 8, 16, 32 positions and on all of them, over training. */
+function positionChart(records: EvalRecord[]): string {
+  const field = (r: EvalRecord, key: string) => (r as unknown as Record<string, number>)[key];
+  return lineChart([
+    ...POSITION_CUTOFFS.map((c) => ({
+      name: `positions < ${c}`,
+      points: records.map((r) => [r.step, field(r, `wK1Below${c}`) ?? NaN] as [number, number]),
+    })),
+    { name: "all positions", points: records.map((r) => [r.step, r.wK1]), color: "#222" },
+  ], {
+    title: "W_K^1 stores early positions first",
+    xLabel: "step",
+    yLabel: "W_K^1 recall",
+    yMin: 0,
+    yMax: 1,
+    legend: "bottom-right",
+  });
+}
+
+async function save(path: string, svg: string): Promise<void> {
+  await Deno.writeTextFile(path, svg);
+  console.log(pc.green(`  figure: ${path}`));
+}
+
+async function demo(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      experiment: { type: "string", default: "birth" },
+      steps: { type: "string" },
+      backend: { type: "string", default: "auto" },
+      out: { type: "string", default: join(".course", "runs", "05_training") },
+      replot: { type: "boolean", default: false },
+    },
+  });
+  const experiment = values.experiment as Experiment;
+  if (!EXPERIMENTS.includes(experiment)) {
+    throw new Error(`--experiment must be one of ${EXPERIMENTS.join(", ")}`);
+  }
+  const steps = values.steps === undefined ? undefined : Number(values.steps);
+  if (steps !== undefined && !(Number.isInteger(steps) && steps >= 1)) {
+    throw new Error(`--steps must be a positive integer, got "${values.steps}"`);
+  }
+  const replot = values.replot;
+  if (!replot) console.log(`Backend: ${(await initBackend(parseBackend(values.backend))).summary}`);
+  const out = values.out;
+  await Deno.mkdir(out, { recursive: true });
+  const want = (e: Experiment) => experiment === e || experiment === "all";
+
+  if (want("birth")) {
+    const config = withOverrides(presets.cpu, steps ? { steps } : {});
+    const records = await run("birth", config, out, replot);
+    await save(
+      join(out, "birth.svg"),
+      trainingCurves(records, {
+        title: `The induction head is born: ${describe(config)}`,
+        extra: [positionChart(records)],
+      }),
+    );
+  }
+  if (want("global")) {
+    const config = withOverrides(presets.cpu, {
+      loss: "all",
+      model: { finalFfn: true },
+      steps: steps ?? presets.cpu.steps,
+    });
+    const records = await run("global", config, out, replot);
+    await save(
+      join(out, "global.svg"),
+      trainingCurves(records, { title: `Global bigrams first: ${describe(config)}` }),
+    );
+  }
+  if (want("freeze")) {
+    const n = steps ?? 600;
+    const base = withOverrides(presets.cpu, { steps: n });
+    const frozen = withOverrides(base, {
+      freeze: [{ param: "wK1", untilStep: 300 }, { param: "wK2", untilStep: 300 }],
+    });
+    const a = await run("freeze_none", base, out, replot);
+    const b = await run("freeze_wK_300", frozen, out, replot);
+    const runs = [
+      { name: "all three train from step 0", records: a },
+      { name: "W_K1, W_K2 frozen until 300", records: b, dashed: true },
+    ];
+    const vLines = [{ x: 300, label: "unfreeze" }];
+    await save(
+      join(out, "freeze.svg"),
+      figure([
+        compareRuns(runs, "inContextAcc", { vLines }),
+        compareRuns(runs, "wO2", { vLines }),
+        compareRuns(runs, "wK2", { vLines }),
+        compareRuns(runs, "wK1Early", { vLines }),
+      ], { columns: 2, title: "Figure 3: W_O^2 alone does not give the induction head" }),
+    );
+  }
+}
+
+if (import.meta.main) {
+  await runDemo(5, () => demo(Deno.args));
+}

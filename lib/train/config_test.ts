@@ -1,0 +1,55 @@
+import assert from "node:assert/strict";
+import { parseFreeze, presets, validateConfig, withOverrides } from "./config.ts";
+
+function throwsWith(fn: () => unknown, text: string | RegExp): void {
+  assert.throws(
+    fn,
+    (e: unknown) =>
+      e instanceof Error &&
+      (typeof text === "string" ? e.message.includes(text) : text.test(e.message)),
+  );
+}
+
+Deno.test("every preset is valid; paper is the Figure 3 run", () => {
+  for (const p of Object.values(presets)) validateConfig(p);
+  const { paper } = presets;
+  assert.deepEqual([paper.model.dim, paper.data.seqLen, paper.batchSize], [256, 256, 512]);
+  assert.deepEqual([paper.data.k, paper.data.fixedTriggers, paper.optimizer.lr], [5, true, 0.03]);
+  assert.deepEqual([paper.optimizer.momentum, paper.optimizer.weightDecay], [0.9, 1e-4]);
+  assert.deepEqual(paper.model.trainable, ["wK1", "wK2", "wO2"]);
+  assert.deepEqual(paper.loss, "inContext");
+});
+
+Deno.test("withOverrides merges one level deep and keeps the model consistent", () => {
+  const c = withOverrides(presets.cpu, { data: { seqLen: 200 }, model: { finalFfn: true } });
+  assert.deepEqual(c.model.maxLen, 200, "maxLen follows a longer seqLen");
+  assert.deepEqual(c.model.trainable.includes("wF"), true, "W_F trains when it exists");
+  assert.deepEqual(c.data.k, presets.cpu.data.k);
+  assert.deepEqual(presets.cpu.data.seqLen !== 200, true, "the preset itself is not changed");
+  const back = withOverrides(c, { model: { finalFfn: false } });
+  assert.deepEqual(back.model.trainable.includes("wF"), false);
+});
+
+Deno.test("validateConfig names every bad field", () => {
+  const bad = { ...presets.tiny, batchSize: 0, optimizer: { ...presets.tiny.optimizer, lr: -1 } };
+  throwsWith(() => validateConfig(bad), "batchSize must be an integer >= 1");
+  throwsWith(() => validateConfig(bad), "optimizer.lr must be > 0");
+  throwsWith(
+    () => withOverrides(presets.tiny, { data: { seqLen: 64 }, model: { maxLen: 32 } }),
+    "data.seqLen (64) must be <= model.maxLen (32)",
+  );
+  throwsWith(
+    () => validateConfig({ ...presets.tiny, model: { ...presets.tiny.model, trainable: ["wF"] } }),
+    "model.finalFfn is false",
+  );
+});
+
+Deno.test("parseFreeze reads the authors' freeze_until format", () => {
+  assert.deepEqual(parseFreeze("wK1:300,wK2:300"), [
+    { param: "wK1", untilStep: 300 },
+    { param: "wK2", untilStep: 300 },
+  ]);
+  assert.deepEqual(parseFreeze(""), []);
+  throwsWith(() => parseFreeze("wK3:10"), "write MATRIX:STEP");
+  throwsWith(() => parseFreeze("wK1=10"), "write MATRIX:STEP");
+});

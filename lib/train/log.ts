@@ -1,0 +1,110 @@
+/**
+ * The run log, in JSON lines like the authors' `res.jsonl`: a header line with the config, then
+ * one line per evaluation. A resumed run appends a new header and goes on.
+ *
+ * @example
+ * ```ts
+ * import { readLog } from "@lib/train/log.ts";
+ * // const { header, records } = await readLog(".course/runs/05_training/cpu/log.jsonl");
+ * // records.at(-1)?.inContextAcc
+ * ```
+ * @module
+ */
+import { dirname } from "node:path";
+import type { TrainConfig } from "./config.ts";
+import type { EvalRecord } from "./trainer.ts";
+
+/** The first line of a log (and of each resumed part). */
+export interface LogHeader {
+  /** The run's configuration. */
+  config: TrainConfig;
+  /** The step the run (or this resumed part) started at. */
+  startStep: number;
+  /** The TensorFlow.js backend that ran it. */
+  backend: string;
+  /** When it started, ISO 8601. */
+  startedAt: string;
+}
+
+/**
+ * Appends JSON lines to a file, one write per line.
+ *
+ * @example
+ * ```ts
+ * import { LogWriter } from "@lib/train/log.ts";
+ * import { presets } from "@lib/train/config.ts";
+ * const header = { config: presets.tiny, startStep: 0, backend: "wasm", startedAt: "2024-01-01" };
+ * // const log = await LogWriter.open("run/log.jsonl", header);
+ * // await log.write(record);
+ * // log.close();
+ * ```
+ */
+export class LogWriter {
+  #file: Deno.FsFile;
+  #encoder = new TextEncoder();
+
+  private constructor(file: Deno.FsFile) {
+    this.#file = file;
+  }
+
+  /**
+   * Opens `path` (creating its folder), truncating it unless `append`, and writes the header.
+   *
+   * @example
+   * ```ts
+   * import { LogWriter } from "@lib/train/log.ts";
+   * // const log = await LogWriter.open("run/log.jsonl", header); await log.write(record); log.close();
+   * ```
+   */
+  static async open(path: string, header: LogHeader, append = false): Promise<LogWriter> {
+    await Deno.mkdir(dirname(path), { recursive: true });
+    const file = await Deno.open(path, { write: true, create: true, append, truncate: !append });
+    const writer = new LogWriter(file);
+    await writer.#line(header);
+    return writer;
+  }
+
+  /** Writes one evaluation record. */
+  async write(record: EvalRecord): Promise<void> {
+    await this.#line(record);
+  }
+
+  /** Closes the file. */
+  close(): void {
+    this.#file.close();
+  }
+
+  async #line(value: unknown): Promise<void> {
+    const bytes = this.#encoder.encode(JSON.stringify(value) + "\n");
+    let written = 0;
+    while (written < bytes.length) written += await this.#file.write(bytes.subarray(written));
+  }
+}
+
+/**
+ * Reads a log written by {@linkcode LogWriter}: the first header and every record, in order.
+ *
+ * @example
+ * ```ts
+ * import { readLog } from "@lib/train/log.ts";
+ * // const { records } = await readLog("run/log.jsonl");
+ * ```
+ */
+export async function readLog(path: string): Promise<{ header: LogHeader; records: EvalRecord[] }> {
+  const text = await Deno.readTextFile(path);
+  let header: LogHeader | undefined;
+  const records: EvalRecord[] = [];
+  text.split("\n").forEach((line, i) => {
+    if (line.trim() === "") return;
+    let value: Record<string, unknown>;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      throw new Error(`${path}:${i + 1} is not JSON`);
+    }
+    if ("config" in value) header ??= value as unknown as LogHeader;
+    else records.push(value as unknown as EvalRecord);
+  });
+  if (!header) throw new Error(`${path} has no header line (a line with "config")`);
+  return { header, records };
+}
