@@ -7,7 +7,8 @@
  * Lesson 4: the paper's two-layer transformer (Bietti et al. 2023, section 4.2; spec §2), built
  * from your lesson-2 attention, and an induction head wired into it by hand as three associative
  * memories, before any training. Then the metrics and attention probes that lessons 5 and 6 use,
- * and the ablations that show which memory does what.
+ * the ablations that show which memory does what, and the cross-talk of the plain key memory,
+ * measured and fixed with a whitened read-out.
  *
  * The parameters come from the course library (`initParams` of `@lib/model/mod.ts`): token and
  * positional embeddings with N(0, 1) entries, every d×d matrix and W_U uniform in
@@ -39,6 +40,7 @@ import {
   defaultModelConfig,
   disposeParams,
   initParams,
+  inverseSpd,
   type ModelConfig,
   need,
   type Params,
@@ -415,4 +417,125 @@ export function removePreviousTokenMemory(params: Params): void {
  */
 export function runAblations(size: ExperimentSize): AblationResults {
   throw notImplemented("runAblations");
+}
+
+// ---------------------------------------------------------------- 4.8 the cross-talk, measured
+
+/**
+ * Exercise 4.8. The second moment C = E[h h^T] of what a key of layer 2 holds, `[d, d]`, from
+ * the model's own embeddings. With a sharp previous-token layer 1, the residual stream at a key
+ * position s is h^1_s = w_E(z_s) + w_1(z_{s-1}) + q_s, with w_1(k) = W_O^1 W_V^1 w_E(k) and
+ * q_s = p_s + W_O^1 W_V^1 p_{s-1} (and q_0 = p_0 + W_O^1 W_V^1 p_0: position 0 can only attend to
+ * itself). Take z_s and z_{s-1} independent and **uniform** over the N tokens, s uniform over the
+ * T positions, and drop the cross terms between the three parts (they only involve the parts'
+ * means, which are small for random embeddings):
+ *
+ * C = (1/N) Σ_k [w_E(k) w_E(k)^T + w_1(k) w_1(k)^T] + (1/T) Σ_s q_s q_s^T.
+ *
+ * @param params The model's parameters (`wE`, `pos`, `wV1`, `wO1` are read).
+ * @param config Its configuration (`vocabSize` is N; T is the number of rows of `pos`).
+ * @returns C, symmetric `[d, d]`.
+ *
+ * @example
+ * ```ts
+ * import { keySecondMoment } from "@exercises/04_induction_transformer/exercises.ts";
+ * import { defaultModelConfig, initParams } from "@lib/model/mod.ts";
+ * const config = { ...defaultModelConfig, dim: 64, maxLen: 32 };
+ * keySecondMoment(initParams(config), config).shape; // [64, 64], trace about 2.2 · 64
+ * ```
+ */
+export function keySecondMoment(params: Params, config: ModelConfig): tf.Tensor2D {
+  const wE = need(params, "wE");
+  const pos = need(params, "pos");
+  throw notImplemented("keySecondMoment");
+}
+
+/**
+ * Exercise 4.8. How noisy a memory's read-out is. A read-out vector r_k is meant to answer
+ * r_k · h large when the key's stream h holds the stored vector w_1(k), and small otherwise. Its
+ * answer on the stored copy is r_k · w_1(k); its root-mean-square answer on a random key is
+ * sqrt(r_k^T C r_k) (since E[(r · h)^2] = r^T E[h h^T] r). Returns, for each row k, the noise
+ * relative to the signal: sqrt(r_k^T C r_k) / (r_k · w_1(k)).
+ *
+ * @param readouts The read-out vectors r_k as rows, `[K, d]`.
+ * @param stored The stored vectors w_1(k) as rows, `[K, d]`.
+ * @param c The second moment of the keys, `[d, d]`.
+ * @returns `[K]` noise-to-signal ratios (about 0.3 for the plain r_k = w_1(k) at d = 256).
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { readoutNoise } from "@exercises/04_induction_transformer/exercises.ts";
+ * const c = tf.tensor2d([[4, 0], [0, 1]]);
+ * readoutNoise(tf.tensor2d([[1, 0]]), tf.tensor2d([[2, 0]]), c); // [sqrt(4) / 2] = [1]
+ * ```
+ */
+export function readoutNoise(
+  readouts: tf.Tensor2D,
+  stored: tf.Tensor2D,
+  c: tf.Tensor2D,
+): number[] {
+  if (readouts.shape[0] !== stored.shape[0] || readouts.shape[1] !== stored.shape[1]) {
+    throw new Error(
+      `readoutNoise: readouts [${readouts.shape}] and stored [${stored.shape}] must be [K, d] both`,
+    );
+  }
+  throw notImplemented("readoutNoise");
+}
+
+// ---------------------------------------------------------------- 4.9 the whitened memory
+
+/** Options of {@linkcode whitenedKeyMemory}. */
+export interface WhitenedOptions {
+  /** The tokens W_K^2 stores (default: all N tokens). */
+  triggers?: number[];
+  /** The score of a stored pair after the 1/√d (default `DEFAULT_GAINS.wK2`, 10). */
+  gain?: number;
+  /** λ = ridge · tr(C) / d (default {@linkcode DEFAULT_RIDGE}). */
+  ridge?: number;
+  /** Subtract ρ_0, the read-out of position 0's key (default true). */
+  cancelFirstKey?: boolean;
+}
+
+/**
+ * The default ridge of the whitened read-out, relative to the mean eigenvalue tr(C) / d of C.
+ * (Provided; 0.01 to 0.1 measured equally well at d = 256.)
+ */
+export const DEFAULT_RIDGE = 0.1;
+
+/**
+ * Exercise 4.9. The whitened induction memory of layer 2, scaled, `[d, d]`: still a sum of outer
+ * products, W_K^2 = b Σ_k w_E(k) r_k^T, but each read-out is a matched filter with noise
+ * whitening (as in linear discriminant analysis) instead of the plain r_k = w_1(k):
+ * - r_k = (C + λI)^-1 w_1(k), with C = {@linkcode keySecondMoment} and λ = ridge · tr(C) / d
+ *   (invert with `inverseSpd` from `@lib/model/mod.ts`);
+ * - when `cancelFirstKey`: r_k ← r_k - ρ_0, with
+ *   ρ_0 = (C + λI)^-1 q_0 · s / (q_0^T (C + λI)^-1 q_0), q_0 = p_0 + W_O^1 W_V^1 p_0 (position
+ *   0's part of its key) and s = mean_k r_k · w_1(k): ρ_0 reads key 0 exactly as strongly as r_k
+ *   reads a stored copy, so the copy of z_0 that layer 1 leaves at position 0 is cancelled;
+ * - b = gain · √d / (mean_k |w_E(k)|^2 · mean_k r_k · w_1(k)) with the final r_k, so that a stored
+ *   pair scores `gain` after the 1/√d.
+ *
+ * @example
+ * ```ts
+ * import { whitenedKeyMemory } from "@exercises/04_induction_transformer/exercises.ts";
+ * import { defaultModelConfig, initParams } from "@lib/model/mod.ts";
+ * const config = { ...defaultModelConfig, dim: 256, maxLen: 64 };
+ * const params = initParams(config);
+ * params.wK2!.assign(whitenedKeyMemory(params, config, { triggers: [1, 43, 58, 53, 39] }));
+ * ```
+ */
+export function whitenedKeyMemory(
+  params: Params,
+  config: ModelConfig,
+  options: WhitenedOptions = {},
+): tf.Tensor2D {
+  const {
+    triggers,
+    gain = DEFAULT_GAINS.wK2,
+    ridge = DEFAULT_RIDGE,
+    cancelFirstKey = true,
+  } = options;
+  if (!(ridge > 0)) throw new Error(`whitenedKeyMemory: ridge must be positive, got ${ridge}`);
+  throw notImplemented("whitenedKeyMemory");
 }

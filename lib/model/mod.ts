@@ -8,12 +8,12 @@
  * import { defaultDataConfig, loadStats, makeBatch } from "../../solutions/01_bigram_data/exercises.ts";
  * import { batchMetrics, defaultModelConfig, forward, handWire, initParams } from "@lib/model/mod.ts";
  * import { Rng } from "@lib/rng/mod.ts";
- * const config = { ...defaultModelConfig, dim: 128, maxLen: 128 };
+ * const config = { ...defaultModelConfig, dim: 256, maxLen: 64 };
  * const params = initParams(config);
- * handWire(params, config);
- * const batch = makeBatch(new Rng(1), loadStats(), { ...defaultDataConfig, seqLen: 128 }, 8);
+ * handWire(params, config, { triggers: [1, 43, 58, 53, 39], keys: "whitened" });
+ * const batch = makeBatch(new Rng(1), loadStats(), { ...defaultDataConfig, seqLen: 64 }, 8);
  * const { logits } = forward(params, config, batch.inputs);
- * (await batchMetrics(logits, batch.targets, batch.labels)).inContextAcc; // > 0.99
+ * (await batchMetrics(logits, batch.targets, batch.labels)).inContextAcc; // 1 (plain: 0.75)
  * ```
  * @module
  */
@@ -21,6 +21,7 @@ export * from "./config.ts";
 export * from "./params.ts";
 export * from "./forward.ts";
 export * from "./batch_matmul.ts";
+export * from "./linalg.ts";
 export * from "./wiring.ts";
 export * from "./metrics.ts";
 export * from "./probes.ts";

@@ -17,6 +17,7 @@ import {
   forward,
   handWire,
   initParams,
+  keySecondMoment,
   memoryProbes,
   memoryProbesAsync,
   type ModelConfig,
@@ -114,4 +115,64 @@ Deno.test("memoryProbesAsync and attentionProbesAsync equal the synchronous prob
   check(a.prevToken === b.prevToken && a.induction === b.induction, `${JSON.stringify([a, b])}`);
   tf.dispose([out.logits, out.attn1!, out.attn2!, ...Object.values(batch)]);
   disposeParams(params);
+});
+
+Deno.test("keySecondMoment: symmetric, trace about (2 + 2/9) d", () => {
+  const cfg = { ...config, dim: 128, maxLen: 64 };
+  const params = initParams(cfg);
+  const c = keySecondMoment(params, cfg);
+  const [asym, trace] = tf.tidy(() => [
+    c.sub(c.transpose()).abs().max().dataSync()[0],
+    c.mul(tf.eye(128)).sum().dataSync()[0] / 128,
+  ]);
+  check(asym < 1e-3, `C should be symmetric, max |C - C^T| = ${asym}`);
+  check(trace > 2 && trace < 2.45, `tr(C) / d should be about 2.22, got ${trace}`);
+  tf.dispose(c);
+  disposeParams(params);
+});
+
+Deno.test("handWire keys: whitened: probes stay 1, no tensor leaks, bad options rejected", () => {
+  const params = initParams(config);
+  handWire(params, config, { triggers, keys: "whitened" }); // warm-up (kernels, caches)
+  const before = tf.memory().numTensors;
+  handWire(params, config, { triggers, keys: "whitened", ridge: 0.05 });
+  check(tf.memory().numTensors === before, `numTensors ${before} -> ${tf.memory().numTensors}`);
+  const probes = memoryProbes(params, config, triggers);
+  for (const [k, v] of Object.entries(probes)) check(v === 1, `probe ${k} should be 1, got ${v}`);
+  for (const bad of [{ keys: "plain" }, { keys: "whitened", ridge: 0 }]) {
+    let message = "";
+    try {
+      handWire(params, config, bad as Parameters<typeof handWire>[2]);
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    check(
+      message.startsWith("handWire:"),
+      `${JSON.stringify(bad)} should be rejected: "${message}"`,
+    );
+  }
+  disposeParams(params);
+});
+
+Deno.test("handWire keys: whitened >= 99% at d = 256, T = 256, outer product below", async () => {
+  // The paper's size. 8 sequences of 256 tokens (about 600 in-context targets) per model.
+  const cfg = { ...defaultModelConfig, dim: 256, maxLen: 256 };
+  const accs = { outer: [] as number[], whitened: [] as number[] };
+  for (const seed of [0, 1]) {
+    const params = initParams({ ...cfg, seed });
+    const batch = makeBatch(new Rng(40 + seed), stats, { ...defaultDataConfig, seqLen: 256 }, 8);
+    for (const keys of ["outer", "whitened"] as const) {
+      handWire(params, cfg, { triggers, keys });
+      const { logits } = forward(params, cfg, batch.inputs);
+      accs[keys].push((await batchMetrics(logits, batch.targets, batch.labels)).inContextAcc);
+      logits.dispose();
+    }
+    tf.dispose(Object.values(batch));
+    disposeParams(params);
+  }
+  check(Math.min(...accs.whitened) >= 0.99, `whitened accuracies ${accs.whitened}`);
+  check(
+    Math.max(...accs.outer) < 0.98 && Math.max(...accs.outer) < Math.min(...accs.whitened) - 0.02,
+    `outer-product accuracies ${accs.outer} should stay below the whitened ${accs.whitened}`,
+  );
 });

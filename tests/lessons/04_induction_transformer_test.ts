@@ -1,7 +1,8 @@
 /**
  * Tests of lesson 4's exercises: the two-layer model built from the learner's lesson-2 attention
  * (checked against the course library's forward pass on the same parameters), the hand-wired
- * induction head, the metrics and probes (checked against the library's), and the ablations.
+ * induction head, the metrics and probes (checked against the library's), the ablations, and the
+ * whitened key memory (checked both ways: it reaches 99% where the plain memory does not).
  * Experiments use the lesson's CPU-friendly size: d = 256, T = 64, 16 sequences.
  * @module
  */
@@ -17,11 +18,14 @@ import {
   inductionForward,
   inductionKeyMemory,
   inductionProbe,
+  keySecondMoment,
   memoryScale,
   previousTokenProbe,
+  readoutNoise,
   removePreviousTokenMemory,
   runAblations,
   smallExperiment,
+  whitenedKeyMemory,
 } from "@exercises/04_induction_transformer/exercises.ts";
 import {
   defaultDataConfig,
@@ -35,7 +39,10 @@ import {
   defaultModelConfig,
   disposeParams,
   forward,
+  handWire,
   initParams,
+  inverseSpd,
+  keySecondMoment as libKeySecondMoment,
   memoryProbes,
   type ModelConfig,
   type Params,
@@ -580,4 +587,215 @@ exerciseTest("runAblations", "frees its tensors", () => {
     tf.memory().numTensors === before,
     `numTensors went from ${before} to ${tf.memory().numTensors}`,
   );
+});
+
+// ---------------------------------------------------------------- 4.8 cross-talk
+
+/** Rows w_E(k) and w_1(k) = W_O1 W_V1 w_E(k) of the given tokens, `[K, d]` each. */
+function triggerRows(params: Params, tokens: number[]): { e: tf.Tensor2D; w1: tf.Tensor2D } {
+  return tf.tidy(() => {
+    const e = tf.gather(params.wE!, tf.tensor1d(tokens, "int32")) as tf.Tensor2D;
+    const w1 = tf.matMul(e, tf.matMul(params.wO1!, params.wV1!), false, true) as tf.Tensor2D;
+    return { e, w1 };
+  });
+}
+
+/** Σ_i a_i b_i^T / n for rows a_i, b_i given as plain arrays. */
+function meanOuter(rows: number[][], n: number): number[][] {
+  const d = rows[0].length;
+  return Array.from(
+    { length: d },
+    (_, i) => Array.from({ length: d }, (_, j) => rows.reduce((s, r) => s + r[i] * r[j], 0) / n),
+  );
+}
+
+exerciseTest("keySecondMoment", "a hand-computed case (d = 2, N = 3, T = 3)", () => {
+  const params = tinyParams();
+  const m = [[0, 1], [2, 0]]; // W_O1 W_V1 of the tiny model
+  const apply = (v: number[]) => [m[0][0] * v[0] + m[0][1] * v[1], m[1][0] * v[0] + m[1][1] * v[1]];
+  const e = params.wE!.arraySync();
+  const p = params.pos!.arraySync();
+  const q = p.map((ps, s) => {
+    const prev = apply(p[Math.max(0, s - 1)]); // q_0 = p_0 + M p_0
+    return [ps[0] + prev[0], ps[1] + prev[1]];
+  });
+  const tokens = meanOuter([...e, ...e.map(apply)], 3);
+  const positions = meanOuter(q, 3);
+  const want = tokens.map((row, i) => row.map((x, j) => x + positions[i][j]));
+  assertAllClose(
+    keySecondMoment(params, { ...defaultModelConfig, dim: 2, maxLen: 3, vocabSize: 3 }),
+    want,
+    {
+      what: "C = (1/N) Σ_k [w_E w_E^T + w_1 w_1^T] + (1/T) Σ_s q_s q_s^T on the tiny model",
+    },
+  );
+  disposeParams(params);
+});
+
+exerciseTest("keySecondMoment", "symmetric; trace ≈ 2.2 d, as the norms predict", () => {
+  const params = initParams(small);
+  const c = keySecondMoment(params, small);
+  assertShape(c, [256, 256], "C");
+  assertAllClose(c, tf.transpose(c), { atol: 1e-3, what: "C against its transpose" });
+  // |w_E|² ≈ d, |w_1|² ≈ d/9 (two matrices of variance 1/(3d)), |q_s|² ≈ d + d/9
+  const trace = tf.tidy(() => c.mul(tf.eye(256)).sum().dataSync()[0]) / 256;
+  check(trace > 2.0 && trace < 2.45, `tr(C) / d should be about 2 + 2/9 = 2.22, got ${trace}`);
+  disposeParams(params);
+});
+
+exerciseTest("keySecondMoment", "matches the library on random parameters", () => {
+  const config = { ...defaultModelConfig, dim: 64, maxLen: 32, seed: 5 };
+  const params = initParams(config);
+  assertAllClose(keySecondMoment(params, config), libKeySecondMoment(params, config), {
+    atol: 1e-3,
+    rtol: 1e-4,
+    what: "keySecondMoment (vs @lib/model)",
+  });
+  disposeParams(params);
+});
+
+exerciseTest("readoutNoise", "a hand-computed case", () => {
+  const c = tf.tensor2d([[4, 0], [0, 1]]);
+  const r = tf.tensor2d([[1, 0], [1, 1]]);
+  const stored = tf.tensor2d([[2, 0], [0, 2]]);
+  // row 0: sqrt(4) / 2 = 1; row 1: sqrt(4 + 1) / 2
+  assertAllClose(readoutNoise(r, stored, c), [1, Math.sqrt(5) / 2], { what: "noise / signal" });
+});
+
+exerciseTest("readoutNoise", "does not depend on the scale of the read-out", () => {
+  const rng = new Rng(8);
+  const r = tf.tensor2d(rng.normals(3 * 16), [3, 16]);
+  const w = tf.tensor2d(rng.normals(3 * 16), [3, 16]).add(r) as tf.Tensor2D;
+  const a = tf.tensor2d(rng.normals(16 * 16), [16, 16]);
+  const c = tf.matMul(a, a, false, true).div(16) as tf.Tensor2D; // a second-moment matrix
+  assertAllClose(readoutNoise(r.mul(3) as tf.Tensor2D, w, c), readoutNoise(r, w, c), {
+    rtol: 1e-4,
+    what: "readoutNoise(3 r) against readoutNoise(r)",
+  });
+});
+
+exerciseTest(
+  "readoutNoise",
+  "plain read-out ≈ 0.3 of the signal at d = 256; whitening halves it",
+  () => {
+    const params = initParams(small);
+    const { w1 } = triggerRows(params, triggers);
+    const c = libKeySecondMoment(params, small);
+    const plain = readoutNoise(w1, w1, c);
+    const whitened = tf.tidy(() => {
+      const lambda = c.mul(tf.eye(256)).sum().div(256).mul(0.1);
+      return tf.matMul(w1, inverseSpd(c.add(tf.eye(256).mul(lambda)) as tf.Tensor2D));
+    }) as tf.Tensor2D;
+    const better = readoutNoise(whitened, w1, c);
+    for (const [k, x] of plain.entries()) {
+      check(
+        x > 0.2 && x < 0.5,
+        `plain read-out of trigger ${k}: noise/signal ${x}, expected ≈ 0.3`,
+      );
+      check(
+        better[k] < 0.65 * x,
+        `whitened read-out of trigger ${k} should be much quieter: ${better[k]} vs ${x}`,
+      );
+    }
+    disposeParams(params);
+  },
+);
+
+// ---------------------------------------------------------------- 4.9 whitened memory
+
+exerciseTest("whitenedKeyMemory", "[d, d]; equals the library's whitened handWire", () => {
+  const config = { ...defaultModelConfig, dim: 64, maxLen: 32, seed: 6 };
+  const params = initParams(config);
+  const mine = whitenedKeyMemory(params, config, { triggers });
+  assertShape(mine, [64, 64], "whitened W_K^2");
+  handWire(params, config, { triggers, keys: "whitened" });
+  const scale = tf.tidy(() => params.wK2!.abs().max().dataSync()[0]);
+  assertAllClose(mine, params.wK2!, {
+    atol: 1e-3 * scale,
+    what: "whitenedKeyMemory (vs @lib/model handWire keys: whitened)",
+  });
+  disposeParams(params);
+});
+
+exerciseTest("whitenedKeyMemory", "stored pairs score the gain; key 0 is cancelled", () => {
+  const params = initParams(small);
+  const { e, w1 } = triggerRows(params, triggers);
+  /** Mean over the triggers q of e_q^T W k_q / √d, for the key vectors k_q (rows). */
+  const meanScore = (w: tf.Tensor2D, keys: tf.Tensor2D) =>
+    tf.tidy(() => tf.matMul(e, w).mul(keys).sum().div(triggers.length * 16).dataSync()[0]);
+  // key 0 of a sequence that starts with q: h_0 = (I + W_O1 W_V1)(w_E(q) + p_0)
+  const key0 = tf.tidy(() => {
+    const x = e.add(params.pos!.slice([0, 0], [1, 256]));
+    return x.add(tf.matMul(x, tf.matMul(params.wO1!, params.wV1!), false, true));
+  }) as tf.Tensor2D;
+  const w = whitenedKeyMemory(params, small, { triggers, gain: 10 });
+  assertAllClose(meanScore(w, w1), 10, { rtol: 0.15, what: "mean score of a stored pair" });
+  const cancelled = meanScore(w, key0);
+  check(Math.abs(cancelled) < 3, `key 0 should score about 0 of the gain 10, got ${cancelled}`);
+  const kept = meanScore(
+    whitenedKeyMemory(params, small, { triggers, cancelFirstKey: false }),
+    key0,
+  );
+  check(kept > 6, `without the cancellation key 0 scores like a stored copy (≈ 10), got ${kept}`);
+  disposeParams(params);
+});
+
+/** In-context accuracy and induction probe of the library's forward on one small batch. */
+function smallAccuracy(params: Params, seed: number) {
+  const batch = smallBatch(seed);
+  const out = forward(params, small, batch.inputs, { attention: true });
+  const probes = attentionProbes(out.attn1!, out.attn2!, batch.inputs, batch.targets, batch.labels);
+  return { acc: inContextAccuracyRef(out.logits, batch.targets, batch.labels), ...probes };
+}
+
+exerciseTest(
+  "whitenedKeyMemory",
+  "≥ 99% in context at d = 256, T = 64; the plain one is lower",
+  () => {
+    const params = initParams(small);
+    handWireInduction(params, small, { triggers });
+    const plain = smallAccuracy(params, 21);
+    params.wK2!.assign(whitenedKeyMemory(params, small, { triggers }));
+    const whitened = smallAccuracy(params, 21);
+    check(
+      whitened.acc >= 0.99,
+      `whitened in-context accuracy should be ≥ 0.99, got ${whitened.acc}`,
+    );
+    check(whitened.induction >= 0.99, `whitened induction probe ${whitened.induction}`);
+    check(
+      plain.acc < 0.98 && plain.acc < whitened.acc - 0.02,
+      `the plain memory should stay cross-talk limited: ${plain.acc} vs ${whitened.acc}`,
+    );
+    disposeParams(params);
+  },
+);
+
+exerciseTest("whitenedKeyMemory", "seeded: ≥ 99% for three more models and batches", () => {
+  const plain: number[] = [];
+  const whitened: number[] = [];
+  for (const seed of [1, 2, 3]) {
+    const cfg = { ...small, seed };
+    const params = initParams(cfg);
+    handWireInduction(params, cfg, { triggers });
+    plain.push(smallAccuracy(params, 30 + seed).acc);
+    params.wK2!.assign(whitenedKeyMemory(params, cfg, { triggers }));
+    whitened.push(smallAccuracy(params, 30 + seed).acc);
+    disposeParams(params);
+  }
+  const mean = (a: number[]) => a.reduce((s, x) => s + x, 0) / a.length;
+  check(Math.min(...whitened) >= 0.99, `whitened accuracies ${whitened}`);
+  check(mean(plain) < mean(whitened) - 0.03, `plain ${plain} vs whitened ${whitened}`);
+});
+
+exerciseTest("whitenedKeyMemory", "frees its tensors", () => {
+  const config = { ...defaultModelConfig, dim: 32, maxLen: 16 };
+  const params = initParams(config);
+  whitenedKeyMemory(params, config).dispose();
+  const before = tf.memory().numTensors;
+  whitenedKeyMemory(params, config, { triggers }).dispose();
+  check(
+    tf.memory().numTensors === before,
+    `numTensors went from ${before} to ${tf.memory().numTensors}`,
+  );
+  disposeParams(params);
 });
