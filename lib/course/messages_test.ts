@@ -53,7 +53,7 @@ Deno.test("misbehaving exercises get plain messages; an endless loop is stopped"
       functions: FUNCTIONS,
       extraArgs: [`--filter=/^(?:${FUNCTIONS.join("|")}): /`],
     });
-    assert.equal(run.error, undefined, run.error);
+    assert.equal(run.error, undefined, run.error ?? "");
     const first = (fn: string) => run.outcomes.find((o) => o.fn === fn && !o.ok);
     const msg = (fn: string) => first(fn)?.message ?? `(no failure of ${fn})`;
 
@@ -83,7 +83,11 @@ Deno.test("misbehaving exercises get plain messages; an endless loop is stopped"
     assert.ok(run.outcomes.some((o) => o.fn === "makeBatch"));
 
     for (const o of run.outcomes.filter((o) => !o.ok)) {
-      assert.doesNotMatch(o.message ?? "", /^\s+at |node_modules|tfjs-core|file:\/\//m, o.message);
+      assert.doesNotMatch(
+        o.message ?? "",
+        /^\s+at |node_modules|tfjs-core|file:\/\//m,
+        o.message ?? "",
+      );
       assert.ok(!(o.message ?? "").includes("\n"), `one paragraph: ${o.message}`);
     }
 

@@ -77,7 +77,7 @@ Deno.test("a corrupted file is reported, kept aside and rebuilt, never crashed o
       /progress\.json was damaged or edited by hand: it is not valid JSON/,
     );
     const kept = notice?.match(/kept as (\.course\/progress\.corrupt-2026-01-02_030405\.json)/);
-    assert.ok(kept, notice);
+    assert.ok(kept, notice ?? "no notice");
     assert.equal(await Deno.readTextFile(join(root, kept[1])), garbage);
     assert.deepEqual(JSON.parse(await Deno.readTextFile(path)).lessons, {});
     assert.equal((await loadProgress(root)).notice, undefined); // repaired

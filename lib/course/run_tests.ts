@@ -115,13 +115,12 @@ export async function runExerciseTests(options: RunOptions): Promise<RunResult> 
 async function runOnce(options: RunOptions, extraArgs: string[]): Promise<RunResult> {
   const root = resolve(options.root);
   const target = options.target ?? "lessons";
+  const allowAll = extraArgs.some((a) => a === "-A" || a === "--allow-all");
   const args = [
     "test",
     "--reporter=tap",
     "--no-prompt",
-    "--allow-read",
-    "--allow-write",
-    "--allow-env",
+    ...(allowAll ? [] : ["--allow-read", "--allow-write", "--allow-env"]),
   ];
   const map = target === "lessons" ? undefined : await writeImportMap(root, target);
   if (map) args.push(`--import-map=${map}`);

@@ -21,7 +21,8 @@ import nodeAssert from "node:assert/strict";
  * ```
  */
 export function assert(value: unknown, message?: string): asserts value {
-  nodeAssert.ok(value, message);
+  if (message === undefined) nodeAssert.ok(value);
+  else nodeAssert.ok(value, message);
 }
 
 /**
@@ -34,7 +35,8 @@ export function assert(value: unknown, message?: string): asserts value {
  * ```
  */
 export function assertEquals<T>(actual: T, expected: T, message?: string): void {
-  nodeAssert.deepStrictEqual(actual, expected, message);
+  if (message === undefined) nodeAssert.deepStrictEqual(actual, expected);
+  else nodeAssert.deepStrictEqual(actual, expected, message);
 }
 
 /**
@@ -67,7 +69,8 @@ export function assertStringIncludes(text: string, part: string, message?: strin
  * ```
  */
 export function assertMatch(text: string, pattern: RegExp, message?: string): void {
-  nodeAssert.match(text, pattern, message);
+  if (message === undefined) nodeAssert.match(text, pattern);
+  else nodeAssert.match(text, pattern, message);
 }
 
 /**

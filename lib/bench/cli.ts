@@ -1,0 +1,392 @@
+/**
+ * `deno task bench`: the course benchmark. For each named configuration (lesson 5's `cpu` and
+ * `paper` presets by default) and each backend that starts here (cpu, wasm, webgpu), in one
+ * run: the plain 2-D matmul GFLOP/s, the median training-step time, tokens/s, the achieved
+ * GFLOP/s (model FLOPs, lib/bench/flops.ts) and its fraction of the matmul ceiling, kernels per
+ * step and the speed relative to the fastest backend; on WebGPU, lesson 6's fused kernels against
+ * the plain composition and the cost of a readback every step; and the time until the induction
+ * head is born (in-context accuracy >= 95%) for the `cpu` configuration on the fastest backend.
+ *
+ * Each backend runs in its own process, one after the other. A measurement that would not fit
+ * `--budget` seconds is reported as skipped with its estimated time.
+ *
+ * @example
+ * ```sh
+ * deno task bench                                   # everything, as a table
+ * deno task bench --json > bench.json               # the same, as JSON
+ * deno task bench --config cpu --backends wasm --climb   # lesson 6's CPU climb
+ * ```
+ * @module
+ */
+import { parseArgs } from "node:util";
+import * as tf from "@tensorflow/tfjs";
+import { probeWebGPU, quietMesa } from "@lib/webgpu/adapter.ts";
+import { benchConfig, CONFIG_NAMES, parseVariant, stepShapeOf, type Variant } from "./configs.ts";
+import { CLIMB_STAGES } from "./climb.ts";
+import { stepFlops } from "./flops.ts";
+import { type BenchReport, formatReport, type MachineInfo } from "./report.ts";
+import { type Job, MESSAGE_PREFIX, type Task, type WorkerMessage } from "./worker.ts";
+
+const USAGE = `Usage: deno task bench [options]
+
+  --config cpu,paper         configurations (lesson 5 presets: ${CONFIG_NAMES.join(", ")})
+  --backends cpu,wasm,webgpu backends to measure (each in its own process)
+  --variants course          step variants (course, reference, fold, flat, customgrad,
+                             composed, fused)
+  --climb                    add lesson 6's CPU climb (reference .. customgrad) on the first
+                             configuration, on --climb-backend (default wasm)
+  --no-kernel                skip the WebGPU kernel comparison and the readback test
+  --no-birth                 skip the time-to-birth run
+  --birth-cap 300            seconds before the birth run gives up
+  --steps 5 --warmup 2       timed and untimed steps per measurement
+  --budget 60                seconds one measurement may take; longer ones are skipped
+  --batch N                  replace every configuration's batch size
+  --matmul-n 512             size of the plain matmul
+  --json                     print the report as JSON (progress goes to stderr)
+  --out FILE                 also write the JSON report to FILE, updated after each backend
+                             (so a run stopped early keeps what it measured)
+  --show FILE                print the table of a report saved with --json, and exit
+`;
+
+/** Parsed command-line options. */
+export interface BenchOptions {
+  /** Configuration names. */
+  configs: string[];
+  /** Backends. */
+  backends: string[];
+  /** Step variants on every backend. */
+  variants: Variant[];
+  /** Add the climb stages. */
+  climb: boolean;
+  /** The climb's backend. */
+  climbBackend: string;
+  /** WebGPU kernel tasks. */
+  kernel: boolean;
+  /** Time-to-birth run. */
+  birth: boolean;
+  /** Its cap in seconds. */
+  birthCapS: number;
+  /** Timed steps. */
+  steps: number;
+  /** Untimed steps. */
+  warmup: number;
+  /** Seconds per measurement. */
+  budgetS: number;
+  /** Batch size override. */
+  batch?: number;
+  /** n of the plain matmul. */
+  matmulN: number;
+  /** JSON output. */
+  json: boolean;
+  /** Where to keep the JSON report up to date. */
+  out?: string;
+}
+
+/**
+ * Parses the command line (throws with a readable message on a bad option).
+ *
+ * @example
+ * ```ts
+ * import { parseBenchArgs } from "@lib/bench/cli.ts";
+ * parseBenchArgs(["--config", "cpu", "--json"]).configs; // ["cpu"]
+ * ```
+ */
+export function parseBenchArgs(args: string[]): BenchOptions {
+  const { values } = parseArgs({
+    args,
+    options: {
+      config: { type: "string", default: "cpu,paper" },
+      backends: { type: "string", default: "cpu,wasm,webgpu" },
+      variants: { type: "string", default: "course" },
+      climb: { type: "boolean", default: false },
+      "climb-backend": { type: "string", default: "wasm" },
+      "no-kernel": { type: "boolean", default: false },
+      "no-birth": { type: "boolean", default: false },
+      "birth-cap": { type: "string", default: "300" },
+      steps: { type: "string", default: "5" },
+      warmup: { type: "string", default: "2" },
+      budget: { type: "string", default: "60" },
+      batch: { type: "string" },
+      "matmul-n": { type: "string", default: "512" },
+      json: { type: "boolean", default: false },
+      out: { type: "string" },
+    },
+  });
+  const list = (s: string) => s.split(",").map((x) => x.trim()).filter((x) => x.length > 0);
+  const int = (s: string, name: string, min: number) => {
+    const v = Number(s);
+    if (!Number.isInteger(v) || v < min) throw new Error(`--${name} must be an integer >= ${min}`);
+    return v;
+  };
+  const configs = list(values.config);
+  for (const c of configs) benchConfig(c); // checks the name
+  const backends = list(values.backends);
+  for (const b of backends) {
+    if (!["cpu", "wasm", "webgpu"].includes(b)) {
+      throw new Error(`Unknown backend "${b}". Choose from: cpu, wasm, webgpu.`);
+    }
+  }
+  return {
+    configs,
+    backends,
+    variants: list(values.variants).map(parseVariant),
+    climb: values.climb,
+    climbBackend: values["climb-backend"],
+    kernel: !values["no-kernel"],
+    birth: !values["no-birth"],
+    birthCapS: int(values["birth-cap"], "birth-cap", 1),
+    steps: int(values.steps, "steps", 1),
+    warmup: int(values.warmup, "warmup", 1),
+    budgetS: int(values.budget, "budget", 1),
+    batch: values.batch === undefined ? undefined : int(values.batch, "batch", 1),
+    matmulN: int(values["matmul-n"], "matmul-n", 8),
+    json: values.json,
+    out: values.out,
+  };
+}
+
+/**
+ * The tasks of each backend's worker, smaller configurations first (so that their measured
+ * efficiency sharpens the estimates of the larger ones).
+ *
+ * @example
+ * ```ts
+ * import { parseBenchArgs, planTasks } from "@lib/bench/cli.ts";
+ * planTasks(parseBenchArgs(["--backends", "wasm"])).get("wasm")!.length; // 2
+ * ```
+ */
+export function planTasks(o: BenchOptions): Map<string, Task[]> {
+  const flopsOf = (c: string) => stepFlops(stepShapeOf(benchConfig(c, o.batch))).total;
+  const configs = [...o.configs].sort((a, b) => flopsOf(a) - flopsOf(b));
+  const plan = new Map<string, Task[]>();
+  for (const backend of o.backends) {
+    const tasks: Task[] = [];
+    for (const config of configs) {
+      const variants = new Set<Variant>(o.variants);
+      if (o.climb && backend === o.climbBackend && config === configs[0]) {
+        for (const s of CLIMB_STAGES) variants.add(s);
+      }
+      if (o.kernel && backend === "webgpu") {
+        variants.add("composed");
+        variants.add("fused");
+      }
+      for (const variant of variants) tasks.push({ kind: "step", config, variant });
+      if (o.kernel && backend === "webgpu") tasks.push({ kind: "op", config });
+    }
+    if (o.kernel && backend === "webgpu") tasks.push({ kind: "pipeline", config: configs[0] });
+    plan.set(backend, tasks);
+  }
+  return plan;
+}
+
+/** Seconds a worker may run before it is stopped. */
+function workerLimitS(tasks: Task[], o: BenchOptions): number {
+  return 120 + tasks.reduce((s, t) => s + (t.kind === "birth" ? t.capS + 60 : 2 * o.budgetS), 0);
+}
+
+/**
+ * Runs one worker process and returns its messages (and, if it failed or was stopped, why).
+ *
+ * @example
+ * ```ts
+ * import { runWorker } from "@lib/bench/cli.ts";
+ * // const { messages } = await runWorker(job, 600, (m) => console.error(m));
+ * ```
+ */
+export async function runWorker(
+  job: Job,
+  limitS: number,
+  onMessage: (m: WorkerMessage) => void,
+): Promise<{ messages: WorkerMessage[]; problem?: string }> {
+  await quietMesa();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", new URL("./worker.ts", import.meta.url).pathname, JSON.stringify(job)],
+    stdout: "piped",
+    stderr: "piped",
+    stdin: "null",
+  }).spawn();
+  let stopped = false;
+  const timer = setTimeout(() => {
+    stopped = true;
+    child.kill("SIGKILL");
+  }, limitS * 1000);
+  // Ctrl-C stops the worker too, not only this process.
+  const interrupt = () => {
+    child.kill("SIGKILL");
+    Deno.exit(130);
+  };
+  Deno.addSignalListener("SIGINT", interrupt);
+  const messages: WorkerMessage[] = [];
+  const stderr = new Response(child.stderr).text();
+  let pending = "";
+  for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
+    pending += chunk;
+    const lines = pending.split("\n");
+    pending = lines.pop()!;
+    for (const line of lines) {
+      if (!line.startsWith(MESSAGE_PREFIX)) continue;
+      const m = JSON.parse(line.slice(MESSAGE_PREFIX.length)) as WorkerMessage;
+      messages.push(m);
+      onMessage(m);
+    }
+  }
+  const status = await child.status;
+  clearTimeout(timer);
+  Deno.removeSignalListener("SIGINT", interrupt);
+  const errText = (await stderr).trim().split("\n").filter((l) => !/^\s*at /.test(l));
+  if (stopped) return { messages, problem: `stopped after ${limitS} s` };
+  if (!status.success) {
+    return { messages, problem: `exited with code ${status.code}: ${errText.slice(-3).join(" ")}` };
+  }
+  return { messages };
+}
+
+async function machineInfo(): Promise<MachineInfo> {
+  let cpu = "unknown CPU";
+  try {
+    const text = await Deno.readTextFile("/proc/cpuinfo");
+    cpu = text.match(/^model name\s*:\s*(.+)$/m)?.[1]?.trim() ?? cpu;
+  } catch { /* not Linux */ }
+  const gpu = await probeWebGPU();
+  return {
+    date: new Date().toISOString().slice(0, 16).replace("T", " "),
+    deno: Deno.version.deno,
+    tfjs: tf.version.tfjs,
+    cpu,
+    threads: navigator.hardwareConcurrency,
+    load: Deno.loadavg()[0],
+    webgpu: gpu.available
+      ? `${gpu.description}${gpu.software ? " (software, no GPU)" : ""}`
+      : `none (${gpu.reason})`,
+  };
+}
+
+function progress(m: WorkerMessage): string | undefined {
+  const f = (x: number | undefined) => (x === undefined ? "-" : x.toFixed(1));
+  switch (m.type) {
+    case "started":
+      return `${m.backend}: started (${m.summary})`;
+    case "unavailable":
+      return `${m.backend}: cannot start (${m.reason})`;
+    case "matmul":
+      return `${m.result.backend}: matmul ${f(m.result.gflops)} GFLOP/s`;
+    case "step": {
+      const r = m.result;
+      const what = `${r.backend}: ${r.config} ${r.variant}`;
+      return r.status === "ok"
+        ? `${what}: ${f(r.medianMs)} ms/step, ${f(r.gflops)} GFLOP/s`
+        : `${what}: ${r.status} (${r.reason})`;
+    }
+    case "op":
+      return `${m.result.backend}: attention op ${m.result.reason ?? "measured"}`;
+    case "pipeline":
+      return `${m.result.backend}: readback test ${m.result.reason ?? "measured"}`;
+    case "birth":
+      return `${m.result.backend}: birth ${m.result.status}`;
+  }
+}
+
+/**
+ * Runs the benchmark and returns its report.
+ *
+ * @example
+ * ```ts
+ * import { parseBenchArgs, runBench } from "@lib/bench/cli.ts";
+ * // const report = await runBench(parseBenchArgs(["--config", "tiny"]));
+ * ```
+ */
+export async function runBench(o: BenchOptions, log = console.error): Promise<BenchReport> {
+  await quietMesa();
+  const report: BenchReport = {
+    machine: await machineInfo(),
+    settings: { warmup: o.warmup, steps: o.steps, budgetS: o.budgetS, batch: o.batch },
+    matmul: [],
+    steps: [],
+    ops: [],
+    pipeline: [],
+    notes: [],
+  };
+  const collect = (m: WorkerMessage) => {
+    const line = progress(m);
+    if (line) log(line);
+    if (m.type === "matmul") report.matmul.push(m.result);
+    else if (m.type === "step") report.steps.push(m.result);
+    else if (m.type === "op") report.ops.push(m.result);
+    else if (m.type === "pipeline") report.pipeline.push(m.result);
+    else if (m.type === "birth") report.birth = m.result;
+    else if (m.type === "unavailable") {
+      report.notes.push(`${m.backend} could not start: ${m.reason}`);
+    }
+  };
+  const job = (backend: string, tasks: Task[]): Job => ({
+    backend,
+    tasks,
+    warmup: o.warmup,
+    steps: o.steps,
+    budgetS: o.budgetS,
+    batch: o.batch,
+    matmulN: o.matmulN,
+  });
+  const save = async () => {
+    if (o.out) await Deno.writeTextFile(o.out, JSON.stringify(report, null, 2) + "\n");
+  };
+  const gpu = await probeWebGPU();
+  for (const [backend, tasks] of planTasks(o)) {
+    if (backend === "webgpu" && !gpu.available) {
+      report.notes.push(`webgpu not measured: ${gpu.reason}`);
+      continue;
+    }
+    const limit = workerLimitS(tasks, o);
+    const { problem } = await runWorker(job(backend, tasks), limit, collect);
+    if (problem) {
+      report.notes.push(`the ${backend} worker ${problem}; its later results are missing`);
+    }
+  }
+  if (o.birth) {
+    const config = "cpu";
+    const backend = fastestBackend(report, config);
+    if (!backend) {
+      report.notes.push("time to birth not measured: no backend measured a step");
+    } else {
+      log(`${backend}: training the ${config} configuration until the induction head is born ...`);
+      const tasks: Task[] = [{ kind: "birth", config, capS: o.birthCapS }];
+      const { problem } = await runWorker(job(backend, tasks), workerLimitS(tasks, o), collect);
+      if (problem) report.notes.push(`the birth run ${problem}`);
+    }
+  }
+  await save();
+  return report;
+}
+
+/** The backend with the fastest course step on `config`, else the fastest matmul. */
+function fastestBackend(report: BenchReport, config: string): string | undefined {
+  const steps = report.steps.filter((s) => s.status === "ok" && s.config === config);
+  const course = steps.filter((s) => s.variant === "course");
+  const pool = course.length > 0 ? course : steps;
+  if (pool.length > 0) return pool.reduce((a, b) => (a.medianMs! <= b.medianMs! ? a : b)).backend;
+  const mm = report.matmul;
+  return mm.length > 0 ? mm.reduce((a, b) => (a.gflops >= b.gflops ? a : b)).backend : undefined;
+}
+
+if (import.meta.main) {
+  let options: BenchOptions;
+  try {
+    if (Deno.args.includes("-h") || Deno.args.includes("--help")) {
+      console.log(USAGE);
+      Deno.exit(0);
+    }
+    const show = Deno.args.indexOf("--show");
+    if (show >= 0) {
+      const file = Deno.args[show + 1];
+      if (!file) throw new Error("--show needs the path of a report saved with --json");
+      console.log(formatReport(JSON.parse(await Deno.readTextFile(file)) as BenchReport));
+      Deno.exit(0);
+    }
+    options = parseBenchArgs(Deno.args);
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${USAGE}`);
+    Deno.exit(2);
+  }
+  const report = await runBench(options);
+  console.log(options.json ? JSON.stringify(report, null, 2) : "\n" + formatReport(report));
+}

@@ -1,0 +1,60 @@
+import assert from "node:assert/strict";
+import { matmulFlops, stepFlops, type StepShape } from "@lib/bench/flops.ts";
+
+const paper: StepShape = {
+  batch: 512,
+  seq: 256,
+  dim: 256,
+  vocab: 65,
+  finalFfn: false,
+  trainable: ["wK1", "wK2", "wO2"],
+};
+
+Deno.test("matmulFlops counts 2 FLOPs per multiply-add", () => {
+  assert.equal(matmulFlops(2, 3, 4), 48);
+});
+
+Deno.test("stepFlops: the paper's trainable set gives 22·M·d² + 20·B·T²·d + 4·M·N·d", () => {
+  const m = paper.batch * paper.seq;
+  const d = paper.dim;
+  const expected = 22 * m * d * d + 20 * paper.batch * paper.seq ** 2 * d + 4 * m * paper.vocab * d;
+  const count = stepFlops(paper);
+  assert.equal(count.total, expected);
+  assert.equal(count.terms.filter((t) => t.pass === "forward").length, 10);
+  assert.equal(count.terms.filter((t) => t.pass === "backward").length, 13);
+});
+
+Deno.test("stepFlops: nothing trainable means no backward pass", () => {
+  const count = stepFlops({ ...paper, trainable: [] });
+  assert.equal(count.backward, 0);
+  // W_O2 frozen too: layer 2's value path folds into one product, so one forward product fewer.
+  assert.equal(count.terms.length, 9);
+});
+
+Deno.test("stepFlops: W_F adds one forward and two backward products when trained", () => {
+  const base = stepFlops(paper);
+  const ffn = stepFlops({ ...paper, finalFfn: true, trainable: [...paper.trainable, "wF"] });
+  const sq = 2 * paper.batch * paper.seq * paper.dim ** 2;
+  assert.equal(ffn.forward - base.forward, sq);
+  assert.equal(ffn.backward - base.backward, 2 * sq);
+});
+
+Deno.test("stepFlops: training W_V1 unfolds layer 1 and sends gradients through it", () => {
+  const more = stepFlops({ ...paper, trainable: [...paper.trainable, "wV1"] });
+  const sq = 2 * paper.batch * paper.seq * paper.dim ** 2;
+  const att = 2 * paper.batch * paper.seq ** 2 * paper.dim;
+  // forward: one more [M,d]@[d,d] (W_V1 and W_O1 apart); backward: dW_V1, d values (attention),
+  // d(weights·values) through W_O1.
+  assert.equal(more.forward - stepFlops(paper).forward, sq);
+  assert.equal(more.backward - stepFlops(paper).backward, 2 * sq + att);
+});
+
+Deno.test("stepFlops rejects a non-integer shape with a clear message", () => {
+  let message = "";
+  try {
+    stepFlops({ ...paper, seq: 0 });
+  } catch (e) {
+    message = (e as Error).message;
+  }
+  assert.equal(message, "stepFlops: seq must be a positive integer, got 0");
+});

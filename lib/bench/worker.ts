@@ -1,0 +1,303 @@
+/**
+ * One backend's share of `deno task bench`, run as its own process so that backends do not
+ * share memory or state and a run that blows its time can be stopped. It starts the backend,
+ * measures the plain matmul, then each task in order, and prints one line per result:
+ * `BENCH {json}` (see {@linkcode WorkerMessage}). A job of birth runs only skips the matmul.
+ *
+ * A training-step task is skipped, with its estimated time, when it would not fit the budget:
+ * first estimated from the model FLOPs, the matmul GFLOP/s and the efficiency seen on earlier
+ * tasks of this run (30% before any), then checked again against the first step's time.
+ *
+ * @example
+ * ```sh
+ * deno run -A lib/bench/worker.ts '{"backend":"wasm","tasks":[],"warmup":2,"steps":5,"budgetS":60}'
+ * ```
+ * @module
+ */
+import { initBackend, parseBackend } from "@lib/tf/mod.ts";
+import { type TrainConfig, withOverrides } from "@lib/train/config.ts";
+import { benchConfig, stepShapeOf, type Variant } from "./configs.ts";
+import { stepFlops } from "./flops.ts";
+import {
+  type MatmulTiming,
+  median,
+  type StepTiming,
+  timeAttentionOps,
+  timeBirth,
+  timeMatmul,
+  timePipeline,
+  timeSteps,
+} from "./measure.ts";
+import type { BirthResult, MatmulResult, OpResult, PipelineResult, StepResult } from "./report.ts";
+
+/** One thing for a worker to measure. */
+export type Task =
+  | { kind: "step"; config: string; variant: Variant }
+  | { kind: "op"; config: string }
+  | { kind: "pipeline"; config: string }
+  | { kind: "birth"; config: string; capS: number };
+
+/** What a worker is asked to do. */
+export interface Job {
+  /** The backend to start: `cpu`, `wasm` or `webgpu`. */
+  backend: string;
+  /** Tasks, in order (the plain matmul is always measured first). */
+  tasks: Task[];
+  /** Untimed steps before timing. */
+  warmup: number;
+  /** Timed steps. */
+  steps: number;
+  /** Seconds one step measurement may take. */
+  budgetS: number;
+  /** Replaces every configuration's batch size. */
+  batch?: number;
+  /** n of the plain matmul (default 512). */
+  matmulN?: number;
+}
+
+/** One line of a worker's output. */
+export type WorkerMessage =
+  | { type: "started"; backend: string; summary: string }
+  | { type: "unavailable"; backend: string; reason: string }
+  | { type: "matmul"; result: MatmulResult }
+  | { type: "step"; result: StepResult }
+  | { type: "op"; result: OpResult }
+  | { type: "pipeline"; result: PipelineResult }
+  | { type: "birth"; result: BirthResult };
+
+/** The prefix of a result line. */
+export const MESSAGE_PREFIX = "BENCH ";
+
+/** The efficiency assumed for a first estimate, before any step of this run was measured. */
+const DEFAULT_EFFICIENCY = 0.3;
+
+function emit(message: WorkerMessage): void {
+  console.log(MESSAGE_PREFIX + JSON.stringify(message));
+}
+
+function why(error: unknown): string {
+  return error instanceof Error ? error.message.split("\n")[0] : String(error);
+}
+
+/** What the measurements of one worker share. */
+interface Context {
+  job: Job;
+  backend: string;
+  /** This backend's plain matmul, measured first. */
+  matmul: MatmulTiming;
+  /** Achieved / matmul GFLOP/s of the steps measured so far: sharpens the estimates. */
+  efficiencies: number[];
+}
+
+/** Seconds `flops` would take at the best efficiency seen so far. */
+function estimateSeconds(ctx: Context, flops: number): number {
+  const e = ctx.efficiencies.length > 0
+    ? Math.min(1, Math.max(...ctx.efficiencies))
+    : DEFAULT_EFFICIENCY;
+  return flops / (ctx.matmul.gflops * 1e9 * e);
+}
+
+/**
+ * Rows (batch × seq) a CPU backend's step may have. The wasm backend's memory is limited (the
+ * paper's batch of 512 × 256 aborts it), so a larger step is measured at a smaller batch and
+ * scaled: at fixed T and d every product of the step grows linearly with the batch.
+ */
+export const MAX_CPU_ROWS = 16384;
+
+/**
+ * The batch a step of `config` is measured at on `backend`, and the factor its time is then
+ * multiplied by (1 when measured as is).
+ *
+ * @example
+ * ```ts
+ * import { benchConfig } from "@lib/bench/configs.ts";
+ * import { measuredBatch } from "@lib/bench/worker.ts";
+ * measuredBatch(benchConfig("paper"), "wasm"); // { batch: 64, factor: 8 }
+ * ```
+ */
+export function measuredBatch(
+  config: TrainConfig,
+  backend: string,
+): { batch: number; factor: number } {
+  const rows = config.batchSize * config.data.seqLen;
+  if (backend === "webgpu" || rows <= MAX_CPU_ROWS) return { batch: config.batchSize, factor: 1 };
+  const batch = Math.max(1, Math.floor(MAX_CPU_ROWS / config.data.seqLen));
+  return { batch, factor: config.batchSize / batch };
+}
+
+/** Measures one configuration's step variants together (interleaved), or skips them. */
+async function measureSteps(ctx: Context, configName: string, variants: Variant[]) {
+  const { job, backend, matmul } = ctx;
+  const config = benchConfig(configName, job.batch);
+  const flops = stepFlops(stepShapeOf(config)).total;
+  const tokens = config.batchSize * config.data.seqLen;
+  const { batch, factor } = measuredBatch(config, backend);
+  const base = (variant: Variant): StepResult => ({
+    config: configName,
+    backend,
+    variant,
+    status: "ok",
+    flops,
+    tokens,
+    ...(factor !== 1 ? { measuredBatch: batch } : {}),
+  });
+  // Estimated per measured step, i.e. at the measured batch.
+  const estimatedMs = 1000 * estimateSeconds(ctx, flops / factor);
+  const planned = (estimatedMs / 1000) * (job.warmup + job.steps);
+  if (planned > job.budgetS) {
+    const e = (100 * flops) / factor / (estimatedMs * 1e6 * matmul.gflops);
+    const reason = `${job.warmup + job.steps} steps would take about ${Math.round(planned)} s ` +
+      `(at ${Math.round(e)}% of ${matmul.gflops.toFixed(1)} GFLOP/s)`;
+    for (const v of variants) {
+      emit({
+        type: "step",
+        result: { ...base(v), status: "skipped", estimatedMs: estimatedMs * factor, reason },
+      });
+    }
+    return;
+  }
+  const measured = factor === 1 ? config : withOverrides(config, { batchSize: batch });
+  let timings: Map<Variant, StepTiming>;
+  try {
+    timings = await timeSteps(measured, variants, job);
+  } catch (error) {
+    for (const v of variants) {
+      emit({ type: "step", result: { ...base(v), status: "failed", reason: why(error) } });
+    }
+    return;
+  }
+  for (const [variant, r] of timings) {
+    if (r.status === "skipped") {
+      const reason = `the first step took ${(r.firstMs / 1000).toFixed(1)} s`;
+      emit({
+        type: "step",
+        result: { ...base(variant), status: "skipped", estimatedMs: r.firstMs * factor, reason },
+      });
+      continue;
+    }
+    const ms = median(r.ms) * factor;
+    const gflops = flops / (ms * 1e6);
+    ctx.efficiencies.push(gflops / matmul.gflops);
+    emit({
+      type: "step",
+      result: {
+        ...base(variant),
+        medianMs: ms,
+        stepMs: r.ms.map((x) => x * factor),
+        tokensPerS: tokens / (ms / 1000),
+        gflops,
+        ofMatmul: gflops / matmul.gflops,
+        kernels: r.kernels,
+        leakedTensors: r.leakedTensors,
+      },
+    });
+  }
+}
+
+/** The attention op, composition vs fused kernels, at the configuration's shape. */
+async function measureOp(ctx: Context, configName: string): Promise<OpResult> {
+  const config = benchConfig(configName, ctx.job.batch);
+  const shape: [number, number, number] = [
+    config.batchSize,
+    config.data.seqLen,
+    config.model.dim,
+  ];
+  const base = { config: configName, backend: ctx.backend, shape };
+  // 7 runs of each variant; each run is three per-sequence [T, T]-sized products.
+  const [b, t, d] = shape;
+  const seconds = estimateSeconds(ctx, 14 * 3 * 2 * b * t * t * d);
+  if (seconds > ctx.job.budgetS) {
+    return {
+      ...base,
+      reason: `skipped: about ${Math.round(seconds)} s (budget ${ctx.job.budgetS} s)`,
+    };
+  }
+  try {
+    return { ...base, ...await timeAttentionOps(shape) };
+  } catch (error) {
+    return { ...base, reason: why(error) };
+  }
+}
+
+/** Readback every step vs once, on the configuration. */
+async function measurePipeline(ctx: Context, configName: string): Promise<PipelineResult> {
+  const config = benchConfig(configName, ctx.job.batch);
+  const base = { config: configName, backend: ctx.backend };
+  const steps = ctx.job.steps;
+  const seconds = estimateSeconds(ctx, (2 * steps + 1) * stepFlops(stepShapeOf(config)).total);
+  if (seconds > ctx.job.budgetS) {
+    return {
+      ...base,
+      reason: `skipped: about ${Math.round(seconds)} s (budget ${ctx.job.budgetS} s)`,
+    };
+  }
+  try {
+    return { ...base, ...await timePipeline(config, steps) };
+  } catch (error) {
+    return { ...base, reason: why(error) };
+  }
+}
+
+/** Time to birth on the configuration. */
+async function measureBirth(
+  ctx: Context,
+  configName: string,
+  capS: number,
+): Promise<BirthResult> {
+  const base = { config: configName, backend: ctx.backend, threshold: 0.95 };
+  try {
+    return { ...base, ...await timeBirth(benchConfig(configName, ctx.job.batch), capS, 0.95) };
+  } catch (error) {
+    return { ...base, status: "failed", reason: why(error) };
+  }
+}
+
+/**
+ * Runs a job in this process, printing a {@linkcode WorkerMessage} line per result.
+ *
+ * @example
+ * ```ts
+ * import { runJob } from "@lib/bench/worker.ts";
+ * await runJob({ backend: "cpu", tasks: [], warmup: 1, steps: 1, budgetS: 10, matmulN: 64 });
+ * ```
+ */
+export async function runJob(job: Job): Promise<void> {
+  const backend = parseBackend(job.backend);
+  const info = await initBackend(backend);
+  if (info.name !== backend) {
+    emit({ type: "unavailable", backend, reason: info.notes.join("; ") || info.summary });
+    return;
+  }
+  emit({ type: "started", backend, summary: info.summary });
+  const onlyBirth = job.tasks.every((t) => t.kind === "birth");
+  const matmul = onlyBirth ? { n: 0, ms: 0, gflops: NaN } : await timeMatmul(job.matmulN ?? 512);
+  if (!onlyBirth) emit({ type: "matmul", result: { backend, ...matmul } });
+  const ctx: Context = { job, backend, matmul, efficiencies: [] };
+  for (let i = 0; i < job.tasks.length; i++) {
+    const task = job.tasks[i];
+    if (task.kind === "step") {
+      // Consecutive step tasks of one configuration are measured together, interleaved.
+      const variants = [task.variant];
+      for (let next = job.tasks[i + 1]; next?.kind === "step" && next.config === task.config;) {
+        variants.push(next.variant);
+        next = job.tasks[++i + 1];
+      }
+      await measureSteps(ctx, task.config, variants);
+    } else if (task.kind === "op") {
+      emit({ type: "op", result: await measureOp(ctx, task.config) });
+    } else if (task.kind === "pipeline") {
+      emit({ type: "pipeline", result: await measurePipeline(ctx, task.config) });
+    } else {
+      emit({ type: "birth", result: await measureBirth(ctx, task.config, task.capS) });
+    }
+  }
+}
+
+if (import.meta.main) {
+  const job = JSON.parse(Deno.args[0] ?? "null") as Job | null;
+  if (!job || typeof job.backend !== "string" || !Array.isArray(job.tasks)) {
+    console.error("usage: deno run -A lib/bench/worker.ts '<job as JSON>' (see lib/bench/cli.ts)");
+    Deno.exit(2);
+  }
+  await runJob(job);
+}
