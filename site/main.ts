@@ -93,6 +93,34 @@ export function packageDir(name: string): string {
 }
 
 /**
+ * Each lesson's `figures/` folder (the plots its README shows), served at
+ * `/_lessons/NN_slug/figures/`: only those folders, never the rest of `lessons/`.
+ *
+ * @example
+ * ```ts
+ * import { lessonFigureMounts } from "./main.ts";
+ * lessonFigureMounts("."); // { "/_lessons/05_training/figures": "/.../lessons/05_training/figures" }
+ * ```
+ */
+export function lessonFigureMounts(root: string): Record<string, string> {
+  const mounts: Record<string, string> = {};
+  let entries: Deno.DirEntry[] = [];
+  try {
+    entries = [...Deno.readDirSync(join(root, "lessons"))];
+  } catch {
+    return mounts;
+  }
+  for (const entry of entries) {
+    if (!entry.isDirectory || !/^\d\d_[a-z0-9_]+$/.test(entry.name)) continue;
+    const dir = join(root, "lessons", entry.name, "figures");
+    try {
+      if (Deno.statSync(dir).isDirectory) mounts[`/_lessons/${entry.name}/figures`] = dir;
+    } catch { /* no figures */ }
+  }
+  return mounts;
+}
+
+/**
  * The site's app: the manifest's routes and islands, plus the npm packages' browser files
  * (KaTeX's CSS and fonts, highlight.js' styles, the tfjs wasm binaries) served from
  * `node_modules`, so the site works offline.
@@ -109,6 +137,7 @@ export function createSite(options: { root?: string } = {}): App {
   return createApp(manifest, {
     root,
     mounts: {
+      ...lessonFigureMounts(root),
       "/_vendor/katex": join(packageDir("katex"), "dist"),
       "/_vendor/hljs": join(packageDir("highlight.js"), "styles"),
       "/_vendor/tfjs-wasm": join(packageDir("@tensorflow/tfjs-backend-wasm"), "dist"),

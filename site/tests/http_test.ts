@@ -99,6 +99,23 @@ Deno.test("/lessons/01 and /lessons/01_bigram_data are lesson 1; /lessons/99 is 
   }
 });
 
+Deno.test("every image a lesson README shows is served; the rest of lessons/ is not", async () => {
+  let images = 0;
+  for (const lesson of await listLessons(COURSE_ROOT)) {
+    const html = await (await get(`/lessons/${lesson.number}`)).text();
+    for (const [, src] of html.matchAll(/<img[^>]* src="([^"]+)"/g)) {
+      images++;
+      const res = await get(src);
+      await res.body?.cancel();
+      assertEquals(res.status, 200, `lesson ${lesson.number}: ${src}`);
+    }
+  }
+  assert(images > 0, "some lesson shows a figure");
+  const hidden = await get("/_lessons/01_bigram_data/exercises.ts");
+  await hidden.body?.cancel();
+  assertEquals(hidden.status, 404);
+});
+
 Deno.test("unknown routes get a 404 page that says what was asked and where to go", async () => {
   const res = await get("/no/such/page");
   assertEquals(res.status, 404);

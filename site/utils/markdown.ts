@@ -46,6 +46,24 @@ export function renderMarkdown(markdown: string): string {
 }
 
 /**
+ * Points a lesson README's relative image links (`![curves](figures/birth.svg)`) at the URL the
+ * site serves that lesson's `figures/` folder from (`/_lessons/05_training/figures/birth.svg`),
+ * so the same README works on GitHub, in an editor and on the site.
+ *
+ * @example
+ * ```ts
+ * import { lessonImageUrls } from "./markdown.ts";
+ * lessonImageUrls("![a](figures/a.svg)", "05_training"); // "![a](/_lessons/05_training/figures/a.svg)"
+ * ```
+ */
+export function lessonImageUrls(markdown: string, slug: string): string {
+  return markdown.replace(
+    /(!\[[^\]]*\]\()(?![a-z]+:|\/|#)([^)\s]+)\)/gi,
+    (_, open: string, href: string) => `${open}/_lessons/${slug}/${href.replace(/^\.\//, "")})`,
+  );
+}
+
+/**
  * Rewrites display math that spans lines, `$$a\nb$$`, as `$$\na\nb\n$$` (the block form the
  * KaTeX extension reads), outside fenced code blocks.
  *

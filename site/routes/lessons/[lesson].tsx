@@ -17,7 +17,7 @@ import type { Handlers, PageProps } from "../../glue/types.ts";
 import { Difficulty } from "../../components/difficulty.tsx";
 import { ProgressBadge } from "../../components/progress_badge.tsx";
 import { LessonDemo } from "../../components/lesson_demo.tsx";
-import { renderMarkdown } from "../../utils/markdown.ts";
+import { lessonImageUrls, renderMarkdown } from "../../utils/markdown.ts";
 import { withSolutions } from "../../utils/lesson_text.ts";
 import { solutionRegions } from "../../utils/solutions.ts";
 import { type LessonProgress, readProgress } from "@lib/course/progress.ts";
@@ -68,7 +68,7 @@ export const handler: Handlers<LessonData> = {
         ? `there is no ${lesson.paths.solution} yet`
         : `${lesson.paths.solution} could not be read: ${(error as Error).message}`;
     }
-    const body = lesson.markdown.replace(/^# .*\n/, "");
+    const body = lessonImageUrls(lesson.markdown.replace(/^# .*\n/, ""), lesson.slug);
     const html = renderMarkdown(withSolutions({ ...lesson, markdown: body }, regions));
     const progress = (await readProgress(root)).lessons[lesson.slug];
     const i = lessons.indexOf(lesson);
