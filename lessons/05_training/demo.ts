@@ -5,6 +5,7 @@
  *
  * Options:
  * - `--experiment NAME`: `birth` (default: the `cpu` preset, the induction head is born),
+ *   `long` (the `cpu-long` preset: the head is born and W_K^1 also stores the positions < 64),
  *   `global` (loss on all tokens and a W_F layer: global bigrams first, in-context later),
  *   `freeze` (Figure 3: W_K^1 and W_K^2 frozen until step 300, against no freezing), or `all`.
  * - `--steps N`: steps per run (default: the experiment's).
@@ -41,11 +42,11 @@ import { type FreezeRule, presets, type TrainConfig, withOverrides } from "@lib/
 import { describe } from "@lib/train/cli.ts";
 import { compareRuns, trainingCurves } from "@lib/train/figures.ts";
 import { readLog } from "@lib/train/log.ts";
-import { figure, lineChart } from "@lib/train/plot.ts";
+import { figure, lineChart, type Series } from "@lib/train/plot.ts";
 import { progressReporter } from "@lib/train/progress.ts";
 import { type EvalRecord, train } from "@lib/train/trainer.ts";
 
-const EXPERIMENTS = ["birth", "global", "freeze", "all"] as const;
+const EXPERIMENTS = ["birth", "long", "global", "freeze", "all"] as const;
 type Experiment = typeof EXPERIMENTS[number];
 
 /** The position ranges whose W_K^1 recall the demo also logs (`wK1Below8`, ...). */
@@ -179,14 +180,23 @@ async function run(
   return records;
 }
 
-/** W_K^1's recall on the first 8, 16, 32 positions and on all of them, over training. */
-function positionChart(records: EvalRecord[]): string {
+/** The `wK1Early` curve (positions < 64). */
+function early(records: EvalRecord[]): Series {
+  return { name: "positions < 64", points: records.map((r) => [r.step, r.wK1Early]) };
+}
+
+/**
+ * W_K^1's recall on the first 8, 16, 32 positions, on the first 64 when the model has more, and on
+ * all of them, over training.
+ */
+function positionChart(records: EvalRecord[], maxLen: number): string {
   const field = (r: EvalRecord, key: string) => (r as unknown as Record<string, number>)[key];
   return lineChart([
     ...POSITION_CUTOFFS.map((c) => ({
       name: `positions < ${c}`,
       points: records.map((r) => [r.step, field(r, `wK1Below${c}`) ?? NaN] as [number, number]),
     })),
+    ...(maxLen > 64 ? [early(records)] : []),
     { name: "all positions", points: records.map((r) => [r.step, r.wK1]), color: "#222" },
   ], {
     title: "W_K^1 stores early positions first",
@@ -235,7 +245,18 @@ async function demo(args: string[]): Promise<void> {
       join(out, "birth.svg"),
       trainingCurves(records, {
         title: `The induction head is born: ${describe(config)}`,
-        extra: [positionChart(records)],
+        extra: [positionChart(records, config.model.maxLen)],
+      }),
+    );
+  }
+  if (want("long")) {
+    const config = withOverrides(presets["cpu-long"], steps ? { steps } : {});
+    const records = await run("long", config, out, replot);
+    await save(
+      join(out, "long.svg"),
+      trainingCurves(records, {
+        title: `W_K^1 learns the positions < 64: ${describe(config)}`,
+        extra: [positionChart(records, config.model.maxLen)],
       }),
     );
   }

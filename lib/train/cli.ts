@@ -34,7 +34,7 @@ import { trainingCurves } from "./figures.ts";
 /** The usage text printed by `--help` and after a bad flag. */
 export const USAGE = `Usage: deno task train [options]
 
-  --preset NAME        cpu (default), paper or tiny
+  --preset NAME        cpu (default), cpu-long, paper or tiny
   --backend NAME       auto (default), cpu, wasm or webgpu
   --steps N            total optimizer steps (a resumed run continues up to N)
   --eval-every N       evaluate every N steps
@@ -156,7 +156,8 @@ export function parseTrainArgs(args: string[]): TrainCliOptions {
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
-  const preset = choice<PresetName>("preset", values.preset, ["cpu", "paper", "tiny"]) ?? "cpu";
+  const names = Object.keys(presets) as PresetName[];
+  const preset = choice<PresetName>("preset", values.preset, names) ?? "cpu";
   let backend: BackendChoice;
   try {
     backend = parseBackend(values.backend ?? "auto");

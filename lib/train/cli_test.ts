@@ -49,7 +49,7 @@ Deno.test("bad flags give a clear UsageError", () => {
   const bad: [string[], string][] = [
     [["--stepz", "3"], "--stepz"],
     [["--steps", "abc"], '--steps must be an integer >= 0, got "abc"'],
-    [["--preset", "huge"], "--preset must be one of cpu, paper, tiny"],
+    [["--preset", "huge"], "--preset must be one of paper, cpu, cpu-long, tiny"],
     [["--backend", "tpu"], 'Unknown backend "tpu"'],
     [["--lr", "0"], "--lr must be a positive number"],
     [["--freeze", "wK1"], "write MATRIX:STEP"],

@@ -1,8 +1,9 @@
 /**
  * One configuration object per training run: the model, the data, the optimizer, the loss, the
- * freezing schedule and how often to evaluate. Three named presets cover the course: `tiny`
- * (tests), `cpu` (the laptop run in which the induction head is born) and `paper` (the paper's
- * Figure 3 run, for a machine with a GPU).
+ * freezing schedule and how often to evaluate. Four named presets cover the course: `tiny`
+ * (tests), `cpu` (the laptop run in which the induction head is born in about a minute),
+ * `cpu-long` (T = 96, batch 256: W_K^1 also stores the positions < 64) and `paper` (the
+ * paper's Figure 3 run, for a machine with a GPU).
  *
  * @example
  * ```ts
@@ -67,7 +68,7 @@ export interface TrainConfig {
 }
 
 /** The names of the presets. */
-export type PresetName = "cpu" | "paper" | "tiny";
+export type PresetName = "cpu" | "cpu-long" | "paper" | "tiny";
 
 const sgd = (lr: number): OptimizerConfig => ({
   kind: "sgd",
@@ -85,6 +86,9 @@ const sgd = (lr: number): OptimizerConfig => ({
  * - `cpu`: the laptop run in which the induction head is born: d = 128, T = 64, batch 64, K = 5
  *   fixed triggers, SGD lr 0.2 (the code's default), 300 steps; in-context accuracy passes 95%
  *   near step 200 (measurements in lessons/05_training/README.md).
+ * - `cpu-long`: the `cpu` run with T = 96 and batch 256, 360 steps, in which W_K^1 also stores
+ *   the previous-token association of the positions < 64 (the `wK1Early` probe); the head is
+ *   born by step 140. Several minutes on 2 cores (measurements in lessons/05_training/README.md).
  * - `tiny`: d = 64, T = 32, batch 32: about 0.8 in-context accuracy after 300 steps (seconds),
  *   for tests.
  *
@@ -115,6 +119,17 @@ export const presets: Record<PresetName, TrainConfig> = {
     loss: "inContext",
     freeze: [],
     evalEvery: 10,
+    seed: 42,
+  },
+  "cpu-long": {
+    model: { ...defaultModelConfig, dim: 128, maxLen: 96, trainable: ["wK1", "wK2", "wO2"] },
+    data: { ...defaultDataConfig, seqLen: 96, k: 5, fixedTriggers: true },
+    batchSize: 256,
+    steps: 360,
+    optimizer: sgd(0.2),
+    loss: "inContext",
+    freeze: [],
+    evalEvery: 20,
     seed: 42,
   },
   tiny: {

@@ -20,6 +20,16 @@ Deno.test("every preset is valid; paper is the Figure 3 run", () => {
   assert.deepEqual(paper.loss, "inContext");
 });
 
+Deno.test("cpu-long is the cpu run with longer sequences, a larger batch and more steps", () => {
+  const { cpu } = presets;
+  const long = presets["cpu-long"];
+  assert.deepEqual({ ...long.model, maxLen: cpu.model.maxLen }, cpu.model);
+  assert.deepEqual({ ...long.data, seqLen: cpu.data.seqLen }, cpu.data);
+  assert.deepEqual([long.optimizer, long.loss], [cpu.optimizer, cpu.loss]);
+  assert.deepEqual(long.data.seqLen > 64 && long.model.maxLen === long.data.seqLen, true);
+  assert.deepEqual(long.batchSize > cpu.batchSize && long.steps > cpu.steps, true);
+});
+
 Deno.test("withOverrides merges one level deep and keeps the model consistent", () => {
   const c = withOverrides(presets.cpu, { data: { seqLen: 200 }, model: { finalFfn: true } });
   assert.deepEqual(c.model.maxLen, 200, "maxLen follows a longer seqLen");
