@@ -8,7 +8,7 @@
  * Exercise 4.7, and the accuracy of both as the width d varies.
  *
  * Options: `--seed N` (default 1), `--dim d` (default 256), `--len T` (default 40, at most 64:
- * the length of the printed sequence), `--quick` (skip the d sweep).
+ * the length of the printed sequence), `--quick` (skip the d sweep), `--help`.
  * @module
  */
 import { parseArgs } from "node:util";
@@ -141,8 +141,19 @@ async function demo(args: string[]): Promise<void> {
       dim: { type: "string", default: "256" },
       len: { type: "string", default: "40" },
       quick: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
     },
   });
+  if (values.help) {
+    console.log(
+      "Usage: deno task demo 4 [--solutions] [--seed N] [--dim d] [--len T] [--quick]\n" +
+        "  --seed N   model and data seed (default 1)\n" +
+        "  --dim d    model width, 8 to 1024 (default 256)\n" +
+        "  --len T    length of the printed sequence, 4 to 64 (default 40)\n" +
+        "  --quick    skip the sweep over the width d (the slowest part)",
+    );
+    return;
+  }
   const seed = Number(values.seed);
   const dim = Number(values.dim);
   const seqLen = Number(values.len);
@@ -250,7 +261,7 @@ async function demo(args: string[]): Promise<void> {
   console.log(`  wired for ' ', e, t, o, a                   ${r.wired.toFixed(3)}`);
   console.log(`  same, W_K1 = 0 (layer 1 uniform)            ${r.layer1Removed.toFixed(3)}`);
   console.log(`  same wiring, data with the next 5 triggers  ${r.otherTriggers.toFixed(3)}`);
-  console.log(`  W_K2 over all 65 tokens, those triggers      ${r.allTokensWiring.toFixed(3)}`);
+  console.log(`  W_K2 over all 65 tokens, those triggers     ${r.allTokensWiring.toFixed(3)}`);
   if (!values.quick) {
     console.log(
       pc.bold("\nIn-context accuracy of the wired head as d varies (T = 64, 16 sequences)"),

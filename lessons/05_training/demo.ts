@@ -222,8 +222,21 @@ async function demo(args: string[]): Promise<void> {
       backend: { type: "string", default: "auto" },
       out: { type: "string", default: join(".course", "runs", "05_training") },
       replot: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
     },
   });
+  if (values.help) {
+    console.log(
+      "Usage: deno task demo 5 [--solutions] [--experiment NAME] [--steps N] [--backend NAME]\n" +
+        "                        [--out DIR] [--replot]\n" +
+        `  --experiment NAME  ${EXPERIMENTS.join(", ")} (default birth: the cpu preset, ~1 min)\n` +
+        "  --steps N          steps per run (default: the experiment's; e.g. 30 for a quick look)\n" +
+        "  --backend NAME     auto, cpu, wasm or webgpu (default auto)\n" +
+        "  --out DIR          where logs and figures go (default .course/runs/05_training)\n" +
+        "  --replot           redraw the figures from the logs in --out, without training",
+    );
+    return;
+  }
   const experiment = values.experiment as Experiment;
   if (!EXPERIMENTS.includes(experiment)) {
     throw new Error(`--experiment must be one of ${EXPERIMENTS.join(", ")}`);

@@ -44,8 +44,20 @@ function describeProfile(name: string, p: StepProfile): string {
 async function demo(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
-    options: { steps: { type: "string", default: "20" }, backend: { type: "string" } },
+    options: {
+      steps: { type: "string", default: "20" },
+      backend: { type: "string" },
+      help: { type: "boolean", short: "h", default: false },
+    },
   });
+  if (values.help) {
+    console.log(
+      "Usage: deno task demo 6 [--solutions] [--steps N] [--backend NAME]\n" +
+        "  --steps N       training steps of part 3 (default 20; 5 for a quick look)\n" +
+        "  --backend NAME  default: webgpu when an adapter exists (here a software one)",
+    );
+    return;
+  }
   const steps = Number(values.steps);
   if (!Number.isInteger(steps) || steps < 1) throw new Error("--steps must be a positive integer");
   await quietMesa(); // keeps Mesa's software driver quiet

@@ -67,3 +67,20 @@ Deno.test("every shipped lesson has objectives and exercises with functions, tim
     }
   }
 });
+
+Deno.test("no lesson README splits an inline formula across lines (KaTeX would show raw TeX)", async () => {
+  const problems: string[] = [];
+  for (const l of await listLessons(".")) {
+    let fenced = false;
+    l.markdown.split("\n").forEach((line, i) => {
+      if (line.trim().startsWith("```")) fenced = !fenced;
+      if (fenced || line.trim().startsWith("```")) return;
+      const trimmed = line.trim();
+      if (trimmed.startsWith("$$") || trimmed.endsWith("$$")) return; // display math may span lines
+      const text = line.replace(/`[^`]*`/g, "").replaceAll("\\$", "").replaceAll("$$", "");
+      const dollars = text.split("$").length - 1;
+      if (dollars % 2 === 1) problems.push(`${l.paths.readme}:${i + 1}: ${line.slice(0, 80)}`);
+    });
+  }
+  assert.deepEqual(problems, [], "an odd number of $ on a line means a formula is split");
+});

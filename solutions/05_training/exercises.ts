@@ -254,9 +254,9 @@ export function probeWK2(params: Params, triggers: number[] | null): number {
 /**
  * Exercise 5.5. The W_K^1 probe (`wk0_acc`, and `wk0_64_acc` with `cutoff` 64): does the
  * previous-token head's key matrix send position t to t - 1? With the first L positions
- * (L = cutoff, or all of them), queries p_t for t = 1..L-1 and keys W_K^1 p_s for s = 0..L-2,
- * **no causal mask**: correct when argmax_s p_t^T W_K^1 p_s = t - 1, averaged over the L - 1
- * queries.
+ * (L = min(cutoff, number of positions), or all of them), queries p_t for t = 1..L-1 and keys
+ * W_K^1 p_s for s = 0..L-2, **no causal mask**: correct when argmax_s p_t^T W_K^1 p_s = t - 1,
+ * averaged over the L - 1 queries.
  *
  * @param cutoff Use only positions < cutoff (the paper's "t < 64" curve).
  *
