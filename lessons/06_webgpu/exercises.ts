@@ -34,6 +34,7 @@ import {
 } from "@lib/model/mod.ts";
 import type { TrainConfig } from "@lib/train/config.ts";
 import { Trainer, type TrainerParts } from "@lib/train/trainer.ts";
+import { stepWithForward } from "@lib/train/step.ts";
 import {
   causalSoftmaxComposed,
   causalSoftmaxGradComposed,
@@ -345,19 +346,9 @@ export function trainingStepWith(
   batch: StepArgs[2],
   options: StepArgs[3],
 ): tf.Scalar {
-  const vars = options.trainable.map((name) => need(params, name));
-  const { value, grads } = tf.variableGrads(() =>
-    tf.tidy(() => {
-      const { logits } = forwardWithSoftmax(params, config, batch.inputs, softmaxOp);
-      const mask = options.loss === "all" ? tf.onesLike(batch.inContextMask) : batch.inContextMask;
-      const onehot = tf.oneHot(batch.targets, config.vocabSize).toFloat();
-      return tf.losses.softmaxCrossEntropy(onehot, logits, mask) as tf.Scalar;
-    }), vars);
-  const byName: Partial<Record<ParamName, tf.Tensor>> = {};
-  options.trainable.forEach((name, i) => byName[name] = grads[vars[i].name]);
-  options.optimizer.update(params, byName);
-  tf.dispose(grads);
-  return value;
+  const forwardFn = (p: Params, c: ModelConfig, ids: tf.Tensor2D) =>
+    forwardWithSoftmax(p, c, ids, softmaxOp).logits;
+  return stepWithForward(forwardFn)(params, config, batch, options);
 }
 
 /**

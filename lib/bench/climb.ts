@@ -36,8 +36,7 @@ import {
   type ParamName,
   type Params,
 } from "@lib/model/mod.ts";
-import type { TrainerParts } from "@lib/train/trainer.ts";
-import { maskedCrossEntropy } from "../../solutions/05_training/exercises.ts";
+import { stepWithForward, type TrainingStep } from "@lib/train/step.ts";
 
 /** The stages of the climb, in order. */
 export const CLIMB_STAGES = [
@@ -63,7 +62,7 @@ export const CLIMB_DESCRIPTIONS: Record<ClimbStage, string> = {
 };
 
 /** A training step with lesson 5's signature, as `Trainer` parts take it. */
-export type TrainingStep = NonNullable<TrainerParts["trainingStep"]>;
+export type { TrainingStep };
 
 type MatMul = (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D;
 
@@ -213,37 +212,6 @@ export function forwardFlat(
     if (config.finalFfn) h = h.add(matMul(h, wT("wF")));
     return matMul(h, wT("wU")).reshape([batch, seq, n]) as tf.Tensor3D;
   });
-}
-
-/**
- * A lesson-5 training step (masked cross-entropy, gradients of the trainable matrices, the
- * optimizer's update) around any forward pass that returns logits.
- *
- * @example
- * ```ts
- * import { forwardFolded, stepWithForward } from "@lib/bench/climb.ts";
- * const step = stepWithForward(forwardFolded);
- * ```
- */
-export function stepWithForward(
-  forwardFn: (params: Params, config: ModelConfig, inputs: tf.Tensor2D) => tf.Tensor3D,
-): TrainingStep {
-  return (params, config, batch, options) => {
-    const vars = options.trainable.map((name) => need(params, name));
-    const { value, grads } = tf.variableGrads(() =>
-      tf.tidy(() => {
-        const logits = forwardFn(params, config, batch.inputs);
-        const mask = options.loss === "all"
-          ? tf.onesLike(batch.inContextMask)
-          : batch.inContextMask;
-        return maskedCrossEntropy(logits, batch.targets, mask);
-      }), vars);
-    const byName: Partial<Record<ParamName, tf.Tensor>> = {};
-    options.trainable.forEach((name, i) => byName[name] = grads[vars[i].name]);
-    options.optimizer.update(params, byName);
-    tf.dispose(grads);
-    return value;
-  };
 }
 
 /**

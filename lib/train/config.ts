@@ -99,51 +99,55 @@ const sgd = (lr: number): OptimizerConfig => ({
  * ```
  */
 export const presets: Record<PresetName, TrainConfig> = {
-  paper: {
-    model: { ...defaultModelConfig, dim: 256, maxLen: 256, trainable: ["wK1", "wK2", "wO2"] },
-    data: { ...defaultDataConfig, seqLen: 256, k: 5, fixedTriggers: true },
+  paper: inductionRun({
+    dim: 256,
+    seqLen: 256,
     batchSize: 512,
     steps: 1000,
-    optimizer: sgd(0.03),
-    loss: "inContext",
-    freeze: [],
+    lr: 0.03,
     evalEvery: 5,
-    seed: 42,
-  },
-  cpu: {
-    model: { ...defaultModelConfig, dim: 128, maxLen: 64, trainable: ["wK1", "wK2", "wO2"] },
-    data: { ...defaultDataConfig, seqLen: 64, k: 5, fixedTriggers: true },
-    batchSize: 64,
-    steps: 300,
-    optimizer: sgd(0.2),
-    loss: "inContext",
-    freeze: [],
-    evalEvery: 10,
-    seed: 42,
-  },
-  "cpu-long": {
-    model: { ...defaultModelConfig, dim: 128, maxLen: 96, trainable: ["wK1", "wK2", "wO2"] },
-    data: { ...defaultDataConfig, seqLen: 96, k: 5, fixedTriggers: true },
+  }),
+  cpu: inductionRun({ dim: 128, seqLen: 64, batchSize: 64, steps: 300, lr: 0.2, evalEvery: 10 }),
+  "cpu-long": inductionRun({
+    dim: 128,
+    seqLen: 96,
     batchSize: 256,
     steps: 360,
-    optimizer: sgd(0.2),
-    loss: "inContext",
-    freeze: [],
+    lr: 0.2,
     evalEvery: 20,
-    seed: 42,
-  },
-  tiny: {
-    model: { ...defaultModelConfig, dim: 64, maxLen: 32, trainable: ["wK1", "wK2", "wO2"] },
-    data: { ...defaultDataConfig, seqLen: 32, k: 5, fixedTriggers: true },
-    batchSize: 32,
-    steps: 300,
-    optimizer: sgd(0.2),
+  }),
+  tiny: inductionRun({ dim: 64, seqLen: 32, batchSize: 32, steps: 300, lr: 0.2, evalEvery: 10 }),
+};
+
+/**
+ * What every preset shares (the paper's induction-head run: K = 5 fixed triggers, W_K^1, W_K^2
+ * and W_O^2 trained, SGD with momentum, loss on in-context targets, seed 42), sized by `size`.
+ */
+function inductionRun(size: {
+  dim: number;
+  seqLen: number;
+  batchSize: number;
+  steps: number;
+  lr: number;
+  evalEvery: number;
+}): TrainConfig {
+  return {
+    model: {
+      ...defaultModelConfig,
+      dim: size.dim,
+      maxLen: size.seqLen,
+      trainable: ["wK1", "wK2", "wO2"],
+    },
+    data: { ...defaultDataConfig, seqLen: size.seqLen, k: 5, fixedTriggers: true },
+    batchSize: size.batchSize,
+    steps: size.steps,
+    optimizer: sgd(size.lr),
     loss: "inContext",
     freeze: [],
-    evalEvery: 10,
+    evalEvery: size.evalEvery,
     seed: 42,
-  },
-};
+  };
+}
 
 /** Fields of a {@linkcode TrainConfig} to change; nested objects are merged one level deep. */
 export interface ConfigOverrides {
