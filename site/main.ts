@@ -142,10 +142,6 @@ export function createSite(options: { root?: string } = {}): App {
       "/_vendor/hljs": join(packageDir("highlight.js"), "styles"),
       "/_vendor/tfjs-wasm": join(packageDir("@tensorflow/tfjs-backend-wasm"), "dist"),
     },
-    shims: {
-      "node:buffer": "site/client/shims/node_buffer.ts",
-      "node:path": "site/client/shims/node_path.ts",
-    },
   });
 }
 

@@ -14,7 +14,6 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { Buffer } from "node:buffer";
 import type { TrainConfig } from "./config.ts";
 
 /** The tag in every checkpoint file. */
@@ -67,7 +66,7 @@ export async function encodeTensor(t: tf.Tensor): Promise<SavedTensor> {
   return {
     shape: t.shape.slice(),
     dtype: "float32",
-    data: Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString("base64"),
+    data: new Uint8Array(values.buffer, values.byteOffset, values.byteLength).toBase64(),
   };
 }
 
@@ -81,7 +80,7 @@ export async function encodeTensor(t: tf.Tensor): Promise<SavedTensor> {
  * ```
  */
 export function decodeValues(saved: SavedTensor): Float32Array {
-  const bytes = Buffer.from(saved.data, "base64");
+  const bytes = Uint8Array.fromBase64(saved.data); // a fresh, aligned buffer
   const size = saved.shape.reduce((a, b) => a * b, 1);
   if (bytes.byteLength !== size * 4) {
     throw new Error(

@@ -10,7 +10,6 @@
  * ```
  * @module
  */
-import { dirname } from "node:path";
 import type { TrainConfig } from "./config.ts";
 import type { EvalRecord } from "./trainer.ts";
 
@@ -57,7 +56,9 @@ export class LogWriter {
    * ```
    */
   static async open(path: string, header: LogHeader, append = false): Promise<LogWriter> {
-    await Deno.mkdir(dirname(path), { recursive: true });
+    // The folder part of `path` (no node:path here: this module is also bundled for the browser).
+    const folder = path.replace(/[\\/][^\\/]*$/, "");
+    if (folder !== path && folder !== "") await Deno.mkdir(folder, { recursive: true });
     const file = await Deno.open(path, { write: true, create: true, append, truncate: !append });
     const writer = new LogWriter(file);
     await writer.#line(header);
