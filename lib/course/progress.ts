@@ -50,7 +50,7 @@
  * ```
  * @module
  */
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { Lesson } from "@lib/course/lessons.ts";
 import type { ExerciseState, State } from "@lib/course/status.ts";
 import { writeTextFileAtomic } from "@lib/course/atomic_write.ts";
@@ -273,9 +273,15 @@ export async function saveProgress(
   await writeTextFileAtomic(join(root, PROGRESS_PATH), JSON.stringify(progress, null, 2) + "\n");
 }
 
+/** The lock file that serialises {@linkcode updateProgress}, beside the progress file. */
+export const PROGRESS_LOCK_PATH = ".course/progress.lock";
+
 /**
  * Loads the file, applies `change`, and writes it back: the read-modify-write that every
- * command uses, so that two commands run one after the other never lose each other's records.
+ * command uses. It holds an exclusive lock on `.course/progress.lock` from the read to the
+ * write, so two commands running at the same moment (the watch mode and `--hint` in another
+ * terminal) wait for each other instead of losing one's record. The lock is the operating
+ * system's (`flock`), so a command that is killed releases it: no stale lock is ever left.
  *
  * @example
  * ```ts
@@ -288,10 +294,25 @@ export async function updateProgress(
   change: (progress: Progress) => void,
   now = new Date(),
 ): Promise<LoadedProgress> {
-  const loaded = await loadProgress(root, now);
-  change(loaded.progress);
-  await saveProgress(root, loaded.progress, now);
-  return loaded;
+  const lockPath = join(root, PROGRESS_LOCK_PATH);
+  let lock: Deno.FsFile | undefined;
+  try {
+    await Deno.mkdir(dirname(lockPath), { recursive: true });
+    lock = await Deno.open(lockPath, { read: true, write: true, create: true });
+    await lock.lock(true);
+  } catch {
+    // A read-only or odd file system: go on unlocked rather than lose the learner's run.
+    lock?.close();
+    lock = undefined;
+  }
+  try {
+    const loaded = await loadProgress(root, now);
+    change(loaded.progress);
+    await saveProgress(root, loaded.progress, now);
+    return loaded;
+  } finally {
+    lock?.close(); // closing the file releases the lock
+  }
 }
 
 /**

@@ -186,3 +186,48 @@ Deno.test("readProgress: a missing file is empty progress", async () => {
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("updateProgress: writers at the same moment never lose each other's records", async () => {
+  const root = await tempRoot();
+  // Many exercises, each recorded by its own writer; without the lock every writer reads the
+  // same old file and the last rename wins, keeping one record of the twelve.
+  const ids = Array.from({ length: 12 }, (_, i) => `1.${i + 1}`);
+  const many = parseLesson(
+    "01_demo",
+    "# Lesson 1: Demo\n" +
+      ids.map((id) => `### Exercise ${id}: E\n**Functions:** \`f\`\n`).join(""),
+  );
+  try {
+    // In one process: the async read-modify-writes interleave.
+    await Promise.all(
+      ids.map((id) => updateProgress(root, (p) => recordHintSeen(p, many, id, 1))),
+    );
+    // In other processes: two commands started at once, each recording a second tier.
+    const script = `import { parseLesson } from "@lib/course/lessons.ts";
+      import { recordHintSeen, updateProgress } from "@lib/course/progress.ts";
+      const [root, from, to] = Deno.args;
+      const ids = Array.from({ length: 12 }, (_, i) => "1." + (i + 1));
+      const many = parseLesson("01_demo", "# Lesson 1: Demo\\n" +
+        ids.map((id) => "### Exercise " + id + ": E\\n**Functions:** \`f\`\\n").join(""));
+      await Promise.all(ids.slice(+from, +to).map((id) =>
+        updateProgress(root, (p) => recordHintSeen(p, many, id, 2))));`;
+    const file = join(root, "writer.ts");
+    await Deno.writeTextFile(file, script);
+    const config = join(Deno.cwd(), "deno.json");
+    const runs = [[0, 6], [6, 12]].map(([from, to]) =>
+      new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", "--config", config, file, root, `${from}`, `${to}`],
+        stdout: "piped",
+        stderr: "piped",
+      }).output()
+    );
+    for (const out of await Promise.all(runs)) {
+      assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+    }
+    const p = await readProgress(root);
+    assert.deepEqual(ids.map((id) => hintsSeen(p, "01_demo", id)), ids.map(() => 2));
+    assert.equal((await loadProgress(root)).notice, undefined);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
