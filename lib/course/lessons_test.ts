@@ -84,3 +84,17 @@ Deno.test("no lesson README splits an inline formula across lines (KaTeX would s
   }
   assert.deepEqual(problems, [], "an odd number of $ on a line means a formula is split");
 });
+
+Deno.test("no lesson README splits inline code across lines (the terminal shows the break)", async () => {
+  const problems: string[] = [];
+  for (const l of await listLessons(".")) {
+    let fenced = false;
+    l.markdown.split("\n").forEach((line, i) => {
+      if (line.trim().startsWith("```")) fenced = !fenced;
+      if (fenced || line.trim().startsWith("```")) return;
+      const ticks = line.replace(/``[^`]+``/g, "").split("`").length - 1;
+      if (ticks % 2 === 1) problems.push(`${l.paths.readme}:${i + 1}: ${line.slice(0, 80)}`);
+    });
+  }
+  assert.deepEqual(problems, [], "an odd number of ` on a line means a code span is split");
+});

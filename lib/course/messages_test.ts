@@ -14,7 +14,12 @@ import { runExerciseTests } from "@lib/course/run_tests.ts";
 import { exerciseStates } from "@lib/course/status.ts";
 import { parseLesson } from "@lib/course/lessons.ts";
 import { copyCourse, implement, LESSON1, solutionBody } from "@lib/course/_test_course.ts";
-import { assertAllClose, assertShape, CourseAssertionError } from "@lib/testing/mod.ts";
+import {
+  assertAllClose,
+  assertFinite,
+  assertShape,
+  CourseAssertionError,
+} from "@lib/testing/mod.ts";
 
 const FUNCTIONS = [
   "unigramFromCounts",
@@ -117,7 +122,19 @@ Deno.test("assertShape: a ragged array, a string and a number instead of an arra
 
 Deno.test("assertAllClose: NaN and Infinity get an explanation, finite misses do not", () => {
   assert.throws(() => assertAllClose([NaN], [1]), /got NaN .*NaN usually comes from 0\/0/);
-  assert.throws(() => assertAllClose([Infinity], [1]), /Infinity usually comes from/);
+  assert.throws(
+    () => assertAllClose([Infinity], [1]),
+    /got Infinity .*\. Infinity usually comes from a div/,
+  );
+  assert.throws(() => assertAllClose([-Infinity], [1]), /-Infinity usually comes from log\(0\)/);
+  // A single number: no "index []", no "1 of 1 values differ".
+  assert.throws(
+    () => assertAllClose(2, 1, { what: "the loss" }),
+    (e: Error) =>
+      e.message.startsWith("the loss: expected 1 but got 2 (allowed") &&
+      !/index|values differ/.test(e.message),
+  );
+  assert.throws(() => assertFinite([1, -Infinity], "x"), /x: found -Infinity at index \[1\]/);
   assert.throws(
     () => assertAllClose([2], [1]),
     (e: Error) => !/usually comes from/.test(e.message),

@@ -12,7 +12,7 @@
  */
 import pc from "picocolors";
 import { join } from "node:path";
-import type { Lesson } from "@lib/course/lessons.ts";
+import type { Exercise, Lesson } from "@lib/course/lessons.ts";
 import type { ExerciseState } from "@lib/course/status.ts";
 import type { LessonProgress } from "@lib/course/progress.ts";
 
@@ -26,6 +26,33 @@ export interface ReportContext {
   focus?: string;
   /** Printed in watch mode: say which keys to press instead of which commands to run. */
   watch?: boolean;
+  /**
+   * Every lesson of the course, to name the earlier exercise a failure waits for when a lesson
+   * calls the learner's code from an earlier lesson (lesson 4 calls lessons 1 and 2).
+   */
+  lessons?: Lesson[];
+}
+
+/** An earlier exercise that a failing test waits for: its function is still a stub. */
+interface Waiting {
+  /** The stub's function. */
+  fn: string;
+  /** Its lesson and exercise, when the course's lessons were given. */
+  owner?: { lesson: Lesson; exercise: Exercise };
+}
+
+/**
+ * When the first failure of `state` is another exercise's stub (a function of an earlier
+ * lesson this one builds on), which one it is.
+ */
+function waitingFor(state: ExerciseState, lessons: Lesson[] | undefined): Waiting | undefined {
+  const fn = state.firstFailure?.message?.match(/^`(\w+)` is not implemented yet/)?.[1];
+  if (!fn || state.exercise.functions.includes(fn)) return undefined;
+  for (const lesson of lessons ?? []) {
+    const exercise = lesson.exercises.find((e) => e.functions.includes(fn));
+    if (exercise) return { fn, owner: { lesson, exercise } };
+  }
+  return { fn };
 }
 
 const MARK: Record<ExerciseState["state"], string> = {
@@ -69,7 +96,10 @@ export function lessonReport(
   const width = Math.max(...states.map((s) => s.exercise.title.length), 10);
   for (const s of states) {
     const ex = s.exercise;
-    const count = s.state === "not started"
+    const waits = s.state === "not started" ? waitingFor(s, ctx.lessons) : undefined;
+    const count = waits
+      ? pc.yellow(`waits for ${waits.owner ? waits.owner.exercise.id : `\`${waits.fn}\``}`)
+      : s.state === "not started"
       ? pc.dim("not started")
       : s.state === "no tests"
       ? pc.yellow("no tests found")
@@ -118,12 +148,44 @@ export function lessonReport(
     pc.bold(`${ctx.focus ? "Exercise" : "Next: exercise"} ${id}, ${first.exercise.title}`),
   );
   const failure = first.firstFailure;
+  const waits = waitingFor(first, ctx.lessons);
+  if (failure && waits) {
+    // The exercise calls the learner's code from an earlier lesson, still a stub there.
+    const { owner } = waits;
+    const from = owner
+      ? ` from lesson ${owner.lesson.number} (exercise ${owner.exercise.id}, ${owner.exercise.title})`
+      : "";
+    out.push(`  test:   ${failure.name}`);
+    out.push(
+      `  waits:  ${
+        indent(
+          `This exercise calls your \`${waits.fn}\`${from}, which is not written yet: ` +
+            `lesson ${lesson.number} builds on your own code from earlier lessons.` +
+            (owner
+              ? ` Finish exercise ${owner.exercise.id} first (\`deno task lesson ${owner.lesson.number}\`).`
+              : ""),
+          10,
+        )
+      }`,
+    );
+    const ownerFile = owner
+      ? (ctx.source === "lessons" ? owner.lesson.paths.exercises : owner.lesson.paths.solution)
+      : file;
+    const line = whereToLook(ctx.root, ownerFile, [waits.fn], undefined);
+    out.push(`  where:  ${ownerFile}${line ? `:${line.line} (function ${line.fn})` : ""}`);
+    out.push(
+      `  text:   ${
+        owner ? `${owner.lesson.paths.readme}#${owner.exercise.anchor}` : lesson.paths.readme
+      }`,
+    );
+    return out;
+  }
   if (failure) {
     out.push(`  test:   ${failure.name}`);
     const label = failure.timedOut ? "stopped" : "problem";
     out.push(`  ${label}: ${indent(failure.message ?? "(no message)", 10)}`);
   }
-  const line = findLine(ctx.root, file, first.exercise.functions);
+  const line = whereToLook(ctx.root, file, first.exercise.functions, failure);
   out.push(`  where:  ${file}${line ? `:${line.line} (function ${line.fn})` : ""}`);
   out.push(`  text:   ${lesson.paths.readme}#${first.exercise.anchor}`);
   if (mine) {
@@ -305,11 +367,16 @@ export function progressBar(done: number, total: number, width = 20): string {
   return `[${"█".repeat(filled)}${"░".repeat(width - filled)}]`;
 }
 
-/** The line of `export function NAME` for the first of `fns` found in the file. */
-function findLine(
+/**
+ * Where the learner should look for a failure: the line their code threw at, when the message
+ * names one in the exercise file (with the function around it); otherwise the function the
+ * failing test checks (test names start with it); otherwise the exercise's first function.
+ */
+function whereToLook(
   root: string,
   file: string,
   fns: string[],
+  failure: { fn: string; message?: string } | undefined,
 ): { line: number; fn: string } | undefined {
   let text: string;
   try {
@@ -318,8 +385,18 @@ function findLine(
     return undefined;
   }
   const lines = text.split("\n");
-  for (const fn of fns) {
-    const i = lines.findIndex((l) => new RegExp(`function\\s+${fn}\\b`).test(l));
+  const declares = (l: string) => l.match(/^\s*(?:export\s+)?(?:async\s+)?function\s+(\w+)/)?.[1];
+  const thrown = failure?.message?.match(/\(at ([^\s()]+):(\d+)(?::\d+)?\)/);
+  if (thrown && thrown[1] === file) {
+    const at = Number(thrown[2]);
+    for (let i = Math.min(at, lines.length) - 1; i >= 0; i--) {
+      const fn = declares(lines[i]);
+      if (fn) return { line: at, fn };
+    }
+  }
+  const tested = failure && fns.includes(failure.fn) ? [failure.fn] : [];
+  for (const fn of [...tested, ...fns]) {
+    const i = lines.findIndex((l) => declares(l) === fn);
     if (i >= 0) return { line: i + 1, fn };
   }
   return undefined;

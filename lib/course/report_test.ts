@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ago, progressReport, terminalMarkdown } from "@lib/course/report.ts";
+import { ago, lessonReport, progressReport, terminalMarkdown } from "@lib/course/report.ts";
 import { parseLesson } from "@lib/course/lessons.ts";
 import { emptyProgress, recordHintSeen, recordStates } from "@lib/course/progress.ts";
 import { stripAnsi } from "@lib/course/_test_course.ts";
@@ -52,4 +52,46 @@ Deno.test("terminalMarkdown and ago", () => {
   assert.equal(ago("2026-01-01T01:59:30Z", NOW), "just now");
   assert.equal(ago("2026-01-01T01:55:00Z", NOW), "5 min ago");
   assert.equal(ago("2025-12-30T02:00:00Z", NOW), "2 days ago");
+});
+
+Deno.test("lessonReport: `where` names the function that failed, or the line that threw", async () => {
+  const root = await Deno.makeTempDir({ prefix: "report_test_" });
+  try {
+    const lesson = parseLesson(
+      "01_one",
+      "# Lesson 1: One\n### Exercise 1.1: A\n**Functions:** `first`, `second`\n",
+    );
+    await Deno.mkdir(`${root}/lessons/01_one`, { recursive: true });
+    await Deno.writeTextFile(
+      `${root}/${lesson.paths.exercises}`,
+      "/** Doc. */\nexport function first(): number {\n  return 1;\n}\n\n" +
+        "export function second(): number {\n  const x = 2;\n  throw new Error('x');\n}\n",
+    );
+    const where = (fn: string, message: string) => {
+      const failure = { name: `${fn}: a test`, fn, file: "", ok: false, message };
+      const state = {
+        exercise: lesson.exercises[0],
+        state: "failing" as const,
+        passed: 0,
+        total: 1,
+      };
+      const text = stripAnsi(
+        lessonReport(lesson, [{ ...state, firstFailure: failure }], { source: "lessons", root })
+          .join("\n"),
+      );
+      return text.match(/where: +(.*)$/m)?.[1];
+    };
+    const file = lesson.paths.exercises;
+    assert.equal(where("second", "expected 1 but got 2"), `${file}:6 (function second)`);
+    assert.equal(where("first", "expected 1 but got 2"), `${file}:2 (function first)`);
+    // A helper's test, not one of the exercise's functions: the exercise's first function.
+    assert.equal(where("helper", "expected 1"), `${file}:2 (function first)`);
+    // Thrown inside `second` while testing `first`: the line that threw wins.
+    assert.equal(
+      where("first", `\`first\` threw Error: x (at ${file}:8). The error was raised in your code.`),
+      `${file}:8 (function second)`,
+    );
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
 });

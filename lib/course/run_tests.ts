@@ -352,8 +352,9 @@ export function explainLoadError(stderr: string, root: string): string {
     return `Your code does not type-check, so no test could run.\n  ${ts[1]}\n  at ${ts[2]}\n` +
       `Fix this error first (TypeScript checks every file the tests import).`;
   }
+  // Deno prints the error line, then (since 2.x) a code frame, then `at FILE:LINE:COL`.
   const parse = text.match(
-    /error: ([^\n]*(?:parse|Expected|Unexpected)[^\n]*)(?:\n\s+at ([^\s]+))?/,
+    /error: ([^\n]*(?:parse|Expected|Unexpected)[^\n]*)(?:(?:\n\s*(?:\d+\s*)?\|[^\n]*)*\n\s+at ([^\s]+:\d+:\d+))?/,
   );
   if (parse) {
     return `Your code has a syntax error, so no test could run.\n  ${parse[1]}` +

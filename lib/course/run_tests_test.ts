@@ -26,6 +26,30 @@ Deno.test("explainLoadError: type and syntax errors in plain words", () => {
   );
 });
 
+Deno.test("explainLoadError: a real syntax error keeps its file and line", async () => {
+  // Deno's own output, code frame included, for a file with a missing `)`.
+  const dir = await Deno.makeTempDir({ prefix: "syntax_" });
+  try {
+    await Deno.writeTextFile(
+      `${dir}/exercises.ts`,
+      "export function f(a: number) {\n  return Math.abs(a;\n}\n",
+    );
+    await Deno.writeTextFile(`${dir}/x_test.ts`, 'import { f } from "./exercises.ts";\nf(1);\n');
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["test", "--no-config", `${dir}/x_test.ts`],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.notEqual(out.code, 0);
+    const stderr = new TextDecoder().decode(out.stderr) + new TextDecoder().decode(out.stdout);
+    const msg = explainLoadError(stderr, dir);
+    assert.match(msg, /syntax error/);
+    assert.match(msg, /\n {2}at exercises\.ts:2:\d+$/, msg);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("writeImportMap: only @exercises/ moves; every other entry is kept", async () => {
   const path = await writeImportMap(".", "solutions");
   const map = JSON.parse(await Deno.readTextFile(path)).imports as Record<string, string>;

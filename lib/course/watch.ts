@@ -162,7 +162,13 @@ export async function watchSession(options: WatchSessionOptions): Promise<number
       out.push(`\nYour file: ${lesson.paths.exercises}`);
     } else if (states) {
       out.push(
-        ...lessonReport(lesson, states, { source: options.source, root, focus, watch: true }),
+        ...lessonReport(lesson, states, {
+          source: options.source,
+          root,
+          focus,
+          watch: true,
+          lessons: options.lessons,
+        }),
       );
     }
     if (notice) out.push("", pc.yellow(notice));

@@ -190,9 +190,8 @@ export function assertFinite(actual: Numeric, what = "the result"): void {
   const i = values.findIndex((v) => !Number.isFinite(v));
   if (i >= 0) {
     throw new CourseAssertionError(
-      `${what}: found ${values[i]} at index ${fmtIndex(i, shapeOf(actual))}. ` +
-        `Every value should be a finite number. NaN usually comes from exp() of a large number, ` +
-        `0/0, or log(0).`,
+      `${what}: found ${values[i]}${at(i, shapeOf(actual))}. ` +
+        `Every value should be a finite number. ${whyNotFinite(values[i])}`,
     );
   }
 }
@@ -227,16 +226,14 @@ export function assertAllClose(
     }
   }
   if (bad > 0) {
-    const at = fmtIndex(first, shape);
     const tol = atol + rtol * Math.abs(e[first]);
     const notFinite = !Number.isFinite(a[first]) && Number.isFinite(e[first]);
+    const where = shape.length === 0 ? "" : ` at index ${fmtIndex(first, shape)}`;
+    const count = e.length === 1 ? "" : ` ${bad} of ${e.length} values differ.`;
     throw new CourseAssertionError(
-      `${what}: at index ${at} expected ${fmtNum(e[first])} but got ${fmtNum(a[first])} ` +
-        `(allowed difference ${fmtNum(tol)}). ${bad} of ${e.length} values differ.` +
-        (notFinite
-          ? ` ${a[first]} usually comes from 0/0, log(0), exp() of a large number, or ` +
-            `arithmetic on undefined.`
-          : ""),
+      `${what}:${where} expected ${fmtNum(e[first])} but got ${fmtNum(a[first])} ` +
+        `(allowed difference ${fmtNum(tol)}).${count}` +
+        (notFinite ? ` ${whyNotFinite(a[first])}` : ""),
     );
   }
 }
@@ -284,6 +281,48 @@ export function flatten(value: Numeric): number[] {
   };
   walk(value);
   return out;
+}
+
+/**
+ * Runs `fn` and fails if it leaves tensors alive besides the ones it returns: intermediate
+ * tensors that were neither created under `tf.tidy` nor disposed. Returns what `fn` returned
+ * (the caller disposes it).
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { assertNoLeak } from "@lib/testing/mod.ts";
+ * const x = tf.ones([2, 2]);
+ * const y = await assertNoLeak(() => tf.tidy(() => x.add(1).mul(2)), "double");
+ * tf.dispose([x, y]);
+ * ```
+ */
+export async function assertNoLeak<T>(fn: () => T | Promise<T>, what: string): Promise<T> {
+  const marker = tf.scalar(0); // tensor ids only grow: returned tensors above it are new
+  const firstNewId = marker.id + 1;
+  marker.dispose();
+  const before = tf.memory().numTensors;
+  const result = await fn();
+  const returned = new Set<number>();
+  const walk = (v: unknown, depth: number): void => {
+    if (v instanceof tf.Tensor) {
+      if (!v.isDisposed && v.id >= firstNewId) returned.add(v.id);
+    } else if (Array.isArray(v) && depth < 3) v.forEach((e) => walk(e, depth + 1));
+    else if (typeof v === "object" && v !== null && depth < 3) {
+      Object.values(v).forEach((e) => walk(e, depth + 1));
+    }
+  };
+  walk(result, 0);
+  const leaked = tf.memory().numTensors - before - returned.size;
+  if (leaked > 0) {
+    throw new CourseAssertionError(
+      `${what} left ${leaked} intermediate tensor${leaked === 1 ? "" : "s"} alive. Wrap the ` +
+        "work in `tf.tidy(() => ...)` (it frees every tensor made inside except the one " +
+        "returned), or `dispose()` each tensor you no longer need: over a training run, " +
+        "leaked tensors fill the memory.",
+    );
+  }
+  return result;
 }
 
 /**
@@ -403,6 +442,22 @@ function describe(v: unknown): string {
 
 function fmtShape(shape: number[]): string {
   return `[${shape.join(", ")}]`;
+}
+
+/** Where a flat index is, for a message: "" for a single number, " at index [1, 2]" otherwise. */
+function at(flat: number, shape: number[]): string {
+  return shape.length === 0 ? "" : ` at index ${fmtIndex(flat, shape)}`;
+}
+
+/** The usual causes of a value that is not a finite number, told apart by its kind. */
+function whyNotFinite(v: number): string {
+  if (Number.isNaN(v)) {
+    return "NaN usually comes from 0/0 or Infinity/Infinity (exp() of a large number, a " +
+      "softmax row that is all -Infinity), log of a negative number, or arithmetic on undefined.";
+  }
+  if (v > 0) return "Infinity usually comes from a division by 0 or exp() of a large number.";
+  return "-Infinity usually comes from log(0), or from a masked score (-Infinity) that ended " +
+    "up somewhere it should not (a masked entry the mask should have kept?).";
 }
 
 function fmtIndex(flat: number, shape: number[]): string {

@@ -4,6 +4,7 @@ import {
   assertAllClose,
   assertArrayEqual,
   assertFinite,
+  assertNoLeak,
   assertShape,
   CourseAssertionError,
   explainThrown,
@@ -69,4 +70,26 @@ Deno.test("explainThrown: stubs pass through; other errors become one paragraph"
   })();
   assert.ok(fromTf);
   assert.match(fromTf.message, /`attention` threw Error/);
+});
+
+Deno.test("assertNoLeak: intermediates fail, returned tensors and inputs do not", async () => {
+  const x = tf.ones([2, 2]);
+  try {
+    const y = await assertNoLeak(() => tf.tidy(() => x.add(1).mul(2)), "double");
+    assert.equal(y.shape.join(), "2,2");
+    y.dispose();
+    await assert.rejects(
+      () => assertNoLeak(() => x.add(1).mul(2), "leaky"),
+      /leaky left 1 intermediate tensor alive\. Wrap the work in `tf\.tidy/,
+    );
+    assert.equal(await assertNoLeak(() => x, "identity"), x); // returning an input
+    tf.dispose(await assertNoLeak(() => tf.tidy(() => [x.add(1), x.mul(3)]), "a pair"));
+    tf.dispose(await assertNoLeak(() => tf.tidy(() => ({ a: x.add(1) })), "an object"));
+    await assert.rejects(
+      () => assertNoLeak(async () => (await x.add(1).data())[0], "async"),
+      /async left 1 intermediate tensor alive/,
+    );
+  } finally {
+    x.dispose();
+  }
 });

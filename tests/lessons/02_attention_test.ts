@@ -19,8 +19,10 @@ import { Rng } from "@lib/rng/mod.ts";
 import {
   assertAllClose,
   assertFinite,
+  assertNoLeak,
   assertShape,
   check,
+  CourseAssertionError,
   exerciseTest,
 } from "@lib/testing/mod.ts";
 import { backendFromEnv, initBackend } from "@lib/tf/mod.ts";
@@ -149,6 +151,44 @@ exerciseTest("attentionScores", "separate queries: q_t · (W_K x_s) / √d", () 
   });
   scores.dispose();
 });
+
+exerciseTest(
+  "attentionScores",
+  "is differentiable: the gradient for W_K is Σ r[t][s] x_t x_s^T / √d",
+  () => {
+    // loss = Σ_{b,t,s} r[b][t][s] · scores[b][t][s], so dloss/dW_K = Σ r[b][t][s] q_t x_s^T / √d.
+    const { x, wK } = problem(6, 2, 4, 3);
+    const r = problem(7, 2, 4, 4).x.map((rb) => rb.map((row) => row.slice(0, 4)));
+    const [xt, wKt, rt] = [t3(x), t2(wK), t3(r)];
+    let grad: tf.Tensor;
+    try {
+      grad = tf.grad((w: tf.Tensor) => tf.sum(tf.mul(attentionScores(xt, w as tf.Tensor2D), rt)))(
+        wKt,
+      );
+    } catch (e) {
+      tf.dispose([xt, wKt, rt]);
+      throw new CourseAssertionError(
+        `TensorFlow.js could not compute the gradient of attentionScores for W_K ` +
+          `(${(e as Error).message.split("\n")[0]}). A common cause: \`tf.matMul\` of a 3-D ` +
+          `tensor by a 2-D matrix runs forward but has no working gradient in tfjs 4.22; ` +
+          `reshape x to [batch * seq, dim] first, multiply, and reshape back.`,
+      );
+    }
+    const want = wK.map((row, i) =>
+      row.map((_, j) => {
+        let acc = 0;
+        for (let b = 0; b < x.length; b++) {
+          for (let t = 0; t < 4; t++) {
+            for (let s2 = 0; s2 < 4; s2++) acc += r[b][t][s2] * x[b][t][i] * x[b][s2][j];
+          }
+        }
+        return acc / Math.sqrt(3);
+      })
+    );
+    assertAllClose(grad, want, { atol: 1e-3, rtol: 1e-3, what: "d loss / d W_K" });
+    tf.dispose([xt, wKt, rt, grad]);
+  },
+);
 
 // ---------------------------------------------------------------- 2.2 mask
 
@@ -530,3 +570,50 @@ exerciseTest(
     );
   },
 );
+
+// ---------------------------------------------------------------- no leaks (every exercise)
+
+exerciseTest("attentionScores", "frees its intermediate tensors", async () => {
+  const { x, wK } = problem(30, 2, 5, 4);
+  const [xt, wKt] = [t3(x), t2(wK)];
+  tf.dispose(await assertNoLeak(() => attentionScores(xt, wKt), "attentionScores"));
+  tf.dispose([xt, wKt]);
+});
+
+exerciseTest("causalMask", "frees its intermediate tensors", async () => {
+  const scores = t3(problem(31, 2, 5, 5).x);
+  tf.dispose(await assertNoLeak(() => causalMask(scores), "causalMask"));
+  scores.dispose();
+});
+
+exerciseTest("softmaxLastAxis", "frees its intermediate tensors", async () => {
+  const scores = t3(problem(32, 2, 5, 5).x);
+  tf.dispose(await assertNoLeak(() => softmaxLastAxis(scores), "softmaxLastAxis"));
+  scores.dispose();
+});
+
+exerciseTest("attention", "frees its intermediate tensors", async () => {
+  const { x, wK, wV, wO } = problem(33, 2, 5, 4);
+  const ts = [t3(x), t2(wK), t2(wV), t2(wO)] as const;
+  const result = await assertNoLeak(() => attention(...ts), "attention");
+  tf.dispose([result.output, result.weights, ...ts]);
+});
+
+exerciseTest("residualAttention", "frees its intermediate tensors", async () => {
+  const { x, wK, wV, wO } = problem(34, 2, 5, 4);
+  const ts = [t3(x), t2(wK), t2(wV), t2(wO)] as const;
+  const result = await assertNoLeak(() => residualAttention(...ts), "residualAttention");
+  tf.dispose([result.output, result.weights, ...ts]);
+});
+
+exerciseTest("previousTokenKey", "frees its intermediate tensors", async () => {
+  const pos = randomPositions(new Rng(35), 6, 4);
+  tf.dispose(await assertNoLeak(() => previousTokenKey(pos), "previousTokenKey"));
+  pos.dispose();
+});
+
+exerciseTest("previousTokenSharpness", "frees its intermediate tensors", async () => {
+  const weights = t3([refCausalSoftmax(problem(36, 1, 5, 5).x[0])]);
+  await assertNoLeak(() => previousTokenSharpness(weights), "previousTokenSharpness");
+  weights.dispose();
+});

@@ -25,6 +25,7 @@ import {
   assertAllClose,
   assertArrayEqual,
   assertFinite,
+  assertNoLeak,
   assertShape,
   check,
   exerciseTest,
@@ -691,3 +692,94 @@ exerciseTest(
     );
   },
 );
+
+// ---------------------------------------------------------------- no leaks (every tensor exercise)
+
+/** Inputs for the leak checks: 6 inputs and 5 outputs in d = 8, and the loss problem's tensors. */
+function leakProblem() {
+  const rng = new Rng(40);
+  const u = tf.tensor2d(randn(rng, 6, 8, 1 / Math.sqrt(8)));
+  const v = tf.tensor2d(randn(rng, 5, 8, 1 / Math.sqrt(8)));
+  const pairs: Pair[] = [[0, 1], [2, 3], [4, 0]];
+  const w = tf.tensor2d(refStore(u.arraySync(), v.arraySync(), pairs));
+  const loss = tensors(lossProblem(41, 8, 6, 5));
+  return {
+    u,
+    v,
+    pairs,
+    w,
+    loss,
+    dispose: () => tf.dispose([u, v, w, ...Object.values(loss)]),
+  };
+}
+
+exerciseTest("randomEmbeddings", "frees its intermediate tensors", async () => {
+  tf.dispose(await assertNoLeak(() => randomEmbeddings(new Rng(42), 4, 8), "randomEmbeddings"));
+});
+
+exerciseTest("storePairs", "frees its intermediate tensors", async () => {
+  const p = leakProblem();
+  tf.dispose(await assertNoLeak(() => storePairs(p.u, p.v, p.pairs), "storePairs"));
+  tf.dispose(await assertNoLeak(() => storePairs(p.u, p.v, p.pairs, [1, 2, 3]), "storePairs"));
+  p.dispose();
+});
+
+exerciseTest("memoryScores", "frees its intermediate tensors", async () => {
+  const p = leakProblem();
+  tf.dispose(await assertNoLeak(() => memoryScores(p.w, p.u, p.v), "memoryScores"));
+  p.dispose();
+});
+
+exerciseTest("recallAccuracy", "frees its intermediate tensors", async () => {
+  const p = leakProblem();
+  await assertNoLeak(() => recallAccuracy(p.w, p.u, p.v, p.pairs), "recallAccuracy");
+  p.dispose();
+});
+
+exerciseTest("randomMemoryRecall", "frees its intermediate tensors", async () => {
+  await assertNoLeak(() => randomMemoryRecall(new Rng(43), 8, 6), "randomMemoryRecall");
+});
+
+exerciseTest("capacityTable", "frees its intermediate tensors", async () => {
+  await assertNoLeak(
+    () => capacityTable(new Rng(44), [4, 8], [2, 3], { draws: 2 }),
+    "capacityTable",
+  );
+});
+
+exerciseTest("memoryLoss", "frees its intermediate tensors", async () => {
+  const { loss: l, dispose } = leakProblem();
+  tf.dispose(
+    await assertNoLeak(() => memoryLoss(l.w, l.embed, l.unembed, l.pz, l.pkz), "memoryLoss"),
+  );
+  dispose();
+});
+
+exerciseTest("memoryGradient", "frees its intermediate tensors", async () => {
+  const { loss: l, dispose } = leakProblem();
+  tf.dispose(
+    await assertNoLeak(
+      () => memoryGradient(l.w, l.embed, l.unembed, l.pz, l.pkz),
+      "memoryGradient",
+    ),
+  );
+  dispose();
+});
+
+exerciseTest("oneStepMemory", "frees its intermediate tensors", async () => {
+  const { loss: l, dispose } = leakProblem();
+  tf.dispose(
+    await assertNoLeak(() => oneStepMemory(l.embed, l.unembed, l.pz, l.pkz, 0.5), "oneStepMemory"),
+  );
+  dispose();
+});
+
+exerciseTest("randomRemapping", "frees its intermediate tensors", async () => {
+  tf.dispose(await assertNoLeak(() => randomRemapping(new Rng(45), 8), "randomRemapping"));
+});
+
+exerciseTest("decode", "frees its intermediate tensors", async () => {
+  const p = leakProblem();
+  await assertNoLeak(() => decode(p.u, p.v), "decode");
+  p.dispose();
+});

@@ -48,7 +48,13 @@ import {
   type Params,
 } from "@lib/model/mod.ts";
 import { Rng } from "@lib/rng/mod.ts";
-import { assertAllClose, assertShape, check, exerciseTest } from "@lib/testing/mod.ts";
+import {
+  assertAllClose,
+  assertNoLeak,
+  assertShape,
+  check,
+  exerciseTest,
+} from "@lib/testing/mod.ts";
 import { backendFromEnv, initBackend } from "@lib/tf/mod.ts";
 
 await initBackend(backendFromEnv());
@@ -157,7 +163,7 @@ exerciseTest("inductionForward", "with the final W_F layer, on a hand-wired mode
   const config = { ...small, finalFfn: true, trainable: ["wK1", "wK2", "wO2", "wF"] as const };
   const cfg = { ...config, trainable: [...config.trainable] };
   const params = initParams(cfg);
-  handWireInduction(params, cfg, { triggers });
+  handWire(params, cfg, { triggers });
   const batch = smallBatch(5);
   const ids = batch.inputs.slice([0, 0], [4, 64]) as tf.Tensor2D;
   const mine = inductionForward(params, cfg, ids);
@@ -373,7 +379,7 @@ exerciseTest("inContextAccuracy", "a hand-computed case: only label >= 2 counts"
 
 exerciseTest("inContextAccuracy", "matches the library on a hand-wired model's batch", async () => {
   const params = initParams(small);
-  handWireInduction(params, small, { triggers });
+  handWire(params, small, { triggers });
   const batch = smallBatch(13);
   const { logits } = forward(params, small, batch.inputs);
   const want = (await batchMetrics(logits, batch.targets, batch.labels)).inContextAcc;
@@ -431,7 +437,7 @@ exerciseTest("evaluateBatch", "matches the library's batchMetrics on random logi
 
 exerciseTest("evaluateBatch", "a hand-wired model: low in-context loss, high global loss", () => {
   const params = initParams(small);
-  handWireInduction(params, small, { triggers });
+  handWire(params, small, { triggers });
   const batch = smallBatch(15);
   const { logits } = forward(params, small, batch.inputs);
   const m = evaluateBatch(logits, batch.targets, batch.labels);
@@ -470,7 +476,7 @@ exerciseTest("previousTokenProbe", "looks at the output position t+1, not at the
 
 exerciseTest("previousTokenProbe", "matches the library on a hand-wired model", () => {
   const params = initParams(small);
-  handWireInduction(params, small, { triggers });
+  handWire(params, small, { triggers });
   removePreviousTokenMemory(params); // uniform layer 1: the probe is low, not 1
   const batch = smallBatch(16);
   const out = forward(params, small, batch.inputs, { attention: true });
@@ -496,7 +502,7 @@ exerciseTest("inductionProbe", "s* = 0 counts as wrong (it has no previous token
 
 exerciseTest("inductionProbe", "matches the library on a hand-wired model", () => {
   const params = initParams(small);
-  handWireInduction(params, small, { triggers });
+  handWire(params, small, { triggers });
   const batch = smallBatch(17);
   const out = forward(params, small, batch.inputs, { attention: true });
   const want = attentionProbes(out.attn1!, out.attn2!, batch.inputs, batch.targets, batch.labels);
@@ -525,7 +531,7 @@ exerciseTest("removePreviousTokenMemory", "W_K^1 becomes 0 and layer 1 attends u
 
 exerciseTest("removePreviousTokenMemory", "leaves the other memories alone", () => {
   const params = initParams(small);
-  handWireInduction(params, small, { triggers });
+  handWire(params, small, { triggers });
   const wK2 = params.wK2!.clone();
   removePreviousTokenMemory(params);
   assertAllClose(params.wK2!, wK2, { atol: 0, what: "W_K^2 after removing W_K^1" });
@@ -534,7 +540,7 @@ exerciseTest("removePreviousTokenMemory", "leaves the other memories alone", () 
 
 exerciseTest("removePreviousTokenMemory", "in-context accuracy collapses without layer 1", () => {
   const params = initParams(small);
-  handWireInduction(params, small, { triggers });
+  handWire(params, small, { triggers });
   const batch = smallBatch(19);
   const wired = inContextAccuracyRef(
     forward(params, small, batch.inputs).logits,
@@ -753,7 +759,7 @@ exerciseTest(
   "≥ 99% in context at d = 256, T = 64; the plain one is lower",
   () => {
     const params = initParams(small);
-    handWireInduction(params, small, { triggers });
+    handWire(params, small, { triggers });
     const plain = smallAccuracy(params, 21);
     params.wK2!.assign(whitenedKeyMemory(params, small, { triggers }));
     const whitened = smallAccuracy(params, 21);
@@ -776,7 +782,7 @@ exerciseTest("whitenedKeyMemory", "seeded: ≥ 99% for three more models and bat
   for (const seed of [1, 2, 3]) {
     const cfg = { ...small, seed };
     const params = initParams(cfg);
-    handWireInduction(params, cfg, { triggers });
+    handWire(params, cfg, { triggers });
     plain.push(smallAccuracy(params, 30 + seed).acc);
     params.wK2!.assign(whitenedKeyMemory(params, cfg, { triggers }));
     whitened.push(smallAccuracy(params, 30 + seed).acc);
@@ -798,4 +804,93 @@ exerciseTest("whitenedKeyMemory", "frees its tensors", () => {
     `numTensors went from ${before} to ${tf.memory().numTensors}`,
   );
   disposeParams(params);
+});
+
+// ---------------------------------------------------------------- no leaks (every tensor exercise)
+
+/** A small wired model and a batch for the leak checks. */
+function leakProblem() {
+  const config = { ...defaultModelConfig, dim: 32, maxLen: 16, seed: 5 };
+  const params = initParams(config);
+  handWire(params, config, { triggers });
+  const ids = randomIds(8, 2, 16);
+  const out = forward(params, config, ids, { attention: true });
+  const labels = tf.tensor2d(
+    Int32Array.from({ length: 32 }, (_, i) => [0, 1, 2, 3][i % 4]),
+    [2, 16],
+    "int32",
+  );
+  const dispose = () => {
+    disposeParams(params);
+    tf.dispose([ids, out.logits, out.attn1!, out.attn2!, labels]);
+  };
+  return { config, params, ids, out, labels, dispose };
+}
+
+exerciseTest("embedTokens", "frees its intermediate tensors", async () => {
+  const p = leakProblem();
+  tf.dispose(await assertNoLeak(() => embedTokens(p.params, p.ids), "embedTokens"));
+  p.dispose();
+});
+
+exerciseTest("inductionForward", "frees its intermediate tensors", async () => {
+  const p = leakProblem();
+  const out = await assertNoLeak(
+    () => inductionForward(p.params, p.config, p.ids),
+    "inductionForward",
+  );
+  tf.dispose([out.logits, out.attn1, out.attn2]);
+  p.dispose();
+});
+
+exerciseTest("inductionKeyMemory", "frees its intermediate tensors", async () => {
+  const p = leakProblem();
+  tf.dispose(
+    await assertNoLeak(() => inductionKeyMemory(p.params, triggers), "inductionKeyMemory"),
+  );
+  p.dispose();
+});
+
+exerciseTest("copyMemory", "frees its intermediate tensors", async () => {
+  const p = leakProblem();
+  tf.dispose(await assertNoLeak(() => copyMemory(p.params), "copyMemory"));
+  p.dispose();
+});
+
+exerciseTest("inContextAccuracy", "frees its intermediate tensors", async () => {
+  const p = leakProblem();
+  await assertNoLeak(() => inContextAccuracy(p.out.logits, p.ids, p.labels), "inContextAccuracy");
+  p.dispose();
+});
+
+exerciseTest("crossEntropyOn", "frees its intermediate tensors", async () => {
+  const p = leakProblem();
+  const mask = tf.tidy(() => p.labels.greaterEqual(2).toFloat()) as tf.Tensor2D;
+  await assertNoLeak(() => crossEntropyOn(p.out.logits, p.ids, mask), "crossEntropyOn");
+  mask.dispose();
+  p.dispose();
+});
+
+exerciseTest("evaluateBatch", "frees its intermediate tensors", async () => {
+  const p = leakProblem();
+  await assertNoLeak(() => evaluateBatch(p.out.logits, p.ids, p.labels), "evaluateBatch");
+  p.dispose();
+});
+
+exerciseTest("previousTokenProbe", "frees its intermediate tensors", async () => {
+  const p = leakProblem();
+  await assertNoLeak(() => previousTokenProbe(p.out.attn1!, p.labels), "previousTokenProbe");
+  p.dispose();
+});
+
+exerciseTest("inductionProbe", "frees its intermediate tensors", async () => {
+  const p = leakProblem();
+  await assertNoLeak(() => inductionProbe(p.out.attn2!, p.ids, p.labels), "inductionProbe");
+  p.dispose();
+});
+
+exerciseTest("keySecondMoment", "frees its intermediate tensors", async () => {
+  const p = leakProblem();
+  tf.dispose(await assertNoLeak(() => keySecondMoment(p.params, p.config), "keySecondMoment"));
+  p.dispose();
 });

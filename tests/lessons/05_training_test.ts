@@ -34,6 +34,7 @@ import { train, Trainer } from "@lib/train/trainer.ts";
 import {
   assertAllClose,
   assertFinite,
+  assertNoLeak,
   assertShape,
   check,
   exerciseTest,
@@ -549,4 +550,40 @@ exerciseTest("trainableAt", "in a run, frozen matrices hold still until their st
   check(maxAbsDiff(mid[0], end[0]) > 0, "wK1 should train from step 4");
   check(maxAbsDiff(mid[1], end[1]) > 0, "wK2 should train from step 4");
   trainer.dispose();
+});
+
+// ---------------------------------------------------------------- no leaks (the probes run at every evaluation)
+
+exerciseTest("maskedCrossEntropy", "frees its intermediate tensors", async () => {
+  const logits = tf.randomNormal([2, 3, 5], 0, 1, "float32", 3) as tf.Tensor3D;
+  const targets = tf.tensor2d([[0, 1, 2], [3, 4, 0]], undefined, "int32");
+  const mask = tf.tensor2d([[1, 0, 1], [1, 1, 0]]);
+  tf.dispose(
+    await assertNoLeak(() => maskedCrossEntropy(logits, targets, mask), "maskedCrossEntropy"),
+  );
+  tf.dispose([logits, targets, mask]);
+});
+
+exerciseTest("probeWO2", "frees its intermediate tensors", async () => {
+  const params = initParams({ ...wiredConfig, dim: 32, maxLen: 8 });
+  await assertNoLeak(() => probeWO2(params), "probeWO2");
+  disposeParams(params);
+});
+
+exerciseTest("probeWK2", "frees its intermediate tensors", async () => {
+  const params = initParams({ ...wiredConfig, dim: 32, maxLen: 8 });
+  await assertNoLeak(() => probeWK2(params, top5), "probeWK2");
+  disposeParams(params);
+});
+
+exerciseTest("probeWK1", "frees its intermediate tensors", async () => {
+  const params = initParams({ ...wiredConfig, dim: 32, maxLen: 16 });
+  await assertNoLeak(() => probeWK1(params, 8), "probeWK1");
+  disposeParams(params);
+});
+
+exerciseTest("probeWF", "frees its intermediate tensors", async () => {
+  const params = initParams({ ...wiredConfig, dim: 32, maxLen: 8, finalFfn: true });
+  await assertNoLeak(() => probeWF(params, stats.bigram, top5), "probeWF");
+  disposeParams(params);
 });

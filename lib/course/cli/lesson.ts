@@ -447,7 +447,14 @@ async function checkOnce(ctx: Context, lesson: Lesson, exercise?: Exercise): Pro
   );
   if (result.notice) ctx.io.error(pc.yellow(result.notice));
   if (result.error) return loadFailure(ctx, result.error, lesson);
-  ctx.say(lessonReport(lesson, result.states, { source, root, focus: exercise?.id }));
+  ctx.say(
+    lessonReport(lesson, result.states, {
+      source,
+      root,
+      focus: exercise?.id,
+      lessons: ctx.lessons,
+    }),
+  );
   return result.states.every((s) => s.state === "passed") ? 0 : 1;
 }
 
