@@ -2,7 +2,8 @@
  * `deno task demo 1`: samples a batch with your generator, shows one sequence with its triggers
  * and outputs highlighted, and compares empirical statistics of many samples with the true ones.
  *
- * Options: `--seed N` (default 42), `--random` (random triggers instead of fixed), `--len T`.
+ * Options: `--seed N` (default 42), `--random` (random triggers instead of fixed), `--len T`
+ * (the length of the batch shown, default 96 so that a sequence fits on a screen).
  * @module
  */
 import { parseArgs } from "node:util";
@@ -13,6 +14,7 @@ import {
   makeBatch,
   sampleSequence,
 } from "@exercises/01_bigram_data/exercises.ts";
+import counts from "@lib/data/tinyshakespeare_counts.json" with { type: "json" };
 import { Rng } from "@lib/rng/mod.ts";
 import { initBackend } from "@lib/tf/mod.ts";
 import { runDemo } from "@lib/course/demo_support.ts";
@@ -83,7 +85,35 @@ async function demo(args: string[]): Promise<void> {
   batch.labels.dispose();
   batch.inContextMask.dispose();
 
-  // 2. Empirical against true statistics, over 400 sequences without triggers.
+  // 2. The unigram distribution: the most and least frequent characters.
+  const byFreq = stats.unigram.map((p, i) => [p, i]).sort((a, b) => b[0] - a[0]);
+  const fmtChar = ([p, i]: number[]) => `${show(stats.vocab[i])} ${(100 * p).toFixed(1)}%`;
+  const rarest = byFreq[byFreq.length - 1];
+  console.log(
+    pc.bold("\npi_u, the unigram distribution: ") + byFreq.slice(0, 5).map(fmtChar).join("   ") +
+      `   ...   rarest ${show(stats.vocab[rarest[1]])} (${counts.unigram_counts[rarest[1]]} of ${
+        counts.unigram_counts.reduce((a, b) => a + b, 0)
+      } characters)`,
+  );
+
+  // 3. The share of in-context targets at the paper's length, fixed against random triggers.
+  const inContextShare = (fixedTriggers: boolean) => {
+    const r = new Rng(seed + 2);
+    let hits = 0;
+    let total = 0;
+    for (let s = 0; s < 2000; s++) {
+      const l = sampleSequence(r, stats, { ...config, seqLen: 256, fixedTriggers }).labels;
+      hits += l.filter((x) => x >= 2).length;
+      total += l.length;
+    }
+    return (100 * hits / total).toFixed(1);
+  };
+  console.log(
+    `In-context targets at T = 256 over 2,000 sequences: fixed triggers ${inContextShare(true)}% ` +
+      `(paper spec 29.1%), random triggers ${inContextShare(false)}% (23.3%)`,
+  );
+
+  // 4. Empirical against true statistics, over 400 sequences without triggers.
   const rng = new Rng(seed + 1);
   const n = stats.unigram.length;
   const pairCounts = Array.from({ length: n }, () => new Array(n).fill(0));

@@ -21,7 +21,14 @@
 import { parseArgs } from "node:util";
 import * as tf from "@tensorflow/tfjs";
 import { probeWebGPU, quietMesa } from "@lib/webgpu/adapter.ts";
-import { benchConfig, CONFIG_NAMES, parseVariant, stepShapeOf, type Variant } from "./configs.ts";
+import {
+  benchConfig,
+  CONFIG_NAMES,
+  parseVariant,
+  stepShapeOf,
+  type Variant,
+  VARIANTS,
+} from "./configs.ts";
 import { CLIMB_STAGES } from "./climb.ts";
 import { stepFlops } from "./flops.ts";
 import { type BenchReport, formatReport, type MachineInfo } from "./report.ts";
@@ -31,10 +38,11 @@ const USAGE = `Usage: deno task bench [options]
 
   --config cpu,paper         configurations (lesson 5 presets: ${CONFIG_NAMES.join(", ")})
   --backends cpu,wasm,webgpu backends to measure (each in its own process)
-  --variants course          step variants (course, reference, fold, flat, customgrad,
-                             composed, fused)
-  --climb                    add lesson 6's CPU climb (reference .. customgrad) on the first
-                             configuration, on --climb-backend (default wasm)
+  --variants course          step variants, any of:
+                             ${VARIANTS.join(", ")}
+  --climb                    add lesson 6's CPU climb on the first configuration, on
+                             --climb-backend (default wasm):
+                             ${CLIMB_STAGES.join(" → ")}
   --no-kernel                skip the WebGPU kernel comparison and the readback test
   --no-birth                 skip the time-to-birth run
   --birth-cap 300            seconds before the birth run gives up

@@ -42,7 +42,7 @@ Deno.test("a scripted learner: fail, pass, hints, solution, progress, reset", as
       );
       assert.equal(await run("1"), 1);
       const text = io.text();
-      assert.match(text, /✘ 1\.1 .* \d+\/7 tests/);
+      assert.match(text, /✘ 1\.1 .* (\d+)\/(?!\1 )\d+ tests/);
       assert.match(text, /Next: exercise 1\.1/);
       assert.match(
         text,
@@ -64,12 +64,13 @@ Deno.test("a scripted learner: fail, pass, hints, solution, progress, reset", as
         }),
       );
       assert.equal(await run("1"), 1);
-      assert.match(io.text(), /✔ 1\.1 .* 7\/7 tests/);
+      assert.match(io.text(), /✔ 1\.1 .* (\d+)\/\1 tests/);
       assert.match(io.text(), /Next: exercise 1\.2, Sampling triggers/);
       const progress = await readProgress(root);
       const ex = progress.lessons[LESSON1].exercises;
       assert.equal(ex["1.1"].state, "passed");
-      assert.equal(ex["1.1"].passed, 7);
+      assert.ok(ex["1.1"].total >= 3, `1.1 ran ${ex["1.1"].total} tests`);
+      assert.equal(ex["1.1"].passed, ex["1.1"].total);
       assert.equal(ex["1.2"].state, "not started");
       assert.ok(Date.parse(ex["1.1"].lastChecked!) > Date.now() - 600_000);
     });

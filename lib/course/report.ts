@@ -484,6 +484,9 @@ function plain(markdown: string): string {
         .replace(/\\frac\{([^{}]*)\}\{([^{}]*)\}/g, "($1)/($2)")
         .replace(/\\(?:operatorname|mathrm|mathbf|mathit|text|textrm)\{([^{}]*)\}/g, "$1")
         .replace(/\\(exp|log|ln|max|min|arg|sin|cos|tanh|det|dim|sup|inf)(?![a-zA-Z])/g, "$1");
+      out = out
+        .replace(/\^ᵀ/g, "ᵀ") // p^\top reads p^ᵀ: drop the caret
+        .replace(/([_^])\{([^{}]{2,})\}/g, "$1($2)"); // p_{t-1} reads p_(t-1), not p_t-1
       return out.replace(/[{}]/g, "").replace(/\s+/g, " ").trim();
     },
   );

@@ -49,6 +49,10 @@ Deno.test("terminalMarkdown and ago", () => {
     ["Bold π_b(· | i) ≤ (1)/(2)", "", "    let x;"],
   );
   assert.equal(terminalMarkdown("$\\left(x\\,y\\right)$")[0], "(x y)");
+  assert.equal(
+    terminalMarkdown("$W_K^1 = \\sum_t p_t p_{t-1}^\\top$ and $\\beta_{t,s}$, $x_{1}$")[0],
+    "W_K^1 = Σ_t p_t p_(t-1)ᵀ and β_(t,s), x_1",
+  );
   assert.equal(ago("2026-01-01T01:59:30Z", NOW), "just now");
   assert.equal(ago("2026-01-01T01:55:00Z", NOW), "5 min ago");
   assert.equal(ago("2025-12-30T02:00:00Z", NOW), "2 days ago");

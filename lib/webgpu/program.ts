@@ -170,6 +170,19 @@ export async function withGpuErrors<T>(fn: () => T | Promise<T>): Promise<T> {
  * ```
  */
 export function explainGpuError(message: string): string {
+  // A WGSL syntax error (naga's report: the message, then a frame with `wgsl:LINE:COL` and the
+  // line's text). The frame is folded into one line, since the course shows one paragraph.
+  const parse = message.match(
+    /Shader '([^']*)' parsing error: ([^\n]*)[\s\S]*?wgsl:(\d+):(\d+)[\s\S]*?\n\s*\d+\s*│([^\n]*)/,
+  );
+  if (parse) {
+    const [, label, what, line, col, text] = parse;
+    return `WebGPU error: your WGSL does not parse: ${what.trim()}, at line ${line}, column ` +
+      `${col} of the generated shader, on the line \`${text.trim()}\`. (tfjs adds its own ` +
+      `header before your \`getUserCode()\` text, so search your code for that line; ` +
+      `"${label}" is the name tfjs gave the program: its class name, or "Object" for an object ` +
+      `literal.)`;
+  }
   let hint = "";
   if (/Number of bindings|bind group layout/i.test(message)) {
     hint = " Hint: WebGPU drops bindings the shader never reads, and tfjs always binds every " +

@@ -48,6 +48,27 @@ test("a registered WGSL program runs as a tfjs kernel", async () => {
   assert.deepEqual(Array.from(await withGpuErrors(() => y.data())), [2, 4, 6, 8, 10]);
 });
 
+test("a WGSL syntax error names the line and its text, in one paragraph", async () => {
+  // naga's report, as Deno's WebGPU gives it (captured from Mesa's llvmpipe).
+  const naga = "Shader 'Object' parsing error: expected `;`, found \"let\"\n  ┌─ wgsl:4:3\n  │\n" +
+    "4 │   let b = 2;\n  │   ^^^ expected `;`\n\n";
+  const explained = explainGpuError(naga);
+  assert.match(explained, /does not parse: expected `;`, found "let", at line 4, column 3/);
+  assert.match(explained, /on the line `let b = 2;`/);
+  assert.doesNotMatch(explained, /\n/);
+  if (!started) return console.log(fallbackNotice("the WGSL syntax-error test", reason));
+  registerWebGPUKernel("TestBrokenSyntax", ({ x }) => ({
+    ...doubleProgram(x.shape[0], true),
+    shaderKey: "testBrokenSyntax",
+    getUserCode: () =>
+      "fn main(index : i32) {\n  let a = 1\n  if (index < uniforms.size) { result[index] = x[index]; }\n}",
+  }));
+  await assert.rejects(
+    withGpuErrors(() => runKernel("TestBrokenSyntax", { x: tf.tensor1d([1, 2]) }).data()),
+    (e: Error) => /does not parse: .*on the line `if \(index < uniforms\.size\)/.test(e.message),
+  );
+});
+
 test("withGpuErrors turns a silent binding error into an exception with a hint", async () => {
   if (!started) {
     console.log(fallbackNotice("the WebGPU error-scope test", reason));
