@@ -27,6 +27,7 @@ import {
   parseVariant,
   stepShapeOf,
   type Variant,
+  VARIANT_DESCRIPTIONS,
   VARIANTS,
 } from "./configs.ts";
 import { CLIMB_STAGES } from "./climb.ts";
@@ -39,7 +40,7 @@ const USAGE = `Usage: deno task bench [options]
   --config cpu,paper         configurations (lesson 5 presets: ${CONFIG_NAMES.join(", ")})
   --backends cpu,wasm,webgpu backends to measure (each in its own process)
   --variants course          step variants, any of:
-                             ${VARIANTS.join(", ")}
+${VARIANTS.map((v) => `    ${v.padEnd(11)} ${VARIANT_DESCRIPTIONS[v]}`).join("\n")}
   --climb                    add lesson 6's CPU climb on the first configuration, on
                              --climb-backend (default wasm):
                              ${CLIMB_STAGES.join(" → ")}

@@ -51,16 +51,6 @@ export const CLIMB_STAGES = [
 /** One stage of the climb. */
 export type ClimbStage = typeof CLIMB_STAGES[number];
 
-/** What each stage adds, one line each (for the benchmark's table). */
-export const CLIMB_DESCRIPTIONS: Record<ClimbStage, string> = {
-  reference: "the paper's equations, tfjs autodiff",
-  fold: "+ fold frozen W_O1·W_V1 into one matrix, look the embeddings up",
-  flat: "+ 2-D non-transposed matmuls on [B·T, d] rows",
-  customgrad: "+ matmul gradients with explicit transposes (tf.customGrad)",
-  batched: "+ attention products as 2-D matmuls per sequence (lib/model batchMatMul)",
-  course: "+ hand-written backward: one customGrad node (lib/model forward)",
-};
-
 /** A training step with lesson 5's signature, as `Trainer` parts take it. */
 export type { TrainingStep };
 

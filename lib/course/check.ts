@@ -35,6 +35,8 @@ export interface CheckResult {
   ok: boolean;
   /** Why it failed. */
   detail?: string;
+  /** True for a test that was ignored (it did not run): counted apart, and listed. */
+  skipped?: boolean;
 }
 
 const USAGE = "Usage: deno task test [--lesson N] [--only exercises|lib|repo]";
@@ -57,7 +59,7 @@ export async function runCheck(
     results.push(r);
     if (!r.ok) {
       console.log(`  FAIL ${r.group}: ${r.name}${r.detail ? `\n       ${indent(r.detail)}` : ""}`);
-    }
+    } else if (r.skipped) console.log(`  SKIP ${r.group}: ${r.name} (its own output says why)`);
   };
   const want = (part: "exercises" | "lib" | "repo") => !options.only || options.only === part;
 
@@ -67,7 +69,8 @@ export async function runCheck(
       const [name, args] of [
         ["deno fmt --check", ["fmt", "--check"]],
         ["deno lint", ["lint"]],
-        ["deno check", ["check", "."]],
+        // --doc also type-checks every JSDoc example, so an example cannot rot.
+        ["deno check --doc", ["check", "--doc", "."]],
       ] as const
     ) {
       const { code, output } = await run(root, [...args]);
@@ -165,7 +168,13 @@ export async function runCheck(
     const lib = await runTapTests(root, dirs);
     if (lib.error) report({ group: "lib", name: "tests load", ok: false, detail: lib.error });
     for (const o of lib.outcomes) {
-      report({ group: "lib", name: `${o.file} › ${o.name}`, ok: o.ok, detail: o.message });
+      report({
+        group: "lib",
+        name: `${o.file} › ${o.name}`,
+        ok: o.ok,
+        detail: o.message,
+        skipped: o.skipped,
+      });
     }
   }
   return results;
@@ -241,7 +250,8 @@ function indent(text: string): string {
 }
 
 /**
- * Summarises results per group and returns the closing line `N passed, M failed`.
+ * Summarises results per group and returns the closing line `N passed, M failed` (then
+ * `, K skipped` when tests were ignored: they are not counted as passed).
  *
  * @example
  * ```ts
@@ -254,10 +264,15 @@ export function summary(results: CheckResult[]): string {
   const lines = groups.map((g) => {
     const mine = results.filter((r) => r.group === g);
     const failed = mine.filter((r) => !r.ok).length;
-    return `  ${g.padEnd(12)} ${mine.length - failed}/${mine.length} ok`;
+    const skipped = mine.filter((r) => r.ok && r.skipped).length;
+    const ran = mine.length - skipped;
+    return `  ${g.padEnd(12)} ${ran - failed}/${ran} ok${skipped ? `, ${skipped} skipped` : ""}`;
   });
   const failed = results.filter((r) => !r.ok).length;
-  return [...lines, `${results.length - failed} passed, ${failed} failed`].join("\n");
+  const skipped = results.filter((r) => r.ok && r.skipped).length;
+  const passed = results.length - failed - skipped;
+  return [...lines, `${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`]
+    .join("\n");
 }
 
 if (import.meta.main) {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { summary } from "@lib/course/check.ts";
+import { runExerciseTests } from "@lib/course/run_tests.ts";
 
 Deno.test("summary: one line per group, then the closing line CI reads", () => {
   const text = summary([
@@ -11,6 +12,32 @@ Deno.test("summary: one line per group, then the closing line CI reads", () => {
   assert.equal(lines.at(-1), "2 passed, 1 failed");
   assert.match(lines[0], /solutions\s+1\/2 ok/);
   assert.match(lines[1], /lib\s+1\/1 ok/);
+});
+
+Deno.test("summary: an ignored test is counted as skipped, not as passed", () => {
+  const lines = summary([
+    { group: "lib", name: "a", ok: true },
+    { group: "lib", name: "b", ok: true, skipped: true },
+  ]).split("\n");
+  assert.equal(lines.at(-1), "1 passed, 0 failed, 1 skipped");
+  assert.match(lines[0], /lib\s+1\/1 ok, 1 skipped/);
+});
+
+Deno.test("runExerciseTests: Deno's `# SKIP` becomes a skipped outcome", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "skip_" });
+  try {
+    await Deno.writeTextFile(
+      `${dir}/x_test.ts`,
+      'Deno.test("runs", () => {});\nDeno.test({ name: "ignored", ignore: true, fn() {} });\n',
+    );
+    const run = await runExerciseTests({ root: ".", tests: [dir], extraArgs: ["-A"] });
+    const byName = Object.fromEntries(run.outcomes.map((o) => [o.name, o]));
+    assert.equal(byName["runs"]?.skipped, undefined);
+    assert.equal(byName["runs"]?.ok, true);
+    assert.equal(byName["ignored"]?.skipped, true, JSON.stringify(run.outcomes));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("deno task test --lesson rejects a bad value with usage", async () => {

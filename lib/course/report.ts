@@ -449,7 +449,9 @@ const TEX: Record<string, string> = {
  * @example
  * ```ts
  * import { terminalMarkdown } from "@lib/course/report.ts";
- * terminalMarkdown("**Sum** $\\pi_u$:\n```ts\nconst s = 1;\n```"); // ["Sum π_u:", "    const s = 1;"]
+ * const fence = "`".repeat(3);
+ * terminalMarkdown(`**Sum** $\\pi_u$:\n${fence}ts\nconst s = 1;\n${fence}`);
+ * // ["Sum π_u:", "    const s = 1;"]
  * ```
  */
 export function terminalMarkdown(markdown: string): string[] {

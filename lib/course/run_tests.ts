@@ -39,6 +39,8 @@ export interface Outcome {
   message?: string;
   /** True when the test was stopped because it ran too long. */
   timedOut?: boolean;
+  /** True when the test was ignored (`Deno.test({ ignore })`): it did not run; `ok` is true. */
+  skipped?: boolean;
 }
 
 /** What a whole run produced. */
@@ -197,11 +199,12 @@ async function runOnce(options: RunOptions, extraArgs: string[]): Promise<RunRes
     lastActivity = performance.now();
     const header = line.match(/^# (\.\/)?(.+_test\.ts)$/);
     if (header) file = header[2];
-    const result = line.match(/^(not ok|ok) \d+ - (.+?)(?: # SKIP.*)?$/);
+    const result = line.match(/^(not ok|ok) \d+ - (.+?)( # SKIP.*)?$/);
     if (result) {
       if (pending) finish(pending);
       const name = result[2];
       pending = { name, fn: name.split(":")[0].trim(), file, ok: result[1] === "ok" };
+      if (result[3]) pending.skipped = true;
       if (pending.ok) {
         finish(pending);
         pending = undefined;

@@ -1,15 +1,6 @@
 import assert from "node:assert/strict";
 import { parseTrainArgs, UsageError } from "./cli.ts";
 
-function throwsWith(fn: () => unknown, text: string | RegExp): void {
-  assert.throws(
-    fn,
-    (e: unknown) =>
-      e instanceof Error &&
-      (typeof text === "string" ? e.message.includes(text) : text.test(e.message)),
-  );
-}
-
 Deno.test("flags map onto the config", () => {
   const o = parseTrainArgs([
     "--preset",
@@ -57,7 +48,7 @@ Deno.test("bad flags give a clear UsageError", () => {
     [["--steps"], "--steps"],
   ];
   for (const [args, message] of bad) {
-    throwsWith(() => parseTrainArgs(args), message);
+    assert.throws(() => parseTrainArgs(args), (e: Error) => e.message.includes(message));
     assert.throws(() => parseTrainArgs(args), UsageError);
   }
 });
