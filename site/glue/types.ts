@@ -5,7 +5,7 @@
  * moving the site to Fresh means swapping these imports for `$fresh/server.ts`.
  *
  * @example
- * ```ts
+ * ```tsx
  * import type { Handlers, PageProps } from "./types.ts";
  * export const handler: Handlers<string> = { GET: (_req, ctx) => ctx.render("hi") };
  * export default function Page({ data }: PageProps<string>) { return <p>{data}</p>; }
