@@ -1,11 +1,24 @@
-// The list of routes and islands, as Fresh's generated `fresh.gen.ts` writes it. Fresh generates
-// this file; here it is kept by hand, and site/tests/manifest_test.ts fails when it misses a file
-// of routes/ or islands/.
+/**
+ * The list of routes and islands, as Fresh's generated `fresh.gen.ts` writes it. Fresh
+ * generates this file; here it is kept by hand: add a line for each new file of `routes/` or
+ * `islands/`. The test "fresh.gen.ts lists exactly the files of routes/ and islands/" in
+ * `site/tests/glue_test.ts` fails when a file is missing here or a listed one is gone.
+ *
+ * @example
+ * ```ts
+ * import manifest from "./fresh.gen.ts";
+ * import { createApp } from "./glue/server.ts";
+ * const { app } = createApp(manifest, { root: "." });
+ * ```
+ * @module
+ */
 import * as $_404 from "./routes/_404.tsx";
 import * as $_app from "./routes/_app.tsx";
 import * as $index from "./routes/index.tsx";
 import * as $lessons_lesson from "./routes/lessons/[lesson].tsx";
+import * as $lessons_index from "./routes/lessons/index.tsx";
 import * as $source_path from "./routes/source/[...path].tsx";
+import * as $spec from "./routes/spec.tsx";
 import * as $attention_demo from "./islands/attention_demo.tsx";
 import * as $bigram_demo from "./islands/bigram_demo.tsx";
 import * as $induction_demo from "./islands/induction_demo.tsx";
@@ -20,7 +33,9 @@ const manifest: Manifest = {
     "./routes/_app.tsx": $_app,
     "./routes/index.tsx": $index,
     "./routes/lessons/[lesson].tsx": $lessons_lesson,
+    "./routes/lessons/index.tsx": $lessons_index,
     "./routes/source/[...path].tsx": $source_path,
+    "./routes/spec.tsx": $spec,
   },
   islands: {
     "./islands/attention_demo.tsx": $attention_demo,

@@ -38,7 +38,14 @@ export interface ExerciseState {
  * @example
  * ```ts
  * import { exerciseStates } from "@lib/course/status.ts";
- * // see the module example
+ * import { parseLesson } from "@lib/course/lessons.ts";
+ * const lesson = parseLesson("09_x", "# Lesson 9: X\n### Exercise 9.1: A\n**Functions:** `a`\n");
+ * const [state] = exerciseStates(lesson, [
+ *   { name: "a: works", fn: "a", file: "", ok: true },
+ *   { name: "a: edge case", fn: "a", file: "", ok: false, message: "expected 1 but got 2" },
+ * ]);
+ * state.state; // "failing"
+ * state.firstFailure?.name; // "a: edge case"
  * ```
  */
 export function exerciseStates(lesson: Lesson, outcomes: Outcome[]): ExerciseState[] {

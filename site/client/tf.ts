@@ -87,9 +87,8 @@ async function tryBackend(
     if (name === "webgpu") {
       const gpu = (navigator as Navigator & { gpu?: GpuLike }).gpu;
       if (!gpu) return { ok: false, why: "this browser has no WebGPU (navigator.gpu is missing)" };
-      const adapter = await gpu.requestAdapter();
-      if (!adapter) return { ok: false, why: "no WebGPU adapter" };
-      const info = adapter.info ?? {};
+      const info = await adapterInfo(gpu);
+      if (!info) return { ok: false, why: "no WebGPU adapter" };
       device = [info.vendor, info.architecture, info.description].filter(Boolean).join(" ") ||
         "unknown adapter";
       const software = info.isFallbackAdapter === true ||
@@ -129,18 +128,31 @@ async function tryBackend(
   }
 }
 
+type AdapterInfo = {
+  vendor?: string;
+  architecture?: string;
+  description?: string;
+  isFallbackAdapter?: boolean;
+};
+
+let adapterProbe: Promise<AdapterInfo | null> | undefined;
+
+/**
+ * The WebGPU adapter's description, or null when there is none, asked once per page. Chromium
+ * itself logs the console warning "No available adapters." each time `requestAdapter()` finds
+ * none (page code cannot stop it), so a page that starts `auto` again does not ask again. Only
+ * the description is kept; tfjs's WebGPU backend requests its own adapter and device.
+ */
+function adapterInfo(gpu: GpuLike): Promise<AdapterInfo | null> {
+  adapterProbe ??= gpu.requestAdapter().then((adapter) => adapter ? adapter.info ?? {} : null);
+  adapterProbe.catch(() => {
+    adapterProbe = undefined; // a failed request may be retried
+  });
+  return adapterProbe;
+}
+
 interface GpuLike {
-  requestAdapter(): Promise<
-    | {
-      info?: {
-        vendor?: string;
-        architecture?: string;
-        description?: string;
-        isFallbackAdapter?: boolean;
-      };
-    }
-    | null
-  >;
+  requestAdapter(): Promise<{ info?: AdapterInfo } | null>;
 }
 
 function webglRenderer(): string | undefined {

@@ -11,7 +11,7 @@
  */
 import type { ComponentChildren } from "preact";
 
-/** A labelled range input with its value shown. */
+/** A labelled range input with its value shown (or what the value stands for: see `format`). */
 export interface SliderProps {
   /** The input's id (also names it for tests). */
   id: string;
@@ -29,6 +29,11 @@ export interface SliderProps {
   onChange: (value: number) => void;
   /** Disables the input. */
   disabled?: boolean;
+  /**
+   * What to show for a value, when the slider's positions stand for other values (an index
+   * into a list of scales, say); also read out by screen readers. By default the value itself.
+   */
+  format?: (value: number) => string;
 }
 
 /**
@@ -38,9 +43,13 @@ export interface SliderProps {
  * ```tsx
  * import { Slider } from "./controls.tsx";
  * <Slider id="t" label="T" min={4} max={64} value={16} onChange={() => {}} />;
+ * // Positions 0, 1, 2 that stand for 0.1, 1, 10:
+ * const scales = [0.1, 1, 10];
+ * <Slider id="s" label="scale" min={0} max={2} value={1} format={(i) => `${scales[i]}`} onChange={() => {}} />;
  * ```
  */
 export function Slider(props: SliderProps) {
+  const shown = props.format ? props.format(props.value) : String(props.value);
   return (
     <div class="field">
       <label for={props.id}>{props.label}</label>
@@ -51,10 +60,11 @@ export function Slider(props: SliderProps) {
         max={props.max}
         step={props.step ?? 1}
         value={props.value}
+        aria-valuetext={props.format ? shown : undefined}
         disabled={props.disabled}
         onInput={(e) => props.onChange(Number((e.currentTarget as HTMLInputElement).value))}
       />
-      <output for={props.id}>{props.value}</output>
+      <output for={props.id}>{shown}</output>
     </div>
   );
 }

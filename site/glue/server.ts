@@ -3,8 +3,10 @@
  * registers each file route (see `routes.ts`), renders pages with `_app.tsx` around them and
  * island markers inside (see `render.ts`), serves the island bundles (see `bundle.ts`) under
  * `/_islands/`, extra folders (`mounts`) and `static/` at the root (see `static.ts`), and
- * renders `_404.tsx` for anything else. Every response carries the cross-origin isolation
- * headers that WebAssembly threads need in the browser.
+ * renders `_404.tsx` for anything else. A GET for a path with a trailing slash (`/lessons/1/`)
+ * is redirected to the path without it, as Fresh's `trailingSlashes("never")` does. Every
+ * response carries the cross-origin isolation headers that WebAssembly threads need in the
+ * browser.
  *
  * @example
  * ```ts
@@ -52,6 +54,29 @@ export const SECURITY_HEADERS: Record<string, string> = {
   "x-content-type-options": "nosniff",
   "referrer-policy": "no-referrer",
 };
+
+/**
+ * The path a URL path with trailing slashes redirects to, or `undefined` when it has none (or
+ * is `/`). Only plain paths qualify (letters, digits, `.`, `_`, `~`, `-` between single
+ * slashes, no `.` or `..` segment), so the redirect can never lead to another site (`//host`)
+ * or out of a folder.
+ *
+ * @example
+ * ```ts
+ * import { withoutTrailingSlash } from "./server.ts";
+ * withoutTrailingSlash("/lessons/1/"); // "/lessons/1"
+ * withoutTrailingSlash("/lessons/1"); // undefined
+ * withoutTrailingSlash("//evil.example/"); // undefined
+ * ```
+ */
+export function withoutTrailingSlash(pathname: string): string | undefined {
+  if (pathname === "/" || !pathname.endsWith("/")) return undefined;
+  const target = pathname.replace(/\/+$/, "");
+  const segments = target.split("/").slice(1);
+  const plain = segments.length > 0 &&
+    segments.every((s) => /^[\w.~-]+$/.test(s) && !/^\.+$/.test(s));
+  return plain ? target : undefined;
+}
 
 /**
  * Builds the app from the manifest.
@@ -111,6 +136,15 @@ export function createApp(manifest: Manifest, options: AppOptions): App {
   app.use("*", async (c, next) => {
     await next();
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) c.res.headers.set(k, v);
+  });
+
+  app.use("*", async (c, next) => {
+    const url = new URL(c.req.url);
+    const target = withoutTrailingSlash(url.pathname);
+    if (target && (c.req.method === "GET" || c.req.method === "HEAD")) {
+      return new Response(null, { status: 301, headers: { location: target + url.search } });
+    }
+    await next();
   });
 
   app.get("/_islands/*", async (c) => {

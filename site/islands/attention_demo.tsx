@@ -21,7 +21,10 @@ import type { AttentionOutput, AttentionSettings } from "../client/attention.ts"
 
 type Engine = typeof import("../client/attention.ts");
 
-/** The scales offered for W_K, as powers of ten (index of the slider). */
+/**
+ * The scales offered for W_K, from 0.0001 to 1 in steps of 1, 3, 10 (about half a power of ten
+ * each). The slider moves an index into this list and shows the scale itself.
+ */
 const SCALES = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1];
 
 /**
@@ -100,10 +103,11 @@ export default function AttentionDemo() {
         />
         <Slider
           id="attn-scale"
-          label={`scale a = ${settings.scale}`}
+          label="scale a"
           min={0}
           max={SCALES.length - 1}
           value={scaleIndex}
+          format={(i) => `${SCALES[i]}`}
           onChange={(i) => set({ scale: SCALES[i] })}
         />
         <div class="field">

@@ -1,6 +1,7 @@
 /**
  * Home: the course map. Every lesson with its objectives and exercises (difficulty and time
- * box), read from the lessons' READMEs, and the learner's progress as the CLI last recorded it.
+ * box), read from the lessons' READMEs, the learner's progress as the CLI last recorded it, and
+ * a link to the paper spec the lessons cite.
  *
  * @example
  * ```ts
@@ -8,10 +9,12 @@
  * ```
  * @module
  */
+import { join } from "node:path";
 import { type Lesson, listLessons } from "@lib/course/lessons.ts";
 import type { Handlers, PageProps } from "../glue/types.ts";
 import { LessonCard } from "../components/lesson_card.tsx";
 import { type Progress, readProgress } from "@lib/course/progress.ts";
+import { SPEC_PATH } from "./spec.tsx";
 
 /** What the handler passes to the page. */
 export interface HomeData {
@@ -19,17 +22,20 @@ export interface HomeData {
   lessons: Lesson[];
   /** The learner's progress (`.course/progress.json`, written by the CLI). */
   progress: Progress;
+  /** Whether the course has its paper spec (`lessons/paper_spec.md`, shown at `/spec`). */
+  spec?: boolean;
 }
 
 /** Reads the lessons and the progress file. */
 export const handler: Handlers<HomeData> = {
   async GET(_req, ctx) {
-    const [lessons, progress] = await Promise.all([
+    const [lessons, progress, spec] = await Promise.all([
       listLessons(ctx.state.root),
       readProgress(ctx.state.root),
+      Deno.stat(join(ctx.state.root, SPEC_PATH)).then((s) => s.isFile, () => false),
     ]);
     ctx.state.title = "Course map";
-    return ctx.render({ lessons, progress });
+    return ctx.render({ lessons, progress, spec });
   },
 };
 
@@ -44,7 +50,7 @@ export const handler: Handlers<HomeData> = {
  * ```
  */
 export default function Home({ data }: PageProps<HomeData>) {
-  const { lessons, progress } = data;
+  const { lessons, progress, spec } = data;
   const checked = Object.values(progress.lessons).some((l) => l.lastChecked);
   return (
     <main id="main" class="home">
@@ -60,6 +66,12 @@ export default function Home({ data }: PageProps<HomeData>) {
         <code>lessons/NN_slug/exercises.ts</code> and check with{" "}
         <code>deno task lesson N</code>, and a live demo you can run here.
       </p>
+      {spec && (
+        <p class="reference">
+          Reference: <a href="/spec">the paper spec</a>{" "}
+          (the setup, equations and hyperparameters the lessons cite as “spec §N”).
+        </p>
+      )}
       {!checked && (
         <p class="note">
           Progress: not checked yet. Run <code>deno task lesson 1</code>{" "}

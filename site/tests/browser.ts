@@ -50,10 +50,22 @@ export interface BrowserContext {
   base: string;
   /** Console errors and uncaught page errors seen so far. */
   errors: string[];
+  /** Console warnings seen so far. */
+  warnings: string[];
+}
+
+/** Options of {@linkcode withBrowser}. */
+export interface BrowserOptions {
+  /**
+   * Whether Chromium offers WebGPU (through SwiftShader here; default true). Without it,
+   * `navigator.gpu` is there but `requestAdapter()` finds no adapter, as on many machines.
+   */
+  webgpu?: boolean;
 }
 
 /**
- * Serves the site, launches Chromium, runs `fn` with a page, and cleans everything up.
+ * Serves the site, launches Chromium, runs `fn` with a page, and cleans everything up. The page
+ * records console errors, uncaught exceptions and console warnings for `fn` to check.
  *
  * @example
  * ```ts
@@ -61,7 +73,10 @@ export interface BrowserContext {
  * await withBrowser(async ({ page, base }) => { await page.goto(base); });
  * ```
  */
-export async function withBrowser(fn: (ctx: BrowserContext) => Promise<void>): Promise<void> {
+export async function withBrowser(
+  fn: (ctx: BrowserContext) => Promise<void>,
+  options: BrowserOptions = {},
+): Promise<void> {
   const executablePath = chromiumPath();
   if (!executablePath) throw new Error("Chromium is not installed");
   const { app, bundler } = createSite();
@@ -80,18 +95,20 @@ export async function withBrowser(fn: (ctx: BrowserContext) => Promise<void>): P
       "--disable-background-networking",
       "--disable-component-update",
       "--disable-sync",
-      "--enable-unsafe-webgpu",
+      ...(options.webgpu === false ? [] : ["--enable-unsafe-webgpu"]),
       "--enable-unsafe-swiftshader",
     ],
   });
   try {
     const page = await browser.newPage();
     const errors: string[] = [];
+    const warnings: string[] = [];
     page.on("console", (m: ConsoleMessage) => {
       if (m.type() === "error") errors.push(`console: ${m.text()}`);
+      if (m.type() === "warning") warnings.push(m.text());
     });
     page.on("pageerror", (e: Error) => errors.push(`page error: ${e.message}`));
-    await fn({ page, base: `http://127.0.0.1:${server.addr.port}`, errors });
+    await fn({ page, base: `http://127.0.0.1:${server.addr.port}`, errors, warnings });
   } finally {
     await browser.close();
     await server.shutdown();

@@ -1,8 +1,9 @@
 // Real-browser tests of the course site with Debian's Chromium (driven by playwright-core):
 // every lesson page loads, its demo starts and actually changes the page (canvas pixels, text,
-// curves), the training demo's loss goes down, and the console stays free of errors. Screenshots
-// of each page go to site/screenshots/ (git-ignored; look at them after a run). Without Chromium
-// the tests say so and skip.
+// curves), the training demo's loss goes down, and the console stays free of errors and of
+// warnings (but one, listed in ALLOWED_WARNINGS); no page scrolls sideways at phone width.
+// Screenshots of each page go to site/screenshots/ (git-ignored; look at them after a run).
+// Without Chromium the tests say so and skip.
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
@@ -18,6 +19,21 @@ if (!browser) {
     "SKIPPED: site browser tests: no Chromium at /usr/bin/chromium (install Debian's `chromium`, " +
       "or set CHROMIUM_PATH). The HTTP tests still ran.",
   );
+}
+
+/**
+ * Console warnings a page may show, each with the reason. Any other warning fails the tests.
+ *
+ * - Chromium itself logs "No available adapters." whenever `navigator.gpu.requestAdapter()`
+ *   finds no WebGPU adapter; page code cannot silence it. The demos' `auto` backend asks once
+ *   per page (`site/client/tf.ts`), and tfjs never asks: its WebGPU backend is loaded only
+ *   after an adapter was found.
+ */
+const ALLOWED_WARNINGS = [/^No available adapters\.$/];
+
+/** The warnings not in {@linkcode ALLOWED_WARNINGS}. */
+function unexpectedWarnings(warnings: string[]): string[] {
+  return warnings.filter((w) => !ALLOWED_WARNINGS.some((allowed) => allowed.test(w)));
 }
 
 /** Distinct colours on a canvas (a blank or single-colour canvas has 1 or 0). */
@@ -98,7 +114,18 @@ const DRIVERS: Record<number, (page: Page, shot: () => Promise<void>) => Promise
     assert(wide > narrow, `a wider head is sharper: ${wide}% at d = 128 vs ${narrow}% at d = 16`);
     assert(wide >= 95, `at d = 128 almost every row attends to t - 1 (${wide}%)`);
     assert((await canvasPixels(page, "attn-heatmap")) !== pixels, "the heat map is redrawn");
-    return `argmax on t-1: ${narrow}% at d=16, ${wide}% at d=128`;
+    // The scale slider moves an index into a list of scales and shows the scale itself.
+    const scale = page.locator("#attn-scale");
+    const shown = page.locator('output[for="attn-scale"]');
+    assertEquals([await shown.textContent(), await scale.getAttribute("aria-valuetext")], [
+      "1",
+      "1",
+    ]);
+    await scale.focus();
+    await page.keyboard.press("ArrowLeft");
+    assertEquals(await shown.textContent(), "0.3", "one step down the scale is 0.3");
+    assertEquals(await scale.getAttribute("aria-valuetext"), "0.3");
+    return `argmax on t-1: ${narrow}% at d=16, ${wide}% at d=128; scale slider 1 → 0.3`;
   },
   3: async (page) => {
     await page.click("#mem-start");
@@ -229,12 +256,13 @@ Deno.test({
   async fn(t) {
     await Deno.mkdir(SCREENSHOTS, { recursive: true });
     const lessons = await listLessons(COURSE_ROOT);
-    await withBrowser(async ({ page, base, errors }) => {
+    await withBrowser(async ({ page, base, errors, warnings }) => {
       await t.step("home", async () => {
         await page.goto(`${base}/`);
         assertEquals(await page.locator("h1").count(), 1);
         await page.screenshot({ path: join(SCREENSHOTS, "home.png") });
         assertEquals(errors, []);
+        assertEquals(unexpectedWarnings(warnings), []);
       });
       for (const lesson of lessons) {
         await t.step(`lesson ${lesson.number}: ${lesson.title}`, async () => {
@@ -273,6 +301,7 @@ Deno.test({
             console.log(`  lesson ${lesson.number}: no live demo (the page says "coming soon")`);
           }
           assertEquals(errors, [], "the console has no errors");
+          assertEquals(unexpectedWarnings(warnings), [], "the console has no warnings");
         });
       }
       const missing = Object.keys(DEMOS).map(Number).filter((n) =>
@@ -284,5 +313,111 @@ Deno.test({
         );
       }
     });
+  },
+});
+
+/** A phone's width in CSS pixels (an iPhone SE or mini, portrait). */
+const PHONE_WIDTH = 375;
+
+/**
+ * How wide the page lays out and, when that is wider than the window, what sticks out furthest
+ * (outside any element that scrolls or clips it): the outermost and the innermost element that
+ * reach that far, each named by tag, id and classes, and the text.
+ */
+function pageWidth(page: Page): Promise<{ width: number; widest?: string }> {
+  return page.evaluate(() => {
+    const width = document.documentElement.scrollWidth;
+    const limit = document.documentElement.clientWidth + 1;
+    const out: { right: number; el: Element }[] = [];
+    for (const el of document.body.querySelectorAll("*")) {
+      const right = el.getBoundingClientRect().right;
+      if (right <= limit) continue;
+      let clipped = false;
+      for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+        if (getComputedStyle(a).overflowX !== "visible") clipped = true;
+      }
+      if (!clipped) out.push({ right, el });
+    }
+    if (out.length === 0) return { width };
+    const right = Math.max(...out.map((o) => o.right));
+    const reach = out.filter((o) => o.right >= right - 0.5).map((o) => o.el);
+    const name = (el: Element) =>
+      "<" + el.tagName.toLowerCase() + (el.id ? `#${el.id}` : "") +
+      [...el.classList].map((c) => `.${c}`).join("") + ">";
+    const [outer, inner] = [reach[0], reach[reach.length - 1]];
+    const text = (inner.textContent ?? "").replace(/\s+/g, " ").trim().slice(0, 60);
+    const names = outer === inner ? name(inner) : `${name(outer)} … ${name(inner)}`;
+    return { width, widest: `${names} (right edge at ${Math.round(right)}px): "${text}"` };
+  });
+}
+
+Deno.test({
+  name: `browser: at phone width (${PHONE_WIDTH}px) no page scrolls sideways`,
+  ignore: !browser,
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn(t) {
+    const lessons = await listLessons(COURSE_ROOT);
+    const paths = ["/", ...lessons.map((l) => `/lessons/${l.number}`), "/spec", "/no/such/page"];
+    await withBrowser(async ({ page, base, errors, warnings }) => {
+      await page.setViewportSize({ width: PHONE_WIDTH, height: 800 });
+      for (const path of paths) {
+        await t.step(path, async () => {
+          const response = await page.goto(`${base}${path}`);
+          const { width, widest } = await pageWidth(page);
+          assert(
+            width <= PHONE_WIDTH + 1,
+            `${path} is ${width}px wide in a ${PHONE_WIDTH}px window; widest: ${widest}`,
+          );
+          if (response?.status() === 404) {
+            // Chromium reports the 404 page's own status as a console error.
+            assertMatch(errors.shift() ?? "", /status of 404/);
+          }
+          assertEquals(errors, [], "the console has no errors");
+          assertEquals(unexpectedWarnings(warnings), [], "the console has no warnings");
+        });
+      }
+    });
+  },
+});
+
+Deno.test({
+  name: "browser: without a WebGPU adapter, auto falls back and WebGPU is asked for once a page",
+  ignore: !browser,
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    await withBrowser(async ({ page, base, errors, warnings }) => {
+      assertEquals((await page.goto(`${base}/lessons/6`))?.status(), 200);
+      const said: string[] = [];
+      // auto, another backend, then auto again: a second start of auto must not ask again.
+      for (const backend of ["auto", "wasm", "auto"]) {
+        await page.selectOption("#train-preset", "tiny");
+        await page.selectOption("#train-backend", backend);
+        await page.click("#train-start");
+        await page.waitForSelector("#train-backend-name", { timeout: 60_000 });
+        await waitForStatus(page, /Training: step|Done/, 120_000);
+        if (await page.locator("#train-pause").isEnabled()) await page.click("#train-pause");
+        await waitForStatus(page, /Paused|Done/);
+        const name = (await page.locator("#train-backend-name").textContent()) ?? "";
+        const detail = ((await page.locator("#train-metrics li").first().textContent()) ?? "")
+          .replace(/\s+/g, " ");
+        if (backend === "auto") {
+          assert(name !== "webgpu", `no adapter, so not webgpu: ${detail}`);
+          assertMatch(detail, /webgpu skipped: no WebGPU adapter/, "and says why");
+        }
+        said.push(`${backend}: ${detail}`);
+        await page.click("#train-reset");
+        await waitForStatus(page, /Reset/);
+      }
+      console.log(`  ${said.join(" | ")}`);
+      assertEquals(errors, [], "the console has no errors");
+      assertEquals(unexpectedWarnings(warnings), [], "the console has no other warnings");
+      assertEquals(
+        warnings.filter((w) => w === "No available adapters.").length,
+        1,
+        `Chromium's "No available adapters." once, for the one probe: ${JSON.stringify(warnings)}`,
+      );
+    }, { webgpu: false });
   },
 });

@@ -1,5 +1,6 @@
 // Tests of the hand-written glue that stands in for Fresh: file routes, the manifest, island
-// rendering, safe file paths, solution extraction, and the command-line flags.
+// rendering, safe file paths, trailing-slash redirects, solution extraction, the Markdown
+// helpers (display math, spec links, code languages), and the command-line flags.
 import { assert, assertEquals, assertMatch, assertStringIncludes, assertThrows } from "./assert.ts";
 import { h } from "preact";
 import { join, relative } from "node:path";
@@ -10,7 +11,13 @@ import { islandName, islandScript, registerIslands, renderToHtml } from "../glue
 import { safeJoin } from "../glue/static.ts";
 import { browserImportMap } from "../glue/bundle.ts";
 import { solutionRegions } from "../utils/solutions.ts";
-import { renderMarkdown, splitDisplayMath } from "../utils/markdown.ts";
+import {
+  highlightLanguage,
+  renderMarkdown,
+  specLinkUrls,
+  splitDisplayMath,
+} from "../utils/markdown.ts";
+import { withoutTrailingSlash } from "../glue/server.ts";
 import { withSolutions } from "../utils/lesson_text.ts";
 import { parseLesson } from "@lib/course/lessons.ts";
 import { parseSiteFlags } from "../main.ts";
@@ -194,4 +201,64 @@ Deno.test("display math over several lines is typeset; code blocks are left alon
     "the TeX source (annotation) keeps its backslashes",
   );
   assertStringIncludes(html, '<span class="katex">');
+});
+
+Deno.test("withoutTrailingSlash strips trailing slashes of plain paths only", () => {
+  assertEquals(withoutTrailingSlash("/lessons/1/"), "/lessons/1");
+  assertEquals(withoutTrailingSlash("/lessons//"), "/lessons");
+  assertEquals(withoutTrailingSlash("/spec/"), "/spec");
+  for (
+    const path of [
+      "/",
+      "/lessons/1",
+      "//evil.example/",
+      "///",
+      "/a//b/",
+      "/a/../",
+      "/a/./",
+      "/%2e%2e/",
+      "/a%2Fb/",
+      "/a\\b/",
+    ]
+  ) {
+    assertEquals(withoutTrailingSlash(path), undefined, path);
+  }
+});
+
+Deno.test("specLinkUrls points the READMEs' links to ../paper_spec.md at /spec", () => {
+  assertEquals(
+    specLinkUrls("See the [paper spec](../paper_spec.md): setup."),
+    "See the [paper spec](/spec): setup.",
+  );
+  assertEquals(
+    specLinkUrls("[spec §3.1](../paper_spec.md#31-hyperparameters)"),
+    "[spec §3.1](/spec#31-hyperparameters)",
+  );
+  assertEquals(specLinkUrls('[s](../paper_spec.md "the spec")'), '[s](/spec "the spec")');
+  assertEquals(specLinkUrls("[s](<../paper_spec.md#x>)"), "[s](</spec#x>)");
+  assertEquals(specLinkUrls("[spec]: ../paper_spec.md#2-models\n"), "[spec]: /spec#2-models\n");
+  for (
+    const untouched of [
+      "[other](../paper_spec.mdx)",
+      "[other](../01_x/paper_spec.md)",
+      "[other](https://example.org/paper_spec.md)",
+      "```md\n[spec](../paper_spec.md)\n```\n",
+    ]
+  ) {
+    assertEquals(specLinkUrls(untouched), untouched);
+  }
+  const html = renderMarkdown(specLinkUrls("[spec §2](../paper_spec.md#2-models)"));
+  assertStringIncludes(html, '<a href="/spec#2-models">spec §2</a>');
+});
+
+Deno.test("WGSL is highlighted as Rust; unknown languages stay plain", () => {
+  assertEquals(highlightLanguage("wgsl"), "rust");
+  assertEquals(highlightLanguage("WGSL"), "rust");
+  assertEquals(highlightLanguage("ts"), "ts");
+  assertEquals(highlightLanguage("no-such-language"), "plaintext");
+  assertEquals(highlightLanguage("constructor"), "plaintext");
+  const html = renderMarkdown("```wgsl\nfn main() -> f32 { let x = 1.0; return x; }\n```\n");
+  assertStringIncludes(html, 'class="hljs language-wgsl"');
+  assertStringIncludes(html, '<span class="hljs-keyword">fn</span>');
+  assertStringIncludes(html, '<span class="hljs-keyword">let</span>');
 });

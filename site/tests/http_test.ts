@@ -1,6 +1,7 @@
 // HTTP tests of the course site, answered in-process by the app (no port), plus one real server
 // for raw request lines and the default address: every lesson page renders with typeset math,
-// hints and solutions folded; the course map shows progress; unknown pages get a helpful 404;
+// hints and solutions folded; the course map shows progress; the paper spec is at /spec and the
+// lessons link there; /lessons and trailing slashes redirect; unknown pages get a helpful 404;
 // and no URL reads a file outside the course.
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "./assert.ts";
 import { join } from "node:path";
@@ -97,6 +98,105 @@ Deno.test("/lessons/01 and /lessons/01_bigram_data are lesson 1; /lessons/99 is 
     assertStringIncludes(html, "Page not found");
     assertStringIncludes(html, 'href="/"');
   }
+});
+
+Deno.test("/lessons and /lessons/ redirect to the course map; a trailing slash is dropped", async () => {
+  /** Follows redirects (at most 3) and returns each hop's status and the final path. */
+  const follow = async (path: string) => {
+    const hops: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const res = await get(path);
+      await res.body?.cancel();
+      if (res.status < 300 || res.status >= 400) return { hops, path, status: res.status };
+      hops.push(res.status);
+      const location = res.headers.get("location") ?? "";
+      assertMatch(location, /^\/(?!\/)/, `${path} redirects to a path of this site`);
+      path = location;
+    }
+    throw new Error(`${path}: more than 3 redirects`);
+  };
+  for (const path of ["/lessons", "/lessons/"]) {
+    const end = await follow(path);
+    assertEquals([end.path, end.status], ["/", 200], path);
+    assert(end.hops.length >= 1, `${path} is redirected`);
+  }
+  const lesson = await get("/lessons/1/");
+  await lesson.body?.cancel();
+  assertEquals(lesson.status, 301);
+  assertEquals(lesson.headers.get("location"), "/lessons/1");
+  assertEquals(lesson.headers.get("cross-origin-opener-policy"), "same-origin");
+  const query = await get("/lessons/01_bigram_data/?x=1");
+  await query.body?.cancel();
+  assertEquals(query.headers.get("location"), "/lessons/01_bigram_data?x=1");
+  assertEquals(await follow("/lessons/1//"), { hops: [301], path: "/lessons/1", status: 200 });
+  assertEquals(await follow("/spec/"), { hops: [301], path: "/spec", status: 200 });
+  for (const path of ["//example.org/", "/%2e%2e/", "/lessons/../"]) {
+    const res = await get(path);
+    await res.body?.cancel();
+    assert(res.status < 300 || res.status >= 400, `${path} is not redirected (${res.status})`);
+  }
+});
+
+Deno.test("/spec shows the paper spec with typeset math, heading anchors and its sections", async () => {
+  const markdown = await Deno.readTextFile(join(COURSE_ROOT, "lessons", "paper_spec.md"));
+  const res = await get("/spec");
+  assertEquals(res.status, 200);
+  const html = await res.text();
+  assertStringIncludes(html, "<title>The paper spec · ");
+  assertStringIncludes(html, 'class="lesson-text"');
+  const anchors = [...html.matchAll(/<h2 id="([^"]+)"/g)].map((m) => m[1])
+    .filter((id) => id !== "toc-heading");
+  const prose = markdown.replace(/^```[\s\S]*?^```/gm, "");
+  const sections = prose.match(/^## /gm)?.length ?? 0;
+  assert(sections > 0, "the spec has sections");
+  assertEquals(anchors.length, sections, "every section heading has an anchor");
+  for (const id of anchors) assertStringIncludes(html, `href="#${id}"`);
+  if (/\$[^$\s][^$\n]*\$/.test(prose.replace(/`[^`\n]*`/g, ""))) {
+    assertStringIncludes(html, 'class="katex"');
+  }
+  assert(!html.includes("katex-error"), "KaTeX reported an error in the spec's math");
+});
+
+Deno.test("/spec renders the spec's math with KaTeX; without a spec it is a 404", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    await Deno.mkdir(join(root, "lessons"));
+    const site = createSite({ root }).app;
+    const at = (p: string) => site.fetch(new Request(`http://127.0.0.1${p}`));
+    const missing = await at("/spec");
+    assertEquals(missing.status, 404);
+    assert(!(await missing.text()).includes('href="/spec"'));
+    assert(!(await (await at("/")).text()).includes('href="/spec"'), "no link to a missing spec");
+    await Deno.writeTextFile(
+      join(root, "lessons", "paper_spec.md"),
+      "# A spec\n\n## 1. Scores\n\nThe score is $x_t^\\top W_K x_s / \\sqrt{d}$.\n\n" +
+        "$$\n\\beta_{t,s} = \\operatorname{softmax}(z)_s\n$$\n\n```ts\nconst x = 1;\n```\n",
+    );
+    const html = await (await at("/spec")).text();
+    assertStringIncludes(html, '<p class="lede">A spec</p>');
+    assertStringIncludes(html, '<h2 id="1-scores">1. Scores</h2>');
+    assertStringIncludes(html, '<a href="#1-scores">1. Scores</a>');
+    assertStringIncludes(html, '<span class="katex">');
+    assertStringIncludes(html, 'class="katex-display"');
+    assertStringIncludes(html, '<annotation encoding="application/x-tex">x_t^\\top W_K');
+    assertStringIncludes(html, "hljs-keyword");
+    assertStringIncludes(await (await at("/")).text(), 'href="/spec"');
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("lesson pages point their links to ../paper_spec.md at /spec; the map links it", async () => {
+  let linked = 0;
+  for (const lesson of lessons) {
+    if (!lesson.markdown.includes("../paper_spec.md")) continue;
+    linked++;
+    const html = await (await get(`/lessons/${lesson.number}`)).text();
+    assertMatch(html, /href="\/spec(#[^"]*)?"/, `lesson ${lesson.number}`);
+    assert(!html.includes('href="../paper_spec.md'), `lesson ${lesson.number} kept a raw link`);
+  }
+  assert(linked > 0, "some lesson README links the paper spec");
+  assertStringIncludes(await (await get("/")).text(), '<a href="/spec">the paper spec</a>');
 });
 
 Deno.test("every image a lesson README shows is served; the rest of lessons/ is not", async () => {

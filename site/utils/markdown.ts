@@ -5,7 +5,9 @@
  * anchors as `anchorOf` in `lib/course/lessons.ts`). Raw HTML such as the hints' `<details>` is
  * kept: the README is the course's own text. Display math written over several lines,
  * `$$a =\n b$$` (as GitHub accepts it), is first put on lines of its own so that the KaTeX
- * extension sees it before Markdown eats its backslashes.
+ * extension sees it before Markdown eats its backslashes. Code in a language highlight.js does
+ * not know is highlighted as a close relative where there is one (`wgsl` as `rust`, see
+ * {@linkcode LANGUAGE_ALIASES}), else left plain.
  *
  * @example
  * ```ts
@@ -20,12 +22,42 @@ import { markedHighlight } from "marked-highlight";
 import { gfmHeadingId } from "marked-gfm-heading-id";
 import hljs from "highlight.js";
 
+/**
+ * Languages highlight.js does not know, highlighted as a close relative: WGSL (lesson 6's
+ * WebGPU kernels) shares Rust's `fn`, `let`, `var`, `->`, `struct` and `@attributes`.
+ *
+ * @example
+ * ```ts
+ * import { LANGUAGE_ALIASES } from "./markdown.ts";
+ * LANGUAGE_ALIASES.wgsl; // "rust"
+ * ```
+ */
+export const LANGUAGE_ALIASES: Readonly<Record<string, string>> = { wgsl: "rust" };
+
+/**
+ * The highlight.js language for a fence's language name: itself when highlight.js knows it,
+ * its alias, or `plaintext`.
+ *
+ * @example
+ * ```ts
+ * import { highlightLanguage } from "./markdown.ts";
+ * highlightLanguage("ts"); // "ts"
+ * highlightLanguage("wgsl"); // "rust"
+ * highlightLanguage("klingon"); // "plaintext"
+ * ```
+ */
+export function highlightLanguage(lang: string): string {
+  const name = lang.trim().toLowerCase();
+  if (name && hljs.getLanguage(name)) return name;
+  const alias = Object.hasOwn(LANGUAGE_ALIASES, name) ? LANGUAGE_ALIASES[name] : undefined;
+  return alias && hljs.getLanguage(alias) ? alias : "plaintext";
+}
+
 const marked = new Marked(
   markedHighlight({
     langPrefix: "hljs language-",
     highlight(code: string, lang: string) {
-      const language = hljs.getLanguage(lang) ? lang : "plaintext";
-      return hljs.highlight(code, { language }).value;
+      return hljs.highlight(code, { language: highlightLanguage(lang) }).value;
     },
   }),
   markedKatex({ throwOnError: false, nonStandard: true }),
@@ -63,6 +95,37 @@ export function lessonImageUrls(markdown: string, slug: string): string {
   );
 }
 
+/** Where the site shows `lessons/paper_spec.md` (see `routes/spec.tsx`). */
+export const SPEC_URL = "/spec";
+
+/**
+ * Points a lesson README's links to the paper spec (`[spec](../paper_spec.md)`, with or without
+ * a `#section` anchor, inline or as a reference definition) at the site's spec page (`/spec`,
+ * `/spec#section`), so the same README works on GitHub, in an editor and on the site. Fenced
+ * code is left alone.
+ *
+ * @example
+ * ```ts
+ * import { specLinkUrls } from "./markdown.ts";
+ * specLinkUrls("[spec §3](../paper_spec.md#3-training)"); // "[spec §3](/spec#3-training)"
+ * ```
+ */
+export function specLinkUrls(markdown: string): string {
+  return outsideFences(
+    markdown,
+    (text) =>
+      text
+        .replace(
+          /(\]\(\s*<?)(?:\.\/)?\.\.\/paper_spec\.md(#[^)\s>]*)?(?=>?[\s)])/g,
+          (_, open: string, anchor = "") => `${open}${SPEC_URL}${anchor}`,
+        )
+        .replace(
+          /^([ \t]{0,3}\[[^\]]+\]:[ \t]*<?)(?:\.\/)?\.\.\/paper_spec\.md(#\S*?)?(?=>?(?:\s|$))/gm,
+          (_, open: string, anchor = "") => `${open}${SPEC_URL}${anchor}`,
+        ),
+  );
+}
+
 /**
  * Rewrites display math that spans lines, `$$a\nb$$`, as `$$\na\nb\n$$` (the block form the
  * KaTeX extension reads), outside fenced code blocks.
@@ -74,18 +137,20 @@ export function lessonImageUrls(markdown: string, slug: string): string {
  * ```
  */
 export function splitDisplayMath(markdown: string): string {
+  return outsideFences(markdown, (text) =>
+    text.replace(
+      /(^|\n)([ \t]*)\$\$([^$]+?)\$\$[ \t]*(?=\n|$)/g,
+      (whole, start: string, indent: string, body: string) =>
+        body.includes("\n") ? `${start}${indent}$$\n${body.trim()}\n${indent}$$` : whole,
+    ));
+}
+
+/** Applies `fn` to the Markdown outside fenced code blocks (```` ``` ```` or `~~~`). */
+function outsideFences(markdown: string, fn: (text: string) => string): string {
   const parts = markdown.split(
     /(^[ \t]*(?:`{3,}|~{3,})[^\n]*\n[\s\S]*?^[ \t]*(?:`{3,}|~{3,})[ \t]*$)/m,
   );
-  return parts
-    .map((part, i) =>
-      i % 2 === 1 ? part : part.replace(
-        /(^|\n)([ \t]*)\$\$([^$]+?)\$\$[ \t]*(?=\n|$)/g,
-        (whole, start: string, indent: string, body: string) =>
-          body.includes("\n") ? `${start}${indent}$$\n${body.trim()}\n${indent}$$` : whole,
-      )
-    )
-    .join("");
+  return parts.map((part, i) => i % 2 === 1 ? part : fn(part)).join("");
 }
 
 /**
@@ -98,8 +163,7 @@ export function splitDisplayMath(markdown: string): string {
  * ```
  */
 export function highlightCode(code: string, lang: string): string {
-  const language = hljs.getLanguage(lang) ? lang : "plaintext";
-  return hljs.highlight(code, { language }).value;
+  return hljs.highlight(code, { language: highlightLanguage(lang) }).value;
 }
 
 /**

@@ -3,7 +3,9 @@
  * each exercise's reference solution folded under it, where the exercise file is and how to
  * check it, the learner's last check, and the lesson's live demo.
  *
- * `/lessons/1`, `/lessons/01` and `/lessons/01_bigram_data` all show lesson 1.
+ * `/lessons/1`, `/lessons/01` and `/lessons/01_bigram_data` all show lesson 1 (`/lessons/1/`
+ * is redirected to `/lessons/1`, see `glue/server.ts`). Links to the paper spec
+ * (`../paper_spec.md`) point at `/spec`.
  *
  * @example
  * ```ts
@@ -17,7 +19,7 @@ import type { Handlers, PageProps } from "../../glue/types.ts";
 import { Difficulty } from "../../components/difficulty.tsx";
 import { ProgressBadge } from "../../components/progress_badge.tsx";
 import { LessonDemo } from "../../components/lesson_demo.tsx";
-import { lessonImageUrls, renderMarkdown } from "../../utils/markdown.ts";
+import { lessonImageUrls, renderMarkdown, specLinkUrls } from "../../utils/markdown.ts";
 import { withSolutions } from "../../utils/lesson_text.ts";
 import { solutionRegions } from "../../utils/solutions.ts";
 import { type LessonProgress, readProgress } from "@lib/course/progress.ts";
@@ -68,7 +70,9 @@ export const handler: Handlers<LessonData> = {
         ? `there is no ${lesson.paths.solution} yet`
         : `${lesson.paths.solution} could not be read: ${(error as Error).message}`;
     }
-    const body = lessonImageUrls(lesson.markdown.replace(/^# .*\n/, ""), lesson.slug);
+    const body = specLinkUrls(
+      lessonImageUrls(lesson.markdown.replace(/^# .*\n/, ""), lesson.slug),
+    );
     const html = renderMarkdown(withSolutions({ ...lesson, markdown: body }, regions));
     const progress = (await readProgress(root)).lessons[lesson.slug];
     const i = lessons.indexOf(lesson);
