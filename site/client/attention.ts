@@ -50,7 +50,9 @@ let backend: string | undefined;
  *
  * @example
  * ```ts
- * // see the module example
+ * const { previousTokenDemo } = await import("./attention.ts");
+ * const out = await previousTokenDemo({ dim: 64, seqLen: 32, seed: 0, scale: 1, tokens: false });
+ * out.weights.length; // 32 * 32
  * ```
  */
 export async function previousTokenDemo(s: AttentionSettings): Promise<AttentionOutput> {

@@ -63,7 +63,9 @@ let backend: string | undefined;
  *
  * @example
  * ```ts
- * // see the module example
+ * const { sampleBigramDemo } = await import("./bigram.ts");
+ * const out = await sampleBigramDemo({ seed: 0, k: 5, fixedTriggers: true, outputs: "uniform", seqLen: 64, sequences: 3 });
+ * out.sequences.length; // 3
  * ```
  */
 export async function sampleBigramDemo(s: BigramSettings): Promise<BigramSample> {

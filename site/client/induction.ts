@@ -45,7 +45,18 @@ export interface InductionOutput {
   confidence: number[];
 }
 
-/** A hand-wired model on the wasm backend. */
+/**
+ * A hand-wired model on the wasm backend.
+ *
+ * @example
+ * ```ts
+ * import { HandWired } from "./induction.ts";
+ * const model = await HandWired.create(64, 32);
+ * const out = await model.run(model.sample(1).tokens);
+ * out.predictions.length; // 32
+ * model.dispose();
+ * ```
+ */
 export class HandWired {
   /** The model's configuration. */
   readonly config: ModelConfig;

@@ -47,7 +47,16 @@ export interface LiveView {
 /** Seed of the fixed display sequence. */
 export const DISPLAY_SEED = 2023;
 
-/** A training run in the page. */
+/**
+ * A training run in the page.
+ *
+ * @example
+ * ```ts
+ * import { LiveTraining } from "./train.ts";
+ * const live = await LiveTraining.create("tiny", "auto");
+ * const ms = await live.run(5); // milliseconds per step
+ * ```
+ */
 export class LiveTraining {
   /** The trainer. */
   readonly trainer: Trainer;

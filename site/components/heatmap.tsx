@@ -118,7 +118,8 @@ export function normalise(
  *
  * @example
  * ```tsx
- * // see the module example
+ * import { Heatmap } from "./heatmap.tsx";
+ * <Heatmap id="attn" label="Attention weights" values={[1, 0, 0.5, 0.5]} rows={2} cols={2} />;
  * ```
  */
 export function Heatmap(props: HeatmapProps) {

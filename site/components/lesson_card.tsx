@@ -21,7 +21,9 @@ import { InlineMarkdown } from "./inline_markdown.tsx";
  *
  * @example
  * ```tsx
- * // see the module example
+ * import { parseLesson } from "@lib/course/lessons.ts";
+ * import { LessonCard } from "./lesson_card.tsx";
+ * <LessonCard lesson={parseLesson("09_x", "# Lesson 9: X\n")} progress={undefined} />;
  * ```
  */
 export function LessonCard(

@@ -11,6 +11,7 @@
  * ```
  * @module
  */
+import { niceTicks } from "@lib/train/plot.ts";
 
 /** One curve. */
 export interface Series {
@@ -47,7 +48,8 @@ export interface LineChartProps {
 }
 
 /**
- * "Nice" tick values covering [lo, hi], about `count` of them.
+ * Round tick values inside [lo, hi], about `count` of them: lib/train/plot's `niceTicks` (the
+ * same steps as the SVG figures of lesson 5), keeping only those within the axis.
  *
  * @example
  * ```ts
@@ -57,14 +59,8 @@ export interface LineChartProps {
  */
 export function ticks(lo: number, hi: number, count: number): number[] {
   if (!(hi > lo)) return [lo];
-  const raw = (hi - lo) / count;
-  const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
-  const out: number[] = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) {
-    out.push(Number(v.toPrecision(12)));
-  }
-  return out;
+  const eps = (hi - lo) * 1e-9;
+  return niceTicks(lo, hi, count).filter((t) => t >= lo - eps && t <= hi + eps);
 }
 
 /**
@@ -72,7 +68,9 @@ export function ticks(lo: number, hi: number, count: number): number[] {
  *
  * @example
  * ```tsx
- * // see the module example
+ * import { LineChart } from "./line_chart.tsx";
+ * <LineChart id="loss" label="Loss" xLabel="step"
+ *   series={[{ name: "in-context", color: "#2563eb", points: [[0, 4.2], [10, 3.9]] }]} />;
  * ```
  */
 export function LineChart(props: LineChartProps) {

@@ -24,7 +24,16 @@ import { pathToFileURL } from "node:url";
 /** The built files, by path relative to the bundle root (`islands/bigram_demo.js`). */
 export type BundleFiles = Map<string, Uint8Array<ArrayBuffer>>;
 
-/** Builds once, on first use, and serves the files from memory. */
+/**
+ * Builds once, on first use, and serves the files from memory.
+ *
+ * @example
+ * ```ts
+ * import { Bundler } from "./bundle.ts";
+ * const bundler = new Bundler(".", ["site/glue/boot.ts"]);
+ * const boot = await bundler.file("glue/boot.js"); // Uint8Array, or undefined
+ * ```
+ */
 export class Bundler {
   #root: string;
   #entries: string[];

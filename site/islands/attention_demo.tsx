@@ -32,7 +32,8 @@ const SCALES = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1];
  *
  * @example
  * ```tsx
- * // see the module example
+ * import AttentionDemo from "./attention_demo.tsx";
+ * <AttentionDemo />;
  * ```
  */
 export default function AttentionDemo() {

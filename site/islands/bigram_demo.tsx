@@ -25,7 +25,8 @@ type Engine = typeof import("../client/bigram.ts");
  *
  * @example
  * ```tsx
- * // see the module example
+ * import BigramDemo from "./bigram_demo.tsx";
+ * <BigramDemo />;
  * ```
  */
 export default function BigramDemo() {

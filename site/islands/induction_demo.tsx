@@ -45,7 +45,8 @@ export function inductionTargets(tokens: number[]): (Set<number> | undefined)[] 
  *
  * @example
  * ```tsx
- * // see the module example
+ * import InductionDemo from "./induction_demo.tsx";
+ * <InductionDemo />;
  * ```
  */
 export default function InductionDemo() {

@@ -34,7 +34,8 @@ const MAX_MATRIX = 256;
  *
  * @example
  * ```tsx
- * // see the module example
+ * import MemoryDemo from "./memory_demo.tsx";
+ * <MemoryDemo />;
  * ```
  */
 export default function MemoryDemo() {

@@ -48,7 +48,8 @@ type Phase = "idle" | "loading" | "running" | "paused" | "done";
  *
  * @example
  * ```tsx
- * // see the module example
+ * import TrainDemo from "./train_demo.tsx";
+ * <TrainDemo mode="train" />;
  * ```
  */
 export default function TrainDemo({ mode }: TrainDemoProps) {

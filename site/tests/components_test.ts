@@ -6,6 +6,7 @@ import { h } from "preact";
 import { renderToString } from "preact-render-to-string";
 import { Slider } from "../components/controls.tsx";
 import AttentionDemo from "../islands/attention_demo.tsx";
+import { ticks } from "../components/line_chart.tsx";
 
 Deno.test("Slider shows its value, or what format makes of it", () => {
   const plain = renderToString(
@@ -35,4 +36,12 @@ Deno.test("lesson 2's scale slider shows the scale a = 1, not its position 8", (
   assertStringIncludes(html, '<label for="attn-scale">scale a</label>');
   assertStringIncludes(html, '<output for="attn-scale">1</output>');
   assertStringIncludes(html, 'aria-valuetext="1"');
+});
+
+Deno.test("line chart ticks: round steps inside the axis only", () => {
+  const same = (a: number[], b: number[]) => assert(a.join() === b.join(), `${a} !== ${b}`);
+  same(ticks(0, 1, 5), [0, 0.2, 0.4, 0.6, 0.8, 1]);
+  same(ticks(0.05, 0.97, 5), [0.2, 0.4, 0.6, 0.8]);
+  same(ticks(0, 300, 5), [0, 100, 200, 300]);
+  same(ticks(3, 3, 4), [3]);
 });

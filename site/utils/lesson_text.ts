@@ -21,8 +21,10 @@ import type { Exercise, Lesson } from "@lib/course/lessons.ts";
  *
  * @example
  * ```ts
+ * import { parseLesson } from "@lib/course/lessons.ts";
  * import { withSolutions } from "./lesson_text.ts";
- * // see the module example
+ * const md = "# Lesson 9: X\n### Exercise 9.1: A\n**Functions:** `a`\n## Next\n";
+ * withSolutions(parseLesson("09_x", md), new Map([["a", "return 1;"]])); // the README plus a <details>
  * ```
  */
 export function withSolutions(lesson: Lesson, regions: Map<string, string>): string {
