@@ -68,33 +68,33 @@ Deno.test("every shipped lesson has objectives and exercises with functions, tim
   }
 });
 
-Deno.test("no lesson README splits an inline formula across lines (KaTeX would show raw TeX)", async () => {
-  const problems: string[] = [];
+/** Every line of every lesson README outside fenced code, with its place (`README.md:12`). */
+async function proseLines(): Promise<{ line: string; at: string }[]> {
+  const out: { line: string; at: string }[] = [];
   for (const l of await listLessons(".")) {
     let fenced = false;
     l.markdown.split("\n").forEach((line, i) => {
       if (line.trim().startsWith("```")) fenced = !fenced;
       if (fenced || line.trim().startsWith("```")) return;
-      const trimmed = line.trim();
-      if (trimmed.startsWith("$$") || trimmed.endsWith("$$")) return; // display math may span lines
-      const text = line.replace(/`[^`]*`/g, "").replaceAll("\\$", "").replaceAll("$$", "");
-      const dollars = text.split("$").length - 1;
-      if (dollars % 2 === 1) problems.push(`${l.paths.readme}:${i + 1}: ${line.slice(0, 80)}`);
+      out.push({ line, at: `${l.paths.readme}:${i + 1}: ${line.slice(0, 80)}` });
     });
   }
+  return out;
+}
+
+Deno.test("no lesson README splits an inline formula across lines (KaTeX would show raw TeX)", async () => {
+  const problems = (await proseLines()).filter(({ line }) => {
+    const trimmed = line.trim();
+    if (trimmed.startsWith("$$") || trimmed.endsWith("$$")) return false; // display math may span
+    const text = line.replace(/`[^`]*`/g, "").replaceAll("\\$", "").replaceAll("$$", "");
+    return (text.split("$").length - 1) % 2 === 1;
+  }).map((p) => p.at);
   assert.deepEqual(problems, [], "an odd number of $ on a line means a formula is split");
 });
 
 Deno.test("no lesson README splits inline code across lines (the terminal shows the break)", async () => {
-  const problems: string[] = [];
-  for (const l of await listLessons(".")) {
-    let fenced = false;
-    l.markdown.split("\n").forEach((line, i) => {
-      if (line.trim().startsWith("```")) fenced = !fenced;
-      if (fenced || line.trim().startsWith("```")) return;
-      const ticks = line.replace(/``[^`]+``/g, "").split("`").length - 1;
-      if (ticks % 2 === 1) problems.push(`${l.paths.readme}:${i + 1}: ${line.slice(0, 80)}`);
-    });
-  }
+  const problems = (await proseLines())
+    .filter(({ line }) => (line.replace(/``[^`]+``/g, "").split("`").length - 1) % 2 === 1)
+    .map((p) => p.at);
   assert.deepEqual(problems, [], "an odd number of ` on a line means a code span is split");
 });
