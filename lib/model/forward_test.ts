@@ -1,8 +1,15 @@
 import * as tf from "@tensorflow/tfjs";
-import { assertAllClose, assertShape, check } from "@lib/testing/mod.ts";
+import {
+  assertAllClose,
+  assertArrayEqual,
+  assertNoLeak,
+  assertShape,
+  check,
+} from "@lib/testing/mod.ts";
 import { backendFromEnv, initBackend } from "@lib/tf/mod.ts";
 import { Rng } from "@lib/rng/mod.ts";
 import {
+  causalMaskBias,
   defaultModelConfig,
   disposeParams,
   forward,
@@ -193,4 +200,32 @@ Deno.test("forward: bad inputs get a readable message", () => {
     ids.dispose();
   }
   disposeParams(params);
+});
+
+Deno.test("causalMaskBias: 0 on and below the diagonal, -1e9 above", async () => {
+  const mask = await assertNoLeak(() => causalMaskBias(4), "causalMaskBias");
+  assertShape(mask, [4, 4], "mask");
+  const m = -1e9;
+  assertArrayEqual(mask, [
+    [0, m, m, m],
+    [0, 0, m, m],
+    [0, 0, 0, m],
+    [0, 0, 0, 0],
+  ], "causalMaskBias(4)");
+  const one = causalMaskBias(1);
+  assertArrayEqual(one, [[0]], "causalMaskBias(1)");
+  tf.dispose([mask, one]);
+});
+
+Deno.test("causalMaskBias: added to scores, softmax gives exactly 0 to future keys", () => {
+  const mask = causalMaskBias(5);
+  const weights = tf.tidy(() =>
+    tf.softmax(tf.randomNormal([5, 5], 0, 30, "float32", 3).add(mask)).arraySync() as number[][]
+  );
+  for (let t = 0; t < 5; t++) {
+    for (let s = t + 1; s < 5; s++) check(weights[t][s] === 0, `weight (${t}, ${s}) must be 0`);
+    assertAllClose(weights[t].reduce((a, b) => a + b), 1, { atol: 1e-5, what: `row ${t} sum` });
+  }
+  assertAllClose(weights[0][0], 1, { atol: 0, what: "the first query sees only itself" });
+  mask.dispose();
 });

@@ -1,7 +1,14 @@
 import * as tf from "@tensorflow/tfjs";
 import { assertAllClose, assertShape, check } from "@lib/testing/mod.ts";
 import { backendFromEnv, initBackend } from "@lib/tf/mod.ts";
-import { defaultModelConfig, disposeParams, initParams, type ModelConfig } from "./mod.ts";
+import {
+  defaultModelConfig,
+  disposeParams,
+  initParams,
+  type ModelConfig,
+  PARAM_NAMES,
+  paramShape,
+} from "./mod.ts";
 
 await initBackend(backendFromEnv());
 
@@ -79,4 +86,24 @@ Deno.test("initParams + disposeParams leave no tensor behind", () => {
   const before = tf.memory().numTensors;
   disposeParams(initParams({ ...small, finalFfn: true }));
   check(tf.memory().numTensors === before, `numTensors ${before} -> ${tf.memory().numTensors}`);
+});
+
+Deno.test("paramShape: [N, d] embeddings, [T, d] positions, d×d matrices", () => {
+  const cfg: ModelConfig = { ...defaultModelConfig, vocabSize: 65, dim: 48, maxLen: 20 };
+  const expected: Record<string, [number, number]> = {
+    wE: [65, 48],
+    wU: [65, 48],
+    pos: [20, 48],
+  };
+  for (const name of PARAM_NAMES) {
+    const shape = paramShape(name, cfg);
+    const want = expected[name] ?? [48, 48];
+    check(
+      shape.length === 2 && shape[0] === want[0] && shape[1] === want[1],
+      `paramShape("${name}") should be [${want}], got [${shape}]`,
+    );
+  }
+  const p = initParams({ ...cfg, finalFfn: true });
+  for (const name of PARAM_NAMES) assertShape(p[name]!, paramShape(name, cfg), name);
+  disposeParams(p);
 });

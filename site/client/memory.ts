@@ -82,13 +82,21 @@ export interface ScoreMatrix {
 export async function scoreMatrix(dim: number, count: number, seed: number): Promise<ScoreMatrix> {
   await ready();
   const rng = new Rng(seed);
-  const u = randomEmbeddings(rng, count, dim);
-  const v = randomEmbeddings(rng, count, dim);
-  const pairs = Array.from({ length: count }, (_, i): Pair => [i, i]);
-  const w = storePairs(u, v, pairs);
-  const s = memoryScores(w, u, v);
-  const recall = recallAccuracy(w, u, v, pairs);
-  const scores = (await s.data()) as Float32Array;
-  tf.dispose([u, v, w, s]);
-  return { scores, count, recall };
+  const made: tf.Tensor[] = []; // freed even when a step or the readback throws
+  const keep = <T extends tf.Tensor>(t: T): T => {
+    made.push(t);
+    return t;
+  };
+  try {
+    const u = keep(randomEmbeddings(rng, count, dim));
+    const v = keep(randomEmbeddings(rng, count, dim));
+    const pairs = Array.from({ length: count }, (_, i): Pair => [i, i]);
+    const w = keep(storePairs(u, v, pairs));
+    const s = keep(memoryScores(w, u, v));
+    const recall = recallAccuracy(w, u, v, pairs);
+    const scores = (await s.data()) as Float32Array;
+    return { scores, count, recall };
+  } finally {
+    tf.dispose(made);
+  }
 }
