@@ -31,6 +31,7 @@ import {
   VARIANTS,
 } from "./configs.ts";
 import { CLIMB_STAGES } from "./climb.ts";
+import { readEnv } from "@lib/tf/mod.ts";
 import { stepFlops } from "./flops.ts";
 import { type BenchReport, formatReport, type MachineInfo } from "./report.ts";
 import { type Job, MESSAGE_PREFIX, type Task, type WorkerMessage } from "./worker.ts";
@@ -209,7 +210,7 @@ export async function runWorker(
 ): Promise<{ messages: WorkerMessage[]; problem?: string }> {
   await quietMesa();
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL("./worker.ts", import.meta.url).pathname, JSON.stringify(job)],
+    args: ["run", "-A", ...workerScript(), JSON.stringify(job)],
     stdout: "piped",
     stderr: "piped",
     stdin: "null",
@@ -377,25 +378,48 @@ function fastestBackend(report: BenchReport, config: string): string | undefined
   return mm.length > 0 ? mm.reduce((a, b) => (a.gflops >= b.gflops ? a : b)).backend : undefined;
 }
 
-if (import.meta.main) {
+/**
+ * The worker script each backend runs in: `lib/bench/worker.ts`, or the file named by
+ * `COURSE_BENCH_WORKER` (the GPU kit's bundled worker, run without the project's `deno.json`,
+ * on a machine that has no `node_modules`).
+ */
+function workerScript(): string[] {
+  const kit = readEnv("COURSE_BENCH_WORKER");
+  return kit ? ["--no-config", kit] : [new URL("./worker.ts", import.meta.url).pathname];
+}
+
+/**
+ * `deno task bench`: parses `args`, runs the benchmark and prints the table (or JSON); returns
+ * the exit code (2 for bad arguments).
+ *
+ * @example
+ * ```ts
+ * import { main } from "@lib/bench/cli.ts";
+ * // Deno.exit(await main(["--config", "cpu", "--backends", "wasm", "--no-birth"]));
+ * ```
+ */
+export async function main(args: string[]): Promise<number> {
   let options: BenchOptions;
   try {
-    if (Deno.args.includes("-h") || Deno.args.includes("--help")) {
+    if (args.includes("-h") || args.includes("--help")) {
       console.log(USAGE);
-      Deno.exit(0);
+      return 0;
     }
-    const show = Deno.args.indexOf("--show");
+    const show = args.indexOf("--show");
     if (show >= 0) {
-      const file = Deno.args[show + 1];
+      const file = args[show + 1];
       if (!file) throw new Error("--show needs the path of a report saved with --json");
       console.log(formatReport(JSON.parse(await Deno.readTextFile(file)) as BenchReport));
-      Deno.exit(0);
+      return 0;
     }
-    options = parseBenchArgs(Deno.args);
+    options = parseBenchArgs(args);
   } catch (error) {
     console.error(`${(error as Error).message}\n\n${USAGE}`);
-    Deno.exit(2);
+    return 2;
   }
   const report = await runBench(options);
   console.log(options.json ? JSON.stringify(report, null, 2) : "\n" + formatReport(report));
+  return 0;
 }
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

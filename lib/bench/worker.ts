@@ -293,11 +293,23 @@ export async function runJob(job: Job): Promise<void> {
   }
 }
 
-if (import.meta.main) {
-  const job = JSON.parse(Deno.args[0] ?? "null") as Job | null;
+/**
+ * The worker's command line: runs the job given as JSON in `args[0]`; returns the exit code.
+ *
+ * @example
+ * ```ts
+ * import { workerMain } from "@lib/bench/worker.ts";
+ * // await workerMain(['{"backend":"wasm","tasks":[],"warmup":1,"steps":2,"budgetS":60,"matmulN":256}']);
+ * ```
+ */
+export async function workerMain(args: string[]): Promise<number> {
+  const job = JSON.parse(args[0] ?? "null") as Job | null;
   if (!job || typeof job.backend !== "string" || !Array.isArray(job.tasks)) {
     console.error("usage: deno run -A lib/bench/worker.ts '<job as JSON>' (see lib/bench/cli.ts)");
-    Deno.exit(2);
+    return 2;
   }
   await runJob(job);
+  return 0;
 }
+
+if (import.meta.main) Deno.exit(await workerMain(Deno.args));
