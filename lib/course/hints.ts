@@ -43,7 +43,8 @@ export interface HintChoice {
  * ```ts
  * import { nextHint } from "@lib/course/hints.ts";
  * const exercise = {
- *   id: "1.1", title: "A", functions: ["a"], difficulty: 1, minutes: 5, anchor: "a",
+ *   id: "1.1", title: "A", functions: ["a"], difficulty: 1, minutes: 5, needs: [],
+ *   anchor: "a",
  *   hints: [{ title: "Hint 1", body: "x" }, { title: "Hint 2", body: "y" }],
  * };
  * nextHint(exercise, 1)?.tier; // 2

@@ -21,6 +21,7 @@ import { type ExerciseState, exerciseStates } from "@lib/course/status.ts";
 import { type Progress, recordStates, updateProgress } from "@lib/course/progress.ts";
 import { stubFor } from "@lib/course/stubs.ts";
 import type { ProgressEntry } from "@lib/course/report.ts";
+import { probeWebGPU, quietMesa } from "@lib/webgpu/adapter.ts";
 
 /** Options of {@linkcode checkLesson}. */
 export interface CheckOptions {
@@ -85,6 +86,26 @@ export async function checkLesson(
   if (target !== "lessons") return { states };
   const { notice } = await updateProgress(root, (p) => recordStates(p, lesson, states, started));
   return { states, notice };
+}
+
+/**
+ * Whether WebGPU can run here, when an exercise of `lesson` needs it (`**Needs:** WebGPU`);
+ * undefined for the other lessons (nothing is probed).
+ *
+ * @example
+ * ```ts
+ * import { webgpuFor } from "@lib/course/lesson_check.ts";
+ * // const webgpu = await webgpuFor(".", lesson); // { available: false, reason: "..." }
+ * ```
+ */
+export async function webgpuFor(
+  root: string,
+  lesson: Lesson,
+): Promise<{ available: boolean; reason?: string } | undefined> {
+  if (!lesson.exercises.some((e) => e.needs.includes("WebGPU"))) return undefined;
+  await quietMesa(root);
+  const { available, reason } = await probeWebGPU();
+  return { available, reason };
 }
 
 /**

@@ -38,6 +38,11 @@ export interface Exercise {
   difficulty: number;
   /** The time box, in minutes. */
   minutes: number;
+  /**
+   * What its tests need to check everything (`**Needs:** WebGPU`); without it they check only a
+   * fallback, and the CLI says so. Empty for most exercises.
+   */
+  needs: string[];
   /** The hints, in the order they should be shown (a nudge, the concept, near-solution). */
   hints: Hint[];
   /** The heading's anchor in the README (`exercise-12-sampling-triggers`). */
@@ -171,6 +176,7 @@ export function parseLesson(slug: string, markdown: string): Lesson {
         functions: [],
         difficulty: 1,
         minutes: 0,
+        needs: [],
         hints: [],
         anchor: anchorOf(line.slice(4)),
       };
@@ -191,6 +197,8 @@ export function parseLesson(slug: string, markdown: string): Lesson {
     if (diff) current.difficulty = diff[1].length;
     const time = line.match(/\*\*Time:\*\*\s*(\d+)\s*min/);
     if (time) current.minutes = Number(time[1]);
+    const needs = line.match(/\*\*Needs:\*\*\s*([^·]+)/);
+    if (needs) current.needs = needs[1].split(",").map((n) => n.trim()).filter((n) => n !== "");
     const hint = line.match(/^<details><summary>(Hint[^<]*)<\/summary>\s*$/);
     if (hint) {
       const body: string[] = [];

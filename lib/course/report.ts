@@ -13,7 +13,7 @@
 import pc from "picocolors";
 import { join } from "node:path";
 import type { Exercise, Lesson } from "@lib/course/lessons.ts";
-import type { ExerciseState } from "@lib/course/status.ts";
+import { type ExerciseState, nextOpen, waitingOn } from "@lib/course/status.ts";
 import type { LessonProgress } from "@lib/course/progress.ts";
 
 /** How the report was produced. */
@@ -31,6 +31,16 @@ export interface ReportContext {
    * calls the learner's code from an earlier lesson (lesson 4 calls lessons 1 and 2).
    */
   lessons?: Lesson[];
+  /**
+   * Whether WebGPU can run here, for the exercises marked `**Needs:** WebGPU`: without it their
+   * tests check only a fallback, and the report says so instead of a plain ✔.
+   */
+  webgpu?: { available: boolean; reason?: string };
+}
+
+/** Whether `exercise` needs WebGPU and the report was told it cannot run here. */
+function lacksWebGPU(exercise: Exercise, ctx: ReportContext): boolean {
+  return exercise.needs.includes("WebGPU") && ctx.webgpu?.available === false;
 }
 
 /** An earlier exercise that a failing test waits for: its function is still a stub. */
@@ -46,8 +56,8 @@ interface Waiting {
  * lesson this one builds on), which one it is.
  */
 function waitingFor(state: ExerciseState, lessons: Lesson[] | undefined): Waiting | undefined {
-  const fn = state.firstFailure?.message?.match(/^`(\w+)` is not implemented yet/)?.[1];
-  if (!fn || state.exercise.functions.includes(fn)) return undefined;
+  const fn = waitingOn(state);
+  if (!fn) return undefined;
   for (const lesson of lessons ?? []) {
     const exercise = lesson.exercises.find((e) => e.functions.includes(fn));
     if (exercise) return { fn, owner: { lesson, exercise } };
@@ -96,9 +106,15 @@ export function lessonReport(
   const width = Math.max(...states.map((s) => s.exercise.title.length), 10);
   for (const s of states) {
     const ex = s.exercise;
-    const waits = s.state === "not started" ? waitingFor(s, ctx.lessons) : undefined;
-    const count = waits
-      ? pc.yellow(`waits for ${waits.owner ? waits.owner.exercise.id : `\`${waits.fn}\``}`)
+    const waits = s.state !== "passed" ? waitingFor(s, ctx.lessons) : undefined;
+    const fallback = lacksWebGPU(ex, ctx) && s.state === "passed";
+    const count = fallback
+      ? pc.yellow(`${s.passed}/${s.total} tests, fallback only`)
+      : waits
+      ? pc.yellow(
+        (s.passed > 0 ? `${s.passed}/${s.total} tests, ` : "") +
+          `waits for ${waits.owner ? waits.owner.exercise.id : `\`${waits.fn}\``}`,
+      )
       : s.state === "not started"
       ? pc.dim("not started")
       : s.state === "no tests"
@@ -110,16 +126,28 @@ export function lessonReport(
       } min   ${count}`,
     );
   }
+  const unchecked = states.filter((s) => lacksWebGPU(s.exercise, ctx)).map((s) => s.exercise.id);
+  if (unchecked.length > 0) {
+    out.push(
+      "",
+      pc.yellow(
+        `No WebGPU here (${ctx.webgpu?.reason ?? "no adapter"}): the WGSL kernels of ` +
+          `${unchecked.join(", ")} were NOT run. Their tests checked only what runs without ` +
+          `WebGPU (the programs' layout, the tf.customGrad wiring), so a pass there is not the ` +
+          `whole story. Install Mesa's Vulkan driver (Debian: mesa-vulkan-drivers) or use a GPU.`,
+      ),
+    );
+  }
   const done = states.filter((s) => s.state === "passed").length;
   out.push("", `Progress: ${progressBar(done, states.length)} ${done}/${states.length} exercises`);
-  const first = states.find((s) => s.exercise.id === ctx.focus) ??
-    states.find((s) => s.state !== "passed");
+  const first = states.find((s) => s.exercise.id === ctx.focus) ?? nextOpen(states);
   const mine = ctx.source === "lessons";
   if (!first) {
     out.push(
       "",
-      pc.green(pc.bold(`Lesson ${lesson.number} complete.`)) +
-        ` Run \`deno task demo ${lesson.number}\` to see it at work.`,
+      pc.green(pc.bold(`Lesson ${lesson.number} complete`)) +
+        (unchecked.length > 0 ? pc.yellow(" (on the fallback path only, see above)") : "") +
+        `. Run \`deno task demo ${lesson.number}\` to see it at work.`,
     );
     if (mine) {
       out.push(
@@ -162,7 +190,9 @@ export function lessonReport(
           `This exercise calls your \`${waits.fn}\`${from}, which is not written yet: ` +
             `lesson ${lesson.number} builds on your own code from earlier lessons.` +
             (owner
-              ? ` Finish exercise ${owner.exercise.id} first (\`deno task lesson ${owner.lesson.number}\`).`
+              ? ` Finish exercise ${owner.exercise.id} first: \`deno task lesson ${owner.lesson.number}\` ` +
+                `lists everything still missing there (${owner.exercise.id} may itself call ` +
+                `earlier exercises).`
               : ""),
           10,
         )
@@ -394,6 +424,15 @@ function whereToLook(
       if (fn) return { line: at, fn };
     }
   }
+  // A WGSL syntax error quotes the line that does not parse: find it in the file.
+  const quoted = failure?.message?.match(/does not parse: .*? on the line `([^`]+)`/)?.[1];
+  const at = quoted ? lines.findIndex((l) => l.includes(quoted)) : -1;
+  if (at >= 0) {
+    for (let i = at; i >= 0; i--) {
+      const fn = declares(lines[i]);
+      if (fn) return { line: at + 1, fn };
+    }
+  }
   const tested = failure && fns.includes(failure.fn) ? [failure.fn] : [];
   for (const fn of [...tested, ...fns]) {
     const i = lines.findIndex((l) => declares(l) === fn);
@@ -476,7 +515,9 @@ function plain(markdown: string): string {
     /\$\$([^$]+)\$\$|\$([^$]+)\$/g,
     (_, display: string | undefined, inline: string | undefined) => {
       let out = display ?? inline ?? "";
-      out = out.replace(/\\(?:left|right)(?![a-zA-Z])|\\!/g, "")
+      out = out.replace(/\\(?:left|right|[Bb]igg?)(?![a-zA-Z])|\\!/g, "")
+        .replace(/\\sqrt\s*\{(\w+)\}|\\sqrt\s+(\w)/g, (_, a, b) => `√${a ?? b}`)
+        .replace(/\\sqrt\s*\{([^{}]*)\}/g, "√($1)")
         .replace(/\\quad(?![a-zA-Z])|\\[,;]/g, " ");
       for (const [k, v] of Object.entries(TEX)) {
         const escaped = k.replace(/[\\^$.*+?()[\]{}|]/g, "\\$&");
@@ -496,4 +537,26 @@ function plain(markdown: string): string {
 
 function indent(text: string, by: number): string {
   return text.split("\n").join("\n" + " ".repeat(by));
+}
+
+/**
+ * The line under a load error (a syntax or type error): the learner's file, or, when the error
+ * is in another lesson's exercise file that this lesson imports, that file and why.
+ *
+ * @example
+ * ```ts
+ * import { parseLesson } from "@lib/course/lessons.ts";
+ * import { loadErrorFile } from "@lib/course/report.ts";
+ * const lesson = parseLesson("04_four", "# Lesson 4: Four\n");
+ * loadErrorFile(lesson, "... at lessons/01_one/exercises.ts:3:5");
+ * // "The error is in lessons/01_one/exercises.ts, which lesson 4 imports (your lesson 1 code)."
+ * ```
+ */
+export function loadErrorFile(lesson: Lesson, message: string): string {
+  const other = message.match(/\b(lessons\/(\d\d)_[a-z0-9_]+\/exercises\.ts):\d+/);
+  if (other && other[1] !== lesson.paths.exercises) {
+    return `The error is in ${other[1]}, which lesson ${lesson.number} imports ` +
+      `(your lesson ${Number(other[2])} code).`;
+  }
+  return `Your file: ${lesson.paths.exercises}`;
 }

@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { ago, lessonReport, progressReport, terminalMarkdown } from "@lib/course/report.ts";
+import {
+  ago,
+  lessonReport,
+  loadErrorFile,
+  progressReport,
+  terminalMarkdown,
+} from "@lib/course/report.ts";
 import { parseLesson } from "@lib/course/lessons.ts";
 import { emptyProgress, recordHintSeen, recordStates } from "@lib/course/progress.ts";
 import { stripAnsi } from "@lib/course/_test_course.ts";
@@ -53,6 +59,10 @@ Deno.test("terminalMarkdown and ago", () => {
     terminalMarkdown("$W_K^1 = \\sum_t p_t p_{t-1}^\\top$ and $\\beta_{t,s}$, $x_{1}$")[0],
     "W_K^1 = Σ_t p_t p_(t-1)ᵀ and β_(t,s), x_1",
   );
+  assert.equal(
+    terminalMarkdown("$1/\\sqrt d$, $\\frac{1}{\\sqrt{d}}$, $\\sqrt{2/d}$, $\\Big(x\\Big)$")[0],
+    "1/√d, (1)/(√d), √(2/d), (x)",
+  );
   assert.equal(ago("2026-01-01T01:59:30Z", NOW), "just now");
   assert.equal(ago("2026-01-01T01:55:00Z", NOW), "5 min ago");
   assert.equal(ago("2025-12-30T02:00:00Z", NOW), "2 days ago");
@@ -90,6 +100,15 @@ Deno.test("lessonReport: `where` names the function that failed, or the line tha
     assert.equal(where("first", "expected 1 but got 2"), `${file}:2 (function first)`);
     // A helper's test, not one of the exercise's functions: the exercise's first function.
     assert.equal(where("helper", "expected 1"), `${file}:2 (function first)`);
+    // A WGSL syntax error quotes the line that does not parse: that line, in its function.
+    assert.equal(
+      where(
+        "first",
+        "`first`: WebGPU error: your WGSL does not parse: expected `;`, at line 9, " +
+          "column 3 of the generated shader, on the line `const x = 2;`. (tfjs adds ...)",
+      ),
+      `${file}:7 (function second)`,
+    );
     // Thrown inside `second` while testing `first`: the line that threw wins.
     assert.equal(
       where("first", `\`first\` threw Error: x (at ${file}:8). The error was raised in your code.`),
@@ -98,4 +117,81 @@ Deno.test("lessonReport: `where` names the function that failed, or the line tha
   } finally {
     await Deno.remove(root, { recursive: true });
   }
+});
+
+Deno.test("lessonReport: an exercise that needs WebGPU says 'fallback only' without it", () => {
+  const lesson = parseLesson(
+    "06_gpu",
+    "# Lesson 6: GPU\n### Exercise 6.1: Plain\n**Functions:** `a`\n" +
+      "### Exercise 6.2: Kernel\n**Functions:** `k` · **Time:** 5 min · **Needs:** WebGPU\n",
+  );
+  assert.deepEqual(lesson.exercises.map((e) => e.needs), [[], ["WebGPU"]]);
+  const states = lesson.exercises.map((exercise) => ({
+    exercise,
+    state: "passed" as const,
+    passed: 3,
+    total: 3,
+  }));
+  const report = (webgpu?: { available: boolean; reason?: string }) =>
+    stripAnsi(lessonReport(lesson, states, { source: "lessons", root: ".", webgpu }).join("\n"));
+  const without = report({ available: false, reason: "no adapter" });
+  assert.match(without, /6\.1 .* 3\/3 tests$/m);
+  assert.match(without, /6\.2 .* 3\/3 tests, fallback only$/m);
+  assert.match(without, /No WebGPU here \(no adapter\): the WGSL kernels of 6\.2 were NOT run/);
+  assert.match(without, /Lesson 6 complete \(on the fallback path only/);
+  for (const text of [report({ available: true }), report()]) {
+    assert.doesNotMatch(text, /fallback|NOT run/);
+    assert.match(text, /Lesson 6 complete\. Run/);
+  }
+});
+
+Deno.test("lessonReport: 'Next' skips an exercise that waits for another lesson", () => {
+  const two = parseLesson("02_two", "# Lesson 2: Two\n### Exercise 2.5: R\n**Functions:** `res`\n");
+  const four = parseLesson(
+    "04_four",
+    "# Lesson 4: Four\n### Exercise 4.2: F\n**Functions:** `fwd`\n" +
+      "### Exercise 4.5: M\n**Functions:** `metric`\n",
+  );
+  const [f, m] = four.exercises;
+  const stub = (fn: string) => ({
+    name: `${fn}: x`,
+    fn,
+    file: "",
+    ok: false,
+    message: "`res` is not implemented yet: it still throws the stub's error.",
+  });
+  const states = [
+    { exercise: f, state: "not started" as const, passed: 0, total: 2, firstFailure: stub("fwd") },
+    {
+      exercise: m,
+      state: "failing" as const,
+      passed: 1,
+      total: 2,
+      firstFailure: { ...stub("metric"), message: "expected 1 but got 2" },
+    },
+  ];
+  const text = stripAnsi(
+    lessonReport(four, states, { source: "lessons", root: ".", lessons: [two, four] }).join("\n"),
+  );
+  assert.match(text, /4\.2 .* waits for 2\.5$/m);
+  assert.match(text, /Next: exercise 4\.5, M/);
+  // Focused on 4.2, it names the exercise it waits for and where to find it.
+  const focused = stripAnsi(
+    lessonReport(four, states, { source: "lessons", root: ".", lessons: [two, four], focus: "4.2" })
+      .join("\n"),
+  );
+  assert.match(focused, /calls your `res` from lesson 2 \(exercise 2\.5, R\)/);
+  assert.match(focused, /where: +lessons\/02_two\/exercises\.ts/);
+});
+
+Deno.test("loadErrorFile: names the other lesson's file when the error is there", () => {
+  const four = parseLesson("04_four", "# Lesson 4: Four\n");
+  assert.equal(
+    loadErrorFile(four, "Your code has a syntax error\n  at lessons/01_one/exercises.ts:3:5"),
+    "The error is in lessons/01_one/exercises.ts, which lesson 4 imports (your lesson 1 code).",
+  );
+  assert.equal(
+    loadErrorFile(four, "  at lessons/04_four/exercises.ts:9:1"),
+    "Your file: lessons/04_four/exercises.ts",
+  );
 });

@@ -153,7 +153,7 @@ export async function solutionReport(
       out.push(...refText.split("\n").map((l) => pc.green(`+ ${l}`)));
       continue;
     }
-    const diff = functionDiff(yours.text, refText);
+    const diff = functionDiff(withoutMarkers(yours.text), refText); // pasted markers are no difference
     if (diff.changed === 0) {
       out.push(pc.green("  Your code is the same as the reference (spaces aside):"));
     }

@@ -56,7 +56,8 @@ export function exerciseStates(lesson: Lesson, outcomes: Outcome[]): ExerciseSta
     let state: State;
     if (mine.length === 0) state = "no tests";
     else if (!firstFailure) state = "passed";
-    else if (mine.every((o) => o.ok || isStubFailure(o))) state = "not started";
+    // "not started" only while nothing passes: half an exercise written is "failing", n/m.
+    else if (passed === 0 && mine.every((o) => isStubFailure(o))) state = "not started";
     else state = "failing";
     return { exercise, state, passed, total: mine.length, firstFailure };
   });
@@ -73,4 +74,38 @@ export function exerciseStates(lesson: Lesson, outcomes: Outcome[]): ExerciseSta
  */
 export function isStubFailure(outcome: Outcome): boolean {
   return !outcome.ok && /is not implemented yet/.test(outcome.message ?? "");
+}
+
+/**
+ * The function of another exercise that `state`'s first failure waits for: its test called a
+ * function that is still a stub and is not one of this exercise's own (a function of an earlier
+ * lesson, or of a later exercise). Undefined otherwise.
+ *
+ * @example
+ * ```ts
+ * import { waitingOn } from "@lib/course/status.ts";
+ * import { parseLesson } from "@lib/course/lessons.ts";
+ * const lesson = parseLesson("09_x", "# Lesson 9: X\n### Exercise 9.1: A\n**Functions:** `a`\n");
+ * const failure = { name: "a: x", fn: "a", file: "", ok: false, message: "`b` is not implemented yet: ..." };
+ * waitingOn({ exercise: lesson.exercises[0], state: "not started", passed: 0, total: 1, firstFailure: failure }); // "b"
+ * ```
+ */
+export function waitingOn(state: ExerciseState): string | undefined {
+  const fn = state.firstFailure?.message?.match(/^`(\w+)` is not implemented yet/)?.[1];
+  return fn && !state.exercise.functions.includes(fn) ? fn : undefined;
+}
+
+/**
+ * The exercise to work on next: the first that does not pass and does not wait for another
+ * exercise's stub (see {@linkcode waitingOn}); failing that, the first that does not pass.
+ *
+ * @example
+ * ```ts
+ * import { nextOpen } from "@lib/course/status.ts";
+ * // nextOpen(states)?.exercise.id; // "4.5" while 4.2 waits for lesson 2's residualAttention
+ * ```
+ */
+export function nextOpen(states: ExerciseState[]): ExerciseState | undefined {
+  const open = states.filter((s) => s.state !== "passed");
+  return open.find((s) => waitingOn(s) === undefined) ?? open[0];
 }

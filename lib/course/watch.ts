@@ -29,10 +29,10 @@ import pc from "picocolors";
 import { relative } from "node:path";
 import type { Lesson } from "@lib/course/lessons.ts";
 import type { Outcome } from "@lib/course/run_tests.ts";
-import type { ExerciseState } from "@lib/course/status.ts";
-import type { CheckResult } from "@lib/course/lesson_check.ts";
+import { type ExerciseState, nextOpen } from "@lib/course/status.ts";
+import { type CheckResult, webgpuFor } from "@lib/course/lesson_check.ts";
 import type { Change } from "@lib/course/file_watch.ts";
-import { lessonReport } from "@lib/course/report.ts";
+import { lessonReport, loadErrorFile } from "@lib/course/report.ts";
 import { hintReport, nextHint } from "@lib/course/hints.ts";
 import { hintsSeen, recordHintSeen, updateProgress } from "@lib/course/progress.ts";
 
@@ -132,6 +132,7 @@ export async function watchSession(options: WatchSessionOptions): Promise<number
   let lesson = options.lesson;
   let focus = options.focus;
   let states: ExerciseState[] | undefined;
+  let webgpu: { available: boolean; reason?: string } | undefined;
   let error: string | undefined;
   let notice: string | undefined;
   let extra: string[] = [];
@@ -159,7 +160,7 @@ export async function watchSession(options: WatchSessionOptions): Promise<number
     }
     if (error) {
       out.push(pc.red(pc.bold(`Lesson ${lesson.number}: the checks could not run.`)), error);
-      out.push(`\nYour file: ${lesson.paths.exercises}`);
+      out.push(`\n${loadErrorFile(lesson, error)}`);
     } else if (states) {
       out.push(
         ...lessonReport(lesson, states, {
@@ -168,6 +169,7 @@ export async function watchSession(options: WatchSessionOptions): Promise<number
           focus,
           watch: true,
           lessons: options.lessons,
+          webgpu,
         }),
       );
     }
@@ -214,8 +216,7 @@ export async function watchSession(options: WatchSessionOptions): Promise<number
 
   const showHint = async () => {
     if (!states) return;
-    const target = states.find((s) => s.exercise.id === focus) ??
-      states.find((s) => s.state !== "passed");
+    const target = states.find((s) => s.exercise.id === focus) ?? nextOpen(states);
     if (!target) {
       extra = [pc.green("Every exercise of this lesson passes: no hint needed.")];
       return;
@@ -238,7 +239,7 @@ export async function watchSession(options: WatchSessionOptions): Promise<number
 
   const nextExercise = (): boolean => {
     const ids = lesson.exercises.map((e) => e.id);
-    const current = focus ?? states?.find((s) => s.state !== "passed")?.exercise.id ??
+    const current = focus ?? (states && nextOpen(states)?.exercise.id) ??
       ids[ids.length - 1];
     const i = ids.indexOf(current);
     if (i >= 0 && i + 1 < ids.length) {
@@ -278,6 +279,7 @@ export async function watchSession(options: WatchSessionOptions): Promise<number
         if (event.result.aborted || event.lesson !== lesson) continue;
         checks++;
         states = event.result.states;
+        webgpu = await webgpuFor(root, lesson);
         error = event.result.error;
         if (event.result.notice) notice = event.result.notice;
         render();

@@ -383,6 +383,10 @@ export function explainThrown(error: unknown, exercise: string): Error {
         `\`return\`?) or a value of another type than the exercise asks for.`,
     );
   }
+  if (message.startsWith("WebGPU error:")) {
+    // Already explained for a learner (lib/webgpu's explainGpuError): keep it whole.
+    return new CourseAssertionError(`\`${exercise}\`: ${message.split("\n")[0]}`);
+  }
   return new CourseAssertionError(
     `\`${exercise}\` threw ${kind}: ${firstLine(message)}` +
       (where ? ` (${where})` : "") +

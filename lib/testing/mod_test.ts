@@ -93,3 +93,10 @@ Deno.test("assertNoLeak: intermediates fail, returned tensors and inputs do not"
     x.dispose();
   }
 });
+
+Deno.test("explainThrown: a WebGPU error is kept whole, without the shapes-and-dtypes advice", () => {
+  const long = "WebGPU error: your WGSL does not parse: expected `;`, " + "x".repeat(400) + ".";
+  const e = explainThrown(new Error(long), "causalSoftmaxProgram");
+  assert.equal(e.message, `\`causalSoftmaxProgram\`: ${long}`);
+  assert.doesNotMatch(e.message, /shapes and dtypes/);
+});

@@ -477,7 +477,9 @@ exerciseTest("previousTokenProbe", "looks at the output position t+1, not at the
 exerciseTest("previousTokenProbe", "matches the library on a hand-wired model", () => {
   const params = initParams(small);
   handWire(params, small, { triggers });
-  removePreviousTokenMemory(params); // uniform layer 1: the probe is low, not 1
+  // W_K^1 = 0, written here (not with 4.7's removePreviousTokenMemory): uniform layer 1, so the
+  // probe is low, not 1.
+  params.wK1!.assign(tf.zerosLike(params.wK1!));
   const batch = smallBatch(16);
   const out = forward(params, small, batch.inputs, { attention: true });
   const want = attentionProbes(out.attn1!, out.attn2!, batch.inputs, batch.targets, batch.labels);

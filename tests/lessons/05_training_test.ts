@@ -295,6 +295,18 @@ exerciseTest(
 
 // ---------------------------------------------------------------- 5.4-5.5 the probes
 
+/**
+ * Why a probe that should be 1 is not: near chance (1/n) usually means the memory is read the
+ * wrong way round.
+ */
+function probeMiss(what: string, got: number, n: number): string {
+  const chance = got <= 2.5 / n
+    ? ` That is about chance (1/${n} = ${(1 / n).toFixed(3)}): the memory is probably read the ` +
+      "wrong way round; check the transpose flags of your tf.matMul calls (W u, not W^T u)."
+    : "";
+  return `${what}: expected 1, got ${got.toFixed(3)}.${chance}`;
+}
+
 const wiredConfig: ModelConfig = { ...defaultModelConfig, dim: 128, maxLen: 128, seed: 3 };
 
 function wiredModel(triggers?: number[]): Params {
@@ -306,7 +318,7 @@ function wiredModel(triggers?: number[]): Params {
 exerciseTest("probeWO2", "exactly 1 on the hand-wired induction head (d = 128)", () => {
   const params = wiredModel();
   const r = probeWO2(params);
-  check(r === 1, `the hand-wired W_O^2 copies every token; the probe should be 1, got ${r}`);
+  check(r === 1, probeMiss("the hand-wired W_O^2 copies every token", r, 65));
   disposeParams(params);
 });
 
@@ -340,10 +352,10 @@ exerciseTest(
   "exactly 1 on the hand-wired model, over all tokens and the triggers",
   () => {
     const params = wiredModel();
-    check(probeWK2(params, null) === 1, `all tokens: expected 1, got ${probeWK2(params, null)}`);
+    check(probeWK2(params, null) === 1, probeMiss("W_K^2, all tokens", probeWK2(params, null), 65));
     check(
       probeWK2(params, top5) === 1,
-      `top-5 triggers: expected 1, got ${probeWK2(params, top5)}`,
+      probeMiss("W_K^2, top-5 triggers", probeWK2(params, top5), 5),
     );
     disposeParams(params);
   },
@@ -373,8 +385,8 @@ exerciseTest("probeWK2", "stores only the triggers when wired with them", () => 
 
 exerciseTest("probeWK1", "exactly 1 on the hand-wired model, all positions and t < 64", () => {
   const params = wiredModel();
-  check(probeWK1(params) === 1, `all positions: expected 1, got ${probeWK1(params)}`);
-  check(probeWK1(params, 64) === 1, `positions < 64: expected 1, got ${probeWK1(params, 64)}`);
+  check(probeWK1(params) === 1, probeMiss("W_K^1, all positions", probeWK1(params), 127));
+  check(probeWK1(params, 64) === 1, probeMiss("W_K^1, positions < 64", probeWK1(params, 64), 127));
   disposeParams(params);
 });
 

@@ -30,14 +30,15 @@ import { fileURLToPath } from "node:url";
 import pc from "picocolors";
 import { type Exercise, findLesson, type Lesson, listLessons } from "@lib/course/lessons.ts";
 import { runExerciseTests, type RunResult, type Target } from "@lib/course/run_tests.ts";
-import { type ExerciseState, exerciseStates } from "@lib/course/status.ts";
-import { lessonReport, listReport, progressReport } from "@lib/course/report.ts";
+import { type ExerciseState, exerciseStates, nextOpen } from "@lib/course/status.ts";
+import { lessonReport, listReport, loadErrorFile, progressReport } from "@lib/course/report.ts";
 import { parseBackend } from "@lib/tf/mod.ts";
 import {
   checkLesson,
   type CheckResult,
   progressEntries,
   recordedStates,
+  webgpuFor,
 } from "@lib/course/lesson_check.ts";
 import {
   hintsSeen,
@@ -453,6 +454,7 @@ async function checkOnce(ctx: Context, lesson: Lesson, exercise?: Exercise): Pro
       root,
       focus: exercise?.id,
       lessons: ctx.lessons,
+      webgpu: await webgpuFor(root, lesson),
     }),
   );
   return result.states.every((s) => s.state === "passed") ? 0 : 1;
@@ -494,7 +496,7 @@ async function hint(ctx: Context, lesson: Lesson, chosen?: Exercise): Promise<nu
     const { states } = await currentStates(ctx, lesson, progress);
     // When the code does not even load, the first exercise not recorded as passing.
     exercise = states
-      ? states.find((s) => s.state !== "passed")?.exercise
+      ? nextOpen(states)?.exercise
       : lesson.exercises.find((e) =>
         progress.lessons[lesson.slug]?.exercises[e.id]?.state !== "passed"
       );
@@ -644,7 +646,7 @@ async function watch(ctx: Context, lesson: Lesson, exercise?: Exercise): Promise
 function loadFailure(ctx: Context, message: string, lesson?: Lesson): number {
   ctx.io.error(pc.red(pc.bold("The checks could not run.")));
   ctx.io.error(message);
-  if (lesson) ctx.io.error(`\nYour file: ${lesson.paths.exercises}`);
+  if (lesson) ctx.io.error(`\n${loadErrorFile(lesson, message)}`);
   return 1;
 }
 
