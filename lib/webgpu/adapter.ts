@@ -56,6 +56,7 @@ async function probe(): Promise<WebGPUStatus> {
   if (!gpu) {
     return absent("this runtime has no WebGPU (navigator.gpu is missing)");
   }
+  await quietMesa(); // before the Vulkan loader starts, which reads XDG_RUNTIME_DIR once
   let adapter: GPUAdapter | null;
   try {
     adapter = await gpu.requestAdapter();
