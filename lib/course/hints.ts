@@ -59,7 +59,8 @@ export function nextHint(exercise: Exercise, seen: number): HintChoice | undefin
 
 /**
  * The lines that show a hint. `again` says how to get the next tier (e.g. "press h" or
- * "`deno task lesson 1 --hint`").
+ * "`deno task lesson 1 --hint`"); `passes` says the exercise already passes (the last tier then
+ * points straight to the reference).
  *
  * @example
  * ```ts
@@ -67,7 +68,12 @@ export function nextHint(exercise: Exercise, seen: number): HintChoice | undefin
  * // console.log(hintReport(lesson, choice, "press h").join("\n"));
  * ```
  */
-export function hintReport(lesson: Lesson, choice: HintChoice, again: string): string[] {
+export function hintReport(
+  lesson: Lesson,
+  choice: HintChoice,
+  again: string,
+  passes = false,
+): string[] {
   const { exercise, tier, tiers, hint } = choice;
   const label = hint.title.replace(/^Hint\s*\d+\s*[:·-]?\s*/i, "");
   const out = [
@@ -91,7 +97,9 @@ export function hintReport(lesson: Lesson, choice: HintChoice, again: string): s
             ? "You have seen every hint of this exercise; this is the last one. "
             : "That was the last hint. "
         }` +
-          `Read the exercise again in ${lesson.paths.readme}; once your code passes, ` +
+          (passes
+            ? `Your code already passes: `
+            : `Read the exercise again in ${lesson.paths.readme}; once your code passes, `) +
           `\`deno task lesson ${lesson.number} --show-solution --exercise ${exercise.id}\` ` +
           `shows the reference next to yours.`,
       ),

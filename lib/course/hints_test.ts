@@ -50,4 +50,10 @@ Deno.test("hintReport: the tier, its label, readable Markdown, what comes next",
   assert.match(last, /--show-solution --exercise 3\.1/);
   const repeat = stripAnsi(hintReport(lesson, nextHint(softmax, 3)!, "Press h").join("\n"));
   assert.match(repeat, /You have seen every hint of this exercise/);
+  assert.match(last, /once your code passes, `deno task lesson/);
+  const passing = stripAnsi(
+    hintReport(lesson, nextHint(softmax, 2)!, "Press h", true).join("\n"),
+  );
+  assert.match(passing, /Your code already passes: `deno task lesson \d+ --show-solution/);
+  assert.doesNotMatch(passing, /once your code passes/);
 });

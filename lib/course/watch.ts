@@ -233,7 +233,7 @@ export async function watchSession(options: WatchSessionOptions): Promise<number
     });
     if (loaded.notice) notice = loaded.notice;
     extra = choice
-      ? hintReport(lesson, choice, "Press h")
+      ? hintReport(lesson, choice, "Press h", target.state === "passed")
       : [`Exercise ${exercise.id} has no hints; read ${lesson.paths.readme}.`];
   };
 

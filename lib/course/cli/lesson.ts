@@ -521,7 +521,8 @@ async function hint(ctx: Context, lesson: Lesson, chosen?: Exercise): Promise<nu
   const again = `\`deno task lesson ${lesson.number} --hint${
     chosen ? ` --exercise ${target.id}` : ""
   }\``;
-  ctx.say(["", ...hintReport(lesson, choice, `Run ${again} again`)]);
+  const passes = progress.lessons[lesson.slug]?.exercises[target.id]?.state === "passed";
+  ctx.say(["", ...hintReport(lesson, choice, `Run ${again} again`, passes)]);
   return 0;
 }
 
