@@ -416,23 +416,23 @@ function whereToLook(
   }
   const lines = text.split("\n");
   const declares = (l: string) => l.match(/^\s*(?:export\s+)?(?:async\s+)?function\s+(\w+)/)?.[1];
-  const thrown = failure?.message?.match(/\(at ([^\s()]+):(\d+)(?::\d+)?\)/);
-  if (thrown && thrown[1] === file) {
-    const at = Number(thrown[2]);
+  /** Line `at` (1-based) with the function declared around it, if any. */
+  const inFunction = (at: number) => {
     for (let i = Math.min(at, lines.length) - 1; i >= 0; i--) {
       const fn = declares(lines[i]);
       if (fn) return { line: at, fn };
     }
-  }
+    return undefined;
+  };
+  // The line the learner's code threw at, when the message names it.
+  const thrown = failure?.message?.match(/\(at ([^\s()]+):(\d+)(?::\d+)?\)/);
+  const threw = thrown && thrown[1] === file ? inFunction(Number(thrown[2])) : undefined;
+  if (threw) return threw;
   // A WGSL syntax error quotes the line that does not parse: find it in the file.
   const quoted = failure?.message?.match(/does not parse: .*? on the line `([^`]+)`/)?.[1];
   const at = quoted ? lines.findIndex((l) => l.includes(quoted)) : -1;
-  if (at >= 0) {
-    for (let i = at; i >= 0; i--) {
-      const fn = declares(lines[i]);
-      if (fn) return { line: at + 1, fn };
-    }
-  }
+  const parsed = at >= 0 ? inFunction(at + 1) : undefined;
+  if (parsed) return parsed;
   const tested = failure && fns.includes(failure.fn) ? [failure.fn] : [];
   for (const fn of [...tested, ...fns]) {
     const i = lines.findIndex((l) => declares(l) === fn);
