@@ -228,7 +228,7 @@ export function assertAllClose(
   if (bad > 0) {
     const tol = atol + rtol * Math.abs(e[first]);
     const notFinite = !Number.isFinite(a[first]) && Number.isFinite(e[first]);
-    const where = shape.length === 0 ? "" : ` at index ${fmtIndex(first, shape)}`;
+    const where = at(first, shape);
     const count = e.length === 1 ? "" : ` ${bad} of ${e.length} values differ.`;
     throw new CourseAssertionError(
       `${what}:${where} expected ${fmtNum(e[first])} but got ${fmtNum(a[first])} ` +
