@@ -288,7 +288,12 @@ export interface ProgressEntry {
  */
 export function progressReport(entries: ProgressEntry[], now: Date): string[] {
   const out = [pc.bold("Birth of a Transformer: your progress"), ""];
-  const short = (t: string) => t.length > 44 ? `${t.slice(0, 43)}…` : t;
+  // A long title is cut at its first comma when that leaves enough, else with an ellipsis.
+  const short = (t: string) => {
+    if (t.length <= 54) return t;
+    const head = t.split(",")[0];
+    return head.length >= 20 ? head : `${t.slice(0, 53).trimEnd()}…`;
+  };
   const width = Math.max(...entries.map((e) => short(e.lesson.title).length), 10);
   let total = 0;
   let done = 0;

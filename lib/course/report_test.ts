@@ -195,3 +195,18 @@ Deno.test("loadErrorFile: names the other lesson's file when the error is there"
     "Your file: lessons/04_four/exercises.ts",
   );
 });
+
+Deno.test("progressReport: a long title is cut at its first comma, else with an ellipsis", () => {
+  const long = (n: number, title: string) =>
+    parseLesson(
+      `0${n}_x`,
+      `# Lesson ${n}: ${title}\n### Exercise ${n}.1: A\n**Functions:** \`a\`\n`,
+    );
+  const entries = [
+    long(4, "The two-layer induction transformer, built and wired by hand"),
+    long(5, "Training, and watching the induction head being born today and tomorrow"),
+  ].map((lesson) => ({ lesson, record: undefined, stale: false, pristine: true }));
+  const text = stripAnsi(progressReport(entries, NOW).join("\n"));
+  assert.match(text, / 4 {2}The two-layer induction transformer +not started/);
+  assert.match(text, / 5 {2}Training, and watching the induction head being born… +not started/);
+});
