@@ -201,7 +201,7 @@ export function lessonReport(
     const ownerFile = owner
       ? (ctx.source === "lessons" ? owner.lesson.paths.exercises : owner.lesson.paths.solution)
       : file;
-    const line = whereToLook(ctx.root, ownerFile, [waits.fn], undefined);
+    const line = whereToLook(ctx.root, ownerFile, [waits.fn], failure);
     out.push(`  where:  ${ownerFile}${line ? `:${line.line} (function ${line.fn})` : ""}`);
     out.push(
       `  text:   ${
@@ -439,7 +439,14 @@ function whereToLook(
   const parsed = at >= 0 ? inFunction(at + 1) : undefined;
   if (parsed) return parsed;
   const tested = failure && fns.includes(failure.fn) ? [failure.fn] : [];
-  for (const fn of [...tested, ...fns]) {
+  const stub = failure?.message?.match(/^`(\w+)` is not implemented yet/)?.[1];
+  for (const fn of stub ? [stub] : [...tested, ...fns]) {
+    const i = lines.findIndex((l) => declares(l) === fn);
+    // A stub: its `throw notImplemented(...)` line, the one to replace.
+    const j = stub ? lines.findIndex((l, k) => k > i && l.includes(`notImplemented("${fn}")`)) : -1;
+    if (i >= 0) return { line: (j >= 0 ? j : i) + 1, fn };
+  }
+  for (const fn of fns) {
     const i = lines.findIndex((l) => declares(l) === fn);
     if (i >= 0) return { line: i + 1, fn };
   }

@@ -73,13 +73,14 @@ Deno.test("lessonReport: `where` names the function that failed, or the line tha
   try {
     const lesson = parseLesson(
       "01_one",
-      "# Lesson 1: One\n### Exercise 1.1: A\n**Functions:** `first`, `second`\n",
+      "# Lesson 1: One\n### Exercise 1.1: A\n**Functions:** `first`, `second`, `third`\n",
     );
     await Deno.mkdir(`${root}/lessons/01_one`, { recursive: true });
     await Deno.writeTextFile(
       `${root}/${lesson.paths.exercises}`,
       "/** Doc. */\nexport function first(): number {\n  return 1;\n}\n\n" +
-        "export function second(): number {\n  const x = 2;\n  throw new Error('x');\n}\n",
+        "export function second(): number {\n  const x = 2;\n  throw new Error('x');\n}\n" +
+        '\nexport function third(): number {\n  // TODO\n  throw notImplemented("third");\n}\n',
     );
     const where = (fn: string, message: string) => {
       const failure = { name: `${fn}: a test`, fn, file: "", ok: false, message };
@@ -98,6 +99,11 @@ Deno.test("lessonReport: `where` names the function that failed, or the line tha
     const file = lesson.paths.exercises;
     assert.equal(where("second", "expected 1 but got 2"), `${file}:6 (function second)`);
     assert.equal(where("first", "expected 1 but got 2"), `${file}:2 (function first)`);
+    // A stub: the `throw notImplemented(...)` line to replace.
+    assert.equal(
+      where("third", "`third` is not implemented yet: it still throws the stub's error."),
+      `${file}:13 (function third)`,
+    );
     // A helper's test, not one of the exercise's functions: the exercise's first function.
     assert.equal(where("helper", "expected 1"), `${file}:2 (function first)`);
     // A WGSL syntax error quotes the line that does not parse: that line, in its function.
