@@ -14,7 +14,7 @@ import pc from "picocolors";
 import { join } from "node:path";
 import type { Exercise, Lesson } from "@lib/course/lessons.ts";
 import { type ExerciseState, nextOpen, waitingOn } from "@lib/course/status.ts";
-import type { LessonProgress } from "@lib/course/progress.ts";
+import type { LessonProgress, Progress } from "@lib/course/progress.ts";
 
 /** How the report was produced. */
 export interface ReportContext {
@@ -36,6 +36,18 @@ export interface ReportContext {
    * tests check only a fallback, and the report says so instead of a plain ✔.
    */
   webgpu?: { available: boolean; reason?: string };
+  /** The recorded progress, to list what is still missing in a lesson this one waits for. */
+  progress?: Progress;
+}
+
+/** ", and at its last check 2.1, 2.4 did not pass": from the recorded progress, if any. */
+function missingIn(lesson: Lesson, progress: Progress | undefined): string {
+  const record = progress?.lessons[lesson.slug];
+  if (!record?.lastChecked) return "";
+  const open = lesson.exercises.filter((e) => record.exercises[e.id]?.state !== "passed");
+  return open.length > 0
+    ? `; at its last check, ${open.map((e) => e.id).join(", ")} did not pass yet`
+    : "";
 }
 
 /** Whether `exercise` needs WebGPU and the report was told it cannot run here. */
@@ -192,7 +204,7 @@ export function lessonReport(
             (owner
               ? ` Finish exercise ${owner.exercise.id} first: \`deno task lesson ${owner.lesson.number}\` ` +
                 `lists everything still missing there (${owner.exercise.id} may itself call ` +
-                `earlier exercises).`
+                `earlier exercises)${missingIn(owner.lesson, ctx.progress)}.`
               : ""),
           10,
         )

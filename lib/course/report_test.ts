@@ -187,6 +187,25 @@ Deno.test("lessonReport: 'Next' skips an exercise that waits for another lesson"
       .join("\n"),
   );
   assert.match(focused, /calls your `res` from lesson 2 \(exercise 2\.5, R\)/);
+  assert.doesNotMatch(focused, /at its last check/);
+  // With lesson 2's recorded progress, what did not pass there is listed.
+  const progress = emptyProgress();
+  recordStates(progress, two, [{
+    exercise: two.exercises[0],
+    state: "failing",
+    passed: 0,
+    total: 1,
+  }]);
+  const listed = stripAnsi(
+    lessonReport(four, states, {
+      source: "lessons",
+      root: ".",
+      lessons: [two, four],
+      focus: "4.2",
+      progress,
+    }).join("\n"),
+  );
+  assert.match(listed, /at its last check, 2\.5 did not pass yet\./);
   assert.match(focused, /where: +lessons\/02_two\/exercises\.ts/);
 });
 

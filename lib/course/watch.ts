@@ -34,7 +34,13 @@ import { type CheckResult, webgpuFor } from "@lib/course/lesson_check.ts";
 import type { Change } from "@lib/course/file_watch.ts";
 import { lessonReport, loadErrorFile } from "@lib/course/report.ts";
 import { hintReport, nextHint } from "@lib/course/hints.ts";
-import { hintsSeen, recordHintSeen, updateProgress } from "@lib/course/progress.ts";
+import {
+  hintsSeen,
+  type Progress,
+  readProgress,
+  recordHintSeen,
+  updateProgress,
+} from "@lib/course/progress.ts";
 
 /** Where the session writes. */
 export interface WatchIo {
@@ -133,6 +139,7 @@ export async function watchSession(options: WatchSessionOptions): Promise<number
   let focus = options.focus;
   let states: ExerciseState[] | undefined;
   let webgpu: { available: boolean; reason?: string } | undefined;
+  let progress: Progress | undefined;
   let error: string | undefined;
   let notice: string | undefined;
   let extra: string[] = [];
@@ -170,6 +177,7 @@ export async function watchSession(options: WatchSessionOptions): Promise<number
           watch: true,
           lessons: options.lessons,
           webgpu,
+          progress,
         }),
       );
     }
@@ -280,6 +288,7 @@ export async function watchSession(options: WatchSessionOptions): Promise<number
         checks++;
         states = event.result.states;
         webgpu = await webgpuFor(root, lesson);
+        progress = await readProgress(root);
         error = event.result.error;
         if (event.result.notice) notice = event.result.notice;
         render();

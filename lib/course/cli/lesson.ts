@@ -455,6 +455,7 @@ async function checkOnce(ctx: Context, lesson: Lesson, exercise?: Exercise): Pro
       focus: exercise?.id,
       lessons: ctx.lessons,
       webgpu: await webgpuFor(root, lesson),
+      progress: await readProgress(root),
     }),
   );
   return result.states.every((s) => s.state === "passed") ? 0 : 1;
