@@ -43,7 +43,7 @@ import { describe } from "@lib/train/cli.ts";
 import { compareRuns, trainingCurves } from "@lib/train/figures.ts";
 import { readLog } from "@lib/train/log.ts";
 import { figure, lineChart, type Series } from "@lib/train/plot.ts";
-import { progressReporter } from "@lib/train/progress.ts";
+import { progressReporter } from "@lib/train/progress_bar.ts";
 import { type EvalRecord, train } from "@lib/train/trainer.ts";
 
 const EXPERIMENTS = ["birth", "long", "global", "freeze", "all"] as const;

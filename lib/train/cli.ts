@@ -28,7 +28,7 @@ import {
   withOverrides,
 } from "./config.ts";
 import { train, Trainer } from "./trainer.ts";
-import { progressReporter } from "./progress.ts";
+import { progressReporter } from "./progress_bar.ts";
 import { trainingCurves } from "./figures.ts";
 
 /** The usage text printed by `--help` and after a bad flag. */

@@ -5,7 +5,7 @@
  *
  * @example
  * ```ts
- * import { progressReporter } from "@lib/train/progress.ts";
+ * import { progressReporter } from "@lib/train/progress_bar.ts";
  * import { presets } from "@lib/train/config.ts";
  * import { train } from "@lib/train/trainer.ts";
  * const progress = progressReporter(presets.tiny.steps);
@@ -33,7 +33,7 @@ export interface ProgressReporter {
  *
  * @example
  * ```ts
- * import { progressReporter } from "@lib/train/progress.ts";
+ * import { progressReporter } from "@lib/train/progress_bar.ts";
  * const p = progressReporter(100, { loss: "lossAll" });
  * p.stop();
  * ```
