@@ -33,7 +33,7 @@ import {
 import { CLIMB_STAGES } from "./climb.ts";
 import { readEnv } from "@lib/tf/mod.ts";
 import { stepFlops } from "./flops.ts";
-import { type BenchReport, formatReport, type MachineInfo } from "./report.ts";
+import { type BenchReport, formatReport, type MachineInfo } from "./table.ts";
 import { type Job, MESSAGE_PREFIX, type Task, type WorkerMessage } from "./worker.ts";
 
 const USAGE = `Usage: deno task bench [options]

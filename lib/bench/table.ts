@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts
- * import { formatReport, type BenchReport } from "@lib/bench/report.ts";
+ * import { formatReport, type BenchReport } from "@lib/bench/table.ts";
  * // console.log(formatReport(report));
  * ```
  * @module
@@ -184,7 +184,7 @@ function table(rows: string[][]): string {
  *
  * @example
  * ```ts
- * import { speedVsFastest } from "@lib/bench/report.ts";
+ * import { speedVsFastest } from "@lib/bench/table.ts";
  * speedVsFastest([]); // Map {}
  * ```
  */
@@ -204,7 +204,7 @@ export function speedVsFastest(steps: StepResult[]): Map<StepResult, number> {
  *
  * @example
  * ```ts
- * import { formatReport, type BenchReport } from "@lib/bench/report.ts";
+ * import { formatReport, type BenchReport } from "@lib/bench/table.ts";
  * const empty: BenchReport = {
  *   machine: { date: "", deno: "2", tfjs: "4.22.0", cpu: "x", threads: 2, webgpu: "none" },
  *   settings: { warmup: 2, steps: 5, budgetS: 60 }, matmul: [], steps: [], ops: [],
@@ -327,7 +327,7 @@ export function formatReport(r: BenchReport): string {
  *
  * @example
  * ```ts
- * import { gpuSpeedup } from "@lib/bench/report.ts";
+ * import { gpuSpeedup } from "@lib/bench/table.ts";
  * gpuSpeedup([], "paper"); // undefined
  * ```
  */

@@ -5,7 +5,7 @@ import {
   gpuSpeedup,
   speedVsFastest,
   type StepResult,
-} from "@lib/bench/report.ts";
+} from "@lib/bench/table.ts";
 
 const step = (backend: string, medianMs: number, config = "paper"): StepResult => ({
   config,

@@ -28,7 +28,7 @@ import {
   timePipeline,
   timeSteps,
 } from "./measure.ts";
-import type { BirthResult, MatmulResult, OpResult, PipelineResult, StepResult } from "./report.ts";
+import type { BirthResult, MatmulResult, OpResult, PipelineResult, StepResult } from "./table.ts";
 
 /** One thing for a worker to measure. */
 export type Task =
