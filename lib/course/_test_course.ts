@@ -19,7 +19,7 @@ import { cp, symlink } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { CliIo } from "@lib/course/cli/lesson.ts";
-import { stubFor } from "@lib/course/stubs.ts";
+import { stubFor } from "@lib/course/author/stubs.ts";
 
 /** The real course, the one these tests belong to. */
 export const COURSE_ROOT = fileURLToPath(new URL("../..", import.meta.url));

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { main } from "@lib/course/cli/lesson.ts";
 import { readProgress } from "@lib/course/progress.ts";
-import { stubFor } from "@lib/course/stubs.ts";
+import { stubFor } from "@lib/course/author/stubs.ts";
 import { copyCourse, fakeIo, implement, LESSON1, solutionBody } from "@lib/course/_test_course.ts";
 
 const FILE = `lessons/${LESSON1}/exercises.ts`;

@@ -19,7 +19,7 @@ import type { Lesson } from "@lib/course/lessons.ts";
 import { type Outcome, runExerciseTests, type Target } from "@lib/course/run_tests.ts";
 import { type ExerciseState, exerciseStates } from "@lib/course/status.ts";
 import { type Progress, recordStates, updateProgress } from "@lib/course/progress.ts";
-import { stubFor } from "@lib/course/stubs.ts";
+import { stubFor } from "@lib/course/author/stubs.ts";
 import type { ProgressEntry } from "@lib/course/report.ts";
 import { probeWebGPU, quietMesa } from "@lib/webgpu/adapter.ts";
 

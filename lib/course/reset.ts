@@ -14,7 +14,7 @@
  */
 import { join } from "node:path";
 import type { Lesson } from "@lib/course/lessons.ts";
-import { stubFor } from "@lib/course/stubs.ts";
+import { stubFor } from "@lib/course/author/stubs.ts";
 import { backupFile } from "@lib/course/backup.ts";
 import { writeTextFileAtomic } from "@lib/course/atomic_write.ts";
 

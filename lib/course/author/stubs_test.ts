@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { makeStub, solutionSlugs, stubFor } from "@lib/course/stubs.ts";
+import { makeStub, solutionSlugs, stubFor } from "@lib/course/author/stubs.ts";
 
 const SOLUTION = `import { helper } from "@lib/x.ts";
 

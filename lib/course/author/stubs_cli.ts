@@ -11,7 +11,7 @@
  */
 import { parseArgs } from "node:util";
 import { join } from "node:path";
-import { solutionSlugs, stubFor } from "@lib/course/stubs.ts";
+import { solutionSlugs, stubFor } from "@lib/course/author/stubs.ts";
 import { backupFile } from "@lib/course/backup.ts";
 
 /**
@@ -19,7 +19,7 @@ import { backupFile } from "@lib/course/backup.ts";
  *
  * @example
  * ```ts
- * import { main } from "@lib/course/cli/stubs.ts";
+ * import { main } from "@lib/course/author/stubs_cli.ts";
  * await main(["--check"], ".");
  * ```
  */

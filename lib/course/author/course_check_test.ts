@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { summary } from "@lib/course/check.ts";
+import { summary } from "@lib/course/author/course_check.ts";
 import { runExerciseTests } from "@lib/course/run_tests.ts";
 
 Deno.test("summary: one line per group, then the closing line CI reads", () => {
@@ -42,7 +42,7 @@ Deno.test("runExerciseTests: Deno's `# SKIP` becomes a skipped outcome", async (
 
 Deno.test("deno task test --lesson rejects a bad value with usage", async () => {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "lib/course/check.ts", "--lesson", "abc"],
+    args: ["run", "-A", "lib/course/author/course_check.ts", "--lesson", "abc"],
     stdout: "piped",
     stderr: "piped",
   }).output();

@@ -5,7 +5,7 @@
  *
  * @example
  * ```ts
- * import { makeStub } from "@lib/course/stubs.ts";
+ * import { makeStub } from "@lib/course/author/stubs.ts";
  * const stub = makeStub(
  *   "export function two(): number {\n  // BEGIN SOLUTION\n  return 2;\n  // END SOLUTION\n}\n",
  *   "01_demo",
@@ -26,7 +26,7 @@ const IMPORT = 'import { notImplemented } from "@lib/testing/mod.ts";';
  *
  * @example
  * ```ts
- * import { makeStub } from "@lib/course/stubs.ts";
+ * import { makeStub } from "@lib/course/author/stubs.ts";
  * makeStub("export const x = 1;\n", "01_demo"); // a banner, then the same code
  * ```
  */
@@ -79,7 +79,7 @@ export function makeStub(source: string, slug: string): string {
  *
  * @example
  * ```ts
- * import { generateStubs } from "@lib/course/stubs.ts";
+ * import { generateStubs } from "@lib/course/author/stubs.ts";
  * await generateStubs(".", ".course/pristine");
  * ```
  */
@@ -99,7 +99,7 @@ export async function generateStubs(root: string, outDir: string): Promise<strin
  *
  * @example
  * ```ts
- * import { stubFor } from "@lib/course/stubs.ts";
+ * import { stubFor } from "@lib/course/author/stubs.ts";
  * const text = await stubFor(".", "01_bigram_data");
  * ```
  */
@@ -112,7 +112,7 @@ export async function stubFor(root: string, slug: string): Promise<string> {
  *
  * @example
  * ```ts
- * import { solutionSlugs } from "@lib/course/stubs.ts";
+ * import { solutionSlugs } from "@lib/course/author/stubs.ts";
  * await solutionSlugs("."); // ["01_bigram_data", ...]
  * ```
  */

@@ -22,7 +22,7 @@ import { parseArgs } from "node:util";
 import { join, resolve } from "node:path";
 import { listLessons } from "@lib/course/lessons.ts";
 import { runExerciseTests } from "@lib/course/run_tests.ts";
-import { generateStubs } from "@lib/course/stubs.ts";
+import { generateStubs } from "@lib/course/author/stubs.ts";
 import { readEnv } from "@lib/tf/mod.ts";
 
 /** One line of the final report. */
@@ -46,7 +46,7 @@ const USAGE = "Usage: deno task test [--lesson N] [--only exercises|lib|repo]";
  *
  * @example
  * ```ts
- * import { runCheck } from "@lib/course/check.ts";
+ * import { runCheck } from "@lib/course/author/course_check.ts";
  * const results = await runCheck(".", { lesson: 1, only: "exercises" });
  * ```
  */
@@ -255,7 +255,7 @@ function indent(text: string): string {
  *
  * @example
  * ```ts
- * import { summary } from "@lib/course/check.ts";
+ * import { summary } from "@lib/course/author/course_check.ts";
  * summary([{ group: "lib", name: "x", ok: true }]); // ends with "1 passed, 0 failed"
  * ```
  */
@@ -300,7 +300,7 @@ if (import.meta.main) {
     Deno.exit(2);
   }
   const started = performance.now();
-  const root = resolve(new URL("../..", import.meta.url).pathname);
+  const root = resolve(new URL("../../..", import.meta.url).pathname);
   let results: CheckResult[];
   try {
     results = await runCheck(root, { lesson, only });
