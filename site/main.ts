@@ -123,7 +123,8 @@ export function lessonFigureMounts(root: string): Record<string, string> {
 /**
  * The site's app: the manifest's routes and islands, plus the npm packages' browser files
  * (KaTeX's CSS and fonts, highlight.js' styles, the tfjs wasm binaries) served from
- * `node_modules`, so the site works offline.
+ * `node_modules`, so the site works offline. `hosts`: host names answered besides loopback
+ * ones (the `--host` address).
  *
  * @example
  * ```ts
@@ -132,10 +133,11 @@ export function lessonFigureMounts(root: string): Record<string, string> {
  * await bundler.build();
  * ```
  */
-export function createSite(options: { root?: string } = {}): App {
+export function createSite(options: { root?: string; hosts?: string[] } = {}): App {
   const root = resolve(options.root ?? COURSE_ROOT);
   return createApp(manifest, {
     root,
+    hosts: options.hosts,
     mounts: {
       ...lessonFigureMounts(root),
       "/_vendor/katex": join(packageDir("katex"), "dist"),
@@ -166,7 +168,7 @@ export async function main(args: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const { app, bundler } = createSite();
+  const { app, bundler } = createSite({ hosts: [flags.host] });
   const built = bundler.build().then(
     (files) => console.log(`Demos ready (${files.size} browser files built).`),
     (error) => console.error(`The live demos could not be built:\n${error.message}`),

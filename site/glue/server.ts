@@ -6,7 +6,9 @@
  * renders `_404.tsx` for anything else. A GET for a path with a trailing slash (`/lessons/1/`)
  * is redirected to the path without it, as Fresh's `trailingSlashes("never")` does. Every
  * response carries the cross-origin isolation headers that WebAssembly threads need in the
- * browser.
+ * browser. Only GET and HEAD are answered (405 otherwise), and only for loopback host names and
+ * the addresses the server was started on (403 otherwise: a page on another site cannot reach
+ * `/source/` through DNS rebinding).
  *
  * @example
  * ```ts
@@ -36,6 +38,11 @@ export interface AppOptions {
   mounts?: Record<string, string>;
   /** Browser stand-ins for modules, relative to the project folder above `site/` (see `Bundler`). */
   shims?: Record<string, string>;
+  /**
+   * Host names answered besides the loopback ones (`localhost`, `*.localhost`, `127.x.x.x`,
+   * `::1`): the server's `--host`. A wildcard (`0.0.0.0`, `::`) admits every IP literal.
+   */
+  hosts?: string[];
 }
 
 /** The app and its island bundler (call `bundler.build()` to build ahead of the first page). */
@@ -76,6 +83,31 @@ export function withoutTrailingSlash(pathname: string): string | undefined {
   const plain = segments.length > 0 &&
     segments.every((s) => /^[\w.~-]+$/.test(s) && !/^\.+$/.test(s));
   return plain ? target : undefined;
+}
+
+/**
+ * Whether a request's host name (from its `Host:` header, port and brackets dropped) may be
+ * answered: a loopback name or address, one of `extra` (the server's `--host`), or, when `extra`
+ * holds a wildcard address, any IP literal. A DNS name that is not loopback is refused: a page
+ * on another site that rebinds its own name to 127.0.0.1 sends that name.
+ *
+ * @example
+ * ```ts
+ * import { hostAllowed } from "./server.ts";
+ * hostAllowed("localhost"); // true
+ * hostAllowed("evil.example"); // false
+ * hostAllowed("10.0.0.5", ["0.0.0.0"]); // true
+ * ```
+ */
+export function hostAllowed(hostname: string, extra: string[] = []): boolean {
+  const host = hostname.toLowerCase().replace(/^\[|\]$/g, "").replace(/\.$/, "");
+  if (host === "localhost" || host.endsWith(".localhost") || host === "::1") return true;
+  if (/^127(\.\d{1,3}){3}$/.test(host)) return true;
+  const bare = extra.map((h) => h.toLowerCase().replace(/^\[|\]$/g, ""));
+  if (bare.includes(host)) return true;
+  const ipLiteral = /^\d{1,3}(\.\d{1,3}){3}$/.test(host) ||
+    /^[\da-f:.]+$/.test(host) && host.includes(":");
+  return ipLiteral && bare.some((h) => h === "0.0.0.0" || h === "::");
 }
 
 /**
@@ -136,6 +168,31 @@ export function createApp(manifest: Manifest, options: AppOptions): App {
   app.use("*", async (c, next) => {
     await next();
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) c.res.headers.set(k, v);
+  });
+
+  const acceptsPost = Object.values(manifest.routes).some((m) => m.handler?.POST);
+  app.use("*", async (c, next) => {
+    const host = c.req.header("host") ?? new URL(c.req.url).host;
+    const hostname = host.replace(/:\d+$/, "");
+    if (!hostAllowed(hostname, options.hosts)) {
+      return c.text(
+        `Refused: this course site answers only requests for localhost or 127.0.0.1, ` +
+          `not for Host "${host.slice(0, 100)}" (protection against DNS rebinding). ` +
+          `Open http://127.0.0.1:PORT/, or start it with --host ${hostname.slice(0, 100)}.`,
+        403,
+      );
+    }
+    const method = c.req.method;
+    if (method !== "GET" && method !== "HEAD" && !(method === "POST" && acceptsPost)) {
+      return c.text(
+        `Method ${method.slice(0, 20)} not allowed: this site only serves pages.`,
+        405,
+        {
+          allow: acceptsPost ? "GET, HEAD, POST" : "GET, HEAD",
+        },
+      );
+    }
+    await next();
   });
 
   app.use("*", async (c, next) => {

@@ -394,16 +394,58 @@ Deno.test("static files, the packages' browser files and isolation headers are s
   }
 });
 
-Deno.test("HEAD works, and POST to a page is refused", async () => {
+Deno.test("HEAD works; POST, PUT, DELETE and other methods get 405 with an Allow header", async () => {
   const head = await get("/lessons/1", { method: "HEAD" });
   assertEquals(head.status, 200);
   assertEquals(await head.text(), "");
-  const post = await get("/lessons/1", { method: "POST" });
-  await post.body?.cancel();
-  assert(post.status === 404 || post.status === 405, `POST answered ${post.status}`);
+  for (const method of ["POST", "PUT", "DELETE", "PATCH", "OPTIONS"]) {
+    for (const path of ["/lessons/1", "/source/deno.json", "/", "/nowhere"]) {
+      const res = await get(path, { method });
+      await res.body?.cancel();
+      assertEquals(res.status, 405, `${method} ${path}`);
+      assertEquals(res.headers.get("allow"), "GET, HEAD", `${method} ${path}`);
+    }
+  }
 });
 
-Deno.test("a real server refuses raw '..' request lines and listens on 127.0.0.1 by default", async () => {
+Deno.test("only loopback host names (and the --host address) are answered: no DNS rebinding", async () => {
+  const withHost = (
+    host: string,
+    site = app,
+    path = "/source/lessons/01_bigram_data/exercises.ts",
+  ) => site.fetch(new Request(`http://${host}${path}`));
+  for (
+    const host of [
+      "127.0.0.1",
+      "127.0.0.1:8000",
+      "localhost:8000",
+      "[::1]:8000",
+      "lesson.localhost",
+    ]
+  ) {
+    const res = await withHost(host);
+    await res.body?.cancel();
+    assertEquals(res.status, 200, host);
+  }
+  for (const host of ["evil.example", "evil.example:8000", "127.0.0.1.evil.example", "10.0.0.5"]) {
+    const res = await withHost(host);
+    assertEquals(res.status, 403, host);
+    const text = await res.text();
+    assertStringIncludes(text, "Host");
+    assert(!text.includes("export function"), `${host} read a course file`);
+  }
+  // The address given with --host is answered too; a wildcard address lets in any IP literal
+  // (a rebinding attack needs a DNS name), never a name.
+  const lan = createSite({ hosts: ["192.168.1.20"] }).app;
+  assertEquals((await withHost("192.168.1.20:8000", lan, "/")).status, 200);
+  assertEquals((await withHost("evil.example", lan, "/")).status, 403);
+  const any = createSite({ hosts: ["0.0.0.0"] }).app;
+  assertEquals((await withHost("10.0.0.5:8000", any, "/")).status, 200);
+  assertEquals((await withHost("[fe80::1]:8000", any, "/")).status, 200);
+  assertEquals((await withHost("evil.example", any, "/")).status, 403);
+});
+
+Deno.test("a real server refuses raw '..' request lines and foreign hosts, and listens on 127.0.0.1 by default", async () => {
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", join(COURSE_ROOT, "site", "main.ts"), "--port", "0"],
     cwd: COURSE_ROOT,
@@ -431,7 +473,9 @@ Deno.test("a real server refuses raw '..' request lines and listens on 127.0.0.1
     ) {
       const conn = await Deno.connect({ hostname: "127.0.0.1", port: Number(url.port) });
       await conn.write(
-        new TextEncoder().encode(`GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`),
+        new TextEncoder().encode(
+          `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`,
+        ),
       );
       const reply = new TextDecoder().decode(await new Response(conn.readable).arrayBuffer());
       assertMatch(reply, /^HTTP\/1\.1 (400|404)/, target);
@@ -440,6 +484,14 @@ Deno.test("a real server refuses raw '..' request lines and listens on 127.0.0.1
         `${target} leaked a file`,
       );
     }
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port: Number(url.port) });
+    await conn.write(
+      new TextEncoder().encode(
+        `GET /source/lessons/01_bigram_data/exercises.ts HTTP/1.1\r\nHost: rebind.example\r\nConnection: close\r\n\r\n`,
+      ),
+    );
+    const reply = new TextDecoder().decode(await new Response(conn.readable).arrayBuffer());
+    assertMatch(reply, /^HTTP\/1\.1 403/, "a foreign Host: header is refused");
   } finally {
     child.kill("SIGTERM");
     await lines.cancel();
