@@ -154,7 +154,8 @@ export function sampleTriggers(rng: Rng, unigram: number[], k: number): number[]
 
 /**
  * Exercise 1.2. The fixed-trigger variant: the K most frequent tokens under pi_u, most frequent
- * first, after skipping the `offset` most frequent ones.
+ * first (equally frequent ones in increasing id order), after skipping the `offset` most
+ * frequent ones.
  *
  * @example
  * ```ts
@@ -198,7 +199,7 @@ export function sampleOutputs(
  * The label of target z_{t+1} is 0 when z_t is not a trigger, else how many times z_t has
  * occurred so far (1 for its first occurrence, 2 for the second, ...).
  *
- * Draw in this order so that seeds agree with the reference: the triggers (random ones with
+ * Draw in this order so that seeds agree with the reference (the tests check it): the triggers (random ones with
  * {@linkcode sampleTriggers}, fixed ones with {@linkcode topTriggers}), then the outputs with
  * {@linkcode sampleOutputs}, then z_1, then each next token.
  *

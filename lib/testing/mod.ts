@@ -326,6 +326,78 @@ export async function assertNoLeak<T>(fn: () => T | Promise<T>, what: string): P
 }
 
 /**
+ * Fails unless the draws of an exercise come from the seed it is given: `draw(seed)` makes a
+ * fresh generator with that seed, samples with the exercise, and returns the draws. The same
+ * seed must give the same draws twice, and seeds 1 and 2 different draws (make `draw` sample
+ * enough that two seeds cannot agree by chance).
+ *
+ * @example
+ * ```ts
+ * import { assertSeeded } from "@lib/testing/mod.ts";
+ * import { Rng } from "@lib/rng/mod.ts";
+ * assertSeeded((seed) => {
+ *   const rng = new Rng(seed);
+ *   return Array.from({ length: 20 }, () => rng.int(10));
+ * }, "20 draws of rng.int(10)");
+ * ```
+ */
+export function assertSeeded(draw: (seed: number) => Numeric, what: string): void {
+  const [a, b, c] = [draw(1), draw(1), draw(2)].map(flatten);
+  const same = (x: number[], y: number[]) => x.length === y.length && x.every((v, i) => v === y[i]);
+  const show = (x: number[]) => `[${x.slice(0, 8).join(", ")}${x.length > 8 ? ", ..." : ""}]`;
+  check(
+    same(a, b),
+    `${what}: the same seed gave different draws (${show(a)}, then ${show(b)}). Every random ` +
+      "choice must come from the `rng` passed in: `Math.random()` (or a generator of your own) " +
+      "is not seeded, so a run cannot be repeated.",
+  );
+  check(
+    !same(a, c),
+    `${what}: seeds 1 and 2 gave the same draws ${show(a)}. The draws must come from the ` +
+      "`rng` passed in (does your code ignore it, or always pick the same value?).",
+  );
+}
+
+/**
+ * Runs `fn` and fails if it modified any of `inputs` (arrays and objects compared by value,
+ * tensors checked for `dispose()`), naming the input. Returns what `fn` returned.
+ *
+ * @example
+ * ```ts
+ * import { assertUnchanged } from "@lib/testing/mod.ts";
+ * const p = [0.5, 0.5];
+ * assertUnchanged({ p }, () => p.map((x) => 2 * x), "doubling");
+ * ```
+ */
+export function assertUnchanged<T>(inputs: Record<string, unknown>, fn: () => T, what: string): T {
+  const snap = (v: unknown): unknown =>
+    v instanceof tf.Tensor
+      ? (v.isDisposed ? "disposed" : "tensor")
+      : ArrayBuffer.isView(v)
+      ? Array.from(v as unknown as ArrayLike<number>)
+      : Array.isArray(v)
+      ? v.map(snap)
+      : typeof v === "object" && v !== null
+      ? Object.fromEntries(Object.entries(v).map(([k, e]) => [k, snap(e)]))
+      : v;
+  const before = Object.entries(inputs).map(([k, v]) => [k, JSON.stringify(snap(v))]);
+  const result = fn();
+  for (const [name, was] of before) {
+    const now = JSON.stringify(snap(inputs[name]));
+    if (now === was) continue;
+    throw new CourseAssertionError(
+      now.includes('"disposed"') && !was.includes('"disposed"')
+        ? `${what} disposed its input \`${name}\`: dispose only the tensors your code creates ` +
+          "(the caller still uses its inputs)."
+        : `${what} modified its input \`${name}\` in place: work on a copy (\`array.slice()\`, ` +
+          "`row.map(...)`), since the caller still uses it (and a later call would see the " +
+          "changed values).",
+    );
+  }
+  return result;
+}
+
+/**
  * Registers a test of one exercise with `Deno.test`, named `exercise: name`. Errors thrown by
  * the learner's code are reworded into one paragraph (no stack trace from TensorFlow.js).
  *

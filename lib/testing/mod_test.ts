@@ -5,13 +5,16 @@ import {
   assertArrayEqual,
   assertFinite,
   assertNoLeak,
+  assertSeeded,
   assertShape,
+  assertUnchanged,
   CourseAssertionError,
   explainThrown,
   flatten,
   NotImplementedError,
   shapeOf,
 } from "@lib/testing/mod.ts";
+import { Rng } from "@lib/rng/mod.ts";
 
 Deno.test("shapeOf and flatten: arrays, typed arrays and tensors", () => {
   assert.deepEqual(shapeOf([[1, 2, 3], [4, 5, 6]]), [2, 3]);
@@ -99,4 +102,25 @@ Deno.test("explainThrown: a WebGPU error is kept whole, without the shapes-and-d
   const e = explainThrown(new Error(long), "causalSoftmaxProgram");
   assert.equal(e.message, `\`causalSoftmaxProgram\`: ${long}`);
   assert.doesNotMatch(e.message, /shapes and dtypes/);
+});
+
+Deno.test("assertSeeded: Math.random and an ignored seed fail, a seeded draw passes", () => {
+  const seeded = (seed: number) => {
+    const rng = new Rng(seed);
+    return Array.from({ length: 20 }, () => rng.int(10));
+  };
+  assertSeeded(seeded, "seeded");
+  assert.throws(
+    () => assertSeeded(() => Array.from({ length: 20 }, () => Math.random()), "unseeded"),
+    /same seed gave different draws.*Math\.random/,
+  );
+  assert.throws(() => assertSeeded(() => [1, 2, 3], "fixed"), /seeds 1 and 2 gave the same draws/);
+});
+
+Deno.test("assertUnchanged: names a modified array and a disposed tensor", () => {
+  const p = [0.5, 0.5];
+  assert.deepEqual(assertUnchanged({ p }, () => p.map((x) => 2 * x), "double"), [1, 1]);
+  assert.throws(() => assertUnchanged({ p }, () => p.fill(0), "zero"), /modified its input `p`/);
+  const t = tf.ones([2]);
+  assert.throws(() => assertUnchanged({ t }, () => t.dispose(), "free"), /disposed its input `t`/);
 });

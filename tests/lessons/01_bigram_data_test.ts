@@ -21,7 +21,9 @@ import { Rng } from "@lib/rng/mod.ts";
 import {
   assertAllClose,
   assertArrayEqual,
+  assertSeeded,
   assertShape,
+  assertUnchanged,
   check,
   exerciseTest,
 } from "@lib/testing/mod.ts";
@@ -30,8 +32,18 @@ import { backendFromEnv } from "@lib/tf/mod.ts";
 
 await initBackend(backendFromEnv());
 
-/** Reference statistics computed here, independently of the learner's code. */
+// Every test works on its own copy of the shipped counts: an exercise that modifies its input
+// must fail its own test, not make a later exercise fail.
+const pristine = structuredClone(counts);
+
+/** A fresh copy of the shipped counts (`vocab`, `unigram_counts`, `bigram_counts`). */
+function freshCounts(): typeof counts {
+  return structuredClone(pristine);
+}
+
+/** Reference statistics computed here, independently of the learner's code (a fresh copy). */
 function referenceStats(): BigramStats {
+  const counts = freshCounts();
   const total = counts.unigram_counts.reduce((a, b) => a + b, 0);
   return {
     vocab: counts.vocab,
@@ -54,16 +66,21 @@ exerciseTest("unigramFromCounts", "a tiny hand-computed case", () => {
 });
 
 exerciseTest("unigramFromCounts", "tiny Shakespeare: 65 probabilities summing to 1", () => {
-  const pu = unigramFromCounts(counts.unigram_counts);
+  const pu = unigramFromCounts(freshCounts().unigram_counts);
   assertShape(pu, [65], "pi_u");
   const sum = pu.reduce((a, b) => a + b, 0);
   check(Math.abs(sum - 1) < 1e-9, `pi_u should sum to 1 but sums to ${sum}`);
 });
 
 exerciseTest("unigramFromCounts", "the space is the most frequent character (15.2%)", () => {
-  const pu = unigramFromCounts(counts.unigram_counts);
+  const pu = unigramFromCounts(freshCounts().unigram_counts);
   assertAllClose(pu[1], 0.1523, { atol: 1e-4, what: "pi_u(' ')" });
   check(pu.indexOf(Math.max(...pu)) === 1, "the most frequent id should be 1 (the space)");
+});
+
+exerciseTest("unigramFromCounts", "leaves the counts unchanged", () => {
+  const c = [1, 3, 0, 4];
+  assertUnchanged({ counts: c }, () => unigramFromCounts(c), "unigramFromCounts");
 });
 
 exerciseTest("bigramFromCounts", "a tiny hand-computed case", () => {
@@ -82,7 +99,17 @@ exerciseTest("bigramFromCounts", "a row with no counts becomes uniform (no 0/0)"
 });
 
 exerciseTest("bigramFromCounts", "normalises rows (current character), not columns", () => {
-  const pb = bigramFromCounts([[1, 3], [1, 1]]);
+  const c = [[1, 3], [1, 1]];
+  const pb = assertUnchanged({ counts: c }, () => bigramFromCounts(c), "bigramFromCounts");
+  assertShape(pb, [2, 2], "bigramFromCounts([[1, 3], [1, 1]])");
+  const rows = pb.map((row) => row[0] + row[1]);
+  const cols = [0, 1].map((j) => pb[0][j] + pb[1][j]);
+  check(
+    rows.every((r) => Math.abs(r - 1) < 1e-9) || !cols.every((c) => Math.abs(c - 1) < 1e-9),
+    `bigramFromCounts([[1, 3], [1, 1]]): rows sum to ${rows.map(fmt).join(" and ")}, columns ` +
+      "to 1: you normalised each column (the next character) instead of each row (the current " +
+      "one).",
+  );
   assertAllClose(pb, [[0.25, 0.75], [0.5, 0.5]], {
     what: "bigramFromCounts([[1, 3], [1, 1]]) (each row should sum to 1)",
   });
@@ -92,7 +119,7 @@ exerciseTest(
   "bigramFromCounts",
   "tiny Shakespeare: every row sums to 1; pi_u is stationary",
   () => {
-    const pb = bigramFromCounts(counts.bigram_counts);
+    const pb = bigramFromCounts(freshCounts().bigram_counts);
     assertShape(pb, [65, 65], "pi_b");
     pb.forEach((row, i) => {
       const s = row.reduce((a, b) => a + b, 0);
@@ -105,7 +132,7 @@ exerciseTest(
 );
 
 exerciseTest("bigramFromCounts", "Bayes loss of the bigram model is 2.453 nats", () => {
-  const pb = bigramFromCounts(counts.bigram_counts);
+  const pb = bigramFromCounts(freshCounts().bigram_counts);
   const pu = referenceStats().unigram;
   let h = 0;
   pb.forEach((row, i) => row.forEach((p) => (h -= p > 0 ? pu[i] * p * Math.log(p) : 0)));
@@ -113,6 +140,10 @@ exerciseTest("bigramFromCounts", "Bayes loss of the bigram model is 2.453 nats",
 });
 
 // ---------------------------------------------------------------- 1.2 triggers
+
+function fmt(x: number): string {
+  return String(+x.toPrecision(3));
+}
 
 exerciseTest("sampleTriggers", "returns k distinct valid ids", () => {
   const stats = referenceStats();
@@ -158,6 +189,19 @@ exerciseTest("sampleTriggers", "second draw is renormalised without the first", 
   }
 });
 
+exerciseTest("sampleTriggers", "same seed, same draws; different seed, different draws", () => {
+  const pu = referenceStats().unigram;
+  assertSeeded((seed) => {
+    const rng = new Rng(seed);
+    return Array.from({ length: 10 }, () => sampleTriggers(rng, pu, 5));
+  }, "10 calls of sampleTriggers(rng, pi_u, 5)");
+});
+
+exerciseTest("sampleTriggers", "leaves pi_u unchanged", () => {
+  const pu = referenceStats().unigram;
+  assertUnchanged({ unigram: pu }, () => sampleTriggers(new Rng(16), pu, 5), "sampleTriggers");
+});
+
 exerciseTest("topTriggers", "the 5 most frequent tokens are ' ', e, t, o, a", () => {
   const q = topTriggers(referenceStats().unigram, 5);
   assertArrayEqual(q, [1, 43, 58, 53, 39], "topTriggers(pi_u, 5) (ids of ' ', e, t, o, a)");
@@ -168,6 +212,18 @@ exerciseTest("topTriggers", "a tiny hand-computed case, most frequent first", ()
     topTriggers([0.1, 0.5, 0.15, 0.25], 3),
     [1, 3, 2],
     "topTriggers([.1,.5,.15,.25], 3)",
+  );
+});
+
+exerciseTest("topTriggers", "ties: the smaller id first; pi_u left unchanged", () => {
+  const p = [0.2, 0.3, 0.2, 0.3];
+  const q = assertUnchanged({ unigram: p }, () => topTriggers(p, 4), "topTriggers");
+  assertShape(q, [4], "topTriggers([.2, .3, .2, .3], 4)");
+  check(
+    q.every((id, i) => id === [1, 3, 0, 2][i]),
+    `topTriggers([.2, .3, .2, .3], 4) should be [1, 3, 0, 2] (equally frequent tokens in ` +
+      `increasing id order, as the lesson says), got [${q}]` +
+      (q.join() === "3,1,2,0" ? ": your ties are broken the other way (larger id first)." : "."),
   );
 });
 
@@ -220,7 +276,37 @@ exerciseTest("sampleOutputs", "bigram outputs follow pi_b(.|q)", () => {
   assertAllClose(counts1[0] / 2000, 0.5, { atol: 0.05, what: "frequency of output 0 after 1" });
 });
 
+exerciseTest("sampleOutputs", "same seed, same draws; different seed, different draws", () => {
+  const stats = referenceStats();
+  const triggers = [1, 43, 58, 53, 39];
+  assertSeeded((seed) => {
+    const rng = new Rng(seed);
+    return Array.from({ length: 5 }, () => sampleOutputs(rng, triggers, 65));
+  }, "5 calls of sampleOutputs(rng, 5 triggers, 65) (uniform outputs)");
+  assertSeeded((seed) => {
+    const rng = new Rng(seed);
+    return Array.from({ length: 5 }, () => sampleOutputs(rng, triggers, 65, stats.bigram));
+  }, "5 calls of sampleOutputs(rng, 5 triggers, 65, pi_b) (bigram outputs)");
+});
+
+exerciseTest("sampleOutputs", "leaves the triggers and pi_b unchanged", () => {
+  const { bigram } = referenceStats();
+  const triggers = [1, 43, 58];
+  assertUnchanged(
+    { triggers, bigram },
+    () => sampleOutputs(new Rng(17), triggers, 65, bigram),
+    "sampleOutputs",
+  );
+});
+
 // ---------------------------------------------------------------- 1.4 sequences
+
+/** A 4-token chain 0 -> 1 -> 2 -> 3 -> 0 (all equally frequent), for the output tests. */
+const chain = (): BigramStats => ({
+  vocab: "abcd",
+  unigram: [0.25, 0.25, 0.25, 0.25],
+  bigram: [[0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1], [1, 0, 0, 0]],
+});
 
 exerciseTest("sampleSequence", "T + 1 tokens, T labels, K triggers and outputs", () => {
   const seq = sampleSequence(new Rng(8), referenceStats(), small);
@@ -288,6 +374,107 @@ exerciseTest("sampleSequence", "a tiny hand-computed case with a deterministic c
     `the trigger 2 must be followed by its output ${o}, got ${seq.tokens[1]}`,
   );
   check(seq.labels[0] === 1, `first occurrence of the trigger: label 1, got ${seq.labels[0]}`);
+});
+
+exerciseTest("sampleSequence", "fixed triggers skip config.triggerOffset tokens", () => {
+  const config = { ...small, k: 2, fixedTriggers: true, triggerOffset: 3 };
+  const seq = sampleSequence(new Rng(18), referenceStats(), config);
+  check(
+    seq.triggers.length === 2 && seq.triggers[0] === 53 && seq.triggers[1] === 39,
+    `with fixed triggers, k = 2 and triggerOffset = 3 the triggers are the 4th and 5th most ` +
+      `frequent tokens [53, 39] ('o', 'a'), got [${seq.triggers}]` +
+      (seq.triggers.join() === "1,43" ? ": config.triggerOffset was ignored." : "."),
+  );
+});
+
+exerciseTest("sampleSequence", "outputs follow config.outputs (bigram or uniform)", () => {
+  // With the chain 0 -> 1 -> 2 -> 3 -> 0 and the fixed trigger 0, a bigram output is always 1;
+  // a uniform output is 1 only a quarter of the time.
+  const config = { ...small, seqLen: 8, k: 1, fixedTriggers: true };
+  const outs = (outputs: DataConfig["outputs"]) =>
+    Array.from(
+      { length: 40 },
+      (_, seed) => sampleSequence(new Rng(seed), chain(), { ...config, outputs }).outputs[0],
+    );
+  const bigram = outs("bigram");
+  check(
+    bigram.every((o) => o === 1),
+    `with outputs: "bigram", the output of trigger 0 is drawn from pi_b(. | 0), which puts all ` +
+      `its mass on 1, but 40 seeds gave [${bigram}]: is config.outputs passed on to ` +
+      "sampleOutputs (with stats.bigram)?",
+  );
+  const uniform = outs("uniform");
+  check(
+    new Set(uniform).size >= 3,
+    `with outputs: "uniform", the output of trigger 0 is uniform over the 4 tokens, but 40 seeds ` +
+      `gave only [${[
+        ...new Set(uniform),
+      ]}]: are bigram outputs drawn whatever config.outputs says?`,
+  );
+});
+
+exerciseTest(
+  "sampleSequence",
+  "draws in the lesson's order: triggers, outputs, z_1, z_2, ...",
+  () => {
+    // Rebuilds the sequence with your sampleTriggers and sampleOutputs, drawing in the order the
+    // lesson fixes, from the same seed: your sequence must be this one.
+    const stats = referenceStats();
+    for (const [fixedTriggers, outputs] of [[false, "uniform"], [true, "bigram"]] as const) {
+      const config: DataConfig = { ...small, fixedTriggers, outputs };
+      const seq = sampleSequence(new Rng(19), stats, config);
+      const rng = new Rng(19);
+      const triggers = fixedTriggers
+        ? topTriggers(stats.unigram, config.k, config.triggerOffset)
+        : sampleTriggers(rng, stats.unigram, config.k);
+      const outs = sampleOutputs(
+        rng,
+        triggers,
+        65,
+        outputs === "bigram" ? stats.bigram : undefined,
+      );
+      const tokens = [rng.categorical(stats.unigram)];
+      for (let t = 0; t < config.seqLen; t++) {
+        const k = triggers.indexOf(tokens[t]);
+        tokens.push(k >= 0 ? outs[k] : rng.categorical(stats.bigram[tokens[t]]));
+      }
+      const what = `sampleSequence(new Rng(19), pi, {fixedTriggers: ${fixedTriggers}, outputs: ` +
+        `"${outputs}"})`;
+      check(
+        seq.triggers.join() === triggers.join() && seq.outputs.join() === outs.join(),
+        `${what}: your triggers [${seq.triggers}] and outputs [${seq.outputs}] are not the first ` +
+          `draws of the seed ([${triggers}] and [${outs}]). Draw the triggers, then the outputs, ` +
+          "then z_1 ~ pi_u, then each next token (the order the lesson fixes, so that a seed gives " +
+          "the reference's sequences): is z_1 or another value drawn before them?",
+      );
+      const t = tokens.findIndex((z, i) => seq.tokens[i] !== z);
+      check(
+        t < 0,
+        `${what}: token ${t} is ${seq.tokens[t]} but drawing in the lesson's order (triggers, ` +
+          `outputs, z_1 ~ pi_u, then each next token) gives ${tokens[t]}` +
+          (t === 0 ? ": is z_1 drawn before the triggers or outputs?" : "."),
+      );
+    }
+  },
+);
+
+exerciseTest("sampleSequence", "same seed, same draws; different seed, different draws", () => {
+  const stats = referenceStats();
+  for (const fixedTriggers of [true, false]) {
+    assertSeeded(
+      (seed) => sampleSequence(new Rng(seed), stats, { ...small, fixedTriggers }).tokens,
+      `the tokens of sampleSequence (fixedTriggers: ${fixedTriggers})`,
+    );
+  }
+});
+
+exerciseTest("sampleSequence", "leaves the statistics unchanged", () => {
+  const stats = referenceStats();
+  assertUnchanged(
+    { stats },
+    () => sampleSequence(new Rng(20), stats, { ...small, fixedTriggers: false }),
+    "sampleSequence",
+  );
 });
 
 exerciseTest("sampleSequence", "global transitions follow pi_b (total variation)", () => {
@@ -385,4 +572,14 @@ exerciseTest("makeBatch", "the in-context mask is 1 exactly where label >= 2", (
   assertArrayEqual(b.inContextMask.reshape([-1]), expected, "batch.inContextMask (flattened)");
   check(expected.some((x) => x === 1), "this batch should contain in-context targets");
   tf.dispose([b.inputs, b.targets, b.labels, b.inContextMask]);
+});
+
+exerciseTest("makeBatch", "same seed, same batch; different seed, different batch", () => {
+  const stats = referenceStats();
+  assertSeeded((seed) => {
+    const b = makeBatch(new Rng(seed), stats, small, 2);
+    const values = Array.from(b.inputs.dataSync());
+    tf.dispose([b.inputs, b.targets, b.labels, b.inContextMask]);
+    return values;
+  }, "the inputs of makeBatch(rng, pi, T = 64, 2)");
 });
