@@ -69,7 +69,8 @@ export function makeOptimizer(
   const zerosLike = (name: ParamName, slot: string): [string, tf.Variable] => {
     const p = params[name];
     if (!p) throw new Error(`cannot optimise "${name}": the model has no such matrix`);
-    return [`${name}.${slot}`, tf.variable(tf.zerosLike(p), false)];
+    // tidy frees the zeros once the variable holds its own reference to them.
+    return [`${name}.${slot}`, tf.tidy(() => tf.variable(tf.zerosLike(p), false))];
   };
   if (config.kind === "sgd") {
     return new Sgd(

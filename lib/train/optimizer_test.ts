@@ -76,3 +76,19 @@ Deno.test("an unknown optimizer kind or matrix is explained", () => {
   );
   disposeParams(params);
 });
+
+Deno.test("creating and disposing an optimizer leaves no tensor behind (SGD and AdamW)", () => {
+  const params = initParams(config);
+  const names = ["wK1", "wK2", "wO2"] as const;
+  for (
+    const options of [
+      { kind: "sgd", lr: 0.1, momentum: 0.9, weightDecay: 1e-4 },
+      { kind: "adamw", lr: 0.1, momentum: 0, weightDecay: 0.01 },
+    ] as const
+  ) {
+    const before = tf.memory().numTensors;
+    makeOptimizer(options, params, [...names]).dispose();
+    assert.equal(tf.memory().numTensors, before, `${options.kind}: tensors left after dispose`);
+  }
+  disposeParams(params);
+});

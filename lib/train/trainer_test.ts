@@ -92,6 +92,17 @@ test("no tensor leak across 50 steps and evaluations", async () => {
   trainer.dispose();
 });
 
+test("a run leaves no tensor after dispose, with SGD (3 slots) or AdamW (6)", async () => {
+  for (const kind of ["sgd", "adamw"] as const) {
+    const before = tf.memory().numTensors;
+    const trainer = new Trainer({ ...tiny, optimizer: { ...tiny.optimizer, kind } });
+    trainer.step();
+    await trainer.evaluate();
+    trainer.dispose();
+    assert.equal(tf.memory().numTensors, before, `${kind}: tensors left after dispose`);
+  }
+});
+
 test("step() reads no tensor back (no dataSync, data, array, buffer)", async () => {
   // Kernels of the CPU backends may read their own memory; what must not happen is a
   // readback requested by the training code, which on a GPU stalls the device every step.
