@@ -91,6 +91,11 @@ export interface CloseOptions {
   rtol?: number;
   /** What is being compared, e.g. "attention weights of row 3". */
   what?: string;
+  /**
+   * Classic mistakes to recognise: when the result matches `value` (what the mistake computes)
+   * instead of the expected one, the message ends with `means` ("the matrix is transposed").
+   */
+  mistakes?: { value: Numeric; means: string }[];
 }
 
 /**
@@ -211,7 +216,7 @@ export function assertAllClose(
   expected: Numeric,
   options: CloseOptions = {},
 ): void {
-  const { atol = 1e-5, rtol = 1e-4, what = "the result" } = options;
+  const { atol = 1e-5, rtol = 1e-4, what = "the result", mistakes = [] } = options;
   const shape = shapeOf(expected);
   assertShape(actual, shape, what);
   const a = flatten(actual);
@@ -230,10 +235,16 @@ export function assertAllClose(
     const notFinite = !Number.isFinite(a[first]) && Number.isFinite(e[first]);
     const where = at(first, shape);
     const count = e.length === 1 ? "" : ` ${bad} of ${e.length} values differ.`;
+    const known = mistakes.find(({ value }) => {
+      const m = flatten(value);
+      return m.length === a.length &&
+        m.every((v, i) => Math.abs(a[i] - v) <= atol + rtol * Math.abs(v));
+    });
     throw new CourseAssertionError(
       `${what}:${where} expected ${fmtNum(e[first])} but got ${fmtNum(a[first])} ` +
         `(allowed difference ${fmtNum(tol)}).${count}` +
-        (notFinite ? ` ${whyNotFinite(a[first])}` : ""),
+        (notFinite ? ` ${whyNotFinite(a[first])}` : "") +
+        (known ? ` ${known.means}` : ""),
     );
   }
 }

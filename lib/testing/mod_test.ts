@@ -124,3 +124,18 @@ Deno.test("assertUnchanged: names a modified array and a disposed tensor", () =>
   const t = tf.ones([2]);
   assert.throws(() => assertUnchanged({ t }, () => t.dispose(), "free"), /disposed its input `t`/);
 });
+
+Deno.test("assertAllClose: names a classic mistake the result matches", () => {
+  assert.throws(
+    () =>
+      assertAllClose([[1, 3], [2, 4]], [[1, 2], [3, 4]], {
+        what: "W",
+        mistakes: [{ value: [[1, 3], [2, 4]], means: "It is the transpose." }],
+      }),
+    /values differ\. It is the transpose\.$/,
+  );
+  assert.throws(
+    () => assertAllClose([9, 9], [1, 2], { mistakes: [{ value: [2, 4], means: "Twice." }] }),
+    (e: Error) => !e.message.includes("Twice"),
+  );
+});

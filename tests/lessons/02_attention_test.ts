@@ -124,6 +124,15 @@ exerciseTest(
     const scores = attentionScores(t3([[[1, 0], [0, 1]]]), t2([[0, 2], [0, 0]]));
     assertAllClose(scores, [[[0, Math.SQRT2], [0, 0]]], {
       what: "scores of x = [e_0, e_1] with W_K = [[0, 2], [0, 0]] (row = query t, column = key s)",
+      mistakes: [
+        { value: [[[0, 2], [0, 0]]], means: "The scale 1/√d (here 1/√2) is missing." },
+        {
+          value: [[[0, 0], [Math.SQRT2, 0]]],
+          means:
+            "This is W_K^T (or transposed scores): the key is W_K x_s, and row t holds query " +
+            "t's scores.",
+        },
+      ],
     });
     scores.dispose();
   },
@@ -132,10 +141,29 @@ exerciseTest(
 exerciseTest("attentionScores", "matches the slow reference on a seeded batch (scale 1/√d)", () => {
   const { x, wK } = problem(2, 3, 7, 8);
   const scores = attentionScores(t3(x), t2(wK));
+  const wKT = wK.map((_, i) => wK.map((row) => row[i]));
   assertAllClose(scores, x.map((xb) => refScores(xb, wK)), {
     atol: 1e-3,
     rtol: 1e-3,
     what: "attention scores of a random batch (d = 8, so the scale is 1/√8)",
+    mistakes: [
+      {
+        value: x.map((xb) => refScores(xb, wK).map((row) => row.map((v) => v * Math.sqrt(8)))),
+        means: "Your scores are √8 times too large: the scale 1/√d is missing.",
+      },
+      {
+        value: x.map((xb) => refScores(xb, wKT)),
+        means: "These are the scores with W_K transposed: the key is W_K x_s, which for row " +
+          "vectors is x_s W_K^T (`tf.matMul(x, wK, false, true)`).",
+      },
+      {
+        value: x.map((xb) =>
+          refScores(xb, wK)[0].map((_, s) => refScores(xb, wK).map((r) => r[s]))
+        ),
+        means: "Your scores are transposed: row t must hold query t's scores (q_t · k_s for " +
+          "every key s), i.e. queries @ keys^T.",
+      },
+    ],
   });
   scores.dispose();
 });
@@ -272,8 +300,31 @@ exerciseTest("causalMask", "is differentiable: no gradient flows to future keys"
 
 // ---------------------------------------------------------------- 2.3 softmax
 
+/**
+ * Fails unless every row of `w` `[batch, seq, seq]` sums to 1, and says so when its columns do
+ * instead (a softmax over the queries, axis 1, instead of the keys).
+ */
+function checkRowsSumToOne(w: tf.Tensor3D, what: string): void {
+  assertFinite(w, what);
+  const m = (w.arraySync() as B)[0];
+  const rows = m.map((row) => row.reduce((a, b) => a + b, 0));
+  const cols = m[0].map((_, s) => m.reduce((a, row) => a + row[s], 0));
+  const one = (v: number) => Math.abs(v - 1) < 1e-4;
+  const bad = rows.findIndex((r) => !one(r));
+  if (bad < 0) return;
+  const fmt = (v: number) => String(+v.toFixed(3));
+  throw new CourseAssertionError(
+    `${what}: row ${bad} sums to ${fmt(rows[bad])}` +
+      (cols.every(one)
+        ? `, and the rows sum to ${rows.map(fmt).join(", ")} while the columns sum to 1: you ` +
+          "normalised over axis 1 (the queries) instead of the last axis (the keys, -1)."
+        : ", but each row (one query t) must sum to 1 over its keys s."),
+  );
+}
+
 exerciseTest("softmaxLastAxis", "a tiny hand-computed case: [0, ln 3] -> [0.25, 0.75]", () => {
   const w = softmaxLastAxis(t3([[[0, Math.log(3)], [Math.log(2), Math.log(2)]]]));
+  checkRowsSumToOne(w, "softmaxLastAxis([[0, ln 3], [ln 2, ln 2]])");
   assertAllClose(w, [[[0.25, 0.75], [0.5, 0.5]]], {
     what: "softmaxLastAxis([[0, ln 3], [ln 2, ln 2]])",
   });
@@ -287,6 +338,7 @@ exerciseTest(
     const rng = new Rng(6);
     const scores = [randn(rng, 5, 5, 2), randn(rng, 5, 5, 2)];
     const w = softmaxLastAxis(t3(scores));
+    checkRowsSumToOne(w, "softmax of random [2, 5, 5] scores");
     const expected = scores.map((m) =>
       m.map((row) => {
         const e = row.map((v) => Math.exp(v));
@@ -310,6 +362,25 @@ exerciseTest("softmaxLastAxis", "large scores (1e4) give no NaN: it subtracts th
   });
   w.dispose();
 });
+
+exerciseTest(
+  "softmaxLastAxis",
+  "each row subtracts its own max: a row far below the others",
+  () => {
+    // The whole tensor's max (1e4) is 2e4 above every score of row 1: exp underflows to 0 there,
+    // and the row becomes 0 / 0 = NaN. Each row's own max keeps it finite.
+    const w = softmaxLastAxis(t3([[[1e4, 0], [-1e4, -2e4]]]));
+    const row1 = (w.arraySync() as B)[0][1];
+    check(
+      row1.every(Number.isFinite),
+      `softmaxLastAxis([[1e4, 0], [-1e4, -2e4]]): row 1 is [${row1}], not finite. Its scores are ` +
+        "far below row 0's maximum: subtract each row's maximum (`tf.max(scores, -1, true)`), not " +
+        "the maximum of the whole tensor.",
+    );
+    assertAllClose(w, [[[1, 0], [1, 0]]], { what: "softmaxLastAxis([[1e4, 0], [-1e4, -2e4]])" });
+    w.dispose();
+  },
+);
 
 exerciseTest("softmaxLastAxis", "-Infinity entries get weight 0 (masked rows)", () => {
   const w = softmaxLastAxis(
