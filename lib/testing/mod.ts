@@ -355,7 +355,8 @@ export async function assertNoLeak<T>(fn: () => T | Promise<T>, what: string): P
 export function assertSeeded(draw: (seed: number) => Numeric, what: string): void {
   const [a, b, c] = [draw(1), draw(1), draw(2)].map(flatten);
   const same = (x: number[], y: number[]) => x.length === y.length && x.every((v, i) => v === y[i]);
-  const show = (x: number[]) => `[${x.slice(0, 8).join(", ")}${x.length > 8 ? ", ..." : ""}]`;
+  const show = (x: number[]) =>
+    `[${x.slice(0, 8).map((v) => +v.toPrecision(4)).join(", ")}${x.length > 8 ? ", ..." : ""}]`;
   check(
     same(a, b),
     `${what}: the same seed gave different draws (${show(a)}, then ${show(b)}). Every random ` +

@@ -26,6 +26,7 @@ import {
   assertArrayEqual,
   assertFinite,
   assertNoLeak,
+  assertSeeded,
   assertShape,
   check,
   exerciseTest,
@@ -324,6 +325,38 @@ exerciseTest("recallAccuracy", "argmax over all outputs, compared with the store
   tf.dispose([e, w]);
 });
 
+exerciseTest("recallAccuracy", "pairs in any order: each pair's own input is scored", () => {
+  // All 4 inputs are stored, but the pairs are listed in another order than the inputs: pair k
+  // must be scored with its own input pairs[k][0], not with input k.
+  const e = tf.eye(4) as tf.Tensor2D;
+  const pairs: Pair[] = [[2, 0], [0, 3], [3, 1], [1, 2]];
+  const w = tf.tensor2d(refStore(e.arraySync() as M, e.arraySync() as M, pairs));
+  const r = recallAccuracy(w, e, e, pairs);
+  tf.dispose([e, w]);
+  check(
+    r === 1,
+    `recall of the 4 stored pairs [[2, 0], [0, 3], [3, 1], [1, 2]] (listed out of input order) ` +
+      `should be 1, got ${r}: score each pair (i, j) with its own input u_i ` +
+      "(`tf.gather(inputs, pairs.map((p) => p[0]))`), not the inputs 0..n-1 in order.",
+  );
+});
+
+exerciseTest("recallAccuracy", "argmax of the raw scores v_j · W u_i, not cosines", () => {
+  // W = I: the scores of u = e_0 are v_0 · e_0 = 1 and v_1 · e_0 = 3, so the argmax is 1; divided
+  // by the norms (1 and 3√2) the order flips. Outputs of larger norm win, as in the model.
+  const u = tf.tensor2d([[1, 0], [0, 1]]);
+  const v = tf.tensor2d([[1, 0], [3, 3]]);
+  const w = tf.eye(2) as tf.Tensor2D;
+  const r = recallAccuracy(w, u, v, [[0, 1]]);
+  tf.dispose([u, v, w]);
+  check(
+    r === 1,
+    `with W = I, outputs v_0 = [1, 0] and v_1 = [3, 3], input e_0 scores 1 and 3, so the pair ` +
+      `(0 -> 1) is recalled (recall 1), got ${r}: take the argmax of the scores themselves, ` +
+      "not divided by the outputs' norms (cosine similarity).",
+  );
+});
+
 // ---------------------------------------------------------------- 3.4 capacity
 
 exerciseTest(
@@ -365,6 +398,20 @@ exerciseTest(
     check(small > 0, "recall with d = 16, N = 256 should still recall a few pairs, got 0");
   },
 );
+
+exerciseTest("randomMemoryRecall", "same seed, same draws; different seed, different draws", () => {
+  assertSeeded((seed) => {
+    const rng = new Rng(seed);
+    return Array.from({ length: 6 }, () => randomMemoryRecall(rng, 8, 24));
+  }, "6 recalls of randomMemoryRecall(rng, 8, 24)");
+});
+
+exerciseTest("capacityTable", "same seed, same table; different seed, different table", () => {
+  assertSeeded(
+    (seed) => capacityTable(new Rng(seed), [4, 8], [16, 24], { draws: 2 }),
+    "capacityTable(rng, [4, 8], [16, 24], { draws: 2 })",
+  );
+});
 
 exerciseTest("capacityTable", "shape [dims][counts] and the progress callback", () => {
   const calls: [number, number][] = [];
@@ -602,6 +649,15 @@ exerciseTest("randomRemapping", "shape [d, d] with N(0, 1/d) entries", () => {
   assertAllClose(mean, 0, { atol: 0.002, what: "mean of the entries" });
 });
 
+exerciseTest("randomRemapping", "same seed, same draws; different seed, different draws", () => {
+  assertSeeded((seed) => {
+    const r = randomRemapping(new Rng(seed), 4);
+    const values = Array.from(r.dataSync());
+    r.dispose();
+    return values;
+  }, "randomRemapping(rng, 4)");
+});
+
 exerciseTest("randomRemapping", "keeps norms: ‖R u‖ ≈ ‖u‖", () => {
   const rng = new Rng(26);
   const r = randomRemapping(rng, 256);
@@ -640,6 +696,24 @@ exerciseTest("decode", "a tiny hand-computed case: argmax of the dot products", 
   const ids = decode(tf.tensor2d([[0.1, 2, 0], [-5, 0, 0.5], [3, 1, 1]]), tf.eye(3) as tf.Tensor2D);
   assertArrayEqual(ids, [1, 2, 0], "decode of three vectors against e_0, e_1, e_2");
   check(Array.isArray(ids), "decode should return a plain array of numbers");
+});
+
+exerciseTest("decode", "the dot product, not the cosine: a longer candidate can win", () => {
+  // x = [1, 0.1]: dot products 1 with c_0 = [1, 0] and 3.3 with c_1 = [3, 3]; cosines 0.995 and
+  // 0.778. The lesson decodes with the dot product: answer 1.
+  const x = tf.tensor2d([[1, 0.1], [0.1, 1]]);
+  const c = tf.tensor2d([[1, 0], [3, 3]]);
+  const ids = decode(x, c);
+  tf.dispose([x, c]);
+  check(
+    Array.isArray(ids) && ids[0] === 1 && ids[1] === 1,
+    `decode([[1, 0.1], [0.1, 1]], candidates [[1, 0], [3, 3]]) should be [1, 1] (dot products ` +
+      `1 vs 3.3 and 0.1 vs 3.3), got [${ids}]` +
+      (Array.isArray(ids) && ids[0] === 0
+        ? ": that is the cosine similarity's answer. Take the argmax of the dot products c · x, " +
+          "without dividing by the norms."
+        : "."),
+  );
 });
 
 exerciseTest("decode", "reads each slot of x = w_E(a) + p_t + R w_E(b) at d = 256", () => {
