@@ -14,7 +14,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { TrainConfig } from "./config.ts";
+import { type TrainConfig, validateConfig } from "./config.ts";
 
 /** The tag in every checkpoint file. */
 export const CHECKPOINT_FORMAT = "birth-of-a-transformer/checkpoint";
@@ -132,7 +132,79 @@ export async function readCheckpoint(path: string): Promise<Checkpoint> {
       `${path} is a version ${parsed.version} checkpoint; this code reads version ${CHECKPOINT_VERSION}`,
     );
   }
+  const problem = checkpointProblem(parsed);
+  if (problem) throw new Error(`${path} is not a usable checkpoint: ${problem}`);
   return parsed as Checkpoint;
+}
+
+/**
+ * What is wrong with the fields of a parsed checkpoint (its format and version already
+ * checked), or `undefined`: the step, time and data position must be whole numbers >= 0,
+ * every tensor's bytes must match its shape, the counters must be whole numbers and the config
+ * must be one the trainer can run. Whether the tensors fit the model is checked when it loads.
+ *
+ * @example
+ * ```ts
+ * import { checkpointProblem } from "@lib/train/checkpoint.ts";
+ * checkpointProblem({ step: -1 }); // "\"step\" must be a whole number >= 0, got -1"
+ * ```
+ */
+export function checkpointProblem(c: Partial<Checkpoint>): string | undefined {
+  const whole = (v: unknown) => Number.isInteger(v) && (v as number) >= 0;
+  const shown = (v: unknown) => JSON.stringify(v) ?? String(v);
+  if (!whole(c.step)) return `"step" must be a whole number >= 0, got ${shown(c.step)}`;
+  const elapsed = c.elapsedMs as unknown;
+  if (typeof elapsed !== "number" || !(elapsed >= 0) || !Number.isFinite(elapsed)) {
+    return `"elapsedMs" must be a number >= 0, got ${shown(elapsed)}`;
+  }
+  const next = c.data?.nextBatch;
+  if (!whole(next)) return `"data.nextBatch" must be a whole number >= 0, got ${shown(next)}`;
+  if (next !== c.step) return `"data.nextBatch" (${next}) must equal "step" (${c.step})`;
+  const tensors = (group: unknown, name: string): string | undefined => {
+    if (typeof group !== "object" || group === null) return `"${name}" must be an object`;
+    for (const [key, t] of Object.entries(group)) {
+      const problem = tensorProblem(t);
+      if (problem) return `${name}.${key}: ${problem}`;
+    }
+  };
+  const params = tensors(c.params, "params");
+  if (params) return params;
+  if (typeof c.optimizer?.kind !== "string") return `"optimizer.kind" must be a string`;
+  const slots = tensors(c.optimizer.slots, "optimizer.slots");
+  if (slots) return slots;
+  for (const [key, v] of Object.entries(c.optimizer.counters ?? {})) {
+    if (!whole(v)) return `optimizer.counters.${key} must be a whole number >= 0, got ${shown(v)}`;
+  }
+  try {
+    validateConfig(c.config as TrainConfig);
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    return `its config cannot run: ${why.replace(/\s*\n\s*-?\s*/g, " ")}`;
+  }
+  return undefined;
+}
+
+/** What is wrong with a saved tensor's shape, type or bytes, or `undefined`. */
+function tensorProblem(t: unknown): string | undefined {
+  const saved = t as Partial<SavedTensor> | null;
+  if (typeof saved !== "object" || saved === null) return "not a tensor";
+  const shape = saved.shape as unknown;
+  if (
+    !Array.isArray(shape) || !shape.every((n) => Number.isInteger(n) && n >= 0 && n < 2 ** 31)
+  ) {
+    return `bad shape ${JSON.stringify(shape)}`;
+  }
+  if (saved.dtype !== "float32") {
+    return `dtype must be "float32", got ${JSON.stringify(saved.dtype)}`;
+  }
+  if (typeof saved.data !== "string") return "no base64 data";
+  const size = shape.reduce((a: number, b: number) => a * b, 1);
+  const padding = saved.data.endsWith("==") ? 2 : saved.data.endsWith("=") ? 1 : 0;
+  const bytes = Math.floor((saved.data.length * 3) / 4) - padding;
+  if (bytes !== size * 4 || saved.data.length % 4 !== 0) {
+    return `shape [${shape}] needs ${size * 4} bytes, got ${bytes}`;
+  }
+  return undefined;
 }
 
 /**

@@ -73,7 +73,7 @@ Deno.test("writeCheckpoint then readCheckpoint gives the same checkpoint back", 
       "no temporary file is left behind",
     );
     // writing again replaces the file
-    await writeCheckpoint(path, { ...saved, step: 43 });
+    await writeCheckpoint(path, { ...saved, step: 43, data: { seed: 7, nextBatch: 43 } });
     assert.equal((await readCheckpoint(path)).step, 43);
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -110,6 +110,60 @@ Deno.test("readCheckpoint: another version is refused, naming both versions", as
           `this code reads version ${CHECKPOINT_VERSION}`,
       ),
     );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("readCheckpoint: a bad step, time, data position, tensor or config is refused by name", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/c.json`;
+    const good = await sampleCheckpoint();
+    const cases: [unknown, RegExp][] = [
+      [{ ...good, step: -3 }, /"step" must be a whole number >= 0, got -3/],
+      [{ ...good, step: "many" }, /"step" must be a whole number >= 0, got "many"/],
+      [{ ...good, step: 2.5 }, /"step" must be a whole number >= 0, got 2\.5/],
+      [{ ...good, elapsedMs: "x" }, /"elapsedMs" must be a number >= 0/],
+      [
+        { ...good, data: { seed: 7, nextBatch: 41 } },
+        /"data\.nextBatch" \(41\) must equal "step" \(42\)/,
+      ],
+      [{ ...good, data: undefined }, /"data\.nextBatch" must be a whole number >= 0/],
+      [
+        { ...good, params: { wK2: { ...good.params.wK2, shape: [3, 2] } } },
+        /params\.wK2: shape \[3,2\] needs 24 bytes, got 16/,
+      ],
+      [
+        { ...good, params: { wK2: { ...good.params.wK2, shape: [-1, 2] } } },
+        /params\.wK2: bad shape/,
+      ],
+      [
+        { ...good, params: { wK2: { ...good.params.wK2, data: 17 } } },
+        /params\.wK2: no base64 data/,
+      ],
+      [{ ...good, params: undefined }, /"params" must be an object/],
+      [
+        { ...good, optimizer: { ...good.optimizer, slots: { "wK2/m": { shape: [2] } } } },
+        /optimizer\.slots\.wK2\/m: /,
+      ],
+      [
+        { ...good, optimizer: { ...good.optimizer, counters: { t: -1 } } },
+        /optimizer\.counters\.t must be a whole number >= 0/,
+      ],
+      [
+        { ...good, config: { ...good.config, batchSize: 0 } },
+        /its config cannot run: .*batchSize must be an integer >= 1/,
+      ],
+    ];
+    for (const [checkpoint, message] of cases) {
+      await Deno.writeTextFile(path, JSON.stringify(checkpoint));
+      await assert.rejects(readCheckpoint(path), (e: Error) => {
+        assert.match(e.message, message);
+        assert.match(e.message, /c\.json/, "the message names the file");
+        return true;
+      });
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

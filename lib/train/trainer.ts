@@ -316,22 +316,26 @@ export class Trainer {
         name: string,
         saved = ckpt.params[name],
       ) => {
-        if (!target || !saved) {
-          throw new Error(`${path}: the checkpoint and model disagree on ${name}`);
-        }
+        if (!saved) throw new Error(`${path} has no ${name}`);
+        if (!target) throw new Error(`${path} has ${name}, which this model does not`);
         if (saved.shape.join() !== target.shape.join()) {
           throw new Error(
             `${path}: ${name} has shape [${saved.shape}], the model [${target.shape}]`,
           );
         }
-        target.assign(tf.tensor(decodeValues(saved), saved.shape, "float32"));
+        tf.tidy(() => target.assign(tf.tensor(decodeValues(saved), saved.shape, "float32")));
       };
       for (const name of PARAM_NAMES) {
         if (trainer.params[name] || ckpt.params[name]) restore(trainer.params[name], name);
       }
+      if (ckpt.optimizer.kind !== ckpt.config.optimizer.kind) {
+        throw new Error(
+          `${path} holds ${ckpt.optimizer.kind} optimizer state, its config says ${ckpt.config.optimizer.kind}`,
+        );
+      }
       const slots = trainer.#optimizer.slots();
-      for (const [name, saved] of Object.entries(ckpt.optimizer.slots)) {
-        restore(slots[name], `optimizer state ${name}`, saved);
+      for (const name of new Set([...Object.keys(slots), ...Object.keys(ckpt.optimizer.slots)])) {
+        restore(slots[name], `optimizer state ${name}`, ckpt.optimizer.slots[name]);
       }
       trainer.#optimizer.setCounters(ckpt.optimizer.counters);
       trainer.stepCount = ckpt.data.nextBatch;
@@ -377,8 +381,8 @@ export class Trainer {
 
 /** Options of {@linkcode train}. */
 export interface TrainOptions {
-  /** Called after each evaluation. */
-  onEval?: (record: EvalRecord) => void;
+  /** Called after each evaluation (and awaited, so it may save a checkpoint). */
+  onEval?: (record: EvalRecord) => unknown;
   /** Called after each step with the number of steps done. */
   onStep?: (stepCount: number) => void;
   /** Write the JSON-lines log here: the config, then one record per evaluation. */
@@ -426,7 +430,7 @@ export async function train(
     const r = await trainer.evaluate();
     records.push(r);
     await log?.write(r);
-    options.onEval?.(r);
+    await options.onEval?.(r);
   };
   try {
     while (trainer.stepCount < steps && !options.signal?.aborted) {

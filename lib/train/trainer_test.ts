@@ -78,6 +78,44 @@ test("Trainer.load explains a file that is not a checkpoint", async () => {
   await Deno.remove(dir, { recursive: true });
 });
 
+test("Trainer.load refuses a missing optimizer slot, a wrong-size tensor or another optimizer", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/c.json`;
+  const t = new Trainer(tiny);
+  t.step();
+  await t.save(path);
+  t.dispose();
+  const saved = JSON.parse(await Deno.readTextFile(path));
+  const variants: [(c: typeof saved) => void, RegExp][] = [
+    [
+      (c) => delete c.optimizer.slots["wK1.velocity"],
+      /c\.json has no optimizer state wK1\.velocity/,
+    ],
+    [
+      (c) => (c.optimizer.slots["wV1.velocity"] = c.optimizer.slots["wK1.velocity"]),
+      /c\.json has optimizer state wV1\.velocity, which this model does not/,
+    ],
+    [
+      (c) => (c.params.wK1 = { shape: [1], dtype: "float32", data: "AACAPw==" }),
+      /wK1 has shape \[1\], the model \[64,64\]/,
+    ],
+    [(c) => delete c.params.wO2, /c\.json has no wO2/],
+    [
+      (c) => (c.optimizer.kind = "adamw"),
+      /c\.json holds adamw optimizer state, its config says sgd/,
+    ],
+  ];
+  const before = tf.memory().numTensors;
+  for (const [change, message] of variants) {
+    const c = structuredClone(saved);
+    change(c);
+    await Deno.writeTextFile(path, JSON.stringify(c));
+    await rejectsWith(() => Trainer.load(path), message);
+  }
+  assert.equal(tf.memory().numTensors, before, "a refused checkpoint leaves no tensor behind");
+  await Deno.remove(dir, { recursive: true });
+});
+
 test("no tensor leak across 50 steps and evaluations", async () => {
   const trainer = new Trainer(tiny);
   trainer.step();
