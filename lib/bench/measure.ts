@@ -16,6 +16,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { TrainConfig } from "@lib/train/config.ts";
 import { train, Trainer } from "@lib/train/trainer.ts";
+import { BIRTH_THRESHOLD, BirthWatch } from "@lib/train/birth.ts";
 import { causalSoftmaxComposed } from "@lib/webgpu/mod.ts";
 import { type CausalSoftmaxOp, fusedCausalSoftmax } from "../../solutions/06_webgpu/exercises.ts";
 import { type Variant, variantParts } from "./configs.ts";
@@ -297,10 +298,10 @@ export interface BirthTiming {
 export async function timeBirth(
   config: TrainConfig,
   capS: number,
-  threshold = 0.95,
+  threshold = BIRTH_THRESHOLD,
 ): Promise<BirthTiming> {
   const controller = new AbortController();
-  let born: { step: number; seconds: number } | undefined;
+  const watch = new BirthWatch(threshold);
   let lastAcc = NaN;
   let stepsRun = 0;
   let totalSeconds = 0;
@@ -310,12 +311,10 @@ export async function timeBirth(
       lastAcc = r.inContextAcc;
       stepsRun = r.step;
       totalSeconds = r.elapsedMs / 1000;
-      if (!born && r.inContextAcc >= threshold) {
-        born = { step: r.step, seconds: r.elapsedMs / 1000 };
-        controller.abort();
-      } else if (r.elapsedMs > capS * 1000) controller.abort();
+      if (watch.see(r) || r.elapsedMs > capS * 1000) controller.abort();
     },
   });
+  const born = watch.born && { step: watch.born.step, seconds: watch.born.seconds };
   return born
     ? { status: "born", ...born, lastAcc, stepsRun, totalSeconds }
     : { status: "not born", lastAcc, stepsRun, totalSeconds };

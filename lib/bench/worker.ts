@@ -16,6 +16,7 @@
  */
 import { initBackend, parseBackend } from "@lib/tf/mod.ts";
 import { type TrainConfig, withOverrides } from "@lib/train/config.ts";
+import { BIRTH_THRESHOLD } from "@lib/train/birth.ts";
 import { benchConfig, stepShapeOf, type Variant } from "./configs.ts";
 import { stepFlops } from "./flops.ts";
 import {
@@ -244,9 +245,9 @@ async function measureBirth(
   configName: string,
   capS: number,
 ): Promise<BirthResult> {
-  const base = { config: configName, backend: ctx.backend, threshold: 0.95 };
+  const base = { config: configName, backend: ctx.backend, threshold: BIRTH_THRESHOLD };
   try {
-    return { ...base, ...await timeBirth(benchConfig(configName, ctx.job.batch), capS, 0.95) };
+    return { ...base, ...await timeBirth(benchConfig(configName, ctx.job.batch), capS) };
   } catch (error) {
     return { ...base, status: "failed", reason: why(error) };
   }

@@ -219,6 +219,11 @@ function tensorProblem(t: unknown): string | undefined {
  */
 export async function writeCheckpoint(path: string, checkpoint: Checkpoint): Promise<void> {
   const tmp = `${path}.tmp`;
-  await Deno.writeTextFile(tmp, JSON.stringify(checkpoint));
-  await Deno.rename(tmp, path);
+  try {
+    await Deno.writeTextFile(tmp, JSON.stringify(checkpoint));
+    await Deno.rename(tmp, path);
+  } catch (error) {
+    await Deno.remove(tmp).catch(() => {}); // never leave the temporary file behind
+    throw error;
+  }
 }

@@ -17,7 +17,8 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
+import * as tf from "@tensorflow/tfjs";
 import { type BackendChoice, initBackend, parseBackend } from "@lib/tf/mod.ts";
 import {
   type ConfigOverrides,
@@ -27,7 +28,10 @@ import {
   type TrainConfig,
   withOverrides,
 } from "./config.ts";
-import { train, Trainer } from "./trainer.ts";
+import { type EvalRecord, train, Trainer } from "./trainer.ts";
+import { type Checkpoint, readCheckpoint } from "./checkpoint.ts";
+import { BirthWatch } from "./birth.ts";
+import { backendMemory, memoryProblem } from "./memory.ts";
 import { progressReporter } from "./progress_bar.ts";
 import { trainingCurves } from "./figures.ts";
 
@@ -40,9 +44,10 @@ export const USAGE = `Usage: deno task train [options]
   --eval-every N       evaluate every N steps
   --log PATH           write the JSON-lines log (config, then one record per evaluation)
   --plot PATH          write the training curves as SVG at the end
-  --save PATH          save a checkpoint at the end (and on Ctrl-C)
+  --save PATH          save a checkpoint at every evaluation and at the end (and on Ctrl-C);
+                       if the loss diverges, the last one before it is kept
   --resume PATH        continue a run from a checkpoint (its config is kept)
-  --lr X               learning rate
+  --lr X               learning rate (a positive, finite number)
   --optimizer NAME     sgd (momentum 0.9, weight decay 1e-4) or adamw
   --batch N            sequences per step
   --dim N              model width d
@@ -52,7 +57,8 @@ export const USAGE = `Usage: deno task train [options]
   --loss NAME          inContext (label >= 2, the paper's default) or all
   --final-ffn          add the linear W_F layer (trained)
   --freeze SPEC        e.g. wK1:300,wK2:300 (frozen until step 300)
-  --seed N             data seed
+  --seed N             data seed (default 42)
+  --init-seed N        the model's initialisation seed (default 0)
   --help               this text`;
 
 /**
@@ -114,6 +120,7 @@ const OPTIONS = {
   "final-ffn": { type: "boolean" },
   freeze: { type: "string" },
   seed: { type: "string" },
+  "init-seed": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -165,8 +172,8 @@ export function parseTrainArgs(args: string[]): TrainCliOptions {
     throw new UsageError((error as Error).message);
   }
   const lr = values.lr === undefined ? undefined : Number(values.lr);
-  if (lr !== undefined && !(lr > 0)) {
-    throw new UsageError(`--lr must be a positive number, got "${values.lr}"`);
+  if (lr !== undefined && !(lr > 0 && Number.isFinite(lr))) {
+    throw new UsageError(`--lr must be a positive, finite number, got "${values.lr}"`);
   }
   const seqLen = int("seq-len", values["seq-len"], 2);
   const overrides: ConfigOverrides = {
@@ -176,6 +183,7 @@ export function parseTrainArgs(args: string[]): TrainCliOptions {
     seed: int("seed", values.seed, 0),
     loss: choice("loss", values.loss, ["inContext", "all"]),
     model: {
+      ...(values["init-seed"] ? { seed: int("init-seed", values["init-seed"], 0) } : {}),
       ...(values.dim ? { dim: int("dim", values.dim) } : {}),
       ...(values["final-ffn"] ? { finalFfn: true } : {}),
       ...(seqLen ? { maxLen: seqLen } : {}),
@@ -209,6 +217,12 @@ export function parseTrainArgs(args: string[]): TrainCliOptions {
         } (only --steps, --eval-every, --log, --plot, --save, --backend may change)`,
       );
     }
+  }
+  const outputs = [["--log", values.log], ["--plot", values.plot], ["--save", values.save]]
+    .filter((o): o is [string, string] => o[1] !== undefined);
+  for (const [i, [flag, path]] of outputs.entries()) {
+    const same = outputs.slice(i + 1).find((o) => o[1] === path);
+    if (same) throw new UsageError(`${flag} and ${same[0]} name the same file, ${path}`);
   }
   let config: TrainConfig;
   try {
@@ -249,16 +263,58 @@ export async function main(args: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  if (options.backend === "auto" || options.backend === "webgpu") await quietMesa();
-  const info = await initBackend(options.backend);
-  let trainer: Trainer | undefined;
+  const fail = (message: string): number => {
+    console.error(`error: ${message}`);
+    return 1;
+  };
+  // Every output path is checked (and its folder made) before anything is trained.
+  for (const [flag, path] of [["--save", options.save], ["--plot", options.plot]] as const) {
+    const problem = path === undefined ? undefined : await outputProblem(flag, path);
+    if (problem) return fail(problem);
+  }
+  if (options.log !== undefined) {
+    const problem = await outputProblem("--log", options.log);
+    if (problem) return fail(problem);
+  }
+  let checkpoint: Checkpoint | undefined;
   let config = options.config;
   if (options.resume) {
-    trainer = await Trainer.load(options.resume);
-    const steps = args.includes("--steps") ? config.steps : trainer.config.steps;
-    const evalEvery = args.includes("--eval-every") ? config.evalEvery : trainer.config.evalEvery;
-    config = { ...trainer.config, steps, evalEvery };
-    console.log(`Resuming ${options.resume} at step ${trainer.stepCount} of ${steps}.`);
+    try {
+      checkpoint = await readCheckpoint(options.resume);
+    } catch (error) {
+      return fail((error as Error).message);
+    }
+    const steps = args.includes("--steps") ? config.steps : checkpoint.config.steps;
+    const evalEvery = args.includes("--eval-every")
+      ? config.evalEvery
+      : checkpoint.config.evalEvery;
+    config = { ...checkpoint.config, steps, evalEvery };
+    if (checkpoint.step > steps) {
+      return fail(
+        `${options.resume} is at step ${checkpoint.step}, past --steps ${steps}: ` +
+          `give --steps above ${checkpoint.step} to train on from it`,
+      );
+    }
+  }
+  if (options.backend === "auto" || options.backend === "webgpu") await quietMesa();
+  const info = await initBackend(options.backend);
+  const device = (tf.backend() as unknown as { device?: { limits?: { maxBufferSize?: number } } })
+    .device;
+  const tooBig = memoryProblem(config, backendMemory(info.name, device));
+  if (tooBig) return fail(tooBig);
+  let trainer: Trainer;
+  try {
+    trainer = options.resume ? await Trainer.load(options.resume) : new Trainer(config);
+  } catch (error) {
+    return fail((error as Error).message);
+  }
+  if (checkpoint) {
+    console.log(
+      `Resuming ${options.resume} at step ${trainer.stepCount} of ${config.steps}.` +
+        (trainer.stepCount === config.steps
+          ? ` Nothing to train (give --steps above ${config.steps} to go on); evaluating.`
+          : ""),
+    );
   }
   const m = config.model;
   const d = config.data;
@@ -267,7 +323,8 @@ export async function main(args: string[]): Promise<number> {
       `${m.finalFfn ? " (with W_F)" : ""}; data: K=${d.k} ${
         d.fixedTriggers ? "fixed" : "random"
       } triggers; batch ${config.batchSize}, ${config.optimizer.kind} lr ${config.optimizer.lr}, ` +
-      `loss on ${config.loss === "all" ? "all targets" : "in-context targets"}` +
+      `loss on ${config.loss === "all" ? "all targets" : "in-context targets"}; ` +
+      `seeds: data ${config.seed}, init ${m.seed}` +
       (config.freeze.length
         ? `; frozen: ${config.freeze.map((r) => `${r.param} until ${r.untilStep}`).join(", ")}`
         : ""),
@@ -278,17 +335,65 @@ export async function main(args: string[]): Promise<number> {
   const progress = progressReporter(config.steps, {
     loss: config.loss === "all" ? "lossAll" : "lossInContext",
   });
-  trainer ??= new Trainer(config);
+  const birth = new BirthWatch();
+  let diverged: EvalRecord | undefined;
+  let lastGood: EvalRecord | undefined;
+  let savedStep: number | undefined;
+  let saveError: string | undefined;
+  const onEval = async (r: EvalRecord) => {
+    progress.onEval(r);
+    if (diverged || saveError) return;
+    if (!Number.isFinite(r.lossAll)) {
+      diverged = r;
+      controller.abort();
+      return;
+    }
+    lastGood = r;
+    birth.see(r);
+    if (!options.save) return;
+    try {
+      await trainer.save(options.save);
+      savedStep = r.step;
+    } catch (error) {
+      saveError = `cannot save the checkpoint to ${options.save}: ${(error as Error).message}`;
+      controller.abort();
+    }
+  };
   try {
-    const records = await train(config, {
-      trainer,
-      logPath: options.log,
-      backend: info.name,
-      signal: controller.signal,
-      onStep: progress.onStep,
-      onEval: progress.onEval,
-    });
+    let records: EvalRecord[];
+    try {
+      records = await train(config, {
+        trainer,
+        logPath: options.log,
+        backend: info.name,
+        signal: controller.signal,
+        onStep: progress.onStep,
+        onEval,
+      });
+    } catch (error) {
+      progress.stop();
+      const message = error instanceof Error ? error.message : String(error);
+      if (error instanceof RangeError || /memory|allocat|abort/i.test(message)) {
+        return fail(
+          `ran out of memory at step ${trainer.stepCount} (${message.split("\n")[0]}): ` +
+            `use a smaller --dim, --seq-len or --batch`,
+        );
+      }
+      throw error;
+    }
     progress.stop();
+    if (saveError) return fail(saveError);
+    if (diverged) {
+      const kept = options.save && savedStep !== undefined
+        ? ` The checkpoint of step ${savedStep}, the last before it, is kept in ${options.save}.`
+        : "";
+      return fail(
+        `training diverged: the loss is ${diverged.lossAll} at step ${diverged.step}` +
+          (lastGood ? ` (finite at step ${lastGood.step})` : "") +
+          `; the learning rate ${config.optimizer.lr} is too large for this run ` +
+          `(the presets use 0.2 with SGD).${kept}`,
+      );
+    }
     const last = records.at(-1)!;
     console.log(
       `Step ${last.step}: in-context accuracy ${last.inContextAcc.toFixed(3)}, ` +
@@ -297,15 +402,18 @@ export async function main(args: string[]): Promise<number> {
         `${(last.elapsedMs / 1000).toFixed(1)} s.` +
         (controller.signal.aborted ? " (Stopped early by Ctrl-C.)" : ""),
     );
-    if (options.save) {
-      await Deno.mkdir(dirname(options.save), { recursive: true });
-      await trainer.save(options.save);
-      console.log(`Checkpoint: ${options.save}`);
-    }
+    console.log(birth.summary());
+    if (options.save) console.log(`Checkpoint: ${options.save}`);
     if (options.log) console.log(`Log: ${options.log}`);
     if (options.plot) {
-      await Deno.mkdir(dirname(options.plot), { recursive: true });
-      await Deno.writeTextFile(options.plot, trainingCurves(records, { title: describe(config) }));
+      try {
+        await Deno.writeTextFile(
+          options.plot,
+          trainingCurves(records, { title: describe(config) }),
+        );
+      } catch (error) {
+        return fail(`cannot write the curves to ${options.plot}: ${(error as Error).message}`);
+      }
       console.log(`Curves: ${options.plot}`);
     }
   } finally {
@@ -314,6 +422,55 @@ export async function main(args: string[]): Promise<number> {
     trainer.dispose();
   }
   return 0;
+}
+
+/**
+ * Why a file cannot be written at `path` (for the option `flag`), in one line, or `undefined`
+ * after making its folder: a folder there, a folder that cannot be made (a file in the way), or
+ * no right to write. Nothing is left behind by the check.
+ *
+ * @example
+ * ```ts
+ * import { outputProblem } from "@lib/train/cli.ts";
+ * await outputProblem("--save", "/tmp"); // "--save /tmp is a folder; give a file name, e.g. /tmp/checkpoint.json"
+ * ```
+ */
+export async function outputProblem(flag: string, path: string): Promise<string | undefined> {
+  const example = { "--save": "checkpoint.json", "--plot": "curves.svg", "--log": "log.jsonl" }[
+    flag
+  ] ?? "file";
+  let exists = false;
+  try {
+    const info = await Deno.stat(path);
+    if (info.isDirectory) {
+      return `${flag} ${path} is a folder; give a file name, e.g. ${join(path, example)}`;
+    }
+    exists = true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotADirectory) {
+      return `${flag} ${path}: cannot make its folder ${dirname(path)}: a file is in the way`;
+    }
+    if (!(error instanceof Deno.errors.NotFound)) {
+      return `${flag} ${path}: ${(error as Error).message}`;
+    }
+  }
+  try {
+    await Deno.mkdir(dirname(path), { recursive: true });
+  } catch (error) {
+    return `${flag} ${path}: cannot make its folder ${dirname(path)}: ${(error as Error).message}`;
+  }
+  // A checkpoint is written beside its name, then renamed: the folder must take a new file.
+  const probe = flag === "--save" ? `${path}.tmp` : path;
+  const probeExisted = probe === path
+    ? exists
+    : await Deno.stat(probe).then(() => true, () => false);
+  try {
+    (await Deno.open(probe, { write: true, create: true })).close();
+    if (!probeExisted) await Deno.remove(probe);
+  } catch (error) {
+    return `${flag} ${path}: cannot write there: ${(error as Error).message}`;
+  }
+  return undefined;
 }
 
 /**

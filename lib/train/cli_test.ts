@@ -42,7 +42,7 @@ Deno.test("bad flags give a clear UsageError", () => {
     [["--steps", "abc"], '--steps must be an integer >= 0, got "abc"'],
     [["--preset", "huge"], "--preset must be one of paper, cpu, cpu-long, tiny"],
     [["--backend", "tpu"], 'Unknown backend "tpu"'],
-    [["--lr", "0"], "--lr must be a positive number"],
+    [["--lr", "0"], "--lr must be a positive, finite number"],
     [["--freeze", "wK1"], "write MATRIX:STEP"],
     [["--resume", "c.json", "--dim", "8"], "drop --dim"],
     [["--steps"], "--steps"],
@@ -50,5 +50,139 @@ Deno.test("bad flags give a clear UsageError", () => {
   for (const [args, message] of bad) {
     assert.throws(() => parseTrainArgs(args), (e: Error) => e.message.includes(message));
     assert.throws(() => parseTrainArgs(args), UsageError);
+  }
+});
+
+Deno.test("--lr Infinity and NaN are refused; --init-seed sets the model's seed, --seed the data's", () => {
+  for (const lr of ["Infinity", "NaN", "1e400", "0"]) {
+    assert.throws(() => parseTrainArgs(["--lr", lr]), /--lr must be a positive, finite number/);
+  }
+  const o = parseTrainArgs(["--preset", "tiny", "--seed", "7", "--init-seed", "3"]);
+  assert.deepEqual([o.config.seed, o.config.model.seed], [7, 3]);
+  assert.equal(parseTrainArgs([]).config.model.seed, 0, "lesson 5's init seed by default");
+  assert.equal(parseTrainArgs([]).config.seed, 42, "lesson 5's data seed by default");
+  assert.throws(() => parseTrainArgs(["--init-seed=-1"]), /--init-seed must be an integer >= 0/);
+  assert.throws(
+    () => parseTrainArgs(["--resume", "c.json", "--init-seed", "1"]),
+    /drop --init-seed/,
+  );
+  assert.throws(
+    () => parseTrainArgs(["--log", "a", "--plot", "a"]),
+    /--log and --plot name the same file/,
+  );
+});
+
+/** `deno task train ARGS` as a learner runs it. */
+async function train(args: string[]) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", new URL("./cli.ts", import.meta.url).pathname, ...args],
+    stdout: "piped",
+    stderr: "piped",
+    env: { XDG_RUNTIME_DIR: Deno.makeTempDirSync() },
+  }).output();
+  const text = (b: Uint8Array) => new TextDecoder().decode(b);
+  return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
+}
+
+/** Fails unless the output is one clear `error:` line and no stack trace. */
+function oneClearLine(stderr: string, pattern: RegExp) {
+  const lines = stderr.split("\n").filter((l) => /\S/.test(l) && !/XDG_RUNTIME_DIR/.test(l));
+  assert.equal(lines.length, 1, `one line expected:\n${stderr}`);
+  assert.match(lines[0], /^error: /);
+  assert.match(lines[0], pattern);
+  assert.doesNotMatch(stderr, /Uncaught|\n\s+at /);
+}
+
+const tinyRun = ["--preset", "tiny", "--backend", "cpu", "--steps", "2", "--eval-every", "1"];
+
+Deno.test("deno task train: --save, --plot, --log to a folder or under a file are refused before training", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/file.txt`, "a learner's file\n");
+    for (const flag of ["--save", "--plot", "--log"]) {
+      const r = await train([...tinyRun, flag, dir]);
+      assert.equal(r.code, 1, r.stderr);
+      oneClearLine(r.stderr, new RegExp(`${flag} ${dir} is a folder; give a file name`));
+      assert.doesNotMatch(r.stdout, /Backend:|step/, "nothing was trained");
+      const under = await train([...tinyRun, flag, `${dir}/file.txt/out`]);
+      assert.equal(under.code, 1, under.stderr);
+      oneClearLine(under.stderr, /cannot make its folder/);
+    }
+    const left = [...Deno.readDirSync(dir)].map((e) => e.name);
+    assert.deepEqual(left, ["file.txt"], "no .tmp or other file left behind");
+    assert.equal(await Deno.readTextFile(`${dir}/file.txt`), "a learner's file\n");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("deno task train: a diverging run stops with exit 1 and keeps the last finite checkpoint", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const save = `${dir}/ckpt.json`;
+    const r = await train([
+      ...tinyRun.slice(0, 4),
+      "--steps",
+      "30",
+      "--eval-every",
+      "5",
+      "--lr",
+      "1e6",
+      "--save",
+      save,
+    ]);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    oneClearLine(r.stderr, /training diverged: the loss is NaN at step \d+ \(finite at step \d+\)/);
+    assert.match(r.stderr, /learning rate 1000000 is too large/);
+    const kept = JSON.parse(await Deno.readTextFile(save));
+    assert.match(r.stderr, new RegExp(`checkpoint of step ${kept.step}, the last before it`));
+    const values = new Float32Array(Uint8Array.fromBase64(kept.params.wK1.data).buffer);
+    assert.ok(values.every(Number.isFinite), "the kept checkpoint is finite");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("deno task train: sizes that cannot fit are refused before allocating", async () => {
+  for (const flags of [["--dim", "1000000"], ["--batch", "100000000"]]) {
+    const r = await train([...tinyRun, ...flags]);
+    assert.equal(r.code, 1, r.stderr);
+    oneClearLine(r.stderr, /needs at least .* of memory .* backend has .*: use a smaller --dim/);
+  }
+});
+
+Deno.test("deno task train: a bad checkpoint or one past --steps gets one line, no Uncaught", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const save = `${dir}/c.json`;
+    const ok = await train([...tinyRun, "--save", save]);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stdout, /Induction head: not born by step 2 \(in-context accuracy below 0\.95/);
+    assert.match(ok.stdout, /seeds: data 42, init 0/);
+    const good = JSON.parse(await Deno.readTextFile(save));
+    const past = await train(["--resume", save, "--steps", "1"]);
+    assert.equal(past.code, 1);
+    oneClearLine(past.stderr, /c\.json is at step 2, past --steps 1: give --steps above 2/);
+    const bad: [unknown, RegExp][] = [
+      [{ ...good, step: -1 }, /"step" must be a whole number >= 0, got -1/],
+      [{ ...good, step: "x" }, /"step" must be a whole number >= 0, got "x"/],
+      [{ ...good, optimizer: { ...good.optimizer, slots: {} } }, /has no optimizer state wK1/],
+      [
+        { ...good, params: { ...good.params, wK1: { ...good.params.wK1, shape: [3, 3] } } },
+        /params\.wK1: shape \[3,3\] needs 36 bytes/,
+      ],
+      ["{ not json", /cannot read checkpoint/],
+    ];
+    for (const [content, message] of bad) {
+      await Deno.writeTextFile(
+        save,
+        typeof content === "string" ? content : JSON.stringify(content),
+      );
+      const r = await train(["--resume", save, "--backend", "cpu"]);
+      assert.equal(r.code, 1, r.stderr);
+      oneClearLine(r.stderr, message);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });
