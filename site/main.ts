@@ -133,11 +133,14 @@ export function lessonFigureMounts(root: string): Record<string, string> {
  * await bundler.build();
  * ```
  */
-export function createSite(options: { root?: string; hosts?: string[] } = {}): App {
+export function createSite(
+  options: { root?: string; hosts?: string[]; code?: "learner" | "reference" } = {},
+): App {
   const root = resolve(options.root ?? COURSE_ROOT);
   return createApp(manifest, {
     root,
     hosts: options.hosts,
+    code: options.code,
     mounts: {
       ...lessonFigureMounts(root),
       "/_vendor/katex": join(packageDir("katex"), "dist"),
@@ -168,7 +171,12 @@ export async function main(args: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const { app, bundler } = createSite({ hosts: [flags.host] });
+  // Served to this machine only, the demos run the learner's code first; shared, the reference.
+  const local = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/.test(flags.host);
+  const { app, bundler } = createSite({
+    hosts: [flags.host],
+    code: local ? "learner" : "reference",
+  });
   const built = bundler.build().then(
     (files) => console.log(`Demos ready (${files.size} browser files built).`),
     (error) => console.error(`The live demos could not be built:\n${error.message}`),

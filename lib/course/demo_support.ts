@@ -13,6 +13,22 @@ import { NotImplementedError } from "@lib/testing/mod.ts";
 import { readEnv } from "@lib/tf/mod.ts";
 
 /**
+ * Whose code a demo runs, as the demo prints it: `deno task demo N` sets `COURSE_DEMO_SOURCE`
+ * to `solutions` for `--solutions`.
+ *
+ * @example
+ * ```ts
+ * import { codeLabel } from "@lib/course/demo_support.ts";
+ * console.log(`Running ${codeLabel()}.`); // "Running your code (lessons/)."
+ * ```
+ */
+export function codeLabel(): string {
+  return readEnv("COURSE_DEMO_SOURCE") === "solutions"
+    ? "the reference (solutions/)"
+    : "your code (lessons/)";
+}
+
+/**
  * Runs `demo` for lesson `lesson`; on failure prints why and exits with code 1.
  *
  * @example
@@ -35,11 +51,8 @@ export async function runDemo(lesson: number, demo: () => Promise<void>): Promis
           `at work with \`deno task demo ${lesson} --solutions\`.`,
       );
     } else {
-      const source = readEnv("COURSE_DEMO_SOURCE") === "solutions"
-        ? "the reference code"
-        : "your code";
       const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
-      console.error(`The demo of lesson ${lesson} stopped: ${message} (running ${source}).`);
+      console.error(`The demo of lesson ${lesson} stopped: ${message} (running ${codeLabel()}).`);
     }
     Deno.exit(1);
   }

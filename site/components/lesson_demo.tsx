@@ -6,11 +6,13 @@
  * @example
  * ```tsx
  * import { LessonDemo } from "./lesson_demo.tsx";
- * <LessonDemo number={1} />;
+ * <LessonDemo number={1} code={{ source: "learner", exercises: {} }} />;
  * ```
  * @module
  */
 import type { ComponentType } from "preact";
+import type { Lesson } from "@lib/course/lessons.ts";
+import type { CodeProps, CodeSource, ExerciseRef } from "./use_experiment.tsx";
 import BigramDemo from "../islands/bigram_demo.tsx";
 import AttentionDemo from "../islands/attention_demo.tsx";
 import MemoryDemo from "../islands/memory_demo.tsx";
@@ -56,6 +58,28 @@ export const DEMOS: Record<number, { island: ComponentType<any>; props?: object;
     },
   };
 
+/**
+ * What the islands are told about the code they run: the source they start with and every
+ * exercise function of the course, so that a demo stopped by a stub names its exercise.
+ *
+ * @example
+ * ```ts
+ * import { codeProps } from "./lesson_demo.tsx";
+ * codeProps([], "learner"); // { source: "learner", exercises: {} }
+ * ```
+ */
+export function codeProps(lessons: Lesson[], source: CodeSource): CodeProps {
+  const exercises: Record<string, ExerciseRef> = {};
+  for (const lesson of lessons) {
+    for (const e of lesson.exercises) {
+      for (const fn of e.functions) {
+        exercises[fn] = { lesson: lesson.number, id: e.id, title: e.title, anchor: e.anchor };
+      }
+    }
+  }
+  return { source, exercises };
+}
+
 /** Lessons whose demo is planned but not written yet. */
 export const PLANNED: Record<number, string> = {};
 
@@ -65,10 +89,10 @@ export const PLANNED: Record<number, string> = {};
  * @example
  * ```tsx
  * import { LessonDemo } from "./lesson_demo.tsx";
- * <LessonDemo number={9} />; // "coming soon"
+ * <LessonDemo number={9} code={{ source: "learner", exercises: {} }} />; // "coming soon"
  * ```
  */
-export function LessonDemo({ number }: { number: number }) {
+export function LessonDemo({ number, code }: { number: number; code: CodeProps }) {
   const demo = DEMOS[number];
   if (!demo) {
     return (
@@ -88,7 +112,7 @@ export function LessonDemo({ number }: { number: number }) {
           This demo runs in your browser and needs JavaScript; the lesson text does not.
         </p>
       </noscript>
-      <Island {...(demo.props ?? {})} />
+      <Island {...(demo.props ?? {})} code={code} />
     </>
   );
 }

@@ -152,3 +152,114 @@ async function readTree(dir: string, base: string, files: BundleFiles): Promise<
     else if (entry.isFile) files.set(relative(base, path), await Deno.readFile(path));
   }
 }
+
+/** Whose exercises a demo runs: the learner's (`lessons/`) or the reference (`solutions/`). */
+export type CodeSource = "learner" | "reference";
+
+/** What {@linkcode EngineBundles.info} answers: the entry file to import, or why there is none. */
+export type EngineInfo = { file: string } | { error: string };
+
+/**
+ * The demos' engine (`site/client/engine.ts`: TensorFlow.js and every lesson's `experiment.ts`),
+ * bundled once per {@linkcode CodeSource}, with `@exercises/` pointing at that source's folder.
+ * The two builds share their file names: chunks are named by their content (so TensorFlow.js,
+ * the same in both, is one file and one module instance in the page), and each build's entry is
+ * renamed `learner-HASH.js` or `reference-HASH.js`. A build is redone when a `.ts` file under
+ * its exercise folder or `lessons/*` changed since (size or time), so a saved exercise is live
+ * at the next run of a demo, with no server restart. Old files stay served.
+ *
+ * @example
+ * ```ts
+ * import { EngineBundles } from "./bundle.ts";
+ * const engines = new EngineBundles(".", "site/client/engine.ts", { learner: "lessons", reference: "solutions" });
+ * const info = await engines.info("reference"); // { file: "reference-1a2b3c4d.js" }
+ * ```
+ */
+export class EngineBundles {
+  #root: string;
+  #entry: string;
+  #dirs: Record<CodeSource, string>;
+  #shims: Record<string, string>;
+  #files: BundleFiles = new Map();
+  #builds = new Map<CodeSource, { stamp: string; info: Promise<EngineInfo> }>();
+
+  /**
+   * @param root The project root (where `deno.json` is).
+   * @param entry The engine's entry file, relative to the root.
+   * @param dirs Each source's exercise folder (`@exercises/`), relative to the root or absolute.
+   * @param shims Specifier to stand-in file, as for {@linkcode Bundler}.
+   */
+  constructor(
+    root: string,
+    entry: string,
+    dirs: Record<CodeSource, string>,
+    shims: Record<string, string> = {},
+  ) {
+    this.#root = root;
+    this.#entry = entry;
+    this.#dirs = dirs;
+    this.#shims = shims;
+  }
+
+  /** Builds the source's engine if it is missing or out of date; says which file to import. */
+  async info(source: CodeSource): Promise<EngineInfo> {
+    const stamp = await this.#stamp(source);
+    const last = this.#builds.get(source);
+    if (last?.stamp === stamp) return await last.info;
+    const info = this.#build(source);
+    this.#builds.set(source, { stamp, info });
+    return await info;
+  }
+
+  /** A built file (an entry or a chunk), or undefined. */
+  file(name: string): Uint8Array<ArrayBuffer> | undefined {
+    return this.#files.get(name);
+  }
+
+  async #build(source: CodeSource): Promise<EngineInfo> {
+    let files: BundleFiles;
+    try {
+      files = await bundle(this.#root, [this.#entry], {
+        ...this.#shims,
+        "@exercises/": `${this.#dirs[source].replace(/\/$/, "")}/`,
+      });
+    } catch (error) {
+      return { error: (error as Error).message };
+    }
+    const entryName = this.#entry.split("/").pop()!.replace(/\.tsx?$/, ".js");
+    let file = "";
+    for (const [name, bytes] of files) {
+      if (name !== entryName) {
+        this.#files.set(name, bytes);
+        continue;
+      }
+      const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+      const hash = [...digest.slice(0, 4)].map((b) => b.toString(16).padStart(2, "0")).join("");
+      file = `${source}-${hash}.js`;
+      this.#files.set(file, bytes);
+    }
+    return file ? { file } : { error: `deno bundle wrote no ${entryName}` };
+  }
+
+  /** Size and time of every `.ts` file the build reads from the exercise folders. */
+  async #stamp(source: CodeSource): Promise<string> {
+    const parts: string[] = [];
+    const dirs = [resolve(this.#root, this.#dirs[source]), resolve(this.#root, "lessons")];
+    for (const dir of new Set(dirs)) {
+      let lessons: Deno.DirEntry[] = [];
+      try {
+        lessons = await Array.fromAsync(Deno.readDir(dir));
+      } catch {
+        continue;
+      }
+      for (const lesson of lessons.filter((e) => e.isDirectory)) {
+        for await (const entry of Deno.readDir(join(dir, lesson.name))) {
+          if (!entry.isFile || !entry.name.endsWith(".ts")) continue;
+          const info = await Deno.stat(join(dir, lesson.name, entry.name));
+          parts.push(`${lesson.name}/${entry.name}:${info.size}:${info.mtime?.getTime()}`);
+        }
+      }
+    }
+    return parts.sort().join("\n");
+  }
+}

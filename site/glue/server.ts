@@ -22,9 +22,9 @@
 import { Hono } from "hono";
 import type { Context } from "hono";
 import { h, type VNode } from "preact";
-import { join, relative } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Bundler } from "./bundle.ts";
+import { Bundler, type CodeSource, EngineBundles } from "./bundle.ts";
 import { islandScript, registerIslands, renderToHtml } from "./render.ts";
 import { routePattern, sortRoutes } from "./routes.ts";
 import { fileResponse } from "./static.ts";
@@ -43,6 +43,11 @@ export interface AppOptions {
    * `::1`): the server's `--host`. A wildcard (`0.0.0.0`, `::`) admits every IP literal.
    */
   hosts?: string[];
+  /**
+   * Whose code the demos run until the reader switches: `learner` (`root/lessons/`, the default)
+   * or `reference` (`solutions/`).
+   */
+  code?: CodeSource;
 }
 
 /** The app and its island bundler (call `bundler.build()` to build ahead of the first page). */
@@ -51,6 +56,8 @@ export interface App {
   app: Hono;
   /** The island bundler. */
   bundler: Bundler;
+  /** The demos' engines, one build per code source (served under `/_engine/`). */
+  engines: EngineBundles;
 }
 
 /** Headers on every response: cross-origin isolation (for wasm threads) and no sniffing. */
@@ -132,11 +139,15 @@ export function createApp(manifest: Manifest, options: AppOptions): App {
   ]
     .map((f) => relative(projectDir, f));
   const bundler = new Bundler(projectDir, entries, options.shims);
+  const engines = new EngineBundles(projectDir, "site/client/engine.ts", {
+    learner: resolve(options.root, "lessons"),
+    reference: join(projectDir, "solutions"),
+  }, options.shims);
   const appModule = manifest.routes["./routes/_app.tsx"];
   const notFoundModule = manifest.routes["./routes/_404.tsx"];
   const app = new Hono();
 
-  const state = (): State => ({ root: options.root });
+  const state = (): State => ({ root: options.root, code: options.code ?? "learner" });
   const page = (
     mod: RouteModule,
     url: URL,
@@ -213,6 +224,20 @@ export function createApp(manifest: Manifest, options: AppOptions): App {
     });
   });
 
+  // The demos' engines: `/_engine/learner.json` builds (when out of date) and names the entry.
+  app.get("/_engine/:name", async (c) => {
+    const name = c.req.param("name");
+    const source = name.match(/^(learner|reference)\.json$/)?.[1] as CodeSource | undefined;
+    if (source) {
+      return c.json(await engines.info(source), 200, { "cache-control": "no-store" });
+    }
+    const file = engines.file(name);
+    if (!file) return notFound(new URL(c.req.url));
+    return new Response(file, {
+      headers: { "content-type": "text/javascript; charset=utf-8", "cache-control": "no-cache" },
+    });
+  });
+
   for (const [prefix, dir] of Object.entries(options.mounts ?? {})) {
     app.get(`${prefix}/*`, async (c) => {
       const raw = new URL(c.req.url).pathname.slice(prefix.length + 1);
@@ -259,5 +284,5 @@ export function createApp(manifest: Manifest, options: AppOptions): App {
       500,
     );
   });
-  return { app, bundler };
+  return { app, bundler, engines };
 }

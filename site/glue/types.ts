@@ -18,6 +18,8 @@ import type { ComponentType } from "preact";
 export interface State {
   /** The course's root folder (the one holding `lessons/` and `deno.json`). */
   root: string;
+  /** Whose code the demos run at first: the learner's (`lessons/`) or the reference. */
+  code?: "learner" | "reference";
   /** The page's `<title>`; a handler sets it before `ctx.render`. */
   title?: string;
 }

@@ -2,23 +2,26 @@
 /**
  * Lesson 1's live demo: sample sequences from the bigram task and see each trigger and the
  * output that follows it highlighted (in-context outputs, label ≥ 2, marked apart), next to the
- * global bigram table π_b and the transition counts of a sampled batch. The generator is the
- * reference code of lesson 1, loaded with TensorFlow.js only when the demo starts.
+ * global bigram table π_b and the transition counts of a sampled batch. It draws lesson 1's
+ * experiment (`lessons/01_bigram_data/experiment.ts`) run on the learner's generator or the
+ * reference, as the switch says, loaded with TensorFlow.js only when the demo starts.
  *
  * @example
  * ```tsx
  * import BigramDemo from "./bigram_demo.tsx";
- * <BigramDemo />;
+ * <BigramDemo code={{ source: "reference", exercises: {} }} />;
  * ```
  * @module
  */
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { Choice, Slider, Status } from "../components/controls.tsx";
 import { Heatmap } from "../components/heatmap.tsx";
 import { showChar } from "../components/tokens.ts";
-import type { BigramSample, BigramSettings } from "../client/bigram.ts";
+import { CodePanel, type CodeProps, useExperiment } from "../components/use_experiment.tsx";
+import type { BigramSample, BigramSettings } from "../../lessons/01_bigram_data/experiment.ts";
 
-type Engine = typeof import("../client/bigram.ts");
+/** Sequences in the counted batch. */
+const BATCH = 64;
 
 /**
  * The demo.
@@ -26,10 +29,10 @@ type Engine = typeof import("../client/bigram.ts");
  * @example
  * ```tsx
  * import BigramDemo from "./bigram_demo.tsx";
- * <BigramDemo />;
+ * <BigramDemo code={{ source: "reference", exercises: {} }} />;
  * ```
  */
-export default function BigramDemo() {
+export default function BigramDemo({ code }: { code: CodeProps }) {
   const [settings, setSettings] = useState<BigramSettings>({
     seed: 0,
     k: 5,
@@ -37,40 +40,24 @@ export default function BigramDemo() {
     outputs: "uniform",
     seqLen: 96,
     sequences: 4,
+    batch: BATCH,
   });
-  const [started, setStarted] = useState(false);
-  const [status, setStatus] = useState("Press “Start demo” to load the generator (TensorFlow.js).");
-  const [error, setError] = useState<string>();
-  const [sample, setSample] = useState<BigramSample>();
   const [view, setView] = useState<"bigram" | "counts">("bigram");
-  const engine = useRef<Engine>();
-
-  useEffect(() => {
-    if (!started) return;
-    let cancelled = false;
-    (async () => {
-      try {
-        if (!engine.current) {
-          setStatus("Loading TensorFlow.js and the lesson 1 reference code…");
-          engine.current = await import("../client/bigram.ts");
-        }
-        const out = await engine.current.sampleBigramDemo(settings);
-        if (cancelled) return;
-        setSample(out);
-        setError(undefined);
-        setStatus(
-          `Sampled ${settings.sequences} sequences of T = ${settings.seqLen} with seed ${settings.seed} ` +
-            `(batch counted on the ${out.backend} backend).`,
-        );
-      } catch (e) {
-        console.error(e);
-        setError(`The demo failed: ${(e as Error).message}`);
-      }
-    })();
-    return () => {
-      cancelled = true;
-    };
-  }, [started, settings]);
+  const exp = useExperiment<"01_bigram_data", BigramSample>({
+    name: "01_bigram_data",
+    code,
+    idle: "Press “Start demo” to load the generator (TensorFlow.js).",
+    deps: [settings],
+    run: async (ctx) => {
+      const out = await ctx.module.sampleBigram(settings);
+      ctx.show(
+        out,
+        `Sampled ${settings.sequences} sequences of T = ${settings.seqLen} with seed ${settings.seed} ` +
+          `(batch counted on the ${out.backend} backend).`,
+      );
+    },
+  });
+  const { started, result: sample } = exp;
 
   const set = (patch: Partial<BigramSettings>) => setSettings({ ...settings, ...patch });
   const vocab = sample?.vocab ?? "";
@@ -127,12 +114,13 @@ export default function BigramDemo() {
             </button>
           )
           : (
-            <button type="button" class="start" id="bigram-start" onClick={() => setStarted(true)}>
+            <button type="button" class="start" id="bigram-start" onClick={exp.start}>
               Start demo
             </button>
           )}
       </div>
-      <Status text={status} error={error} />
+      <CodePanel exp={exp} />
+      <Status text={exp.status} error={exp.error} />
       {sample && (
         <div class="demo-panels">
           <section class="panel" aria-labelledby="bigram-seq-heading">
@@ -185,7 +173,7 @@ export default function BigramDemo() {
               value={view}
               options={[
                 { value: "bigram", text: "global bigram π_b(j | i)" },
-                { value: "counts", text: "counts in a batch of 64 sequences" },
+                { value: "counts", text: `counts in a batch of ${BATCH} sequences` },
               ]}
               onChange={setView}
             />

@@ -61,6 +61,13 @@ export interface BrowserOptions {
    * `navigator.gpu` is there but `requestAdapter()` finds no adapter, as on many machines.
    */
   webgpu?: boolean;
+  /** The course folder the site reads (default: this checkout). */
+  root?: string;
+  /**
+   * Whose code the demos start with (default `reference`, so that the demos run on a fresh
+   * clone, whose exercises are stubs).
+   */
+  code?: "learner" | "reference";
 }
 
 /**
@@ -79,7 +86,7 @@ export async function withBrowser(
 ): Promise<void> {
   const executablePath = chromiumPath();
   if (!executablePath) throw new Error("Chromium is not installed");
-  const { app, bundler } = createSite();
+  const { app, bundler } = createSite({ root: options.root, code: options.code ?? "reference" });
   await bundler.build();
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, app.fetch);
   const userDataDir = await Deno.makeTempDir({ prefix: "course_site_chromium_" });

@@ -18,7 +18,8 @@ import { type Lesson, listLessons } from "@lib/course/lessons.ts";
 import type { Handlers, PageProps } from "../../glue/types.ts";
 import { Difficulty } from "../../components/difficulty.tsx";
 import { ProgressBadge } from "../../components/progress_badge.tsx";
-import { LessonDemo } from "../../components/lesson_demo.tsx";
+import { codeProps, LessonDemo } from "../../components/lesson_demo.tsx";
+import type { CodeProps } from "../../components/use_experiment.tsx";
 import { lessonImageUrls, renderMarkdown, specLinkUrls } from "../../utils/markdown.ts";
 import { withSolutions } from "../../utils/lesson_text.ts";
 import { solutionRegions } from "../../utils/solutions.ts";
@@ -38,6 +39,8 @@ export interface LessonData {
   previous?: Lesson;
   /** The next lesson. */
   next?: Lesson;
+  /** What the demo is told about the code it runs. */
+  code: CodeProps;
 }
 
 /**
@@ -84,6 +87,7 @@ export const handler: Handlers<LessonData> = {
       progress,
       previous: lessons[i - 1],
       next: lessons[i + 1],
+      code: codeProps(lessons, ctx.state.code ?? "learner"),
     });
   },
 };
@@ -97,7 +101,7 @@ export const handler: Handlers<LessonData> = {
  * ```
  */
 export default function LessonPage({ data }: PageProps<LessonData>) {
-  const { lesson, html, progress, previous, next, solutionNote } = data;
+  const { lesson, html, progress, previous, next, solutionNote, code } = data;
   return (
     <main id="main" class="lesson">
       <nav aria-label="Breadcrumb" class="breadcrumb">
@@ -137,7 +141,7 @@ export default function LessonPage({ data }: PageProps<LessonData>) {
       {solutionNote && <p class="note">Solutions are not shown: {solutionNote}.</p>}
       <section id="demo" class="demo" aria-labelledby="demo-heading">
         <h2 id="demo-heading">Live demo</h2>
-        <LessonDemo number={lesson.number} />
+        <LessonDemo number={lesson.number} code={code} />
       </section>
       <nav aria-label="Lessons" class="pager">
         {previous

@@ -1,0 +1,27 @@
+/**
+ * The demos' engine, bundled once per code source (see `glue/bundle.ts`'s `EngineBundles`):
+ * TensorFlow.js with its backend chooser, and each lesson's experiment module
+ * (`lessons/NN_slug/experiment.ts`, the same one `deno task demo N` prints), whose
+ * `@exercises/` imports resolve to the learner's `lessons/` or to the reference `solutions/`.
+ * Each experiment is its own chunk, fetched when its demo starts.
+ *
+ * @example
+ * ```ts
+ * import { experiments, startBackend } from "./engine.ts";
+ * await startBackend("wasm");
+ * const { sampleBigram } = await experiments["01_bigram_data"]();
+ * ```
+ * @module
+ */
+export { type BackendChoice, type BackendInfo, startBackend, tf } from "./tf.ts";
+
+/** Each lesson's experiment module, by lesson slug, loaded on first use. */
+export const experiments = {
+  "01_bigram_data": () => import("../../lessons/01_bigram_data/experiment.ts"),
+};
+
+/** A lesson that has an experiment module. */
+export type ExperimentName = keyof typeof experiments;
+
+/** The experiment module of lesson `N`. */
+export type Experiment<N extends ExperimentName> = Awaited<ReturnType<(typeof experiments)[N]>>;

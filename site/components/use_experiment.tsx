@@ -1,0 +1,291 @@
+/// <reference lib="dom" />
+/**
+ * The load / run / cancel / status cycle every demo island shares, and the switch that says
+ * whose code runs. {@linkcode useExperiment} fetches the demo engine of the chosen code source
+ * (`/_engine/learner.json` or `reference.json`, rebuilt by the server when an exercise file was
+ * saved), starts the TensorFlow.js backend, loads the lesson's experiment module and runs the
+ * island's `run` whenever the island's settings change, dropping the results of a run that was
+ * overtaken. A stub (`NotImplementedError`) in the learner's code becomes a note naming the
+ * exercise the demo waits for, with a link to it and a button that runs the reference instead.
+ *
+ * @example
+ * ```tsx
+ * import { CodePanel, useExperiment } from "./use_experiment.tsx";
+ * function Demo({ code }: { code: import("./use_experiment.tsx").CodeProps }) {
+ *   const exp = useExperiment({
+ *     name: "01_bigram_data",
+ *     code,
+ *     idle: "Press Start.",
+ *     deps: [],
+ *     run: async (ctx) => ctx.show(await ctx.module.sampleBigram({ seed: 0, k: 5, fixedTriggers: true, outputs: "uniform", seqLen: 32, sequences: 1, batch: 4 }), "done"),
+ *   });
+ *   return <CodePanel exp={exp} />;
+ * }
+ * ```
+ * @module
+ */
+import { useEffect, useRef, useState } from "preact/hooks";
+import type { BackendChoice, Experiment, ExperimentName } from "../client/engine.ts";
+
+type Engine = typeof import("../client/engine.ts");
+
+/** Whose exercises run: the learner's (`lessons/`) or the reference (`solutions/`). */
+export type CodeSource = "learner" | "reference";
+
+/** How the page names each source: always with its folder, so nobody wonders whose code runs. */
+export const CODE_LABEL: Record<CodeSource, string> = {
+  learner: "your code (lessons/)",
+  reference: "reference (solutions/)",
+};
+
+/** An exercise a demo may wait for. */
+export interface ExerciseRef {
+  /** The lesson's number. */
+  lesson: number;
+  /** "1.2". */
+  id: string;
+  /** The exercise's title. */
+  title: string;
+  /** The heading's anchor on the lesson page. */
+  anchor: string;
+}
+
+/** What the server tells each island about the code it may run. */
+export interface CodeProps {
+  /** The source the demo starts with. */
+  source: CodeSource;
+  /** Every exercise function of the course, by name (for "waits for exercise N.M"). */
+  exercises: Record<string, ExerciseRef>;
+}
+
+/** A stub the learner's code still has, as the page shows it. */
+export interface Waiting {
+  /** The function that is not written yet. */
+  fn: string;
+  /** Its exercise, when the course knows it. */
+  exercise?: ExerciseRef;
+}
+
+/** What a run gets: the experiment module, and ways to show results while it is current. */
+export interface RunContext<M, R> {
+  /** The lesson's experiment module, built from the chosen source. */
+  module: M;
+  /** The engine (TensorFlow.js, `startBackend`). */
+  engine: Engine;
+  /** The backend in use. */
+  backend: string;
+  /** Shows a result and a status line, unless this run was overtaken. */
+  show(result: R, status: string): void;
+  /** Shows a status line, unless this run was overtaken. */
+  status(text: string): void;
+  /** Whether a newer run (or the island's end) replaced this one. */
+  cancelled(): boolean;
+}
+
+/** Options of {@linkcode useExperiment}. */
+export interface ExperimentOptions<N extends ExperimentName, R> {
+  /** The lesson whose experiment runs (its folder name). */
+  name: N;
+  /** The island's code props. */
+  code: CodeProps;
+  /** The status line before the demo starts. */
+  idle: string;
+  /** The settings: a change reruns the experiment. */
+  deps: unknown[];
+  /** The backend to start (default `wasm`). */
+  backend?: BackendChoice;
+  /** One run of the experiment. */
+  run(ctx: RunContext<Experiment<N>, R>): Promise<void>;
+}
+
+/** What {@linkcode useExperiment} gives the island. */
+export interface ExperimentHandle<R> {
+  /** Whether the demo was started. */
+  started: boolean;
+  /** Starts it (runs with the current settings). */
+  start(): void;
+  /** The code source in use. */
+  source: CodeSource;
+  /** Switches the code source (reruns when started). */
+  setSource(source: CodeSource): void;
+  /** The last result shown. */
+  result?: R;
+  /** The status line. */
+  status: string;
+  /** An error to show, if the last run failed for another reason than a stub. */
+  error?: string;
+  /** The stub the last run stopped at, if any. */
+  waiting?: Waiting;
+}
+
+const engines = new Map<string, Promise<Engine>>();
+
+/**
+ * The engine built from `source`: asks the server which file is current (it rebuilds after a
+ * save) and imports it; an unchanged build is the same module.
+ *
+ * @example
+ * ```ts
+ * import { loadEngine } from "./use_experiment.tsx";
+ * const engine = await loadEngine("reference");
+ * ```
+ */
+export async function loadEngine(source: CodeSource): Promise<Engine> {
+  const response = await fetch(`/_engine/${source}.json`, { cache: "no-store" });
+  const info = await response.json() as { file?: string; error?: string };
+  if (!info.file) {
+    throw new Error(
+      `the ${CODE_LABEL[source]} could not be built: ${info.error ?? response.statusText}`,
+    );
+  }
+  const url = `/_engine/${info.file}`;
+  if (!engines.has(url)) {
+    const loading = import(url) as Promise<Engine>;
+    engines.set(url, loading);
+    loading.catch(() => engines.delete(url));
+  }
+  return await engines.get(url)!;
+}
+
+/**
+ * Whether `error` is a stub's "not implemented yet" (the learner has not written that function).
+ *
+ * @example
+ * ```ts
+ * import { stubName } from "./use_experiment.tsx";
+ * stubName(Object.assign(new Error("x"), { name: "NotImplementedError", exercise: "f" })); // "f"
+ * ```
+ */
+export function stubName(error: unknown): string | undefined {
+  const e = error as { name?: string; exercise?: unknown } | undefined;
+  return e?.name === "NotImplementedError" && typeof e.exercise === "string"
+    ? e.exercise
+    : undefined;
+}
+
+/**
+ * Runs a lesson's experiment for an island: see the module's description.
+ *
+ * @example
+ * ```tsx
+ * import { useExperiment } from "./use_experiment.tsx";
+ * // inside an island: const exp = useExperiment({ name: "01_bigram_data", code, idle: "…", deps: [settings], run });
+ * ```
+ */
+export function useExperiment<N extends ExperimentName, R>(
+  o: ExperimentOptions<N, R>,
+): ExperimentHandle<R> {
+  const [started, setStarted] = useState(false);
+  const [source, setSource] = useState<CodeSource>(o.code.source);
+  const [result, setResult] = useState<R>();
+  const [status, setStatus] = useState(o.idle);
+  const [error, setError] = useState<string>();
+  const [waiting, setWaiting] = useState<Waiting>();
+  const options = useRef(o);
+  options.current = o;
+
+  useEffect(() => {
+    if (!started) return;
+    let cancelled = false;
+    const isCancelled = () => cancelled;
+    (async () => {
+      const { name, backend, run, code } = options.current;
+      try {
+        setStatus(`Loading TensorFlow.js and the ${CODE_LABEL[source]}…`);
+        const engine = await loadEngine(source);
+        const info = await engine.startBackend(backend ?? "wasm");
+        const module = await engine.experiments[name]() as Experiment<N>;
+        if (cancelled) return;
+        await run({
+          module,
+          engine,
+          backend: info.name,
+          show: (r, text) => {
+            if (cancelled) return;
+            setResult(r);
+            setStatus(`${text} Running ${CODE_LABEL[source]}.`);
+            setError(undefined);
+            setWaiting(undefined);
+          },
+          status: (text) => {
+            if (!cancelled) setStatus(text);
+          },
+          cancelled: isCancelled,
+        });
+      } catch (e) {
+        if (cancelled) return;
+        const fn = stubName(e);
+        if (fn) {
+          setWaiting({ fn, exercise: code.exercises[fn] });
+          setError(undefined);
+          setStatus(`Waiting for your code: \`${fn}\` is not written yet.`);
+          return;
+        }
+        // A failure of the reference is the course's bug: the console shows it.
+        if (source === "reference") console.error(e);
+        setWaiting(undefined);
+        setError(`The demo failed (running ${CODE_LABEL[source]}): ${(e as Error).message}`);
+      }
+    })();
+    return () => {
+      cancelled = true;
+    };
+  }, [started, source, ...o.deps]);
+
+  return {
+    started,
+    start: () => setStarted(true),
+    source,
+    setSource,
+    result,
+    status,
+    error,
+    waiting,
+  };
+}
+
+/**
+ * The switch between the learner's code and the reference, and, when the learner's code has a
+ * stub the demo needs, which exercise it waits for with a button to run the reference instead.
+ *
+ * @example
+ * ```tsx
+ * import { CodePanel } from "./use_experiment.tsx";
+ * <CodePanel exp={{ started: false, start() {}, source: "learner", setSource() {}, status: "" }} />;
+ * ```
+ */
+export function CodePanel({ exp }: { exp: ExperimentHandle<unknown> }) {
+  const { waiting } = exp;
+  return (
+    <div class="code-source">
+      <div class="code-switch" role="group" aria-label="Whose code the demo runs">
+        <span>Runs:</span>
+        {(["learner", "reference"] as const).map((s) => (
+          <button
+            type="button"
+            data-source={s}
+            aria-pressed={exp.source === s}
+            onClick={() => exp.setSource(s)}
+          >
+            {CODE_LABEL[s]}
+          </button>
+        ))}
+      </div>
+      {waiting && (
+        <p class="note waiting" role="alert">
+          This demo waits for {waiting.exercise
+            ? (
+              <a href={`/lessons/${waiting.exercise.lesson}#${waiting.exercise.anchor}`}>
+                Exercise {waiting.exercise.id}: {waiting.exercise.title}
+              </a>
+            )
+            : "an exercise"} (<code>{waiting.fn}</code>{" "}
+          in your code still throws “not implemented yet”).{" "}
+          <button type="button" class="use-reference" onClick={() => exp.setSource("reference")}>
+            Run the reference instead
+          </button>
+        </p>
+      )}
+    </div>
+  );
+}
