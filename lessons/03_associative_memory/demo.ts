@@ -1,5 +1,7 @@
 /**
- * `deno task demo 3`: your associative memories at work.
+ * `deno task demo 3`: the associative memories at work (your code in `lessons/`, or the reference
+ * with `--solutions`). The numbers come from `experiment.ts`, which the site's demo draws too;
+ * this file only prints them.
  *
  * 1. The capacity experiment, computed live with your `capacityTable`: top-1 recall of
  *    W = Σ v_f(i) u_i^T for widths d and numbers of pairs N, with a progress bar, then a plot of
@@ -14,19 +16,9 @@
  */
 import { parseArgs } from "node:util";
 import pc from "picocolors";
-import * as tf from "@tensorflow/tfjs";
-import { loadStats } from "@exercises/01_bigram_data/exercises.ts";
-import {
-  capacityTable,
-  decode,
-  memoryScores,
-  oneStepMemory,
-  randomEmbeddings,
-  randomRemapping,
-} from "@exercises/03_associative_memory/exercises.ts";
-import { Rng } from "@lib/rng/mod.ts";
 import { initBackend } from "@lib/tf/mod.ts";
-import { runDemo } from "@lib/course/demo_support.ts";
+import { codeLabel, runDemo } from "@lib/course/demo_support.ts";
+import { capacity, oneStepBigrams, superposition } from "./experiment.ts";
 
 const MARKS = "abcdefgh";
 
@@ -84,30 +76,8 @@ function plot(table: number[][], dims: number[], counts: number[], tty: boolean)
   return lines;
 }
 
-/** Pearson correlation of two equally long arrays. */
-function correlation(a: number[], b: number[]): number {
-  const mean = (x: number[]) => x.reduce((s, v) => s + v, 0) / x.length;
-  const ma = mean(a);
-  const mb = mean(b);
-  let ab = 0;
-  let aa = 0;
-  let bb = 0;
-  a.forEach((x, i) => {
-    ab += (x - ma) * (b[i] - mb);
-    aa += (x - ma) ** 2;
-    bb += (b[i] - mb) ** 2;
-  });
-  return ab / Math.sqrt(aa * bb);
-}
-
-function argmax(xs: number[]): number {
-  return xs.indexOf(Math.max(...xs));
-}
-
 /** Part 2: one gradient step on tiny Shakespeare's bigram statistics. */
 function oneStep(seed: number, tty: boolean): void {
-  const stats = loadStats();
-  const n = stats.vocab.length;
   console.log(
     pc.bold(
       "\nOne gradient step from W = 0 on tiny Shakespeare's bigrams (p(z) = π_u, p(k|z) = π_b)",
@@ -116,50 +86,30 @@ function oneStep(seed: number, tty: boolean): void {
   console.log(
     pc.dim("strength of z → k: w_U(k)^T W_1 w_E(z) with lr = 1; theory: ≈ π_u(z) (π_b(k|z) - 1/N)"),
   );
-  const order = stats.unigram.map((p, z) => [p, z]).sort((a, b) => b[0] - a[0]).map((x) => x[1]);
   for (const dim of [64, 256]) {
-    const rng = new Rng(seed + dim);
-    const embed = randomEmbeddings(rng, n, dim);
-    const unembed = randomEmbeddings(rng, n, dim);
-    const pz = tf.tensor1d(stats.unigram);
-    const pkz = tf.tensor2d(stats.bigram);
-    const w1 = oneStepMemory(embed, unembed, pz, pkz, 1);
-    const scores = memoryScores(w1, embed, unembed).arraySync() as number[][];
-    tf.dispose([embed, unembed, pz, pkz, w1]);
-    const theory = stats.bigram.map((row, z) => row.map((p) => stats.unigram[z] * (p - 1 / n)));
-    const hit = (z: number) => argmax(scores[z]) === argmax(stats.bigram[z]);
-    const share = order.filter(hit).length / n;
-    const mass = order.filter(hit).reduce((s, z) => s + stats.unigram[z], 0);
-    const frequent = order.slice(0, 10).filter(hit).length;
-    const rare = order.slice(-20).filter(hit).length;
+    const r = oneStepBigrams(seed, dim);
     console.log(`\n  d = ${dim}:`);
-    for (const z of order.slice(0, 5)) {
-      const k = argmax(scores[z]);
-      const best = argmax(stats.bigram[z]);
+    for (const { z, k, strength, best, theory } of r.rows.slice(0, 5)) {
       const mark = k === best ? "✔" : "✘";
       console.log(
-        `    after ${show(stats.vocab[z])} (π_u ${
-          (100 * stats.unigram[z]).toFixed(1)
-        }%): memory says ` +
-          `${show(stats.vocab[k])} (strength ${scores[z][k].toFixed(4)}), π_b's favourite is ` +
-          `${show(stats.vocab[best])} (theory ${theory[z][best].toFixed(4)}) ${
+        `    after ${show(r.vocab[z])} (π_u ${(100 * r.unigram[z]).toFixed(1)}%): memory says ` +
+          `${show(r.vocab[k])} (strength ${strength.toFixed(4)}), π_b's favourite is ` +
+          `${show(r.vocab[best])} (theory ${theory.toFixed(4)}) ${
             shade(k === best ? 1 : 0, mark, tty)
           }`,
       );
     }
     console.log(
-      `    the most likely next character is recalled for ${frequent}/10 of the most frequent inputs, ` +
-        `${rare}/20 of the rarest;\n    ${(100 * share).toFixed(0)}% of the 65 characters, ` +
-        `${
-          (100 * mass).toFixed(0)
-        }% of the text (weighted by π_u). Correlation of all 65 × 65 strengths ` +
-        `with the theory: ${correlation(scores.flat(), theory.flat()).toFixed(2)}`,
+      `    the most likely next character is recalled for ${r.frequent}/10 of the most frequent inputs, ` +
+        `${r.rare}/20 of the rarest;\n    ${(100 * r.share).toFixed(0)}% of the 65 characters, ` +
+        `${(100 * r.mass).toFixed(0)}% of the text (weighted by π_u). Correlation of all 65 × 65 ` +
+        `strengths with the theory: ${r.correlation.toFixed(2)}`,
     );
   }
 }
 
 /** Part 3: reading each slot of x = w_E(a) + p_t + R w_E(b). */
-function superposition(seed: number): void {
+function readSuperposition(seed: number): void {
   console.log(
     pc.bold(
       "\nReading a superposition x = w_E(a) + p_t + R w_E(b) (65 tokens, 64 positions, 500 draws)",
@@ -171,22 +121,8 @@ function superposition(seed: number): void {
     }`,
   );
   for (const dim of [8, 16, 32, 64, 128, 256]) {
-    const rng = new Rng(seed * 31 + dim);
-    const embed = randomEmbeddings(rng, 65, dim);
-    const pos = randomEmbeddings(rng, 64, dim);
-    const r = randomRemapping(rng, dim);
-    const count = 500;
-    const a = Array.from({ length: count }, () => rng.int(65));
-    const t = Array.from({ length: count }, () => rng.int(64));
-    const b = Array.from({ length: count }, () => rng.int(65));
-    const remapped = tf.matMul(embed, r, false, true) as tf.Tensor2D; // row k: R w_E(k)
-    const x = tf.tidy(() =>
-      tf.add(tf.add(tf.gather(embed, a), tf.gather(pos, t)), tf.gather(remapped, b))
-    ) as tf.Tensor2D;
-    const acc = (got: number[], want: number[]) =>
-      got.filter((g, i) => g === want[i]).length / count;
-    const cells = [acc(decode(x, embed), a), acc(decode(x, pos), t), acc(decode(x, remapped), b)];
-    tf.dispose([embed, pos, r, remapped, x]);
+    const r = superposition(seed, dim, 500);
+    const cells = [r.token, r.position, r.remapped];
     console.log(
       `  ${String(dim).padStart(5)}  ${
         cells.map((c, i) => `${(100 * c).toFixed(1)}%`.padStart(i === 0 ? 8 : 10)).join("  ")
@@ -212,7 +148,7 @@ async function demo(args: string[]): Promise<void> {
   }
   const tty = Deno.stdout.isTerminal();
   const info = await initBackend("auto");
-  console.log(pc.dim(`backend: ${info.summary}`));
+  console.log(pc.dim(`backend: ${info.summary}; running ${codeLabel()}`));
 
   // 1. The capacity table.
   const dims = values.quick ? [16, 32, 64, 128, 256] : [16, 32, 64, 128, 256, 512];
@@ -223,7 +159,10 @@ async function demo(args: string[]): Promise<void> {
     `\nCapacity: top-1 recall of W = Σ_i v_f(i) u_i^T, random f, u, v ~ N(0, I/d), mean of ${draws} draw(s)`,
   ));
   const started = performance.now();
-  const table = capacityTable(new Rng(seed), dims, counts, {
+  const table = capacity({
+    seed,
+    dims,
+    counts,
     draws,
     onProgress: progressBar("  computing", tty),
   });
@@ -239,7 +178,7 @@ async function demo(args: string[]): Promise<void> {
 
   // 2 and 3.
   oneStep(seed, tty);
-  superposition(seed);
+  readSuperposition(seed);
 }
 
 if (import.meta.main) await runDemo(3, () => demo(Deno.args));

@@ -1,5 +1,7 @@
 /**
- * `deno task demo 4`: your hand-wired induction head at work, before any training. It builds the
+ * `deno task demo 4`: the hand-wired induction head at work, before any training (your code in
+ * `lessons/`, or the reference with `--solutions`; the numbers come from `experiment.ts`, which
+ * the site's demo draws too, and this file only prints them). It builds the
  * two-layer model with `initParams` (d = 256 by default), wires W_K^1, W_K^2, W_O^2 with your
  * `handWireInduction`, runs your `inductionForward` on a sequence of your lesson-1 generator, and
  * prints both attention maps (query rows, key columns) and the prediction at every position.
@@ -13,36 +15,9 @@
  */
 import { parseArgs } from "node:util";
 import pc from "picocolors";
-import * as tf from "@tensorflow/tfjs";
-import {
-  defaultDataConfig,
-  loadStats,
-  makeBatch,
-  sampleSequence,
-  topTriggers,
-} from "@exercises/01_bigram_data/exercises.ts";
-import {
-  evaluateBatch,
-  handWireInduction,
-  inductionForward,
-  inductionProbe,
-  previousTokenProbe,
-  runAblations,
-  smallExperiment,
-  whitenedKeyMemory,
-} from "@exercises/04_induction_transformer/exercises.ts";
-import {
-  defaultModelConfig,
-  disposeParams,
-  handWire,
-  initParams,
-  type ModelConfig,
-  type Params,
-} from "@lib/model/mod.ts";
-import { NotImplementedError } from "@lib/testing/mod.ts";
-import { Rng } from "@lib/rng/mod.ts";
 import { initBackend } from "@lib/tf/mod.ts";
-import { runDemo } from "@lib/course/demo_support.ts";
+import { codeLabel, runDemo } from "@lib/course/demo_support.ts";
+import { ablations, accuracyAt, batchReport, fixedTriggers, WiredModel } from "./experiment.ts";
 
 /** Shows a character readably: `⏎` for a newline, `␣` for a space. */
 function show(ch: string): string {
@@ -82,56 +57,6 @@ function heatmap(
   });
 }
 
-let notedWhitened = false;
-
-/**
- * Replaces W_K^2 with your whitened key memory (Exercise 4.9); while it is a stub, with the
- * library's (`handWire` with `keys: "whitened"`), and says so once.
- */
-function useWhitenedKeys(params: Params, config: ModelConfig, triggers: number[]): void {
-  try {
-    const w = whitenedKeyMemory(params, config, { triggers });
-    params.wK2!.assign(w);
-    w.dispose();
-  } catch (error) {
-    if (!(error instanceof NotImplementedError)) throw error;
-    if (!notedWhitened) {
-      notedWhitened = true;
-      console.log(pc.yellow(`  (${error.exercise} is not written yet: using the library's)`));
-    }
-    const [wK1, wO2] = [params.wK1!.clone(), params.wO2!.clone()]; // keep your W_K^1, W_O^2
-    handWire(params, config, { triggers, keys: "whitened" });
-    params.wK1!.assign(wK1);
-    params.wO2!.assign(wO2);
-    tf.dispose([wK1, wO2]);
-  }
-}
-
-/**
- * In-context accuracy of the wired model at one width (fixed triggers, T = 64, 16 sequences),
- * with the plain and with the whitened key memory.
- */
-function accuracyAt(dim: number, seed: number): { plain: number; whitened: number } {
-  const stats = loadStats();
-  const triggers = topTriggers(stats.unigram, 5);
-  const config: ModelConfig = { ...defaultModelConfig, dim, maxLen: 64, seed };
-  const params = initParams(config);
-  const batch = makeBatch(new Rng(seed + 1000), stats, { ...defaultDataConfig, seqLen: 64 }, 16);
-  const accuracy = () => {
-    const out = inductionForward(params, config, batch.inputs);
-    const acc = evaluateBatch(out.logits, batch.targets, batch.labels).inContextAcc;
-    tf.dispose([out.logits, out.attn1, out.attn2]);
-    return acc;
-  };
-  handWireInduction(params, config, { triggers });
-  const plain = accuracy();
-  useWhitenedKeys(params, config, triggers);
-  const whitened = accuracy();
-  tf.dispose(Object.values(batch));
-  disposeParams(params);
-  return { plain, whitened };
-}
-
 /** Prints the demo. */
 async function demo(args: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -164,26 +89,27 @@ async function demo(args: string[]): Promise<void> {
   }
   const color = Deno.stdout.isTerminal();
   const info = await initBackend("auto");
-  console.log(pc.dim(`backend: ${info.summary}`));
+  console.log(pc.dim(`backend: ${info.summary}; running ${codeLabel()}`));
 
   // 1. One sequence through the hand-wired model.
-  const stats = loadStats();
-  const triggers = topTriggers(stats.unigram, 5);
-  const config: ModelConfig = { ...defaultModelConfig, dim, maxLen: 64, seed };
-  const params = initParams(config);
-  handWireInduction(params, config, { triggers });
-  const seq = sampleSequence(new Rng(seed), stats, { ...defaultDataConfig, seqLen });
-  const z = seq.tokens.slice(0, seqLen);
-  const ids = tf.tensor2d([z], [1, seqLen], "int32");
-  const out = inductionForward(params, config, ids);
-  const [beta1] = out.attn1.arraySync() as number[][][];
-  const [beta2] = out.attn2.arraySync() as number[][][];
-  const [probs] = tf.tidy(() => tf.softmax(out.logits)).arraySync() as number[][][];
-  tf.dispose([ids, out.logits, out.attn1, out.attn2]);
-  const chars = z.map((k) => show(stats.vocab[k]));
-  const trig = seq.triggers.map((q, i) =>
-    `${show(stats.vocab[q])}→${show(stats.vocab[seq.outputs[i]])}`
-  );
+  const model = new WiredModel({ dim, maxLen: 64, seed, triggers: fixedTriggers() });
+  const vocab = model.vocab;
+  const triggers = model.triggers!;
+  const seq = model.sample(seed, seqLen, true);
+  const z = seq.tokens;
+  let run;
+  try {
+    run = model.run(z);
+  } finally {
+    model.dispose();
+  }
+  const rows = (a: Float32Array, width: number) =>
+    Array.from({ length: z.length }, (_, t) => Array.from(a.subarray(t * width, (t + 1) * width)));
+  const beta1 = rows(run.attn1, seqLen);
+  const beta2 = rows(run.attn2, seqLen);
+  const probs = rows(run.probs, vocab.length);
+  const chars = z.map((k) => show(vocab[k]));
+  const trig = seq.triggers.map((q, i) => `${show(vocab[q])}→${show(vocab[seq.outputs[i]])}`);
   console.log(pc.bold(
     `\nHand-wired model, d = ${dim}, no training. This sequence's trigger → output pairs: ${
       trig.join("  ")
@@ -212,7 +138,7 @@ async function demo(args: string[]): Promise<void> {
   for (let t = 0; t < seqLen; t++) {
     const row = probs[t];
     const pred = row.indexOf(Math.max(...row));
-    const next = seq.tokens[t + 1];
+    const next = seq.targets[t];
     const label = seq.labels[t];
     const ok = pred === next;
     if (label >= 2) {
@@ -221,8 +147,8 @@ async function demo(args: string[]): Promise<void> {
     }
     const mark = label >= 2 ? (ok ? pc.green(" ✓") : pc.red(" ✗")) : "";
     const line = `${String(t).padStart(4)}  ${chars[t].padEnd(3)}  ${
-      show(stats.vocab[next]).padEnd(4)
-    }  ${String(label).padStart(5)}  ${show(stats.vocab[pred]).padStart(9)}  ${
+      show(vocab[next]).padEnd(4)
+    }  ${String(label).padStart(5)}  ${show(vocab[pred]).padStart(9)}  ${
       row[next].toFixed(3).padStart(7)
     }${mark}`;
     console.log(label >= 2 ? pc.bold(line) : pc.dim(line));
@@ -230,33 +156,35 @@ async function demo(args: string[]): Promise<void> {
   console.log(`In-context targets of this sequence: ${hits} of ${count} predicted.`);
 
   // 2. A batch: metrics and probes.
-  const batch = makeBatch(new Rng(seed + 1000), stats, { ...defaultDataConfig, seqLen: 64 }, 16);
-  const b = inductionForward(params, config, batch.inputs);
-  const m = evaluateBatch(b.logits, batch.targets, batch.labels);
-  const prev = previousTokenProbe(b.attn1, batch.labels);
-  const ind = inductionProbe(b.attn2, batch.inputs, batch.labels);
-  tf.dispose([b.logits, b.attn1, b.attn2]);
+  const report = batchReport(dim, seed);
+  const m = report.plain;
   console.log(pc.bold(`\nOn 16 fresh sequences of length 64 (d = ${dim}):`));
   console.log(
     `  in-context accuracy ${m.inContextAcc.toFixed(3)}, in-context loss ${
       m.lossInContext.toFixed(2)
     } nats, global loss ${m.lossGlobal.toFixed(2)} nats (log 65 = 4.17)`,
   );
-  console.log(`  probes: previous-token ${prev.toFixed(3)}, induction ${ind.toFixed(3)}`);
-  useWhitenedKeys(params, config, triggers);
-  const w = inductionForward(params, config, batch.inputs);
-  const mw = evaluateBatch(w.logits, batch.targets, batch.labels);
-  const indW = inductionProbe(w.attn2, batch.inputs, batch.labels);
-  tf.dispose([w.logits, w.attn1, w.attn2, ...Object.values(batch)]);
-  disposeParams(params);
+  console.log(
+    `  probes: previous-token ${report.previousToken.toFixed(3)}, induction ${
+      report.induction.toFixed(3)
+    }`,
+  );
+  if (report.whitenedFallback) {
+    console.log(
+      pc.yellow(`  (${report.whitenedFallback} is not written yet: using the library's)`),
+    );
+  }
+  const mw = report.whitened;
   console.log(
     `  with the whitened key memory (Exercise 4.9): in-context accuracy ${
       mw.inContextAcc.toFixed(3)
-    }, in-context loss ${mw.lossInContext.toFixed(2)} nats, induction ${indW.toFixed(3)}`,
+    }, in-context loss ${mw.lossInContext.toFixed(2)} nats, induction ${
+      report.inductionWhitened.toFixed(3)
+    }`,
   );
 
   // 3. Ablations and the width.
-  const r = runAblations({ ...smallExperiment, dim, seed });
+  const r = ablations(dim, seed);
   console.log(pc.bold(`\nAblations (in-context accuracy, d = ${dim}, T = 64, 16 sequences)`));
   console.log(`  wired for ' ', e, t, o, a                   ${r.wired.toFixed(3)}`);
   console.log(`  same, W_K1 = 0 (layer 1 uniform)            ${r.layer1Removed.toFixed(3)}`);

@@ -18,6 +18,9 @@ export { type BackendChoice, type BackendInfo, startBackend, tf } from "./tf.ts"
 /** Each lesson's experiment module, by lesson slug, loaded on first use. */
 export const experiments = {
   "01_bigram_data": () => import("../../lessons/01_bigram_data/experiment.ts"),
+  "02_attention": () => import("../../lessons/02_attention/experiment.ts"),
+  "03_associative_memory": () => import("../../lessons/03_associative_memory/experiment.ts"),
+  "04_induction_transformer": () => import("../../lessons/04_induction_transformer/experiment.ts"),
 };
 
 /** A lesson that has an experiment module. */

@@ -76,7 +76,7 @@ export interface RunContext<M, R> {
   backend: string;
   /** Shows a result and a status line, unless this run was overtaken. */
   show(result: R, status: string): void;
-  /** Shows a status line, unless this run was overtaken. */
+  /** Shows a status line (with whose code runs), unless this run was overtaken. */
   status(text: string): void;
   /** Whether a newer run (or the island's end) replaced this one. */
   cancelled(): boolean;
@@ -96,6 +96,11 @@ export interface ExperimentOptions<N extends ExperimentName, R> {
   backend?: BackendChoice;
   /** One run of the experiment. */
   run(ctx: RunContext<Experiment<N>, R>): Promise<void>;
+  /**
+   * Further runs with their own settings (a fixed number per island), sharing the source, the
+   * status line and the waits-for note: a change of their `deps` reruns only them.
+   */
+  more?: { deps: unknown[]; run(ctx: RunContext<Experiment<N>, R>): Promise<void> }[];
 }
 
 /** What {@linkcode useExperiment} gives the island. */
@@ -184,53 +189,60 @@ export function useExperiment<N extends ExperimentName, R>(
   const options = useRef(o);
   options.current = o;
 
-  useEffect(() => {
-    if (!started) return;
-    let cancelled = false;
-    const isCancelled = () => cancelled;
-    (async () => {
-      const { name, backend, run, code } = options.current;
-      try {
-        setStatus(`Loading TensorFlow.js and the ${CODE_LABEL[source]}…`);
-        const engine = await loadEngine(source);
-        const info = await engine.startBackend(backend ?? "wasm");
-        const module = await engine.experiments[name]() as Experiment<N>;
-        if (cancelled) return;
-        await run({
-          module,
-          engine,
-          backend: info.name,
-          show: (r, text) => {
-            if (cancelled) return;
-            setResult(r);
-            setStatus(`${text} Running ${CODE_LABEL[source]}.`);
+  const runs = [{ deps: o.deps, run: () => options.current.run }].concat(
+    (o.more ?? []).map((m, i) => ({ deps: m.deps, run: () => options.current.more![i].run })),
+  );
+  for (const { deps, run: current } of runs) {
+    // deno-lint-ignore react-rules-of-hooks -- `more` has a fixed length per island
+    useEffect(() => {
+      if (!started) return;
+      let cancelled = false;
+      const isCancelled = () => cancelled;
+      (async () => {
+        const { name, backend, code } = options.current;
+        const run = current();
+        try {
+          setStatus(`Loading TensorFlow.js and the ${CODE_LABEL[source]}…`);
+          const engine = await loadEngine(source);
+          const info = await engine.startBackend(backend ?? "wasm");
+          const module = await engine.experiments[name]() as Experiment<N>;
+          if (cancelled) return;
+          await run({
+            module,
+            engine,
+            backend: info.name,
+            show: (r, text) => {
+              if (cancelled) return;
+              setResult(r);
+              setStatus(`${text} Running ${CODE_LABEL[source]}.`);
+              setError(undefined);
+              setWaiting(undefined);
+            },
+            status: (text) => {
+              if (!cancelled) setStatus(`${text} Running ${CODE_LABEL[source]}.`);
+            },
+            cancelled: isCancelled,
+          });
+        } catch (e) {
+          if (cancelled) return;
+          const fn = stubName(e);
+          if (fn) {
+            setWaiting({ fn, exercise: code.exercises[fn] });
             setError(undefined);
-            setWaiting(undefined);
-          },
-          status: (text) => {
-            if (!cancelled) setStatus(text);
-          },
-          cancelled: isCancelled,
-        });
-      } catch (e) {
-        if (cancelled) return;
-        const fn = stubName(e);
-        if (fn) {
-          setWaiting({ fn, exercise: code.exercises[fn] });
-          setError(undefined);
-          setStatus(`Waiting for your code: \`${fn}\` is not written yet.`);
-          return;
+            setStatus(`Waiting for your code: \`${fn}\` is not written yet.`);
+            return;
+          }
+          // A failure of the reference is the course's bug: the console shows it.
+          if (source === "reference") console.error(e);
+          setWaiting(undefined);
+          setError(`The demo failed (running ${CODE_LABEL[source]}): ${(e as Error).message}`);
         }
-        // A failure of the reference is the course's bug: the console shows it.
-        if (source === "reference") console.error(e);
-        setWaiting(undefined);
-        setError(`The demo failed (running ${CODE_LABEL[source]}): ${(e as Error).message}`);
-      }
-    })();
-    return () => {
-      cancelled = true;
-    };
-  }, [started, source, ...o.deps]);
+      })();
+      return () => {
+        cancelled = true;
+      };
+    }, [started, source, ...deps]);
+  }
 
   return {
     started,

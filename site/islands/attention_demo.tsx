@@ -4,23 +4,22 @@
  * W_K = a Σ_t p_t p_{t-1}^T, with sliders for the width d, the length T and the scale a, and
  * an option to add token embeddings to the residual stream. The map's sub-diagonal lights up
  * when d is large enough; the mean weight on t - 1 and the fraction of rows whose argmax is
- * t - 1 are shown beside it. Computed with the lesson's reference code on TensorFlow.js,
- * loaded when the demo starts.
+ * t - 1 are shown beside it. It draws lesson 2's experiment
+ * (`lessons/02_attention/experiment.ts`) on the learner's code or the reference, as the switch
+ * says; token embeddings take a sequence of the lesson-1 generator.
  *
  * @example
  * ```tsx
  * import AttentionDemo from "./attention_demo.tsx";
- * <AttentionDemo />;
+ * <AttentionDemo code={{ source: "reference", exercises: {} }} />;
  * ```
  * @module
  */
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { Slider, Status } from "../components/controls.tsx";
 import { Heatmap } from "../components/heatmap.tsx";
-import type { AttentionOutput, AttentionSettings } from "../client/attention.ts";
-
-type Engine = typeof import("../client/attention.ts");
-
+import { CodePanel, type CodeProps, useExperiment } from "../components/use_experiment.tsx";
+import type { HeadResult, HeadSettings } from "../../lessons/02_attention/experiment.ts";
 /**
  * The scales offered for W_K, from 0.0001 to 1 in steps of 1, 3, 10 (about half a power of ten
  * each). The slider moves an index into this list and shows the scale itself.
@@ -33,52 +32,35 @@ const SCALES = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1];
  * @example
  * ```tsx
  * import AttentionDemo from "./attention_demo.tsx";
- * <AttentionDemo />;
+ * <AttentionDemo code={{ source: "reference", exercises: {} }} />;
  * ```
  */
-export default function AttentionDemo() {
-  const [settings, setSettings] = useState<AttentionSettings>({
+export default function AttentionDemo({ code }: { code: CodeProps }) {
+  const [settings, setSettings] = useState<HeadSettings>({
     dim: 16,
     seqLen: 32,
     seed: 0,
     scale: 1,
     tokens: false,
+    unit: false,
   });
-  const [started, setStarted] = useState(false);
-  const [status, setStatus] = useState(
-    "Press “Start demo” to load TensorFlow.js and build the head.",
-  );
-  const [error, setError] = useState<string>();
-  const [out, setOut] = useState<AttentionOutput>();
-  const engine = useRef<Engine>();
+  const exp = useExperiment<"02_attention", HeadResult>({
+    name: "02_attention",
+    code,
+    idle: "Press “Start demo” to load TensorFlow.js and build the head.",
+    deps: [settings],
+    run: (ctx) => {
+      const result = ctx.module.previousTokenHead(settings);
+      ctx.show(
+        result,
+        `Head built for d = ${settings.dim}, T = ${settings.seqLen} (${ctx.backend} backend).`,
+      );
+      return Promise.resolve();
+    },
+  });
+  const { started, result: out } = exp;
 
-  useEffect(() => {
-    if (!started) return;
-    let cancelled = false;
-    (async () => {
-      try {
-        if (!engine.current) {
-          setStatus("Loading TensorFlow.js and the lesson 2 reference code…");
-          engine.current = await import("../client/attention.ts");
-        }
-        const result = await engine.current.previousTokenDemo(settings);
-        if (cancelled) return;
-        setOut(result);
-        setError(undefined);
-        setStatus(
-          `Head built for d = ${settings.dim}, T = ${settings.seqLen} (${result.backend} backend).`,
-        );
-      } catch (e) {
-        console.error(e);
-        setError(`The demo failed: ${(e as Error).message}`);
-      }
-    })();
-    return () => {
-      cancelled = true;
-    };
-  }, [started, settings]);
-
-  const set = (patch: Partial<AttentionSettings>) => setSettings({ ...settings, ...patch });
+  const set = (patch: Partial<HeadSettings>) => setSettings({ ...settings, ...patch });
   const scaleIndex = Math.max(0, SCALES.indexOf(settings.scale));
 
   return (
@@ -129,12 +111,13 @@ export default function AttentionDemo() {
             </button>
           )
           : (
-            <button type="button" class="start" id="attn-start" onClick={() => setStarted(true)}>
+            <button type="button" class="start" id="attn-start" onClick={exp.start}>
               Start demo
             </button>
           )}
       </div>
-      <Status text={status} error={error} />
+      <CodePanel exp={exp} />
+      <Status text={exp.status} error={exp.error} />
       {out && (
         <div class="demo-panels">
           <section class="panel" aria-labelledby="attn-map-heading">

@@ -3,12 +3,14 @@
  * Lesson 4's live demo: the induction transformer wired by hand. Type a text (or sample a
  * sequence from the bigram task) and see layer 1 attend to the previous token, layer 2 attend
  * to the token after an earlier copy of the current one, and the prediction at each position:
- * wherever the current character appeared before, the model predicts what followed it.
+ * wherever the current character appeared before, the model predicts what followed it. It
+ * draws lesson 4's experiment (`lessons/04_induction_transformer/experiment.ts`: the learner's
+ * `handWireInduction` and `inductionForward`, or the reference, as the switch says).
  *
  * @example
  * ```tsx
  * import InductionDemo from "./induction_demo.tsx";
- * <InductionDemo />;
+ * <InductionDemo code={{ source: "reference", exercises: {} }} />;
  * ```
  * @module
  */
@@ -16,7 +18,12 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { Choice, Status } from "../components/controls.tsx";
 import { Heatmap } from "../components/heatmap.tsx";
 import { showChar } from "../components/tokens.ts";
-import type { HandWired, InductionOutput } from "../client/induction.ts";
+import { CodePanel, type CodeProps, useExperiment } from "../components/use_experiment.tsx";
+import type {
+  Task,
+  WiredModel,
+  WiredRun,
+} from "../../lessons/04_induction_transformer/experiment.ts";
 
 /** The longest sequence the demo's model reads. */
 export const MAX_LEN = 64;
@@ -46,55 +53,54 @@ export function inductionTargets(tokens: number[]): (Set<number> | undefined)[] 
  * @example
  * ```tsx
  * import InductionDemo from "./induction_demo.tsx";
- * <InductionDemo />;
+ * <InductionDemo code={{ source: "reference", exercises: {} }} />;
  * ```
  */
-export default function InductionDemo() {
+export default function InductionDemo({ code }: { code: CodeProps }) {
   const [dim, setDim] = useState<"32" | "64" | "128" | "256">("256");
   const [text, setText] = useState(DEFAULT_TEXT);
-  const [sampled, setSampled] = useState<
-    { tokens: number[]; targets: number[]; labels: number[]; seed: number }
-  >();
-  const [started, setStarted] = useState(false);
-  const [status, setStatus] = useState(
-    "Press “Start demo” to load TensorFlow.js and wire the model.",
-  );
-  const [error, setError] = useState<string>();
-  const [out, setOut] = useState<InductionOutput>();
-  const model = useRef<HandWired>();
-  const seed = useRef(0);
+  const [sampleSeed, setSampleSeed] = useState<number>();
+  const model = useRef<WiredModel>();
+  const nextSeed = useRef(0);
 
-  const getModel = async () => {
-    if (!model.current || model.current.config.dim !== Number(dim)) {
-      setStatus(`Loading TensorFlow.js and wiring a model with d = ${dim}…`);
-      const { HandWired } = await import("../client/induction.ts");
-      model.current?.dispose();
-      model.current = await HandWired.create(Number(dim), MAX_LEN);
-    }
-    return model.current;
-  };
-
-  useEffect(() => {
-    if (!started) return;
-    let cancelled = false;
-    (async () => {
-      try {
-        const m = await getModel();
-        const ids = sampled?.tokens ?? m.encode(text);
-        const result = await m.run(ids);
-        if (cancelled) return;
-        setOut(result);
-        setError(undefined);
-        const what = sampled ? `sampled sequence ${sampled.seed}` : "your text";
-        setStatus(`Ran ${ids.length} tokens of ${what} through the hand-wired model (d = ${dim}).`);
-      } catch (e) {
-        if (!cancelled) setError(`Cannot run: ${(e as Error).message}`);
+  const exp = useExperiment<
+    "04_induction_transformer",
+    { out: WiredRun; task?: Task & { seed: number } }
+  >({
+    name: "04_induction_transformer",
+    code,
+    idle: "Press “Start demo” to load TensorFlow.js and wire the model.",
+    deps: [dim, text, sampleSeed],
+    run: (ctx) => {
+      const { WiredModel } = ctx.module;
+      // A new model for a new width, or for the other code source (another module).
+      if (!(model.current instanceof WiredModel) || model.current.config.dim !== Number(dim)) {
+        ctx.status(`Wiring a model with d = ${dim}…`);
+        model.current?.dispose();
+        model.current = undefined;
+        model.current = new WiredModel({ dim: Number(dim), maxLen: MAX_LEN });
       }
-    })();
-    return () => {
-      cancelled = true;
-    };
-  }, [started, dim, text, sampled]);
+      const m = model.current;
+      const task = sampleSeed === undefined
+        ? undefined
+        : { ...m.sample(sampleSeed, MAX_LEN, false), seed: sampleSeed };
+      let ids: number[];
+      try {
+        ids = task?.tokens ?? m.encode(text);
+      } catch (e) {
+        throw new Error(`Cannot run: ${(e as Error).message}`);
+      }
+      const out = m.run(ids);
+      const what = task ? `sampled sequence ${task.seed}` : "your text";
+      ctx.show(
+        { out, task },
+        `Ran ${ids.length} tokens of ${what} through the hand-wired model (d = ${dim}).`,
+      );
+      return Promise.resolve();
+    },
+  });
+  const { started } = exp;
+  const out = exp.result?.out;
 
   useEffect(() => () => model.current?.dispose(), []);
 
@@ -104,7 +110,7 @@ export default function InductionDemo() {
   const hits = out ? copy.filter((c, t) => c?.has(out.predictions[t])).length : 0;
   const total = copy.filter((c) => c !== undefined).length;
   // On a sampled sequence: the in-context targets (label >= 2), which the wiring is built for.
-  const task = out && sampled?.tokens === out.tokens ? sampled : undefined;
+  const task = exp.result?.task;
   const inContext = task ? task.labels.map((l, t) => (l >= 2 ? t : -1)).filter((t) => t >= 0) : [];
   const inContextHits = inContext.filter((t) => out?.predictions[t] === task?.targets[t]).length;
 
@@ -129,10 +135,10 @@ export default function InductionDemo() {
             id="ind-text"
             type="text"
             maxLength={MAX_LEN}
-            value={sampled ? "" : text}
-            placeholder={sampled ? "(a sampled sequence: type to replace it)" : ""}
+            value={sampleSeed !== undefined ? "" : text}
+            placeholder={sampleSeed !== undefined ? "(a sampled sequence: type to replace it)" : ""}
             onInput={(e) => {
-              setSampled(undefined);
+              setSampleSeed(undefined);
               setText((e.currentTarget as HTMLInputElement).value);
             }}
           />
@@ -142,26 +148,19 @@ export default function InductionDemo() {
             <button
               type="button"
               id="ind-sample"
-              onClick={async () => {
-                try {
-                  const m = await getModel();
-                  const s = seed.current++;
-                  setSampled({ ...m.sample(s), seed: s });
-                } catch (e) {
-                  setError(`Cannot sample: ${(e as Error).message}`);
-                }
-              }}
+              onClick={() => setSampleSeed(nextSeed.current++)}
             >
               Sample a sequence
             </button>
           )
           : (
-            <button type="button" class="start" id="ind-start" onClick={() => setStarted(true)}>
+            <button type="button" class="start" id="ind-start" onClick={exp.start}>
               Start demo
             </button>
           )}
       </div>
-      <Status text={status} error={error} />
+      <CodePanel exp={exp} />
+      <Status text={exp.status} error={exp.error} />
       {out && (
         <>
           <ul class="metrics" id="ind-metrics">

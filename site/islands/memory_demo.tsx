@@ -4,23 +4,23 @@
  * embeddings in R^d. Choose d and N with the sliders: the recall-versus-N curve for that d is
  * computed point by point and drawn as it comes (curves for earlier choices of d stay for
  * comparison), and the score matrix v_j^T W u_i of one memory with N pairs shows the stored
- * pairs standing out of the cross-talk, or drowning in it. Lesson 3's reference code, on
- * TensorFlow.js loaded when the demo starts.
+ * pairs standing out of the cross-talk, or drowning in it. It draws lesson 3's experiment
+ * (`lessons/03_associative_memory/experiment.ts`) on the learner's code or the reference, as
+ * the switch says, on TensorFlow.js loaded when the demo starts.
  *
  * @example
  * ```tsx
  * import MemoryDemo from "./memory_demo.tsx";
- * <MemoryDemo />;
+ * <MemoryDemo code={{ source: "reference", exercises: {} }} />;
  * ```
  * @module
  */
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { Slider, Status } from "../components/controls.tsx";
 import { Heatmap } from "../components/heatmap.tsx";
 import { LineChart, type Series } from "../components/line_chart.tsx";
-import type { ScoreMatrix } from "../client/memory.ts";
-
-type Engine = typeof import("../client/memory.ts");
+import { CodePanel, type CodeProps, useExperiment } from "../components/use_experiment.tsx";
+import type { ScoreMatrix } from "../../lessons/03_associative_memory/experiment.ts";
 
 /** log2 N of the points of a sweep: N = 4 .. 2048, half an octave apart. */
 export const SWEEP = Array.from({ length: 19 }, (_, i) => 2 + i / 2);
@@ -35,92 +35,70 @@ const MAX_MATRIX = 256;
  * @example
  * ```tsx
  * import MemoryDemo from "./memory_demo.tsx";
- * <MemoryDemo />;
+ * <MemoryDemo code={{ source: "reference", exercises: {} }} />;
  * ```
  */
-export default function MemoryDemo() {
+export default function MemoryDemo({ code }: { code: CodeProps }) {
   const [dim, setDim] = useState(64);
   const [logN, setLogN] = useState(7);
-  const [started, setStarted] = useState(false);
-  const [status, setStatus] = useState(
-    "Press “Start demo” to load TensorFlow.js and fill memories.",
-  );
-  const [error, setError] = useState<string>();
   const [curves, setCurves] = useState<{ dim: number; points: [number, number][] }[]>([]);
   const [matrix, setMatrix] = useState<ScoreMatrix>();
   const [point, setPoint] = useState<number>();
-  const engine = useRef<Engine>();
   const count = Math.round(2 ** logN);
+  // Recall of `draws` random memories of n pairs at width d, with the learner's capacityTable.
+  const recall = (
+    e: {
+      capacity: (
+        o: { seed: number; dims: number[]; counts: number[]; draws: number },
+      ) => number[][];
+    },
+    d: number,
+    n: number,
+    seed: number,
+  ) => e.capacity({ seed, dims: [d], counts: [n], draws: 2 })[0][0];
 
-  const load = async () => {
-    if (!engine.current) {
-      setStatus("Loading TensorFlow.js and the lesson 3 reference code…");
-      engine.current = await import("../client/memory.ts");
-    }
-    return engine.current;
-  };
-
-  // The sweep over N for the chosen d, one point at a time.
-  useEffect(() => {
-    if (!started) return;
-    let cancelled = false;
-    (async () => {
-      try {
-        const e = await load();
-        const backend = await e.ready();
-        setCurves((
-          old,
-        ) => [...old.filter((c) => c.dim !== dim).slice(-(COLORS.length - 1)), {
-          dim,
-          points: [],
-        }]);
-        for (const x of SWEEP) {
-          if (cancelled) return;
-          const n = Math.round(2 ** x);
-          setStatus(`d = ${dim}: filling memories with N = ${n} pairs… (${backend} backend)`);
-          const r = await e.recallPoint(dim, n, 1000 * dim + n, 2);
-          await new Promise((done) => setTimeout(done, 0)); // let the page draw
-          if (cancelled) return;
-          setCurves((old) =>
-            old.map((
-              c,
-            ) => (c.dim === dim ? { dim, points: [...c.points, [x, r] as [number, number]] } : c))
-          );
-        }
-        setStatus(
-          `d = ${dim}: sweep done (mean of 2 random memories per point, ${backend} backend).`,
+  const exp = useExperiment<"03_associative_memory", never>({
+    name: "03_associative_memory",
+    code,
+    idle: "Press “Start demo” to load TensorFlow.js and fill memories.",
+    // The sweep over N for the chosen d, one point at a time.
+    deps: [dim],
+    run: async (ctx) => {
+      setCurves((old) => [...old.filter((c) => c.dim !== dim).slice(-(COLORS.length - 1)), {
+        dim,
+        points: [],
+      }]);
+      for (const x of SWEEP) {
+        if (ctx.cancelled()) return;
+        const n = Math.round(2 ** x);
+        ctx.status(`d = ${dim}: filling memories with N = ${n} pairs… (${ctx.backend} backend)`);
+        const r = recall(ctx.module, dim, n, 1000 * dim + n);
+        await new Promise((done) => setTimeout(done, 0)); // let the page draw
+        if (ctx.cancelled()) return;
+        setCurves((old) =>
+          old.map((
+            c,
+          ) => (c.dim === dim ? { dim, points: [...c.points, [x, r] as [number, number]] } : c))
         );
-      } catch (err) {
-        console.error(err);
-        setError(`The demo failed: ${(err as Error).message}`);
       }
-    })();
-    return () => {
-      cancelled = true;
-    };
-  }, [started, dim]);
-
-  // The chosen (d, N): its recall and one memory's score matrix.
-  useEffect(() => {
-    if (!started) return;
-    let cancelled = false;
-    (async () => {
-      try {
-        const e = await load();
-        const r = await e.recallPoint(dim, count, 7 + count, 2);
-        const m = await e.scoreMatrix(dim, Math.min(count, MAX_MATRIX), 11);
-        if (cancelled) return;
+      ctx.status(
+        `d = ${dim}: sweep done (mean of 2 random memories per point, ${ctx.backend} backend).`,
+      );
+    },
+    // The chosen (d, N): its recall and one memory's score matrix.
+    more: [{
+      deps: [dim, count],
+      run: (ctx) => {
+        const r = recall(ctx.module, dim, count, 7 + count);
+        const m = ctx.module.scoreMatrix(dim, Math.min(count, MAX_MATRIX), 11);
+        if (ctx.cancelled()) return Promise.resolve();
         setPoint(r);
         setMatrix(m);
-      } catch (err) {
-        console.error(err);
-        setError(`The demo failed: ${(err as Error).message}`);
-      }
-    })();
-    return () => {
-      cancelled = true;
-    };
-  }, [started, dim, count]);
+        return Promise.resolve();
+      },
+    }],
+  });
+  const { started } = exp;
 
   const series: Series[] = curves.map((c, i) => ({
     name: `d = ${c.dim}`,
@@ -160,13 +138,14 @@ export default function MemoryDemo() {
             type="button"
             class="start"
             id="mem-start"
-            onClick={() => setStarted(true)}
+            onClick={exp.start}
           >
             Start demo
           </button>
         )}
       </div>
-      <Status text={status} error={error} />
+      <CodePanel exp={exp} />
+      <Status text={exp.status} error={exp.error} />
       {started && (
         <div class="demo-panels">
           <section class="panel" aria-labelledby="mem-curve-heading">

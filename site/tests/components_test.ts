@@ -32,7 +32,7 @@ Deno.test("Slider shows its value, or what format makes of it", () => {
 });
 
 Deno.test("lesson 2's scale slider shows the scale a = 1, not its position 8", () => {
-  const html = renderToString(h(AttentionDemo, {}));
+  const html = renderToString(h(AttentionDemo, { code: { source: "reference", exercises: {} } }));
   assertStringIncludes(html, '<label for="attn-scale">scale a</label>');
   assertStringIncludes(html, '<output for="attn-scale">1</output>');
   assertStringIncludes(html, 'aria-valuetext="1"');
