@@ -16,7 +16,7 @@ import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import manifest from "./fresh.gen.ts";
-import { type App, createApp } from "./glue/server.ts";
+import { type App, createApp, hostAllowed } from "./glue/server.ts";
 
 /** The usage text printed by `--help` and after a bad flag. */
 export const USAGE = `Usage: deno task site [--host HOST] [--port PORT]
@@ -172,7 +172,7 @@ export async function main(args: string[]): Promise<number> {
     return 0;
   }
   // Served to this machine only, the demos run the learner's code first; shared, the reference.
-  const local = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/.test(flags.host);
+  const local = hostAllowed(flags.host); // a loopback name or address
   const { app, bundler } = createSite({
     hosts: [flags.host],
     code: local ? "learner" : "reference",
