@@ -1,0 +1,36 @@
+// `deno task demo N` says whose code runs: the reference with --solutions, the learner's code
+// otherwise (on a fresh clone a stub, which the demo names instead of a stack trace).
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
+
+async function demo(...args: string[]): Promise<{ code: number; out: string }> {
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "lib/course/cli/demo.ts", ...args],
+    cwd: ROOT,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder();
+  return { code, out: text.decode(stdout) + text.decode(stderr) };
+}
+
+Deno.test("demo --solutions says it runs the reference (solutions/)", async () => {
+  const { code, out } = await demo("1", "--solutions", "--len", "16");
+  assert.equal(code, 0, out);
+  assert.match(out, /^Running the reference \(solutions\/\)\./m);
+  assert.match(out, /Bayes loss of the bigram model: 2\.45\d nats/);
+});
+
+Deno.test("demo without --solutions runs your code (lessons/) and names a stub", async () => {
+  const stub = (await Deno.readTextFile(`${ROOT}/lessons/01_bigram_data/exercises.ts`))
+    .includes("throw notImplemented(");
+  const { code, out } = await demo("1", "--len", "16");
+  if (stub) {
+    assert.equal(code, 1, out);
+    assert.match(out, /This demo runs your code, and `\w+` \(lesson 1\) is not written yet/);
+  } else {
+    assert.match(out, /^Running your code \(lessons\/\)\./m);
+  }
+});
