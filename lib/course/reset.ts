@@ -44,14 +44,50 @@ export async function resetLesson(
 ): Promise<ResetResult> {
   const file = lesson.paths.exercises;
   const stub = await stubFor(root, lesson.slug);
+  const why = (e: unknown) => (e instanceof Error ? e.message : String(e)).split("\n")[0];
   let current: string | undefined;
   try {
     current = await Deno.readTextFile(join(root, file));
   } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
+    if (!(e instanceof Deno.errors.NotFound)) {
+      throw new ResetError(`cannot reset ${file}: it cannot be read (${why(e)})`);
+    }
   }
   if (current === stub) return { file, changed: false };
-  const backup = current === undefined ? undefined : await backupFile(root, file, now);
-  await writeTextFileAtomic(join(root, file), stub);
+  let backup: string | undefined;
+  try {
+    backup = current === undefined ? undefined : await backupFile(root, file, now);
+  } catch (e) {
+    throw new ResetError(
+      `cannot reset ${file}: its backup under .course/backups/ could not be written ` +
+        `(${why(e)}); nothing was changed`,
+    );
+  }
+  try {
+    await writeTextFileAtomic(join(root, file), stub);
+  } catch (e) {
+    throw new ResetError(
+      `cannot reset ${file}: it cannot be replaced (${why(e)}; is it or its folder read-only or ` +
+        `immutable? see ls -l and lsattr); your file is unchanged` +
+        (backup ? `; a copy is in ${backup}` : ""),
+    );
+  }
   return { file, changed: true, backup };
+}
+
+/**
+ * A reset that could not be done, with a one-line message that says what was left as it was.
+ *
+ * @example
+ * ```ts
+ * import { ResetError } from "@lib/course/reset.ts";
+ * new ResetError("cannot reset lessons/01_bigram_data/exercises.ts: ...").name; // "ResetError"
+ * ```
+ */
+export class ResetError extends Error {
+  /** Creates the error. */
+  constructor(message: string) {
+    super(message);
+    this.name = "ResetError";
+  }
 }

@@ -52,7 +52,7 @@ import {
 } from "@lib/course/progress.ts";
 import { hintReport, nextHint } from "@lib/course/hints.ts";
 import { solutionReport } from "@lib/course/solution_diff.ts";
-import { resetLesson } from "@lib/course/reset.ts";
+import { ResetError, resetLesson } from "@lib/course/reset.ts";
 import { watchChanges } from "@lib/course/file_watch.ts";
 import { watchSession } from "@lib/course/watch.ts";
 
@@ -570,7 +570,14 @@ async function showSolution(ctx: Context, lesson: Lesson, chosen?: Exercise): Pr
 }
 
 async function reset(ctx: Context, lesson: Lesson): Promise<number> {
-  const result = await resetLesson(ctx.root, lesson);
+  let result;
+  try {
+    result = await resetLesson(ctx.root, lesson);
+  } catch (e) {
+    if (!(e instanceof ResetError)) throw e;
+    ctx.io.error(pc.red(e.message));
+    return 1;
+  }
   if (!result.changed) {
     ctx.say(`${result.file} is already the original stub: nothing to reset.`);
     return 0;
