@@ -19,7 +19,8 @@
  */
 import pc from "picocolors";
 import type { Exercise, Hint, Lesson } from "@lib/course/lessons.ts";
-import { terminalMarkdown } from "@lib/course/report.ts";
+import { terminalMarkdown } from "@lib/course/terminal_text.ts";
+import { hintsSeen, recordHintSeen, updateProgress } from "@lib/course/progress.ts";
 
 /** The hint tier to show now. */
 export interface HintChoice {
@@ -106,4 +107,32 @@ export function hintReport(
     );
   }
   return out;
+}
+
+/**
+ * Gives the next hint tier of `exercise` and records it as seen: the lines that show it (or
+ * say there is none), and the progress file's notice when it had to be repaired.
+ *
+ * @example
+ * ```ts
+ * import { takeHint } from "@lib/course/hints.ts";
+ * // const { lines } = await takeHint(".", lesson, exercise, "Press h", false);
+ * ```
+ */
+export async function takeHint(
+  root: string,
+  lesson: Lesson,
+  exercise: Exercise,
+  again: string,
+  passes: boolean,
+): Promise<{ lines: string[]; notice?: string }> {
+  let choice: HintChoice | undefined;
+  const { notice } = await updateProgress(root, (p) => {
+    choice = nextHint(exercise, hintsSeen(p, lesson.slug, exercise.id));
+    if (choice) recordHintSeen(p, lesson, exercise.id, choice.tier);
+  });
+  const lines = choice
+    ? hintReport(lesson, choice, again, passes)
+    : [`Exercise ${exercise.id} has no hints; read ${lesson.paths.readme}.`];
+  return { lines, notice };
 }

@@ -17,10 +17,9 @@
 import { join } from "node:path";
 import type { Lesson } from "@lib/course/lessons.ts";
 import { type Outcome, runExerciseTests, type Target } from "@lib/course/run_tests.ts";
-import { type ExerciseState, exerciseStates } from "@lib/course/status.ts";
+import { type ExerciseState, exerciseStates, type StatusInput } from "@lib/course/status.ts";
 import { type Progress, recordStates, updateProgress } from "@lib/course/progress.ts";
 import { stubFor } from "@lib/course/author/stubs.ts";
-import type { ProgressEntry } from "@lib/course/report.ts";
 import { probeWebGPU, quietMesa } from "@lib/webgpu/adapter.ts";
 
 /** Options of {@linkcode checkLesson}. */
@@ -227,7 +226,7 @@ export async function progressEntries(
   root: string,
   lessons: Lesson[],
   progress: Progress,
-): Promise<ProgressEntry[]> {
+): Promise<StatusInput[]> {
   return await Promise.all(lessons.map(async (lesson) => {
     const record = progress.lessons[lesson.slug];
     const checked = record?.lastChecked ? Date.parse(record.lastChecked) : undefined;

@@ -51,8 +51,7 @@
  * @module
  */
 import { dirname, join } from "node:path";
-import type { Lesson } from "@lib/course/lessons.ts";
-import type { ExerciseState, State } from "@lib/course/status.ts";
+import type { Exercise, Lesson } from "@lib/course/lessons.ts";
 import { writeTextFileAtomic } from "@lib/course/atomic_write.ts";
 
 /** The version of the file's shape that this module writes. */
@@ -60,6 +59,9 @@ export const PROGRESS_VERSION = 1;
 
 /** Where the progress file lives, relative to the course root. */
 export const PROGRESS_PATH = ".course/progress.json";
+
+/** Where an exercise stood at its last check (`status.ts` tells these apart further). */
+export type State = "passed" | "failing" | "not started" | "no tests";
 
 const STATES: readonly State[] = ["passed", "failing", "not started", "no tests"];
 
@@ -327,7 +329,7 @@ export async function updateProgress(
 export function recordStates(
   progress: Progress,
   lesson: Lesson,
-  states: ExerciseState[],
+  states: { exercise: Exercise; state: State; passed: number; total: number }[],
   now = new Date(),
 ): void {
   const entry = lessonEntry(progress, lesson);

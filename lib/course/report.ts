@@ -1,20 +1,22 @@
 /**
- * The text the lesson CLI prints: a lesson's goals and exercise states, the first failure in
- * plain words, the list of all lessons (from a check, or from the recorded progress with the
- * next thing to do), and lesson Markdown made readable in a terminal.
+ * The terminal views of a {@linkcode LessonStatus}: a lesson's report (its goals, each
+ * exercise's mark and counts, and the next step in plain words), the overview of every lesson,
+ * and the one-line state summary. They only render what `status.ts` decided.
  *
  * @example
  * ```ts
  * import { lessonReport } from "@lib/course/report.ts";
- * // lessonReport(lesson, states, { source: "lessons", root: "." }) returns the lines to print
+ * import { lessonStatus } from "@lib/course/status.ts";
+ * // lessonReport(lessonStatus({ lesson, states }), { source: "lessons", root: "." })
  * ```
  * @module
  */
 import pc from "picocolors";
 import { join } from "node:path";
-import type { Exercise, Lesson } from "@lib/course/lessons.ts";
-import { type ExerciseState, nextOpen, waitingOn } from "@lib/course/status.ts";
-import type { LessonProgress, Progress } from "@lib/course/progress.ts";
+import type { Lesson } from "@lib/course/lessons.ts";
+import type { ExerciseStatus, Kind, LessonStatus } from "@lib/course/status.ts";
+import type { Progress } from "@lib/course/progress.ts";
+import { terminalMarkdown } from "@lib/course/terminal_text.ts";
 
 /** How the report was produced. */
 export interface ReportContext {
@@ -22,22 +24,180 @@ export interface ReportContext {
   source: "lessons" | "solutions";
   /** The course root, to find line numbers in the exercise file. */
   root: string;
-  /** The exercise to detail (default: the first that does not pass). */
-  focus?: string;
   /** Printed in watch mode: say which keys to press instead of which commands to run. */
   watch?: boolean;
-  /**
-   * Every lesson of the course, to name the earlier exercise a failure waits for when a lesson
-   * calls the learner's code from an earlier lesson (lesson 4 calls lessons 1 and 2).
-   */
-  lessons?: Lesson[];
-  /**
-   * Whether WebGPU can run here, for the exercises marked `**Needs:** WebGPU`: without it their
-   * tests check only a fallback, and the report says so instead of a plain ✔.
-   */
-  webgpu?: { available: boolean; reason?: string };
   /** The recorded progress, to list what is still missing in a lesson this one waits for. */
   progress?: Progress;
+}
+
+const MARK: Record<Kind, string> = {
+  "passed": pc.green("✔"),
+  "fallback only": pc.green("✔"),
+  "failing": pc.red("✘"),
+  "not started": pc.dim("·"),
+  "waits": pc.dim("·"),
+  "no tests": pc.yellow("?"),
+  "not checked": pc.yellow("?"),
+};
+
+/** The counts column of an exercise's line. */
+function counts(s: ExerciseStatus): string {
+  const tests = `${s.passed}/${s.total} tests`;
+  switch (s.kind) {
+    case "fallback only":
+      return pc.yellow(`${tests}, fallback only`);
+    case "waits":
+      return pc.yellow(
+        (s.passed > 0 ? `${tests}, ` : "") +
+          `waits for ${s.waits!.exercise?.id ?? `\`${s.waits!.fn}\``}`,
+      );
+    case "not started":
+    case "not checked":
+      return pc.dim(s.kind);
+    case "no tests":
+      return pc.yellow("no tests found");
+    default:
+      return tests;
+  }
+}
+
+/**
+ * The full report of one lesson.
+ *
+ * @example
+ * ```ts
+ * import { lessonReport } from "@lib/course/report.ts";
+ * // console.log(lessonReport(status, { source: "lessons", root: "." }).join("\n"));
+ * ```
+ */
+export function lessonReport(status: LessonStatus, ctx: ReportContext): string[] {
+  const { lesson, exercises } = status;
+  const heading = `Lesson ${lesson.number} · ${lesson.title}`;
+  const out = [pc.bold(heading), pc.dim("─".repeat(heading.length))];
+  if (lesson.objectives.length > 0) out.push("Learning objectives:");
+  for (const o of lesson.objectives) out.push(`  • ${terminalMarkdown(o).join(" ")}`);
+  out.push(
+    "",
+    `Edit:    ${pc.cyan(lesson.paths.exercises)}`,
+    `Read:    ${lesson.paths.readme}  (or \`deno task site\`)`,
+    "",
+    ctx.source === "lessons"
+      ? "Exercises, checked against your code in lessons/:"
+      : pc.yellow("Exercises, checked against the reference code in solutions/:"),
+  );
+  const width = Math.max(...exercises.map((s) => s.exercise.title.length), 10);
+  for (const s of exercises) {
+    const ex = s.exercise;
+    const minutes = String(ex.minutes).padStart(3);
+    out.push(
+      `  ${MARK[s.kind]} ${ex.id.padEnd(4)} ${ex.title.padEnd(width)}  ${stars(ex.difficulty)}  ` +
+        `${minutes} min   ${counts(s)}`,
+    );
+  }
+  const unchecked = exercises.filter((s) => s.kind === "fallback only").map((s) => s.exercise.id);
+  if (status.noWebGPU) {
+    out.push(
+      "",
+      pc.yellow(
+        `No WebGPU here (${status.noWebGPU}): the WGSL kernels of ` +
+          `${unchecked.join(", ")} were NOT run. Their tests checked only what runs without ` +
+          `WebGPU (the programs' layout, the tf.customGrad wiring), so a pass there is not the ` +
+          `whole story. Install Mesa's Vulkan driver (Debian: mesa-vulkan-drivers) or use a GPU.`,
+      ),
+    );
+  }
+  out.push(
+    "",
+    `Progress: ${
+      progressBar(status.done, exercises.length)
+    } ${status.done}/${exercises.length} exercises`,
+    "",
+  );
+  return [...out, ...nextSteps(status, ctx)];
+}
+
+/** The lines under the progress bar: the one next action, in words. */
+function nextSteps(status: LessonStatus, ctx: ReportContext): string[] {
+  const { lesson, next } = status;
+  const mine = ctx.source === "lessons";
+  const file = (l: Lesson) => mine ? l.paths.exercises : l.paths.solution;
+  if (next.action === "check") {
+    return [`Next: check lesson ${lesson.number}: \`deno task lesson ${lesson.number}\``];
+  }
+  if (next.action === "done") {
+    return [
+      pc.green(pc.bold(`Lesson ${lesson.number} complete`)) +
+      (status.noWebGPU ? pc.yellow(" (on the fallback path only, see above)") : "") +
+      `. Run \`deno task demo ${lesson.number}\` to see it at work.`,
+      ...(mine
+        ? [
+          `\`deno task lesson ${lesson.number} --show-solution\` compares your code with the reference.`,
+        ]
+        : []),
+    ];
+  }
+  const { exercise: ex, failure, waits } = next.status;
+  if (next.action === "passes") {
+    return [
+      pc.green(pc.bold(`Exercise ${ex.id}, ${ex.title}: passes all ${next.status.total} tests.`)),
+      ...(mine
+        ? [`  compare: \`deno task lesson ${lesson.number} --show-solution --exercise ${ex.id}\``]
+        : []),
+    ];
+  }
+  const out = [pc.bold(`${status.focused ? "Exercise" : "Next: exercise"} ${ex.id}, ${ex.title}`)];
+  if (failure) out.push(`  test:   ${failure.name}`);
+  if (failure && waits) {
+    // The exercise calls the learner's code from an earlier lesson, still a stub there.
+    const owner = waits.lesson && waits.exercise;
+    const from = owner
+      ? ` from lesson ${waits.lesson!.number} (exercise ${owner.id}, ${owner.title})`
+      : "";
+    out.push(
+      `  waits:  ${
+        indent(
+          `This exercise calls your \`${waits.fn}\`${from}, which is not written yet: ` +
+            `lesson ${lesson.number} builds on your own code from earlier lessons.` +
+            (owner
+              ? ` Finish exercise ${owner.id} first: \`deno task lesson ${
+                waits.lesson!.number
+              }\` ` +
+                `lists everything still missing there (${owner.id} may itself call ` +
+                `earlier exercises)${missingIn(waits.lesson!, ctx.progress)}.`
+              : ""),
+          10,
+        )
+      }`,
+    );
+    const where = file(waits.lesson ?? lesson);
+    out.push(`  where:  ${where}${at(whereToLook(ctx.root, where, [waits.fn], failure))}`);
+    out.push(
+      `  text:   ${
+        waits.lesson ? `${waits.lesson.paths.readme}#${owner!.anchor}` : lesson.paths.readme
+      }`,
+    );
+    return out;
+  }
+  if (failure) {
+    out.push(
+      `  ${failure.timedOut ? "stopped" : "problem"}: ${
+        indent(failure.message ?? "(no message)", 10)
+      }`,
+    );
+    if (failure.output?.length) out.push(`  output: ${indent(failure.output.join("\n"), 10)}`);
+  }
+  out.push(
+    `  where:  ${file(lesson)}${at(whereToLook(ctx.root, file(lesson), ex.functions, failure))}`,
+  );
+  out.push(`  text:   ${lesson.paths.readme}#${ex.anchor}`);
+  if (mine) {
+    out.push(
+      ctx.watch
+        ? `  stuck?  press h for a hint.`
+        : `  stuck?  \`deno task lesson ${lesson.number} --hint\` shows a hint.`,
+    );
+  }
+  return out;
 }
 
 /** ", and at its last check 2.1, 2.4 did not pass": from the recorded progress, if any. */
@@ -50,255 +210,17 @@ function missingIn(lesson: Lesson, progress: Progress | undefined): string {
     : "";
 }
 
-/** Whether `exercise` needs WebGPU and the report was told it cannot run here. */
-function lacksWebGPU(exercise: Exercise, ctx: ReportContext): boolean {
-  return exercise.needs.includes("WebGPU") && ctx.webgpu?.available === false;
-}
-
-/** An earlier exercise that a failing test waits for: its function is still a stub. */
-interface Waiting {
-  /** The stub's function. */
-  fn: string;
-  /** Its lesson and exercise, when the course's lessons were given. */
-  owner?: { lesson: Lesson; exercise: Exercise };
-}
-
 /**
- * When the first failure of `state` is another exercise's stub (a function of an earlier
- * lesson this one builds on), which one it is.
- */
-function waitingFor(state: ExerciseState, lessons: Lesson[] | undefined): Waiting | undefined {
-  const fn = waitingOn(state);
-  if (!fn) return undefined;
-  for (const lesson of lessons ?? []) {
-    const exercise = lesson.exercises.find((e) => e.functions.includes(fn));
-    if (exercise) return { fn, owner: { lesson, exercise } };
-  }
-  return { fn };
-}
-
-const MARK: Record<ExerciseState["state"], string> = {
-  "passed": pc.green("✔"),
-  "failing": pc.red("✘"),
-  "not started": pc.dim("·"),
-  "no tests": pc.yellow("?"),
-};
-
-/**
- * The full report of one lesson.
+ * The overview of every lesson (`deno task lesson` without a number): one line per lesson, a
+ * progress bar over all exercises, and the next thing to do, from each lesson's status.
  *
  * @example
  * ```ts
- * import { lessonReport } from "@lib/course/report.ts";
- * // console.log(lessonReport(lesson, states, ctx).join("\n"));
+ * import { overviewReport } from "@lib/course/report.ts";
+ * // console.log(overviewReport(lessons.map((lesson) => lessonStatus({ lesson, record })), new Date()).join("\n"));
  * ```
  */
-export function lessonReport(
-  lesson: Lesson,
-  states: ExerciseState[],
-  ctx: ReportContext,
-): string[] {
-  const out: string[] = [];
-  const heading = `Lesson ${lesson.number} · ${lesson.title}`;
-  out.push(pc.bold(heading), pc.dim("─".repeat(heading.length)));
-  if (lesson.objectives.length > 0) {
-    out.push("Learning objectives:");
-    for (const o of lesson.objectives) out.push(`  • ${plain(o)}`);
-  }
-  const file = ctx.source === "lessons" ? lesson.paths.exercises : lesson.paths.solution;
-  out.push("");
-  out.push(`Edit:    ${pc.cyan(lesson.paths.exercises)}`);
-  out.push(`Read:    ${lesson.paths.readme}  (or \`deno task site\`)`);
-  out.push("");
-  out.push(
-    ctx.source === "lessons"
-      ? "Exercises, checked against your code in lessons/:"
-      : pc.yellow("Exercises, checked against the reference code in solutions/:"),
-  );
-  const width = Math.max(...states.map((s) => s.exercise.title.length), 10);
-  for (const s of states) {
-    const ex = s.exercise;
-    const waits = s.state !== "passed" ? waitingFor(s, ctx.lessons) : undefined;
-    const fallback = lacksWebGPU(ex, ctx) && s.state === "passed";
-    const count = fallback
-      ? pc.yellow(`${s.passed}/${s.total} tests, fallback only`)
-      : waits
-      ? pc.yellow(
-        (s.passed > 0 ? `${s.passed}/${s.total} tests, ` : "") +
-          `waits for ${waits.owner ? waits.owner.exercise.id : `\`${waits.fn}\``}`,
-      )
-      : s.state === "not started"
-      ? pc.dim("not started")
-      : s.state === "no tests"
-      ? pc.yellow("no tests found")
-      : `${s.passed}/${s.total} tests`;
-    out.push(
-      `  ${MARK[s.state]} ${ex.id.padEnd(4)} ${ex.title.padEnd(width)}  ${stars(ex.difficulty)}  ${
-        String(ex.minutes).padStart(3)
-      } min   ${count}`,
-    );
-  }
-  const unchecked = states.filter((s) => lacksWebGPU(s.exercise, ctx)).map((s) => s.exercise.id);
-  if (unchecked.length > 0) {
-    out.push(
-      "",
-      pc.yellow(
-        `No WebGPU here (${ctx.webgpu?.reason ?? "no adapter"}): the WGSL kernels of ` +
-          `${unchecked.join(", ")} were NOT run. Their tests checked only what runs without ` +
-          `WebGPU (the programs' layout, the tf.customGrad wiring), so a pass there is not the ` +
-          `whole story. Install Mesa's Vulkan driver (Debian: mesa-vulkan-drivers) or use a GPU.`,
-      ),
-    );
-  }
-  const done = states.filter((s) => s.state === "passed").length;
-  out.push("", `Progress: ${progressBar(done, states.length)} ${done}/${states.length} exercises`);
-  const first = states.find((s) => s.exercise.id === ctx.focus) ?? nextOpen(states);
-  const mine = ctx.source === "lessons";
-  if (!first) {
-    out.push(
-      "",
-      pc.green(pc.bold(`Lesson ${lesson.number} complete`)) +
-        (unchecked.length > 0 ? pc.yellow(" (on the fallback path only, see above)") : "") +
-        `. Run \`deno task demo ${lesson.number}\` to see it at work.`,
-    );
-    if (mine) {
-      out.push(
-        `\`deno task lesson ${lesson.number} --show-solution\` compares your code with the reference.`,
-      );
-    }
-    return out;
-  }
-  const id = first.exercise.id;
-  if (first.state === "passed") {
-    out.push(
-      "",
-      pc.green(
-        pc.bold(`Exercise ${id}, ${first.exercise.title}: passes all ${first.total} tests.`),
-      ),
-    );
-    if (mine) {
-      out.push(
-        `  compare: \`deno task lesson ${lesson.number} --show-solution --exercise ${id}\``,
-      );
-    }
-    return out;
-  }
-  out.push(
-    "",
-    pc.bold(`${ctx.focus ? "Exercise" : "Next: exercise"} ${id}, ${first.exercise.title}`),
-  );
-  const failure = first.firstFailure;
-  const waits = waitingFor(first, ctx.lessons);
-  if (failure && waits) {
-    // The exercise calls the learner's code from an earlier lesson, still a stub there.
-    const { owner } = waits;
-    const from = owner
-      ? ` from lesson ${owner.lesson.number} (exercise ${owner.exercise.id}, ${owner.exercise.title})`
-      : "";
-    out.push(`  test:   ${failure.name}`);
-    out.push(
-      `  waits:  ${
-        indent(
-          `This exercise calls your \`${waits.fn}\`${from}, which is not written yet: ` +
-            `lesson ${lesson.number} builds on your own code from earlier lessons.` +
-            (owner
-              ? ` Finish exercise ${owner.exercise.id} first: \`deno task lesson ${owner.lesson.number}\` ` +
-                `lists everything still missing there (${owner.exercise.id} may itself call ` +
-                `earlier exercises)${missingIn(owner.lesson, ctx.progress)}.`
-              : ""),
-          10,
-        )
-      }`,
-    );
-    const ownerFile = owner
-      ? (ctx.source === "lessons" ? owner.lesson.paths.exercises : owner.lesson.paths.solution)
-      : file;
-    const line = whereToLook(ctx.root, ownerFile, [waits.fn], failure);
-    out.push(`  where:  ${ownerFile}${line ? `:${line.line} (function ${line.fn})` : ""}`);
-    out.push(
-      `  text:   ${
-        owner ? `${owner.lesson.paths.readme}#${owner.exercise.anchor}` : lesson.paths.readme
-      }`,
-    );
-    return out;
-  }
-  if (failure) {
-    out.push(`  test:   ${failure.name}`);
-    const label = failure.timedOut ? "stopped" : "problem";
-    out.push(`  ${label}: ${indent(failure.message ?? "(no message)", 10)}`);
-  }
-  const line = whereToLook(ctx.root, file, first.exercise.functions, failure);
-  out.push(`  where:  ${file}${line ? `:${line.line} (function ${line.fn})` : ""}`);
-  out.push(`  text:   ${lesson.paths.readme}#${first.exercise.anchor}`);
-  if (mine) {
-    out.push(
-      ctx.watch
-        ? `  stuck?  press h for a hint.`
-        : `  stuck?  \`deno task lesson ${lesson.number} --hint\` shows a hint.`,
-    );
-  }
-  return out;
-}
-
-/**
- * One line per lesson with its done count, for `deno task lesson` without a number.
- *
- * @example
- * ```ts
- * import { listReport } from "@lib/course/report.ts";
- * // console.log(listReport([{ lesson, states }]).join("\n"));
- * ```
- */
-export function listReport(entries: { lesson: Lesson; states: ExerciseState[] }[]): string[] {
-  const out = [pc.bold("Birth of a Transformer: the lessons"), ""];
-  const width = Math.max(...entries.map((e) => e.lesson.title.length));
-  let total = 0;
-  let done = 0;
-  let next: Lesson | undefined;
-  for (const { lesson, states } of entries) {
-    const d = states.filter((s) => s.state === "passed").length;
-    total += states.length;
-    done += d;
-    if (!next && d < states.length) next = lesson;
-    const mark = d === states.length && d > 0
-      ? pc.green("✔")
-      : d > 0
-      ? pc.yellow("◐")
-      : pc.dim("·");
-    out.push(
-      `  ${mark} ${String(lesson.number).padStart(2)}  ${
-        lesson.title.padEnd(width)
-      }  ${d}/${states.length} done, ${states.length - d} pending`,
-    );
-  }
-  out.push("", `Overall: ${progressBar(done, total)} ${done}/${total} exercises`);
-  out.push(next ? `Next: \`deno task lesson ${next.number}\`` : pc.green("Every exercise passes."));
-  return out;
-}
-
-/** One lesson in {@linkcode progressReport}: its recorded progress and whether it is current. */
-export interface ProgressEntry {
-  /** The lesson. */
-  lesson: Lesson;
-  /** What `.course/progress.json` holds for it, if anything. */
-  record?: LessonProgress;
-  /** True when an exercise file changed after the recorded check. */
-  stale: boolean;
-  /** True when the learner's exercise file is still the untouched stub. */
-  pristine: boolean;
-}
-
-/**
- * The overview of `deno task lesson` without a number, from the recorded progress (no test
- * runs): one line per lesson, a progress bar over all exercises, and the next thing to do.
- *
- * @example
- * ```ts
- * import { progressReport } from "@lib/course/report.ts";
- * // console.log(progressReport(entries, new Date()).join("\n"));
- * ```
- */
-export function progressReport(entries: ProgressEntry[], now: Date): string[] {
+export function overviewReport(statuses: LessonStatus[], now: Date): string[] {
   const out = [pc.bold("Birth of a Transformer: your progress"), ""];
   // A long title is cut at its first comma when that leaves enough, else with an ellipsis.
   const short = (t: string) => {
@@ -306,64 +228,53 @@ export function progressReport(entries: ProgressEntry[], now: Date): string[] {
     const head = t.split(",")[0];
     return head.length >= 20 ? head : `${t.slice(0, 53).trimEnd()}…`;
   };
-  const width = Math.max(...entries.map((e) => short(e.lesson.title).length), 10);
-  let total = 0;
-  let done = 0;
+  const width = Math.max(...statuses.map((s) => short(s.lesson.title).length), 10);
   let next: string[] | undefined;
-  let anyStale = false;
-  for (const { lesson, record, stale, pristine } of entries) {
-    const n = lesson.exercises.length;
-    const stateOf = (id: string) =>
-      record?.exercises[id]?.lastChecked
-        ? record.exercises[id].state
-        : pristine
-        ? "not started"
-        : undefined;
-    const states = lesson.exercises.map((e) => stateOf(e.id));
-    const d = states.filter((st) => st === "passed").length;
-    const failing = states.filter((st) => st === "failing").length;
-    const unknown = states.some((st) => st === undefined);
-    total += n;
-    done += d;
-    anyStale ||= stale && !!record?.lastChecked;
-    const mark = d === n && n > 0
+  for (const status of statuses) {
+    const { lesson, exercises, done, failing } = status;
+    const n = exercises.length;
+    const unknown = exercises.some((s) => s.kind === "not checked");
+    const mark = done === n && n > 0
       ? pc.green("✔")
       : unknown
       ? pc.yellow("?")
-      : d > 0 || failing > 0
+      : done > 0 || failing > 0
       ? pc.yellow("◐")
       : pc.dim("·");
-    let what: string;
-    if (unknown && !record?.lastChecked) what = "not checked yet";
-    else if (d === 0 && failing === 0 && !unknown) what = "not started";
-    else what = `${d}/${n} done` + (failing > 0 ? `, ${failing} failing` : "");
-    const when = record?.lastChecked
-      ? pc.dim(`checked ${ago(record.lastChecked, now)}${stale ? ", changed since" : ""}`)
+    const what = unknown && !status.checked
+      ? "not checked yet"
+      : done === 0 && failing === 0 && !unknown
+      ? "not started"
+      : `${done}/${n} done` + (failing > 0 ? `, ${failing} failing` : "");
+    const when = status.checked
+      ? pc.dim(`checked ${ago(status.checked, now)}${status.changedSince ? ", changed since" : ""}`)
       : "";
     out.push(
       `  ${mark} ${String(lesson.number).padStart(2)}  ${short(lesson.title).padEnd(width)}  ${
         what.padEnd(22)
       }${when}`.trimEnd(),
     );
-    if (next || (d === n && n > 0 && !stale)) continue;
-    if (unknown || stale) {
+    const step = status.next;
+    if (next || step.action === "done" || step.action === "passes") continue;
+    if (step.action === "check") {
       next = [`Next: check lesson ${lesson.number}: \`deno task lesson ${lesson.number}\``];
       continue;
     }
-    const ex = lesson.exercises.find((e) => stateOf(e.id) !== "passed")!;
-    const seen = record?.exercises[ex.id]?.hintsSeen ?? 0;
+    const { exercise: ex, hintsSeen } = step.status;
     next = [
       pc.bold(`Next: exercise ${ex.id}, ${ex.title}`) +
       ` (${stars(ex.difficulty)}, ${ex.minutes} min) in ${lesson.paths.exercises}`,
       `  \`deno task lesson ${lesson.number} --watch\` rechecks it each time you save;` +
       ` \`--hint\` gives a hint` +
       (ex.hints.length > 0
-        ? ` (${Math.min(seen, ex.hints.length)} of ${ex.hints.length} seen).`
+        ? ` (${Math.min(hintsSeen, ex.hints.length)} of ${ex.hints.length} seen).`
         : "."),
     ];
   }
+  const total = statuses.reduce((sum, s) => sum + s.exercises.length, 0);
+  const done = statuses.reduce((sum, s) => sum + s.done, 0);
   out.push("", `Overall: ${progressBar(done, total)} ${done}/${total} exercises`);
-  if (anyStale) {
+  if (statuses.some((s) => s.changedSince)) {
     out.push(
       pc.dim(
         'Lessons marked "changed since" were edited after their last check: ' +
@@ -378,8 +289,31 @@ export function progressReport(entries: ProgressEntry[], now: Date): string[] {
   return out;
 }
 
+/**
+ * One line with each exercise's mark, printed when `--hint` or `--show-solution` had to run
+ * the checks first.
+ *
+ * @example
+ * ```ts
+ * import { stateLine } from "@lib/course/report.ts";
+ * // stateLine(status); // "Exercises: ✔ 1.1  ✘ 1.2  · 1.3"
+ * ```
+ */
+export function stateLine(status: LessonStatus): string {
+  return `Exercises: ${status.exercises.map((s) => `${MARK[s.kind]} ${s.exercise.id}`).join("  ")}`;
+}
+
 function stars(difficulty: number): string {
   return "★".repeat(difficulty) + "☆".repeat(Math.max(0, 3 - difficulty));
+}
+
+function indent(text: string, by: number): string {
+  return text.split("\n").join("\n" + " ".repeat(by));
+}
+
+/** ":12 (function f)" for a place found in a file, else "". */
+function at(place: { line: number; fn: string } | undefined): string {
+  return place ? `:${place.line} (function ${place.fn})` : "";
 }
 
 /**
@@ -463,104 +397,6 @@ function whereToLook(
     if (i >= 0) return { line: i + 1, fn };
   }
   return undefined;
-}
-
-const TEX: Record<string, string> = {
-  "\\pi": "π",
-  "\\beta": "β",
-  "\\alpha": "α",
-  "\\eta": "η",
-  "\\cdot": "·",
-  "\\mid": "|",
-  "\\to": "→",
-  "\\ge": "≥",
-  "\\le": "≤",
-  "\\approx": "≈",
-  "\\sum": "Σ",
-  "\\sqrt": "√",
-  "\\top": "ᵀ",
-  "\\log": "log",
-  "\\mathbb{E}": "E",
-  "\\lambda": "λ",
-  "\\sigma": "σ",
-  "\\Sigma": "Σ",
-  "\\mu": "μ",
-  "\\theta": "θ",
-  "\\gamma": "γ",
-  "\\delta": "δ",
-  "\\epsilon": "ε",
-  "\\varepsilon": "ε",
-  "\\tau": "τ",
-  "\\omega": "ω",
-  "\\infty": "∞",
-  "\\in": "∈",
-  "\\times": "×",
-  "\\neq": "≠",
-  "\\propto": "∝",
-  "\\odot": "⊙",
-  "\\otimes": "⊗",
-  "\\leftarrow": "←",
-  "\\rightarrow": "→",
-  "\\langle": "⟨",
-  "\\rangle": "⟩",
-};
-
-/**
- * Markdown made readable in a terminal, line by line: code blocks indented and their fences
- * dropped, bold markers dropped, TeX (`$...$`, `$$...$$`) turned into Unicode where it can be.
- *
- * @example
- * ```ts
- * import { terminalMarkdown } from "@lib/course/report.ts";
- * const fence = "`".repeat(3);
- * terminalMarkdown(`**Sum** $\\pi_u$:\n${fence}ts\nconst s = 1;\n${fence}`);
- * // ["Sum π_u:", "    const s = 1;"]
- * ```
- */
-export function terminalMarkdown(markdown: string): string[] {
-  const out: string[] = [];
-  let code = false;
-  for (const line of markdown.split("\n")) {
-    if (/^\s*```/.test(line)) {
-      code = !code;
-      continue;
-    }
-    if (code) out.push("    " + line);
-    else if (line.trim() === "" && (out.length === 0 || out[out.length - 1] === "")) continue;
-    else out.push(plain(line));
-  }
-  while (out.length > 0 && out[out.length - 1] === "") out.pop();
-  return out;
-}
-
-/** Markdown and TeX made readable in a terminal: bold markers dropped, common symbols in Unicode. */
-function plain(markdown: string): string {
-  return markdown.replace(/\*\*([^*]+)\*\*/g, "$1").replace(
-    /\$\$([^$]+)\$\$|\$([^$]+)\$/g,
-    (_, display: string | undefined, inline: string | undefined) => {
-      let out = display ?? inline ?? "";
-      out = out.replace(/\\(?:left|right|[Bb]igg?)(?![a-zA-Z])|\\!/g, "")
-        .replace(/\\sqrt\s*\{(\w+)\}|\\sqrt\s+(\w)/g, (_, a, b) => `√${a ?? b}`)
-        .replace(/\\sqrt\s*\{([^{}]*)\}/g, "√($1)")
-        .replace(/\\quad(?![a-zA-Z])|\\[,;]/g, " ");
-      for (const [k, v] of Object.entries(TEX)) {
-        const escaped = k.replace(/[\\^$.*+?()[\]{}|]/g, "\\$&");
-        out = out.replace(new RegExp(`${escaped}(?![a-zA-Z])`, "g"), v);
-      }
-      out = out
-        .replace(/\\frac\{([^{}]*)\}\{([^{}]*)\}/g, "($1)/($2)")
-        .replace(/\\(?:operatorname|mathrm|mathbf|mathit|text|textrm)\{([^{}]*)\}/g, "$1")
-        .replace(/\\(exp|log|ln|max|min|arg|sin|cos|tanh|det|dim|sup|inf)(?![a-zA-Z])/g, "$1");
-      out = out
-        .replace(/\^ᵀ/g, "ᵀ") // p^\top reads p^ᵀ: drop the caret
-        .replace(/([_^])\{([^{}]{2,})\}/g, "$1($2)"); // p_{t-1} reads p_(t-1), not p_t-1
-      return out.replace(/[{}]/g, "").replace(/\s+/g, " ").trim();
-    },
-  );
-}
-
-function indent(text: string, by: number): string {
-  return text.split("\n").join("\n" + " ".repeat(by));
 }
 
 /**

@@ -1,14 +1,30 @@
 import assert from "node:assert/strict";
+import { ago, lessonReport, loadErrorFile, overviewReport } from "@lib/course/report.ts";
+import { type Lesson, parseLesson } from "@lib/course/lessons.ts";
+import { type ExerciseState, lessonStatus, type StatusInput } from "@lib/course/status.ts";
 import {
-  ago,
-  lessonReport,
-  loadErrorFile,
-  progressReport,
-  terminalMarkdown,
-} from "@lib/course/report.ts";
-import { parseLesson } from "@lib/course/lessons.ts";
-import { emptyProgress, recordHintSeen, recordStates } from "@lib/course/progress.ts";
+  emptyProgress,
+  type Progress,
+  recordHintSeen,
+  recordStates,
+} from "@lib/course/progress.ts";
 import { stripAnsi } from "@lib/course/_test_course.ts";
+
+/** The report of a check of `lesson` that found `states`, as plain text. */
+function report(
+  lesson: Lesson,
+  states: ExerciseState[],
+  ctx: Omit<StatusInput, "lesson" | "states"> & { root?: string; progress?: Progress } = {},
+): string {
+  const status = lessonStatus({ lesson, states, ...ctx });
+  const view = { source: "lessons" as const, root: ctx.root ?? ".", progress: ctx.progress };
+  return stripAnsi(lessonReport(status, view).join("\n"));
+}
+
+/** The overview of some lessons' records, as plain text. */
+function overview(entries: StatusInput[], now: Date): string {
+  return stripAnsi(overviewReport(entries.map((e) => lessonStatus(e)), now).join("\n"));
+}
 
 const HINT = "<details><summary>Hint 1: a nudge</summary>\nx\n</details>\n";
 const one = parseLesson(
@@ -19,7 +35,7 @@ const one = parseLesson(
 const two = parseLesson("02_two", "# Lesson 2: Two\n### Exercise 2.1: C\n**Functions:** `c`\n");
 const NOW = new Date("2026-01-01T02:00:00Z");
 
-Deno.test("progressReport: lines per lesson, the bar, and the next thing to do", () => {
+Deno.test("overviewReport: lines per lesson, the bar, and the next thing to do", () => {
   const p = emptyProgress();
   const [a, b] = one.exercises;
   recordStates(p, one, [
@@ -28,12 +44,10 @@ Deno.test("progressReport: lines per lesson, the bar, and the next thing to do",
   ], new Date("2026-01-01T01:00:00Z"));
   recordHintSeen(p, one, "1.2", 1);
   const text = (stale: boolean, pristine2: boolean) =>
-    stripAnsi(
-      progressReport([
-        { lesson: one, record: p.lessons["01_one"], stale, pristine: false },
-        { lesson: two, record: undefined, stale: false, pristine: pristine2 },
-      ], NOW).join("\n"),
-    );
+    overview([
+      { lesson: one, record: p.lessons["01_one"], stale, pristine: false },
+      { lesson: two, record: undefined, stale: false, pristine: pristine2 },
+    ], NOW);
   const fresh = text(false, true);
   assert.match(fresh, /◐ {2}1 {2}One +1\/2 done, 1 failing +checked 1 h ago$/m);
   assert.match(fresh, /· {2}2 {2}Two +not started$/m);
@@ -47,22 +61,7 @@ Deno.test("progressReport: lines per lesson, the bar, and the next thing to do",
   assert.match(stale, /`deno task lesson --all` rechecks them all/);
 });
 
-Deno.test("terminalMarkdown and ago", () => {
-  assert.deepEqual(
-    terminalMarkdown(
-      "**Bold** $\\pi_b(\\cdot \\mid i) \\le \\frac{1}{2}$\n\n\n```ts\nlet x;\n```\n",
-    ),
-    ["Bold π_b(· | i) ≤ (1)/(2)", "", "    let x;"],
-  );
-  assert.equal(terminalMarkdown("$\\left(x\\,y\\right)$")[0], "(x y)");
-  assert.equal(
-    terminalMarkdown("$W_K^1 = \\sum_t p_t p_{t-1}^\\top$ and $\\beta_{t,s}$, $x_{1}$")[0],
-    "W_K^1 = Σ_t p_t p_(t-1)ᵀ and β_(t,s), x_1",
-  );
-  assert.equal(
-    terminalMarkdown("$1/\\sqrt d$, $\\frac{1}{\\sqrt{d}}$, $\\sqrt{2/d}$, $\\Big(x\\Big)$")[0],
-    "1/√d, (1)/(√d), √(2/d), (x)",
-  );
+Deno.test("ago", () => {
   assert.equal(ago("2026-01-01T01:59:30Z", NOW), "just now");
   assert.equal(ago("2026-01-01T01:55:00Z", NOW), "5 min ago");
   assert.equal(ago("2025-12-30T02:00:00Z", NOW), "2 days ago");
@@ -90,10 +89,7 @@ Deno.test("lessonReport: `where` names the function that failed, or the line tha
         passed: 0,
         total: 1,
       };
-      const text = stripAnsi(
-        lessonReport(lesson, [{ ...state, firstFailure: failure }], { source: "lessons", root })
-          .join("\n"),
-      );
+      const text = report(lesson, [{ ...state, firstFailure: failure }], { root });
       return text.match(/where: +(.*)$/m)?.[1];
     };
     const file = lesson.paths.exercises;
@@ -138,14 +134,14 @@ Deno.test("lessonReport: an exercise that needs WebGPU says 'fallback only' with
     passed: 3,
     total: 3,
   }));
-  const report = (webgpu?: { available: boolean; reason?: string }) =>
-    stripAnsi(lessonReport(lesson, states, { source: "lessons", root: ".", webgpu }).join("\n"));
-  const without = report({ available: false, reason: "no adapter" });
+  const gpu = (webgpu?: { available: boolean; reason?: string }) =>
+    report(lesson, states, { webgpu });
+  const without = gpu({ available: false, reason: "no adapter" });
   assert.match(without, /6\.1 .* 3\/3 tests$/m);
   assert.match(without, /6\.2 .* 3\/3 tests, fallback only$/m);
   assert.match(without, /No WebGPU here \(no adapter\): the WGSL kernels of 6\.2 were NOT run/);
   assert.match(without, /Lesson 6 complete \(on the fallback path only/);
-  for (const text of [report({ available: true }), report()]) {
+  for (const text of [gpu({ available: true }), gpu()]) {
     assert.doesNotMatch(text, /fallback|NOT run/);
     assert.match(text, /Lesson 6 complete\. Run/);
   }
@@ -176,16 +172,11 @@ Deno.test("lessonReport: 'Next' skips an exercise that waits for another lesson"
       firstFailure: { ...stub("metric"), message: "expected 1 but got 2" },
     },
   ];
-  const text = stripAnsi(
-    lessonReport(four, states, { source: "lessons", root: ".", lessons: [two, four] }).join("\n"),
-  );
+  const text = report(four, states, { lessons: [two, four] });
   assert.match(text, /4\.2 .* waits for 2\.5$/m);
   assert.match(text, /Next: exercise 4\.5, M/);
   // Focused on 4.2, it names the exercise it waits for and where to find it.
-  const focused = stripAnsi(
-    lessonReport(four, states, { source: "lessons", root: ".", lessons: [two, four], focus: "4.2" })
-      .join("\n"),
-  );
+  const focused = report(four, states, { lessons: [two, four], focus: "4.2" });
   assert.match(focused, /calls your `res` from lesson 2 \(exercise 2\.5, R\)/);
   assert.doesNotMatch(focused, /at its last check/);
   // With lesson 2's recorded progress, what did not pass there is listed.
@@ -196,15 +187,7 @@ Deno.test("lessonReport: 'Next' skips an exercise that waits for another lesson"
     passed: 0,
     total: 1,
   }]);
-  const listed = stripAnsi(
-    lessonReport(four, states, {
-      source: "lessons",
-      root: ".",
-      lessons: [two, four],
-      focus: "4.2",
-      progress,
-    }).join("\n"),
-  );
+  const listed = report(four, states, { lessons: [two, four], focus: "4.2", progress });
   assert.match(listed, /at its last check, 2\.5 did not pass yet\./);
   assert.match(focused, /where: +lessons\/02_two\/exercises\.ts/);
 });
@@ -221,7 +204,7 @@ Deno.test("loadErrorFile: names the other lesson's file when the error is there"
   );
 });
 
-Deno.test("progressReport: a long title is cut at its first comma, else with an ellipsis", () => {
+Deno.test("overviewReport: a long title is cut at its first comma, else with an ellipsis", () => {
   const long = (n: number, title: string) =>
     parseLesson(
       `0${n}_x`,
@@ -231,7 +214,65 @@ Deno.test("progressReport: a long title is cut at its first comma, else with an 
     long(4, "The two-layer induction transformer, built and wired by hand"),
     long(5, "Training, and watching the induction head being born today and tomorrow"),
   ].map((lesson) => ({ lesson, record: undefined, stale: false, pristine: true }));
-  const text = stripAnsi(progressReport(entries, NOW).join("\n"));
+  const text = overview(entries, NOW);
   assert.match(text, / 4 {2}The two-layer induction transformer +not started/);
   assert.match(text, / 5 {2}Training, and watching the induction head being born… +not started/);
+});
+
+Deno.test("lessonReport: a failing exercise's message comes before the next unstarted one", () => {
+  const six = parseLesson(
+    "06_six",
+    "# Lesson 6: Six\n### Exercise 6.2: Kernel\n**Functions:** `k`\n" +
+      "### Exercise 6.5: Final\n**Functions:** `f`\n",
+  );
+  const [k, f] = six.exercises;
+  const failure = (fn: string, message: string) => ({
+    name: `${fn}: x`,
+    fn,
+    file: "",
+    ok: false,
+    message,
+  });
+  const text = report(six, [
+    {
+      exercise: k,
+      state: "not started",
+      passed: 0,
+      total: 2,
+      firstFailure: failure("k", "`k` is not implemented yet: it still throws the stub's error."),
+    },
+    {
+      exercise: f,
+      state: "failing",
+      passed: 2,
+      total: 3,
+      firstFailure: failure("f", "the output without its residual: expected 1 but got 2"),
+    },
+  ]);
+  assert.match(text, /Next: exercise 6\.5, Final/);
+  assert.match(text, /problem: the output without its residual/);
+  assert.doesNotMatch(text, /not implemented yet/);
+});
+
+Deno.test("lessonReport: what the code printed during a failing test, under it", () => {
+  const lesson = parseLesson(
+    "01_one",
+    "# Lesson 1: One\n### Exercise 1.1: A\n**Functions:** `a`\n",
+  );
+  const firstFailure = {
+    name: "a: x",
+    fn: "a",
+    file: "",
+    ok: false,
+    message: "expected 1 but got 2",
+    output: ["counts: 3", "sum: 2"],
+  };
+  const text = report(lesson, [{
+    exercise: lesson.exercises[0],
+    state: "failing",
+    passed: 0,
+    total: 1,
+    firstFailure,
+  }]);
+  assert.match(text, /problem: expected 1 but got 2\n {2}output: counts: 3\n {10}sum: 2\n/);
 });

@@ -41,6 +41,8 @@ export interface Outcome {
   timedOut?: boolean;
   /** True when the test was ignored (`Deno.test({ ignore })`): it did not run; `ok` is true. */
   skipped?: boolean;
+  /** What the code printed (`console.log`, ...) during the test: the first lines, at most 20. */
+  output?: string[];
 }
 
 /** What a whole run produced. */
@@ -130,9 +132,12 @@ async function runOnce(options: RunOptions, extraArgs: string[]): Promise<RunRes
 
   await Deno.mkdir(join(root, ".course", "tmp"), { recursive: true });
   const trace = await Deno.makeTempFile({ dir: join(root, ".course", "tmp"), prefix: "trace_" });
+  // What each test printed (`exerciseTest` writes it; the TAP reporter drops it).
+  const printed = await Deno.makeTempFile({ dir: join(root, ".course", "tmp"), prefix: "output_" });
   const env: Record<string, string> = {
     NO_COLOR: "1",
     COURSE_TRACE: trace,
+    COURSE_OUTPUT: printed,
     XDG_RUNTIME_DIR: await privateRuntimeDir(root),
   };
   if (options.backend) env.COURSE_BACKEND = options.backend;
@@ -230,6 +235,8 @@ async function runOnce(options: RunOptions, extraArgs: string[]): Promise<RunRes
   if (map) await Deno.remove(map).catch(() => {});
   const started = (await Deno.readTextFile(trace).catch(() => "")).trim().split("\n");
   await Deno.remove(trace).catch(() => {});
+  attachOutput(outcomes, await Deno.readTextFile(printed).catch(() => ""));
+  await Deno.remove(printed).catch(() => {});
   const last = started.at(-1);
   if (last && !outcomes.some((o) => o.name === last)) running = last;
 
@@ -296,6 +303,17 @@ async function privateRuntimeDir(root: string): Promise<string> {
   const dir = join(root, ".course", "runtime");
   await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
   return dir;
+}
+
+/** Gives each outcome the lines its test printed, from the `{ test, lines }` JSON lines. */
+function attachOutput(outcomes: Outcome[], jsonLines: string): void {
+  for (const line of jsonLines.split("\n")) {
+    try {
+      const { test, lines } = JSON.parse(line) as { test: string; lines: string[] };
+      const outcome = outcomes.find((o) => o.name === test);
+      if (outcome) outcome.output = lines;
+    } catch { /* an empty or cut line */ }
+  }
 }
 
 function messageFromYaml(line: string): string {

@@ -79,3 +79,27 @@ Deno.test("runExerciseTests: a test that loops forever is stopped and named", as
   assert.equal(hung.name, "spin: never ends");
   assert.match(hung.message ?? "", /stopped after 3 s/);
 });
+
+Deno.test("runExerciseTests: what a test printed comes with its outcome, at most 20 lines", async () => {
+  const dir = await Deno.makeTempDir();
+  const file = `${dir}/noisy_test.ts`;
+  await Deno.writeTextFile(
+    file,
+    `import { check, exerciseTest } from "@lib/testing/mod.ts";\n` +
+      `exerciseTest("noisy", "fails", () => {\n` +
+      `  for (let i = 0; i < 25; i++) console.log("line", i);\n` +
+      `  console.error({ total: 3 });\n` +
+      `  check(false, "expected 1 but got 2");\n` +
+      `});\n` +
+      `exerciseTest("quiet", "passes", () => {});\n`,
+  );
+  const run = await runExerciseTests({ root: ".", tests: [file] });
+  await Deno.remove(dir, { recursive: true });
+  const [noisy, quiet] = run.outcomes;
+  assert.equal(noisy.message, "expected 1 but got 2");
+  assert.deepEqual(noisy.output, [
+    ...Array.from({ length: 20 }, (_, i) => `line ${i}`),
+    "... and 6 more lines",
+  ]);
+  assert.equal(quiet.output, undefined);
+});

@@ -1,24 +1,30 @@
 /**
- * Turns test outcomes into the state of each exercise of a lesson: passed, failing (with the
- * first failure) or not started (every failure is the stub's "not implemented" error).
+ * The course tool's one decision: where each exercise of a lesson stands and what the learner
+ * should do next. Test outcomes (or the states recorded in the progress file) go in; one
+ * {@linkcode LessonStatus} comes out, listing every case an exercise can be in with its next
+ * action decided once. The views (`report.ts`, `watch.ts`, the site's badge) only render it.
+ *
+ * ```text
+ * lessons.ts (manifest) ─┐
+ * progress.ts (record) ──┼─> lessonStatus() ─> LessonStatus ─> report.ts / watch.ts / site
+ * run_tests.ts (tests) ──┘
+ * ```
  *
  * @example
  * ```ts
- * import { exerciseStates } from "@lib/course/status.ts";
+ * import { exerciseStates, lessonStatus } from "@lib/course/status.ts";
  * import { parseLesson } from "@lib/course/lessons.ts";
  * const lesson = parseLesson("09_x", "# Lesson 9: X\n### Exercise 9.1: A\n**Functions:** `a`\n");
- * exerciseStates(lesson, [{ name: "a: works", fn: "a", file: "", ok: true }]);
- * // [{ exercise: ..., state: "passed", passed: 1, total: 1 }]
+ * const states = exerciseStates(lesson, [{ name: "a: works", fn: "a", file: "", ok: true }]);
+ * lessonStatus({ lesson, states }).next; // { action: "done" }
  * ```
  * @module
  */
 import type { Exercise, Lesson } from "@lib/course/lessons.ts";
 import type { Outcome } from "@lib/course/run_tests.ts";
+import type { ExerciseProgress, LessonProgress, State } from "@lib/course/progress.ts";
 
-/** Where an exercise stands. */
-export type State = "passed" | "failing" | "not started" | "no tests";
-
-/** One exercise's state, with its tests' counts and first failure. */
+/** One exercise's state after a check, with its tests' counts and first failure. */
 export interface ExerciseState {
   /** The exercise, as the README describes it. */
   exercise: Exercise;
@@ -33,7 +39,176 @@ export interface ExerciseState {
 }
 
 /**
- * Groups `outcomes` by the exercise whose functions they test.
+ * Every case an exercise can be in, each with its own mark and words in every view:
+ * - `passed`: every test passes;
+ * - `fallback only`: every test passes, but its WebGPU kernels could not run here;
+ * - `failing`: a test fails in the learner's own code (n of m pass);
+ * - `not started`: every test hits the exercise's own stub;
+ * - `waits`: its first failure is another exercise's stub (see {@linkcode ExerciseStatus.waits});
+ * - `no tests`: no test checks its functions;
+ * - `not checked`: never checked (from the progress file only).
+ */
+export type Kind =
+  | "passed"
+  | "fallback only"
+  | "failing"
+  | "not started"
+  | "waits"
+  | "no tests"
+  | "not checked";
+
+/** One exercise, as every view shows it. */
+export interface ExerciseStatus {
+  /** The exercise. */
+  exercise: Exercise;
+  /** Its case. */
+  kind: Kind;
+  /** Tests that passed. */
+  passed: number;
+  /** Tests that ran. */
+  total: number;
+  /** The first failing test, from a check run now (the progress file keeps no messages). */
+  failure?: Outcome;
+  /** For `waits`: the stub's function, and its lesson and exercise when known. */
+  waits?: { fn: string; lesson?: Lesson; exercise?: Exercise };
+  /** Hint tiers seen so far. */
+  hintsSeen: number;
+}
+
+/** The one next action of a lesson. */
+export type Next =
+  /** Every exercise passes (perhaps on the WebGPU fallback only). */
+  | { action: "done" }
+  /** The record is missing or older than the files: check the lesson again. */
+  | { action: "check" }
+  /** Work on this exercise: its failure, its stub, or what it waits for. */
+  | { action: "work"; status: ExerciseStatus }
+  /** The exercise asked for (`--exercise`, watch's `n`) passes: compare with the reference. */
+  | { action: "passes"; status: ExerciseStatus };
+
+/** A lesson, decided. */
+export interface LessonStatus {
+  /** The lesson. */
+  lesson: Lesson;
+  /** Its exercises, in order. */
+  exercises: ExerciseStatus[];
+  /** Exercises that pass (`passed` or `fallback only`). */
+  done: number;
+  /** Exercises that fail in the learner's own code. */
+  failing: number;
+  /** When the states were recorded (from the progress file). */
+  checked?: string;
+  /** True when an exercise file changed after the recorded check. */
+  changedSince: boolean;
+  /** Why WebGPU cannot run here, when an exercise is `fallback only`. */
+  noWebGPU?: string;
+  /** What to do next. */
+  next: Next;
+  /** True when `next` is the exercise asked for, not the one picked. */
+  focused: boolean;
+}
+
+/** What {@linkcode lessonStatus} decides from. */
+export interface StatusInput {
+  /** The lesson (its manifest). */
+  lesson: Lesson;
+  /** The states of a check run now; without them, the recorded ones are used. */
+  states?: ExerciseState[];
+  /** The lesson's record in the progress file (hints seen; the states when not checked now). */
+  record?: LessonProgress;
+  /** True when an exercise file changed after the recorded check. */
+  stale?: boolean;
+  /** True when the learner's file is still the untouched stub (never checked: "not started"). */
+  pristine?: boolean;
+  /** Every lesson, to name the exercise a `waits` waits for. */
+  lessons?: Lesson[];
+  /** Whether WebGPU can run here (for the exercises marked `**Needs:** WebGPU`). */
+  webgpu?: { available: boolean; reason?: string };
+  /** The exercise asked for; default the next one to work on. */
+  focus?: string;
+}
+
+/**
+ * Decides a lesson: each exercise's {@linkcode Kind} and the lesson's next action.
+ *
+ * @example
+ * ```ts
+ * import { lessonStatus } from "@lib/course/status.ts";
+ * import { parseLesson } from "@lib/course/lessons.ts";
+ * const lesson = parseLesson("09_x", "# Lesson 9: X\n### Exercise 9.1: A\n**Functions:** `a`\n");
+ * lessonStatus({ lesson }).next; // { action: "check" }: never checked
+ * ```
+ */
+export function lessonStatus(input: StatusInput): LessonStatus {
+  const { lesson, record, webgpu } = input;
+  const exercises = lesson.exercises.map((exercise, i): ExerciseStatus => {
+    const hintsSeen = record?.exercises[exercise.id]?.hintsSeen ?? 0;
+    const mine = record?.exercises[exercise.id];
+    const state: ExerciseState | undefined = input.states
+      ? input.states[i]
+      : mine?.lastChecked
+      ? { exercise, state: mine.state, passed: mine.passed, total: mine.total }
+      : undefined;
+    if (!state) {
+      const kind = input.pristine ? "not started" : "not checked";
+      return { exercise, kind, passed: 0, total: mine?.total ?? 0, hintsSeen };
+    }
+    const { passed, total, firstFailure: failure } = state;
+    const base = { exercise, passed, total, failure, hintsSeen };
+    if (state.state === "passed") {
+      const fallback = exercise.needs.includes("WebGPU") && webgpu?.available === false;
+      return { ...base, kind: fallback ? "fallback only" : "passed" };
+    }
+    const fn = waitingOn(state);
+    if (fn) {
+      const lesson = input.lessons?.find((l) => l.exercises.some((e) => e.functions.includes(fn)));
+      const waited = lesson?.exercises.find((e) => e.functions.includes(fn));
+      return { ...base, kind: "waits", waits: { fn, lesson, exercise: waited } };
+    }
+    return { ...base, kind: state.state };
+  });
+  const passes = (s: ExerciseStatus) => s.kind === "passed" || s.kind === "fallback only";
+  const done = exercises.filter(passes).length;
+  const changedSince = !input.states && !!input.stale && !!record?.lastChecked;
+  const focused = exercises.find((s) => s.exercise.id === input.focus);
+  let next: Next;
+  if (focused) next = { action: passes(focused) ? "passes" : "work", status: focused };
+  else if (changedSince || exercises.some((s) => s.kind === "not checked")) {
+    next = { action: "check" };
+  } else {
+    const open = pickNext(exercises);
+    next = open ? { action: "work", status: open } : { action: "done" };
+  }
+  return {
+    lesson,
+    exercises,
+    done,
+    failing: exercises.filter((s) => s.kind === "failing").length,
+    checked: input.states ? undefined : record?.lastChecked,
+    changedSince,
+    noWebGPU: exercises.some((s) => s.kind === "fallback only")
+      ? webgpu?.reason ?? "no adapter"
+      : undefined,
+    next,
+    focused: !!focused,
+  };
+}
+
+/**
+ * The exercise to work on next: the first that fails in the learner's own code (its message
+ * matters more than the next stub), else the first not started, else the first that waits.
+ */
+function pickNext(exercises: ExerciseStatus[]): ExerciseStatus | undefined {
+  for (const kinds of [["failing"], ["not started", "no tests", "not checked"], ["waits"]]) {
+    const found = exercises.find((s) => kinds.includes(s.kind));
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/**
+ * Groups `outcomes` by the exercise whose functions they test: passed, failing (with the first
+ * failure), not started (every failure is the stub's "not implemented" error) or no tests.
  *
  * @example
  * ```ts
@@ -63,49 +238,41 @@ export function exerciseStates(lesson: Lesson, outcomes: Outcome[]): ExerciseSta
   });
 }
 
-/**
- * Whether a failure is only the stub's "not implemented yet" error.
- *
- * @example
- * ```ts
- * import { isStubFailure } from "@lib/course/status.ts";
- * isStubFailure({ name: "a: b", fn: "a", file: "", ok: false, message: "`a` is not implemented yet: ..." }); // true
- * ```
- */
-export function isStubFailure(outcome: Outcome): boolean {
+/** Whether a failure is only the stub's "not implemented yet" error. */
+function isStubFailure(outcome: Outcome): boolean {
   return !outcome.ok && /is not implemented yet/.test(outcome.message ?? "");
 }
 
 /**
  * The function of another exercise that `state`'s first failure waits for: its test called a
  * function that is still a stub and is not one of this exercise's own (a function of an earlier
- * lesson, or of a later exercise). Undefined otherwise.
- *
- * @example
- * ```ts
- * import { waitingOn } from "@lib/course/status.ts";
- * import { parseLesson } from "@lib/course/lessons.ts";
- * const lesson = parseLesson("09_x", "# Lesson 9: X\n### Exercise 9.1: A\n**Functions:** `a`\n");
- * const failure = { name: "a: x", fn: "a", file: "", ok: false, message: "`b` is not implemented yet: ..." };
- * waitingOn({ exercise: lesson.exercises[0], state: "not started", passed: 0, total: 1, firstFailure: failure }); // "b"
- * ```
+ * lesson, or of a later exercise).
  */
-export function waitingOn(state: ExerciseState): string | undefined {
+function waitingOn(state: ExerciseState): string | undefined {
   const fn = state.firstFailure?.message?.match(/^`(\w+)` is not implemented yet/)?.[1];
   return fn && !state.exercise.functions.includes(fn) ? fn : undefined;
 }
 
 /**
- * The exercise to work on next: the first that does not pass and does not wait for another
- * exercise's stub (see {@linkcode waitingOn}); failing that, the first that does not pass.
+ * The site's badge of one exercise's record: its words, its kind as a CSS class suffix
+ * (`passed`, `failing`, `not-started`, `no-tests`, `unknown`), and the hints and solution seen.
  *
  * @example
  * ```ts
- * import { nextOpen } from "@lib/course/status.ts";
- * // nextOpen(states)?.exercise.id; // "4.5" while 4.2 waits for lesson 2's residualAttention
+ * import { badge } from "@lib/course/status.ts";
+ * badge(undefined).label; // "not checked yet"
  * ```
  */
-export function nextOpen(states: ExerciseState[]): ExerciseState | undefined {
-  const open = states.filter((s) => s.state !== "passed");
-  return open.find((s) => waitingOn(s) === undefined) ?? open[0];
+export function badge(record: ExerciseProgress | undefined): Badge {
+  const hints = record?.hintsSeen ?? 0;
+  const extras = [
+    hints ? `${hints} hint${hints > 1 ? "s" : ""} read` : "",
+    record?.solutionShown ? "solution shown" : "",
+  ].filter(Boolean).join(", ");
+  if (!record?.lastChecked) return { label: "not checked yet", kind: "unknown", extras };
+  const counts = record.total > 0 ? ` ${record.passed}/${record.total}` : "";
+  return { label: record.state + counts, kind: record.state.replace(" ", "-"), extras };
 }
+
+/** What {@linkcode badge} returns. */
+export type Badge = { label: string; kind: string; extras: string };

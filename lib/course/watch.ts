@@ -29,18 +29,13 @@ import pc from "picocolors";
 import { relative } from "node:path";
 import type { Lesson } from "@lib/course/lessons.ts";
 import type { Outcome } from "@lib/course/run_tests.ts";
-import { type ExerciseState, nextOpen } from "@lib/course/status.ts";
+import { type ExerciseState, type LessonStatus, lessonStatus } from "@lib/course/status.ts";
 import { type CheckResult, webgpuFor } from "@lib/course/lesson_check.ts";
 import type { Change } from "@lib/course/file_watch.ts";
 import { lessonReport, loadErrorFile } from "@lib/course/report.ts";
-import { hintReport, nextHint } from "@lib/course/hints.ts";
-import {
-  hintsSeen,
-  type Progress,
-  readProgress,
-  recordHintSeen,
-  updateProgress,
-} from "@lib/course/progress.ts";
+import { wrap } from "@lib/course/terminal_text.ts";
+import { takeHint } from "@lib/course/hints.ts";
+import { type Progress, readProgress } from "@lib/course/progress.ts";
 
 /** Where the session writes. */
 export interface WatchIo {
@@ -48,6 +43,8 @@ export interface WatchIo {
   write(text: string): void;
   /** True on a terminal: clear the screen before each report, show a live status line. */
   interactive: boolean;
+  /** The terminal's width, to wrap long lines at word boundaries (undefined: no wrapping). */
+  columns?: () => number | undefined;
 }
 
 /** Options of {@linkcode watchSession}. */
@@ -58,7 +55,7 @@ export interface WatchSessionOptions {
   lessons: Lesson[];
   /** The lesson to watch first. */
   lesson: Lesson;
-  /** The exercise to focus first (default: the first that does not pass). */
+  /** The exercise to focus first (default: the one the lesson's status picks). */
   focus?: string;
   /** Which code is checked; `solutions` is for authors and records nothing. */
   source: "lessons" | "solutions";
@@ -90,8 +87,147 @@ type Event =
   | { type: "done"; lesson: Lesson; result: CheckResult }
   | { type: "quit" };
 
+/** What the screen shows, between two events. */
+interface Screen {
+  lesson: Lesson;
+  focus?: string;
+  /** The last finished check of `lesson`, with what the report needs besides its states. */
+  last?: {
+    states: ExerciseState[];
+    error?: string;
+    webgpu?: { available: boolean };
+    progress: Progress;
+  };
+  notice?: string;
+  /** Lines under the report: a hint (shown while its exercise is current), the list, a word. */
+  extra: { lines: string[]; exercise?: string };
+  checks: number;
+  reason: string;
+}
+
 const CLEAR = "\x1b[2J\x1b[3J\x1b[H";
 const SPINNER = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+
+/** The lesson's status as the screen shows it: the check's states, the focus, the record. */
+function statusOf(screen: Screen, options: WatchSessionOptions): LessonStatus | undefined {
+  const { lesson, last, focus } = screen;
+  if (!last || last.error) return undefined;
+  const record = last.progress.lessons[lesson.slug];
+  const { states, webgpu } = last;
+  return lessonStatus({ lesson, states, record, lessons: options.lessons, webgpu, focus });
+}
+
+/** The exercise the screen is about: the one in focus, or the next one to work on. */
+function current(status: LessonStatus | undefined): string | undefined {
+  return status?.next.action === "work" || status?.next.action === "passes"
+    ? status.next.status.exercise.id
+    : undefined;
+}
+
+/** The text of one screen. */
+function render(screen: Screen, options: WatchSessionOptions): string[] {
+  const { lesson, last, extra } = screen;
+  const out = options.io.interactive ? [] : [
+    "",
+    pc.dim(
+      `── check ${screen.checks} · ${new Date().toLocaleTimeString()} · ${screen.reason} ──`,
+    ),
+  ];
+  const status = statusOf(screen, options);
+  if (last?.error) {
+    out.push(pc.red(pc.bold(`Lesson ${lesson.number}: the checks could not run.`)), last.error);
+    out.push(`\n${loadErrorFile(lesson, last.error)}`);
+  } else if (status) {
+    const ctx = {
+      source: options.source,
+      root: options.root,
+      watch: true,
+      progress: last!.progress,
+    };
+    out.push(...lessonReport(status, ctx));
+  }
+  if (screen.notice) out.push("", pc.yellow(screen.notice));
+  const note = options.note?.();
+  if (note) out.push("", pc.dim(note));
+  // A hint belongs to its exercise: once another is current, it goes.
+  const shown = extra.exercise === undefined || extra.exercise === current(status);
+  if (shown && extra.lines.length > 0) out.push("", ...extra.lines);
+  const where = options.watched.join(", ");
+  out.push(
+    "",
+    options.keys
+      ? pc.dim(`Watching ${where} for changes · h hint · n next · l list · r rerun · q quit`)
+      : pc.dim(`Watching ${where} for changes (Ctrl-C to stop).`),
+  );
+  const width = options.io.columns?.();
+  return width ? wrap(out, width) : out;
+}
+
+/** The next hint tier of the screen's exercise, recorded as seen; the lines that show it. */
+async function hint(screen: Screen, options: WatchSessionOptions): Promise<Screen["extra"]> {
+  const { lesson } = screen;
+  const status = statusOf(screen, options);
+  const target = status?.next.action === "work" || status?.next.action === "passes"
+    ? status.next
+    : undefined;
+  if (!target) {
+    return { lines: [pc.green("Every exercise of this lesson passes: no hint needed.")] };
+  }
+  const { exercise } = target.status;
+  if (options.source === "solutions") {
+    return { lines: ["(Hints are for your own code; this session checks solutions/.)"] };
+  }
+  const passes = target.action === "passes";
+  const { lines, notice } = await takeHint(options.root, lesson, exercise, "Press h", passes);
+  if (notice) screen.notice = notice;
+  return { lines, exercise: exercise.id };
+}
+
+/** `n`: focus the next exercise, or move to the next lesson (true: a check is needed). */
+function nextExercise(screen: Screen, options: WatchSessionOptions): boolean {
+  const ids = screen.lesson.exercises.map((e) => e.id);
+  const i = ids.indexOf(screen.focus ?? current(statusOf(screen, options)) ?? ids[ids.length - 1]);
+  if (i >= 0 && i + 1 < ids.length) {
+    screen.focus = ids[i + 1];
+    return false;
+  }
+  const after = options.lessons.find((l) => l.number > screen.lesson.number);
+  if (!after) {
+    screen.extra = { lines: ["This is the last lesson: there is no next exercise."] };
+    return false;
+  }
+  Object.assign(screen, { lesson: after, focus: undefined, last: undefined });
+  return true;
+}
+
+/** A queue of events fed by async sources; `next` waits for the next one. */
+class Events {
+  #queue: Event[] = [];
+  #wake?: () => void;
+  #stop = new AbortController();
+  post(event: Event): void {
+    this.#queue.push(event);
+    this.#wake?.();
+  }
+  async next(): Promise<Event> {
+    while (this.#queue.length === 0) await new Promise<void>((r) => this.#wake = r);
+    return this.#queue.shift()!;
+  }
+  /** Posts each item of `source` as an event until {@linkcode Events.close}. */
+  async pump<T>(source: AsyncIterable<T> | undefined, toEvent: (x: T) => Event, io: WatchIo) {
+    try {
+      for await (const x of source ?? []) {
+        if (this.#stop.signal.aborted) return;
+        this.post(toEvent(x));
+      }
+    } catch (e) {
+      if (!this.#stop.signal.aborted) io.write(`${pc.red("Watching stopped:")} ${e}\n`);
+    }
+  }
+  close(): void {
+    this.#stop.abort();
+  }
+}
 
 /**
  * Runs watch mode until `q`, Ctrl-C, the end of the key stream or the signal; returns the exit
@@ -105,176 +241,66 @@ const SPINNER = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", 
  */
 export async function watchSession(options: WatchSessionOptions): Promise<number> {
   const { io, root } = options;
-  const queue: Event[] = [];
-  let notify: (() => void) | undefined;
-  const post = (e: Event) => {
-    queue.push(e);
-    notify?.();
-  };
-  const next = async (): Promise<Event> => {
-    while (queue.length === 0) await new Promise<void>((r) => notify = r);
-    notify = undefined;
-    return queue.shift()!;
-  };
-
-  const stopPumps = new AbortController();
-  const pump = async <T>(source: AsyncIterable<T> | undefined, toEvent: (x: T) => Event) => {
-    if (!source) return;
-    try {
-      for await (const x of source) {
-        if (stopPumps.signal.aborted) return;
-        post(toEvent(x));
-      }
-    } catch (e) {
-      if (!stopPumps.signal.aborted) io.write(`${pc.red("Watching stopped:")} ${e}\n`);
-    }
-  };
-  pump(options.changes, (c) => ({ type: "change", paths: c.paths }));
-  pump(options.keys, (k) => ({ type: "key", key: k }));
-  const quit = () => post({ type: "quit" });
+  const events = new Events();
+  events.pump(options.changes, (c) => ({ type: "change", paths: c.paths }), io);
+  events.pump(options.keys, (k) => ({ type: "key", key: k }), io);
+  const quit = () => events.post({ type: "quit" });
   if (options.signal?.aborted) quit();
   options.signal?.addEventListener("abort", quit);
 
-  let lesson = options.lesson;
-  let focus = options.focus;
-  let states: ExerciseState[] | undefined;
-  let webgpu: { available: boolean; reason?: string } | undefined;
-  let progress: Progress | undefined;
-  let error: string | undefined;
-  let notice: string | undefined;
-  let extra: string[] = [];
-  let checks = 0;
-  let reason = "first check";
+  const screen: Screen = {
+    lesson: options.lesson,
+    focus: options.focus,
+    extra: { lines: [] },
+    checks: 0,
+    reason: "first check",
+  };
+  const show = () =>
+    io.write((io.interactive ? CLEAR : "") + render(screen, options).join("\n") + "\n");
+  const status = (text: string) => io.interactive && io.write(`\r\x1b[2K${text}`);
   let running: { controller: AbortController; done: Promise<void> } | undefined;
   let rerun = false;
   let spinner: ReturnType<typeof setInterval> | undefined;
 
-  const footer = () => {
-    const where = options.watched.join(", ");
-    return options.keys
-      ? pc.dim(`Watching ${where} for changes · h hint · n next · l list · r rerun · q quit`)
-      : pc.dim(`Watching ${where} for changes (Ctrl-C to stop).`);
-  };
-
-  const render = () => {
-    const out: string[] = [];
-    if (io.interactive) io.write(CLEAR);
-    else {
-      out.push(
-        "",
-        pc.dim(`── check ${checks} · ${new Date().toLocaleTimeString()} · ${reason} ──`),
-      );
-    }
-    if (error) {
-      out.push(pc.red(pc.bold(`Lesson ${lesson.number}: the checks could not run.`)), error);
-      out.push(`\n${loadErrorFile(lesson, error)}`);
-    } else if (states) {
-      out.push(
-        ...lessonReport(lesson, states, {
-          source: options.source,
-          root,
-          focus,
-          watch: true,
-          lessons: options.lessons,
-          webgpu,
-          progress,
-        }),
-      );
-    }
-    if (notice) out.push("", pc.yellow(notice));
-    const note = options.note?.();
-    if (note) out.push("", pc.dim(note));
-    if (extra.length > 0) out.push("", ...extra);
-    out.push("", footer());
-    io.write(out.join("\n") + "\n");
-  };
-
-  const status = (text: string) => {
-    if (io.interactive) io.write(`\r\x1b[2K${text}`);
-  };
-
   const startCheck = () => {
     const controller = new AbortController();
-    const target = lesson;
+    const target = screen.lesson;
     let finished = 0;
     let frame = 0;
-    const label = () =>
-      `${
-        SPINNER[frame++ % SPINNER.length]
-      } Checking lesson ${target.number} (${reason}) ... ${finished} tests done`;
+    const label = `Checking lesson ${target.number} (${screen.reason}) ...`;
     if (io.interactive) {
       clearInterval(spinner);
-      spinner = setInterval(() => status(label()), 100);
-    } else io.write(pc.dim(`\nChecking lesson ${target.number} (${reason}) ...\n`));
+      spinner = setInterval(
+        () => status(`${SPINNER[frame++ % SPINNER.length]} ${label} ${finished} tests done`),
+        100,
+      );
+    } else io.write(pc.dim(`\n${label}\n`));
     const done = options.check(target, controller.signal, () => finished++).then(
-      (result) => post({ type: "done", lesson: target, result }),
+      (result) => events.post({ type: "done", lesson: target, result }),
       (e) =>
-        post({ type: "done", lesson: target, result: { states: [], error: `${e?.stack ?? e}` } }),
+        events.post({
+          type: "done",
+          lesson: target,
+          result: { states: [], error: `${e?.stack ?? e}` },
+        }),
     );
     running = { controller, done };
   };
-
   const requestCheck = (why: string) => {
-    reason = why;
-    if (running) {
-      rerun = true;
-      running.controller.abort();
-    } else startCheck();
-  };
-
-  const showHint = async () => {
-    if (!states) return;
-    const target = states.find((s) => s.exercise.id === focus) ?? nextOpen(states);
-    if (!target) {
-      extra = [pc.green("Every exercise of this lesson passes: no hint needed.")];
-      return;
-    }
-    const exercise = target.exercise;
-    if (options.source === "solutions") {
-      extra = ["(Hints are for your own code; this session checks solutions/.)"];
-      return;
-    }
-    let choice;
-    const loaded = await updateProgress(root, (p) => {
-      choice = nextHint(exercise, hintsSeen(p, lesson.slug, exercise.id));
-      if (choice) recordHintSeen(p, lesson, exercise.id, choice.tier);
-    });
-    if (loaded.notice) notice = loaded.notice;
-    extra = choice
-      ? hintReport(lesson, choice, "Press h", target.state === "passed")
-      : [`Exercise ${exercise.id} has no hints; read ${lesson.paths.readme}.`];
-  };
-
-  const nextExercise = (): boolean => {
-    const ids = lesson.exercises.map((e) => e.id);
-    const current = focus ?? (states && nextOpen(states)?.exercise.id) ??
-      ids[ids.length - 1];
-    const i = ids.indexOf(current);
-    if (i >= 0 && i + 1 < ids.length) {
-      focus = ids[i + 1];
-      return false;
-    }
-    const after = options.lessons.find((l) => l.number > lesson.number);
-    if (!after) {
-      extra = ["This is the last lesson: there is no next exercise."];
-      return false;
-    }
-    lesson = after;
-    focus = undefined;
-    states = undefined;
-    error = undefined;
-    return true;
+    screen.reason = why;
+    if (!running) return startCheck();
+    rerun = true;
+    running.controller.abort();
   };
 
   startCheck();
   try {
     while (true) {
-      const event = await next();
+      const event = await events.next();
       if (event.type === "quit") break;
       if (event.type === "change") {
         const names = event.paths.map((p) => relative(root, p) || p);
-        const shown = names.slice(0, 2).join(", ") + (names.length > 2 ? ", ..." : "");
-        requestCheck(`${shown} changed`);
+        requestCheck(`${names.slice(0, 2).join(", ")}${names.length > 2 ? ", ..." : ""} changed`);
       } else if (event.type === "done") {
         running = undefined;
         clearInterval(spinner);
@@ -282,35 +308,36 @@ export async function watchSession(options: WatchSessionOptions): Promise<number
         if (rerun) {
           rerun = false;
           startCheck();
-          continue;
+        } else if (!event.result.aborted && event.lesson === screen.lesson) {
+          const { states, error, notice } = event.result;
+          const [webgpu, progress] = await Promise.all([
+            webgpuFor(root, screen.lesson),
+            readProgress(root),
+          ]);
+          screen.checks++;
+          screen.last = { states, error, webgpu, progress };
+          if (notice) screen.notice = notice;
+          show();
         }
-        if (event.result.aborted || event.lesson !== lesson) continue;
-        checks++;
-        states = event.result.states;
-        webgpu = await webgpuFor(root, lesson);
-        progress = await readProgress(root);
-        error = event.result.error;
-        if (event.result.notice) notice = event.result.notice;
-        render();
       } else {
         const key = event.key.toLowerCase();
         if (key === "q" || key === "\x03" || key === "\x04") break;
         if (key === "r") requestCheck("rerun (r)");
-        else if (key === "h" && states) {
-          await showHint();
-          render();
+        else if (key === "h" && screen.last && !screen.last.error) {
+          screen.extra = await hint(screen, options);
+          show();
         } else if (key === "n") {
-          extra = [];
-          if (nextExercise()) requestCheck(`lesson ${lesson.number}`);
-          else if (states || error) render();
+          screen.extra = { lines: [] };
+          if (nextExercise(screen, options)) requestCheck(`lesson ${screen.lesson.number}`);
+          else if (screen.last) show();
         } else if (key === "l") {
-          extra = await options.list();
-          render();
+          screen.extra = { lines: await options.list() };
+          show();
         }
       }
     }
   } finally {
-    stopPumps.abort();
+    events.close();
     options.signal?.removeEventListener("abort", quit);
     clearInterval(spinner);
     if (running) {

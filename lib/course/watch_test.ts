@@ -84,7 +84,9 @@ async function until(what: string, cond: () => boolean): Promise<void> {
   assert.ok(cond(), `timed out waiting for: ${what}`);
 }
 
-function start(options: { keys?: Channel<string>; interactive?: boolean; root?: string }) {
+function start(
+  options: { keys?: Channel<string>; interactive?: boolean; root?: string; columns?: number },
+) {
   const changes = new Channel<Change>();
   const fake = new FakeCheck();
   const out: string[] = [];
@@ -99,7 +101,11 @@ function start(options: { keys?: Channel<string>; interactive?: boolean; root?: 
     changes,
     keys: options.keys,
     list: () => Promise.resolve(["LESSON LIST"]),
-    io: { write: (t) => out.push(t), interactive: options.interactive ?? false },
+    io: {
+      write: (t) => out.push(t),
+      interactive: options.interactive ?? false,
+      columns: () => options.columns,
+    },
     signal: stop.signal,
   });
   const text = () => stripAnsi(out.join(""));
@@ -193,4 +199,64 @@ Deno.test("watch: Ctrl-C quits and stops a running check", async () => {
   assert.equal(await s.done, 0);
   assert.equal(s.fake.runs[0].aborted, true);
   assert.equal(s.fake.active, 0);
+});
+
+Deno.test("watch: a hint goes once its exercise is no longer the current one", async () => {
+  const root = await Deno.makeTempDir({ prefix: "watch_test_" });
+  try {
+    const keys = new Channel<string>();
+    const s = start({ keys, root });
+    await until("the first check", () => s.fake.runs.length === 1);
+    s.fake.runs[0].finish([]);
+    await until("a report", () => s.text().includes("Next: exercise 1.1"));
+    keys.push("h");
+    await until("hint 1 of 1.1", () => s.text().includes("Exercise 1.1, First · hint 1 of 3"));
+    // 1.1 now passes: the screen is about 1.2, and 1.1's hint is gone.
+    s.changes.push({ paths: ["lessons/01_one/exercises.ts"], via: "events" });
+    await until("the second check", () => s.fake.runs.length === 2);
+    s.fake.runs[1].finish(["a"]);
+    await until("the second report", () => /── check 2 /.test(s.text()));
+    const second = s.text().split("── check 2 ")[1];
+    assert.match(second, /Next: exercise 1\.2, Second/);
+    assert.doesNotMatch(second, /hint 1 of 3|Tier 1 text/);
+    // A hint for the current exercise stays across checks.
+    keys.push("h");
+    await until("hint 1 of 1.2", () => s.text().includes("Exercise 1.2, Second · hint 1 of 3"));
+    s.changes.push({ paths: ["lessons/01_one/exercises.ts"], via: "events" });
+    await until("the third check", () => s.fake.runs.length === 3);
+    s.fake.runs[2].finish(["a"]);
+    await until("the third report", () => /── check 3 /.test(s.text()));
+    assert.match(s.text().split("── check 3 ")[1], /Exercise 1\.2, Second · hint 1 of 3/);
+    s.stop.abort();
+    await s.done;
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("watch: long lines wrap at word boundaries to the terminal's width", async () => {
+  const root = await Deno.makeTempDir({ prefix: "watch_test_" });
+  try {
+    const keys = new Channel<string>();
+    const s = start({ keys, root, interactive: true, columns: 40 });
+    await until("the first check", () => s.fake.runs.length === 1);
+    s.fake.runs[0].finish([]);
+    await until("a report", () => s.text().includes("q quit"));
+    keys.push("h");
+    await until("hint 1", () => s.text().includes("Tier 1 text."));
+    const screen = stripAnsi(s.out.join("").split("\x1b[3J").at(-1)!); // the last screen
+    for (const line of screen.split(/\r|\n/)) {
+      assert.ok(line.length <= 40 || !line.trim().includes(" "), `longer than 40: "${line}"`);
+    }
+    // Cut at spaces only: every word is whole.
+    const words = new Set(screen.split(/\s+/));
+    const footer = "Watching lessons/ for changes · h hint · n next · l list · r rerun · q quit";
+    for (const word of [...footer.split(" "), "Tier", "text.", "lessons/01_one/exercises.ts"]) {
+      assert.ok(words.has(word), `"${word}" was cut`);
+    }
+    s.stop.abort();
+    await s.done;
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
 });

@@ -432,10 +432,13 @@ export function exerciseTest(
     sanitizeOps: false,
     fn: async () => {
       traceStart(full);
+      const output = captureOutput(full);
       try {
         await fn();
       } catch (error) {
         throw explainThrown(error, exercise);
+      } finally {
+        output?.stop();
       }
     },
   });
@@ -490,6 +493,35 @@ function traceStart(name: string): void {
   const path = readEnv("COURSE_TRACE");
   if (!path || Deno.permissions.querySync({ name: "write", path }).state !== "granted") return;
   Deno.writeTextFileSync(path, `${name}\n`, { append: true });
+}
+
+/**
+ * While a test runs under the course runner (`COURSE_OUTPUT` names a file), keeps what the
+ * code prints with `console` and, when the test ends, appends its first 20 lines to that file
+ * as one JSON line `{ test, lines }` (Deno's TAP reporter drops a test's output). Under plain
+ * `deno test` nothing is captured.
+ */
+function captureOutput(test: string): { stop(): void } | undefined {
+  const path = readEnv("COURSE_OUTPUT");
+  if (!path || Deno.permissions.querySync({ name: "write", path }).state !== "granted") return;
+  const methods = ["log", "info", "warn", "error", "debug"] as const;
+  const saved = methods.map((m) => console[m]);
+  const lines: string[] = [];
+  for (const m of methods) {
+    console[m] = (...args: unknown[]) => {
+      const text = args.map((a) => typeof a === "string" ? a : Deno.inspect(a)).join(" ");
+      lines.push(...text.split("\n"));
+    };
+  }
+  return {
+    stop() {
+      methods.forEach((m, i) => console[m] = saved[i]);
+      if (lines.length === 0) return;
+      const shown = lines.slice(0, 20).map((l) => l.length > 200 ? `${l.slice(0, 197)}...` : l);
+      if (lines.length > 20) shown.push(`... and ${lines.length - 20} more lines`);
+      Deno.writeTextFileSync(path, JSON.stringify({ test, lines: shown }) + "\n", { append: true });
+    },
+  };
 }
 
 /** Whether the first stack frame with a file is in an exercise test (not the learner's code). */

@@ -10,6 +10,7 @@
  * @module
  */
 import type { ExerciseProgress } from "@lib/course/progress.ts";
+import { badge } from "@lib/course/status.ts";
 
 /**
  * The badge; "not checked yet" when the exercise has never been checked.
@@ -21,17 +22,11 @@ import type { ExerciseProgress } from "@lib/course/progress.ts";
  * ```
  */
 export function ProgressBadge({ progress }: { progress: ExerciseProgress | undefined }) {
-  const extras = [
-    progress?.hintsSeen
-      ? `${progress.hintsSeen} hint${progress.hintsSeen > 1 ? "s" : ""} read`
-      : "",
-    progress?.solutionShown ? "solution shown" : "",
-  ].filter(Boolean).join(", ");
-  const more = extras ? <span class="badge-extra">{extras}</span> : null;
-  if (!progress?.lastChecked) {
-    return <span class="badge badge-unknown">not checked yet{more}</span>;
-  }
-  const counts = progress.total > 0 ? ` ${progress.passed}/${progress.total}` : "";
-  const kind = progress.state.replace(" ", "-");
-  return <span class={`badge badge-${kind}`}>{progress.state + counts}{more}</span>;
+  const { label, kind, extras } = badge(progress);
+  return (
+    <span class={`badge badge-${kind}`}>
+      {label}
+      {extras ? <span class="badge-extra">{extras}</span> : null}
+    </span>
+  );
 }

@@ -30,8 +30,14 @@ import { fileURLToPath } from "node:url";
 import pc from "picocolors";
 import { type Exercise, findLesson, type Lesson, listLessons } from "@lib/course/lessons.ts";
 import { runExerciseTests, type RunResult, type Target } from "@lib/course/run_tests.ts";
-import { type ExerciseState, exerciseStates, nextOpen } from "@lib/course/status.ts";
-import { lessonReport, listReport, loadErrorFile, progressReport } from "@lib/course/report.ts";
+import {
+  type ExerciseState,
+  exerciseStates,
+  type LessonStatus,
+  lessonStatus,
+} from "@lib/course/status.ts";
+import { lessonReport, loadErrorFile, overviewReport, stateLine } from "@lib/course/report.ts";
+import { wrap } from "@lib/course/terminal_text.ts";
 import { parseBackend } from "@lib/tf/mod.ts";
 import {
   checkLesson,
@@ -41,16 +47,14 @@ import {
   webgpuFor,
 } from "@lib/course/lesson_check.ts";
 import {
-  hintsSeen,
   loadProgress,
   type Progress,
   readProgress,
-  recordHintSeen,
   recordSolutionShown,
   recordStates,
   updateProgress,
 } from "@lib/course/progress.ts";
-import { hintReport, nextHint } from "@lib/course/hints.ts";
+import { takeHint } from "@lib/course/hints.ts";
 import { solutionReport } from "@lib/course/solution_diff.ts";
 import { ResetError, resetLesson } from "@lib/course/reset.ts";
 import { watchChanges } from "@lib/course/file_watch.ts";
@@ -281,6 +285,8 @@ export interface CliIo {
   confirm(question: string): Promise<boolean>;
   /** Single key presses, in raw mode, until `stop` aborts; restores the terminal after. */
   keys(stop: AbortSignal): AsyncIterable<string>;
+  /** The terminal's width, to wrap long lines at word boundaries (undefined: no wrapping). */
+  columns?: () => number | undefined;
 }
 
 /**
@@ -301,6 +307,7 @@ export function denoIo(): CliIo {
     stdinIsTerminal: Deno.stdin.isTerminal(),
     confirm: (question) => Promise.resolve(confirm(question)),
     keys: terminalKeys,
+    columns: () => Deno.stdout.isTerminal() ? Deno.consoleSize().columns : undefined,
   };
 }
 
@@ -342,8 +349,11 @@ async function* terminalKeys(stop: AbortSignal): AsyncGenerator<string> {
  * ```
  */
 export async function main(args: string[], root: string, io: CliIo = denoIo()): Promise<number> {
-  const say = (lines: string | string[]) =>
-    io.write((Array.isArray(lines) ? lines : [lines]).join("\n") + "\n");
+  const say = (lines: string | string[]) => {
+    const width = io.columns?.();
+    const all = Array.isArray(lines) ? lines : [lines];
+    io.write((width ? wrap(all, width) : all).join("\n") + "\n");
+  };
   let opts: LessonArgs;
   try {
     opts = parseLessonArgs(args);
@@ -422,19 +432,30 @@ async function overview(ctx: Context): Promise<number> {
       lesson,
       states: exerciseStates(lesson, run.outcomes),
     }));
+    let progress: Progress | undefined;
     if (!opts.solutions) {
-      const { notice } = await updateProgress(root, (p) => {
+      const { notice, ...loaded } = await updateProgress(root, (p) => {
         for (const e of entries) recordStates(p, e.lesson, e.states);
       });
       if (notice) io.error(pc.yellow(notice));
+      progress = loaded.progress;
     }
-    ctx.say(listReport(entries));
-    return entries.every((e) => e.states.every((s) => s.state === "passed")) ? 0 : 1;
+    const statuses = entries.map((e) =>
+      lessonStatus({ ...e, lessons, record: progress?.lessons[e.lesson.slug] })
+    );
+    ctx.say(overviewReport(statuses, new Date()));
+    return statuses.every((s) => s.next.action === "done") ? 0 : 1;
   }
   const { progress, notice } = await loadProgress(root);
   if (notice) io.error(pc.yellow(notice));
-  ctx.say(progressReport(await progressEntries(root, lessons, progress), new Date()));
+  ctx.say(await overviewLines(root, lessons, progress));
   return 0;
+}
+
+/** The overview from the recorded progress (no test runs). */
+async function overviewLines(root: string, lessons: Lesson[], progress: Progress) {
+  const entries = await progressEntries(root, lessons, progress);
+  return overviewReport(entries.map((entry) => lessonStatus(entry)), new Date());
 }
 
 async function checkOnce(ctx: Context, lesson: Lesson, exercise?: Exercise): Promise<number> {
@@ -448,16 +469,16 @@ async function checkOnce(ctx: Context, lesson: Lesson, exercise?: Exercise): Pro
   );
   if (result.notice) ctx.io.error(pc.yellow(result.notice));
   if (result.error) return loadFailure(ctx, result.error, lesson);
-  ctx.say(
-    lessonReport(lesson, result.states, {
-      source,
-      root,
-      focus: exercise?.id,
-      lessons: ctx.lessons,
-      webgpu: await webgpuFor(root, lesson),
-      progress: await readProgress(root),
-    }),
-  );
+  const progress = await readProgress(root);
+  const status = lessonStatus({
+    lesson,
+    states: result.states,
+    record: progress.lessons[lesson.slug],
+    lessons: ctx.lessons,
+    webgpu: await webgpuFor(root, lesson),
+    focus: exercise?.id,
+  });
+  ctx.say(lessonReport(status, { source, root, progress }));
   return result.states.every((s) => s.state === "passed") ? 0 : 1;
 }
 
@@ -466,9 +487,9 @@ async function currentStates(
   ctx: Context,
   lesson: Lesson,
   progress: Progress,
-): Promise<{ states?: ExerciseState[]; error?: string }> {
+): Promise<{ states?: ExerciseState[]; status?: LessonStatus; error?: string }> {
   const recorded = await recordedStates(ctx.root, lesson, progress);
-  if (recorded) return { states: recorded };
+  if (recorded) return { states: recorded, status: lessonStatus({ lesson, states: recorded }) };
   const result: CheckResult = await withSpinner(
     ctx.io,
     `Checking lesson ${lesson.number}`,
@@ -479,14 +500,9 @@ async function currentStates(
     ctx.io.error(result.error);
     return { error: result.error };
   }
-  ctx.say(stateLine(result.states));
-  return { states: result.states };
-}
-
-function stateLine(states: ExerciseState[]): string {
-  const mark = (s: ExerciseState) =>
-    s.state === "passed" ? pc.green("✔") : s.state === "failing" ? pc.red("✘") : pc.dim("·");
-  return `Exercises: ${states.map((s) => `${mark(s)} ${s.exercise.id}`).join("  ")}`;
+  const status = lessonStatus({ lesson, states: result.states, lessons: ctx.lessons });
+  ctx.say(stateLine(status));
+  return { states: result.states, status };
 }
 
 async function hint(ctx: Context, lesson: Lesson, chosen?: Exercise): Promise<number> {
@@ -494,10 +510,10 @@ async function hint(ctx: Context, lesson: Lesson, chosen?: Exercise): Promise<nu
   if (notice) ctx.io.error(pc.yellow(notice));
   let exercise = chosen;
   if (!exercise) {
-    const { states } = await currentStates(ctx, lesson, progress);
+    const { status } = await currentStates(ctx, lesson, progress);
     // When the code does not even load, the first exercise not recorded as passing.
-    exercise = states
-      ? nextOpen(states)?.exercise
+    exercise = status
+      ? (status.next.action === "work" ? status.next.status.exercise : undefined)
       : lesson.exercises.find((e) =>
         progress.lessons[lesson.slug]?.exercises[e.id]?.state !== "passed"
       );
@@ -509,21 +525,12 @@ async function hint(ctx: Context, lesson: Lesson, chosen?: Exercise): Promise<nu
       return 0;
     }
   }
-  const target = exercise;
-  let choice;
-  await updateProgress(ctx.root, (p) => {
-    choice = nextHint(target, hintsSeen(p, lesson.slug, target.id));
-    if (choice) recordHintSeen(p, lesson, target.id, choice.tier);
-  });
-  if (!choice) {
-    ctx.say(`Exercise ${target.id} has no hints; read ${lesson.paths.readme}.`);
-    return 0;
-  }
   const again = `\`deno task lesson ${lesson.number} --hint${
-    chosen ? ` --exercise ${target.id}` : ""
+    chosen ? ` --exercise ${exercise.id}` : ""
   }\``;
-  const passes = progress.lessons[lesson.slug]?.exercises[target.id]?.state === "passed";
-  ctx.say(["", ...hintReport(lesson, choice, `Run ${again} again`, passes)]);
+  const passes = progress.lessons[lesson.slug]?.exercises[exercise.id]?.state === "passed";
+  const { lines } = await takeHint(ctx.root, lesson, exercise, `Run ${again} again`, passes);
+  ctx.say(["", ...lines]);
   return 0;
 }
 
@@ -637,12 +644,8 @@ async function watch(ctx: Context, lesson: Lesson, exercise?: Exercise): Promise
         onFallback: (reason) => note = reason,
       }),
       keys: io.stdinIsTerminal ? io.keys(stop.signal) : undefined,
-      list: async () =>
-        progressReport(
-          await progressEntries(root, ctx.lessons, await readProgress(root)),
-          new Date(),
-        ),
-      io: { write: (t) => io.write(t), interactive: io.stdoutIsTerminal },
+      list: async () => overviewLines(root, ctx.lessons, await readProgress(root)),
+      io: { write: (t) => io.write(t), interactive: io.stdoutIsTerminal, columns: io.columns },
       signal: stop.signal,
       note: () => note,
     });
