@@ -149,10 +149,24 @@ export function parseBenchArgs(args: string[]): BenchOptions {
     warmup: int(values.warmup, "warmup", 1),
     budgetS: int(values.budget, "budget", 1),
     batch: values.batch === undefined ? undefined : int(values.batch, "batch", 1),
-    matmulN: int(values["matmul-n"], "matmul-n", 8),
+    matmulN: matmulSize(values["matmul-n"]),
     json: values.json,
     out: values.out,
   };
+}
+
+/** The largest plain matmul: its three [n, n] float32 matrices (3.2 GB) fit the wasm heap. */
+const MAX_MATMUL_N = 16384;
+
+function matmulSize(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 8 || n > MAX_MATMUL_N) {
+    throw new Error(
+      `--matmul-n must be an integer from 8 to ${MAX_MATMUL_N} (three n×n float32 matrices ` +
+        `must fit in memory), got "${text}"`,
+    );
+  }
+  return n;
 }
 
 /**
@@ -305,7 +319,11 @@ function progress(m: WorkerMessage): string | undefined {
  * // const report = await runBench(parseBenchArgs(["--config", "tiny"]));
  * ```
  */
-export async function runBench(o: BenchOptions, log = console.error): Promise<BenchReport> {
+export async function runBench(
+  o: BenchOptions,
+  log: (line: string) => void = console.error,
+  problems: string[] = [],
+): Promise<BenchReport> {
   await quietMesa();
   const report: BenchReport = {
     machine: await machineInfo(),
@@ -350,6 +368,7 @@ export async function runBench(o: BenchOptions, log = console.error): Promise<Be
     const { problem } = await runWorker(job(backend, tasks), limit, collect);
     if (problem) {
       report.notes.push(`the ${backend} worker ${problem}; its later results are missing`);
+      problems.push(`the ${backend} worker ${problem}`);
     }
   }
   if (o.birth) {
@@ -361,7 +380,10 @@ export async function runBench(o: BenchOptions, log = console.error): Promise<Be
       log(`${backend}: training the ${config} configuration until the induction head is born ...`);
       const tasks: Task[] = [{ kind: "birth", config, capS: o.birthCapS }];
       const { problem } = await runWorker(job(backend, tasks), workerLimitS(tasks, o), collect);
-      if (problem) report.notes.push(`the birth run ${problem}`);
+      if (problem) {
+        report.notes.push(`the birth run ${problem}`);
+        problems.push(`the birth run on ${backend} ${problem}`);
+      }
     }
   }
   await save();
@@ -409,7 +431,9 @@ export async function main(args: string[]): Promise<number> {
     if (show >= 0) {
       const file = args[show + 1];
       if (!file) throw new Error("--show needs the path of a report saved with --json");
-      console.log(formatReport(JSON.parse(await Deno.readTextFile(file)) as BenchReport));
+      const shown = await showReport(file);
+      if (shown === undefined) return 1;
+      console.log(shown);
       return 0;
     }
     options = parseBenchArgs(args);
@@ -417,9 +441,50 @@ export async function main(args: string[]): Promise<number> {
     console.error(`${(error as Error).message}\n\n${USAGE}`);
     return 2;
   }
-  const report = await runBench(options);
+  const problems: string[] = [];
+  const report = await runBench(options, console.error, problems);
   console.log(options.json ? JSON.stringify(report, null, 2) : "\n" + formatReport(report));
-  return 0;
+  for (const problem of problems) {
+    console.error(`error: ${problem}; the report is incomplete.`);
+  }
+  return problems.length > 0 ? 1 : 0;
+}
+
+/**
+ * The table of a report saved with `--json`, or `undefined` after printing one line that says
+ * why the file is not one.
+ */
+async function showReport(file: string): Promise<string | undefined> {
+  const fail = (why: string) => void console.error(`error: ${why}`);
+  let text: string;
+  try {
+    text = await Deno.readTextFile(file);
+  } catch (error) {
+    return fail(`cannot read ${file}: ${(error as Error).message}`);
+  }
+  let report: Partial<Record<keyof BenchReport, unknown>>;
+  try {
+    report = JSON.parse(text);
+  } catch (error) {
+    return fail(`${file} is not JSON (${(error as Error).message.split("\n")[0]})`);
+  }
+  const lists = ["matmul", "steps", "ops", "pipeline", "notes"] as const;
+  if (
+    typeof report !== "object" || report === null || typeof report.machine !== "object" ||
+    typeof report.settings !== "object" || !lists.every((k) => Array.isArray(report[k]))
+  ) {
+    return fail(
+      `${file} is not a report saved by deno task bench --json (it needs "machine", ` +
+        `"settings" and the lists ${lists.join(", ")})`,
+    );
+  }
+  try {
+    return formatReport(report as unknown as BenchReport);
+  } catch (error) {
+    return fail(
+      `${file} is not a report this version can print: ${(error as Error).message.split("\n")[0]}`,
+    );
+  }
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { parseBenchArgs, planTasks } from "@lib/bench/cli.ts";
+import { main, parseBenchArgs, planTasks } from "@lib/bench/cli.ts";
 import { measuredBatch, runJob } from "@lib/bench/worker.ts";
 import { benchConfig } from "@lib/bench/configs.ts";
 
@@ -66,4 +66,71 @@ Deno.test("measuredBatch: CPU backends measure the paper step at batch 64 and sc
   assert.deepEqual(measuredBatch(benchConfig("paper"), "wasm"), { batch: 64, factor: 8 });
   assert.deepEqual(measuredBatch(benchConfig("paper"), "webgpu"), { batch: 512, factor: 1 });
   assert.deepEqual(measuredBatch(benchConfig("cpu"), "wasm"), { batch: 64, factor: 1 });
+});
+
+/** Runs the bench's `main` and returns its exit code and what it printed to stderr. */
+async function bench(args: string[]) {
+  const printed: string[] = [];
+  const [log, error] = [console.log, console.error];
+  console.error = (...a: unknown[]) => printed.push(a.join(" "));
+  console.log = () => {};
+  try {
+    return { code: await main(args), stderr: printed.join("\n") };
+  } finally {
+    [console.log, console.error] = [log, error];
+  }
+}
+
+Deno.test("--matmul-n too large for memory is refused with the limit", () => {
+  for (const n of ["1e12", "100000"]) {
+    assert.throws(
+      () => parseBenchArgs(["--matmul-n", n]),
+      /--matmul-n must be an integer from 8 to 16384/,
+    );
+  }
+  assert.equal(parseBenchArgs(["--matmul-n", "1024"]).matmulN, 1024);
+});
+
+Deno.test("bench --show on a missing, non-JSON or foreign file: one line, exit 1", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const cases: [string | undefined, RegExp][] = [
+      [undefined, /cannot read .*missing\.json/],
+      ["not json at all", /is not JSON/],
+      ['{"hello": 1}', /is not a report saved by deno task bench --json/],
+      ['{"machine": {}, "steps": 3}', /is not a report saved by deno task bench --json/],
+    ];
+    for (const [content, message] of cases) {
+      const file = `${dir}/${content === undefined ? "missing" : "report"}.json`;
+      if (content !== undefined) await Deno.writeTextFile(file, content);
+      const r = await bench(["--show", file]);
+      assert.equal(r.code, 1, r.stderr);
+      assert.equal(r.stderr.split("\n").length, 1, r.stderr);
+      assert.match(r.stderr, message);
+      assert.doesNotMatch(r.stderr, /\n\s+at |Usage:/);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a worker that crashes makes the bench exit 1 and say which one", async () => {
+  const dir = await Deno.makeTempDir();
+  const crash = `${dir}/crash.ts`;
+  await Deno.writeTextFile(
+    crash,
+    'console.error("RangeError: Invalid typed array length");\nDeno.exit(3);\n',
+  );
+  Deno.env.set("COURSE_BENCH_WORKER", crash);
+  try {
+    const r = await bench(["--backends", "cpu", "--config", "tiny", "--no-birth", "--no-kernel"]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(
+      r.stderr,
+      /error: the cpu worker exited with code 3: RangeError: Invalid typed array length/,
+    );
+  } finally {
+    Deno.env.delete("COURSE_BENCH_WORKER");
+    await Deno.remove(dir, { recursive: true });
+  }
 });
