@@ -23,6 +23,7 @@ import * as $attention_demo from "./islands/attention_demo.tsx";
 import * as $bigram_demo from "./islands/bigram_demo.tsx";
 import * as $induction_demo from "./islands/induction_demo.tsx";
 import * as $memory_demo from "./islands/memory_demo.tsx";
+import * as $top_down_demo from "./islands/top_down_demo.tsx";
 import * as $train_demo from "./islands/train_demo.tsx";
 import type { Manifest } from "./glue/types.ts";
 
@@ -42,6 +43,7 @@ const manifest: Manifest = {
     "./islands/bigram_demo.tsx": $bigram_demo,
     "./islands/induction_demo.tsx": $induction_demo,
     "./islands/memory_demo.tsx": $memory_demo,
+    "./islands/top_down_demo.tsx": $top_down_demo,
     "./islands/train_demo.tsx": $train_demo,
   },
   baseUrl: import.meta.url,

@@ -18,6 +18,7 @@ import AttentionDemo from "../islands/attention_demo.tsx";
 import MemoryDemo from "../islands/memory_demo.tsx";
 import InductionDemo from "../islands/induction_demo.tsx";
 import TrainDemo from "../islands/train_demo.tsx";
+import TopDownDemo from "../islands/top_down_demo.tsx";
 
 /** The demo island of each lesson, by number. */
 // deno-lint-ignore no-explicit-any
@@ -55,6 +56,11 @@ export const DEMOS: Record<number, { island: ComponentType<any>; props?: object;
       about:
         "The same training on the fastest backend your browser has (WebGPU, then WebGL, then " +
         "wasm), with the backend in use and the time per step.",
+    },
+    7: {
+      island: TopDownDemo,
+      about: "Step through the top-down gradient steps on W_O^2, W_K^2 and W_K^1, in any order, " +
+        "in the ideal model or with random embeddings, and watch the three probes after each step.",
     },
   };
 
