@@ -59,7 +59,7 @@ export const DEMOS: Record<number, { island: ComponentType<any>; props?: object;
     },
     7: {
       island: TopDownDemo,
-      about: "Step through the top-down gradient steps on W_O^2, W_K^2 and W_K^1, in any order, " +
+      about: "Step through the top-down gradient steps on W_O², W_K² and W_K¹, in any order, " +
         "in the ideal model or with random embeddings, and watch the three probes after each step.",
     },
   };

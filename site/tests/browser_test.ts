@@ -215,6 +215,20 @@ const DRIVERS: Record<number, (page: Page, shot: () => Promise<void>) => Promise
     await waitForStatus(page, /Reset/);
     return `in-context loss ${first} at step 0, then ${later.join(", ")}; tensors flat at ${after}`;
   },
+  7: async (page, shot) => {
+    await page.click("#td-start");
+    await waitForStatus(page, /at zero memories/, 120_000);
+    await page.click("#td-step-wK1");
+    await waitForStatus(page, /No gradient yet/, 120_000);
+    await page.click("#td-step-wO2");
+    await waitForStatus(page, /W_O²: ‖gradient‖/, 120_000);
+    const copy = await page.locator("#td-table tbody tr td:nth-child(5)").allTextContents();
+    const [start, afterKeys, afterCopy] = copy.map(Number);
+    assertEquals(afterKeys, start, "a W_K¹ step at zero init changes nothing");
+    assert(afterCopy > start + 0.3, `the copy probe rises after the W_O² step: ${copy}`);
+    await shot();
+    return `copy probe ${start} -> ${afterCopy} after one W_O² step; W_K¹ first: no gradient`;
+  },
   6: async (page, shot) => {
     const said: string[] = [];
     // auto first (here: software WebGPU and WebGL are skipped, so wasm), then WebGL by name.
