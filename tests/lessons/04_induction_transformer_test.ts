@@ -17,6 +17,7 @@ import {
   inContextAccuracy,
   inductionForward,
   inductionKeyMemory,
+  type InductionOutput,
   inductionProbe,
   keySecondMoment,
   memoryScale,
@@ -39,6 +40,7 @@ import {
   defaultModelConfig,
   disposeParams,
   forward,
+  type ForwardOutput,
   handWire,
   initParams,
   inverseSpd,
@@ -53,6 +55,7 @@ import {
   assertNoLeak,
   assertShape,
   check,
+  CourseAssertionError,
   exerciseTest,
 } from "@lib/testing/mod.ts";
 import { backendFromEnv, initBackend } from "@lib/tf/mod.ts";
@@ -135,7 +138,105 @@ exerciseTest("embedTokens", "matches the library on random parameters, shorter s
   disposeParams(params);
 });
 
+exerciseTest("embedTokens", "has a gradient for W_E on the backend lesson 5 trains with", () => {
+  // Lesson 5 trains through embedTokens on wasm, where tf.gather has no gradient.
+  const params = initParams({ ...defaultModelConfig, dim: 4, maxLen: 4, trainable: ["wE"] });
+  const ids = int([[2, 0, 2], [1, 1, 64]]);
+  const rng = new Rng(8);
+  const r = tf.tensor3d(rng.normals(2 * 3 * 4), [2, 3, 4]); // a fixed random direction
+  let grad: tf.Tensor;
+  try {
+    const { grads } = tf.variableGrads(() => tf.sum(tf.mul(embedTokens(params, ids), r)), [
+      params.wE!,
+    ]);
+    grad = grads[params.wE!.name];
+  } catch (e) {
+    throw new CourseAssertionError(
+      `TensorFlow.js could not compute the gradient of embedTokens for W_E on the ` +
+        `${tf.getBackend()} backend (${(e as Error).message.split("\n")[0]}). The usual cause: ` +
+        "`tf.gather` has no gradient on wasm, the backend lesson 5 trains with; write the lookup as a " +
+        "matrix product, oneHot(z) W_E (`tf.matMul(tf.oneHot(ids, N).toFloat(), wE)`).",
+    );
+  }
+  // d/dW_E[k] of Σ r[b][t] · x[b][t] is the sum of r[b][t] over the positions holding token k.
+  const rv = r.arraySync() as number[][][];
+  const want = Array.from({ length: 65 }, () => [0, 0, 0, 0]);
+  (ids.arraySync() as number[][]).forEach((row, b) =>
+    row.forEach((k, t) => rv[b][t].forEach((v, j) => (want[k][j] += v)))
+  );
+  assertAllClose(grad, want, { atol: 1e-5, what: "the gradient of embedTokens for W_E" });
+  tf.dispose([ids, r, grad]);
+  disposeParams(params);
+});
+
 // ---------------------------------------------------------------- 4.2 inductionForward
+
+/**
+ * The logits of the model with one residual connection left out (layer 2's, or W_F's), the
+ * classic mistakes a stage-by-stage comparison recognises.
+ */
+function logitsWithout(
+  params: Params,
+  config: ModelConfig,
+  ids: tf.Tensor2D,
+  missing: "layer 2 residual" | "W_F residual",
+): tf.Tensor3D {
+  return tf.tidy(() => {
+    const [b, t] = ids.shape;
+    const d = config.dim;
+    const x = tf.oneHot(ids.reshape([-1]), config.vocabSize).toFloat().matMul(params.wE!)
+      .reshape([b, t, d]).add(params.pos!.slice([0, 0], [t, d])) as tf.Tensor3D;
+    const future = tf.sub(1, tf.linalg.bandPart(tf.ones([t, t]), -1, 0)).mul(-1e9);
+    const layer = (h: tf.Tensor3D, wK: tf.Tensor2D, wV: tf.Tensor2D, wO: tf.Tensor2D) => {
+      const rows = h.reshape([b * t, d]) as tf.Tensor2D;
+      const keys = rows.matMul(wK, false, true).reshape([b, t, d]);
+      const beta = tf.softmax(tf.matMul(h, keys, false, true).div(Math.sqrt(d)).add(future));
+      const values = rows.matMul(wV, false, true).reshape([b, t, d]);
+      return tf.matMul(beta, values).reshape([b * t, d]).matMul(wO, false, true)
+        .reshape([b, t, d]) as tf.Tensor3D;
+    };
+    const h1 = x.add(layer(x, params.wK1!, params.wV1!, params.wO1!)) as tf.Tensor3D;
+    const a2 = layer(h1, params.wK2!, params.wV2!, params.wO2!);
+    let h = (missing === "layer 2 residual" ? a2 : h1.add(a2)).reshape([b * t, d]) as tf.Tensor2D;
+    if (config.finalFfn) {
+      const f = h.matMul(params.wF!, false, true);
+      h = (missing === "W_F residual" ? f : h.add(f)) as tf.Tensor2D;
+    }
+    return h.matMul(params.wU!, false, true).reshape([b, t, config.vocabSize]) as tf.Tensor3D;
+  });
+}
+
+/**
+ * Compares a forward pass with the library's stage by stage (layer-1 attention, layer-2
+ * attention, logits), so that a failure names the first stage that differs, and recognises a
+ * missing residual connection in the logits.
+ */
+function assertSameStages(
+  mine: InductionOutput,
+  ref: ForwardOutput,
+  mistakes: { value: tf.Tensor; means: string }[],
+  tolerance: { attn: number; logits: number },
+): void {
+  assertAllClose(mine.attn1, ref.attn1!, {
+    atol: tolerance.attn,
+    what: "stage 1 of 3, layer 1's attention β1 (vs @lib/model), the first stage that differs: " +
+      "check x = embedTokens(...) and layer 1, residualAttention(x, W_K^1, W_V^1, W_O^1)",
+  });
+  assertAllClose(mine.attn2, ref.attn2!, {
+    atol: tolerance.attn,
+    what: "stage 2 of 3, layer 2's attention β2 (vs @lib/model), the first stage that differs " +
+      "(layer 1's matches): layer 2 reads h1 = x + attn1(x), the output of layer 1's " +
+      "residualAttention, for its queries, keys and values",
+  });
+  assertAllClose(mine.logits, ref.logits, {
+    atol: tolerance.logits,
+    rtol: 1e-4,
+    what: "stage 3 of 3, the logits (vs @lib/model; both attention maps match, so the " +
+      "difference comes after them: h2 = h1 + attn2(h1), h3 = h2 + W_F h2 when " +
+      "config.finalFfn, logits = W_U h)",
+    mistakes,
+  });
+}
 
 exerciseTest("inductionForward", "shapes of logits and attention maps", () => {
   const config = { ...defaultModelConfig, dim: 16, maxLen: 8 };
@@ -153,9 +254,13 @@ exerciseTest("inductionForward", "equals the library's forward on the same param
   const ids = randomIds(4, 3, 16);
   const mine = inductionForward(params, config, ids);
   const ref = forward(params, config, ids, { attention: true });
-  assertAllClose(mine.attn1, ref.attn1!, { atol: 1e-5, what: "layer 1 attention (vs @lib/model)" });
-  assertAllClose(mine.attn2, ref.attn2!, { atol: 1e-5, what: "layer 2 attention (vs @lib/model)" });
-  assertAllClose(mine.logits, ref.logits, { atol: 1e-4, what: "logits (vs @lib/model)" });
+  const noResidual = logitsWithout(params, config, ids, "layer 2 residual");
+  assertSameStages(mine, ref, [{
+    value: noResidual,
+    means: "These are the logits of a model without layer 2's residual connection: " +
+      "h2 = h1 + attn2(h1) (residualAttention adds its input back; attention alone does not).",
+  }], { attn: 1e-5, logits: 1e-4 });
+  tf.dispose([noResidual, mine.logits, mine.attn1, mine.attn2, ref.logits, ref.attn1!, ref.attn2!]);
   disposeParams(params);
 });
 
@@ -168,8 +273,27 @@ exerciseTest("inductionForward", "with the final W_F layer, on a hand-wired mode
   const ids = batch.inputs.slice([0, 0], [4, 64]) as tf.Tensor2D;
   const mine = inductionForward(params, cfg, ids);
   const ref = forward(params, cfg, ids, { attention: true });
-  assertAllClose(mine.logits, ref.logits, { atol: 1e-3, rtol: 1e-4, what: "logits with W_F" });
-  assertAllClose(mine.attn2, ref.attn2!, { atol: 1e-4, what: "layer 2 attention" });
+  const noResidual = logitsWithout(params, cfg, ids, "W_F residual");
+  const noResidual2 = logitsWithout(params, cfg, ids, "layer 2 residual");
+  assertSameStages(mine, ref, [{
+    value: noResidual,
+    means: "These are the logits of W_F h2 without its residual connection: the final layer " +
+      "is h3 = h2 + W_F h2.",
+  }, {
+    value: noResidual2,
+    means: "These are the logits of a model without layer 2's residual connection: " +
+      "h2 = h1 + attn2(h1).",
+  }], { attn: 1e-4, logits: 1e-3 });
+  tf.dispose([
+    noResidual,
+    noResidual2,
+    mine.logits,
+    mine.attn1,
+    mine.attn2,
+    ref.logits,
+    ref.attn1!,
+    ref.attn2!,
+  ]);
   disposeParams(params);
 });
 
@@ -196,6 +320,11 @@ exerciseTest("inductionKeyMemory", "a hand-computed case", () => {
   // Σ_{k in {0, 2}} w_E(k) w_1(k)^T = [1,0]^T[0,2] + [1,1]^T[1,2] = [[1, 4], [1, 2]]
   assertAllClose(inductionKeyMemory(params, [0, 2]), [[1, 4], [1, 2]], {
     what: "inductionKeyMemory(params, [0, 2]) on the tiny model",
+    mistakes: [{
+      value: [[1, 1], [4, 2]],
+      means: "Your matrix is the transpose: W_K^2 = Σ_k w_E(k) w_1(k)^T maps a key holding " +
+        "w_1(k) onto the query w_E(k) (E^T W1 for rows, not W1^T E).",
+    }],
   });
   disposeParams(params);
 });
@@ -203,7 +332,13 @@ exerciseTest("inductionKeyMemory", "a hand-computed case", () => {
 exerciseTest("inductionKeyMemory", "all tokens by default; shape [d, d]", () => {
   const params = tinyParams();
   // adds w_E(1) w_1(1)^T = [0,1]^T [1, 0]
-  assertAllClose(inductionKeyMemory(params), [[1, 4], [2, 2]], { what: "over all 3 tokens" });
+  assertAllClose(inductionKeyMemory(params), [[1, 4], [2, 2]], {
+    what: "over all 3 tokens",
+    mistakes: [{
+      value: [[1, 2], [4, 2]],
+      means: "Your matrix is the transpose: W_K^2 = Σ_k w_E(k) w_1(k)^T.",
+    }],
+  });
   disposeParams(params);
 });
 
@@ -213,9 +348,17 @@ exerciseTest("inductionKeyMemory", "recalls every trigger (W_K^2 probe = 1 at d 
   assertShape(w, [256, 256], "W_K^2");
   params.wK2!.assign(w);
   const probes = memoryProbes(params, small, triggers);
+  params.wK2!.assign(w.transpose());
+  const transposed = memoryProbes(params, small, triggers).wK2;
   check(
     probes.wK2 === 1,
-    `the W_K^2 recall probe over the 5 triggers should be 1, got ${probes.wK2}`,
+    `the W_K^2 recall probe over the 5 triggers should be 1, got ${probes.wK2}` +
+      (transposed === 1
+        ? ": your matrix is the transpose of W_K^2 (its transpose recalls every trigger). " +
+          "W_K^2 = Σ_k w_E(k) w_1(k)^T: the query side w_E(k) on the left."
+        : probes.wK2 <= 0.4
+        ? " (near chance, 1/5): is each trigger stored as w_E(k) w_1(k)^T?"
+        : "."),
   );
   disposeParams(params);
 });
@@ -224,15 +367,34 @@ exerciseTest("copyMemory", "a hand-computed case", () => {
   const params = tinyParams();
   // W_V2 w_E(k): [1,0], [1,1], [2,1]; Σ_k w_U(k) (W_V2 w_E(k))^T
   // = [1,0]^T[1,0] + [0,1]^T[1,1] + [1,-1]^T[2,1] = [[3, 1], [-1, 0]]
-  assertAllClose(copyMemory(params), [[3, 1], [-1, 0]], { what: "copyMemory on the tiny model" });
+  assertAllClose(copyMemory(params), [[3, 1], [-1, 0]], {
+    what: "copyMemory on the tiny model",
+    mistakes: [{
+      value: [[3, -1], [1, 0]],
+      means: "Your matrix is the transpose: W_O^2 = Σ_k w_U(k) (W_V^2 w_E(k))^T maps a value " +
+        "onto its unembedding (U^T V for rows, not V^T U).",
+    }],
+  });
   disposeParams(params);
 });
 
 exerciseTest("copyMemory", "copies every token (W_O^2 probe = 1 at d = 256)", () => {
   const params = initParams(small);
-  params.wO2!.assign(copyMemory(params));
+  const w = copyMemory(params);
+  params.wO2!.assign(w);
   const probes = memoryProbes(params, small, null);
-  check(probes.wO2 === 1, `the W_O^2 recall probe over 65 tokens should be 1, got ${probes.wO2}`);
+  params.wO2!.assign(w.transpose());
+  const transposed = memoryProbes(params, small, null).wO2;
+  check(
+    probes.wO2 === 1,
+    `the W_O^2 recall probe over 65 tokens should be 1, got ${probes.wO2}` +
+      (transposed === 1
+        ? ": your matrix is the transpose of W_O^2 (its transpose copies every token). " +
+          "W_O^2 = Σ_k w_U(k) (W_V^2 w_E(k))^T: the output side w_U(k) on the left."
+        : probes.wO2 < 0.1
+        ? " (near chance, 1/65): is each token stored as w_U(k) (W_V^2 w_E(k))^T?"
+        : "."),
+  );
   disposeParams(params);
 });
 
@@ -310,6 +472,50 @@ exerciseTest(
     disposeParams(params);
   },
 );
+
+exerciseTest("handWireInduction", "each memory reads back its own gain (gains option)", () => {
+  // Other gains than the defaults, all different: each memory must use its own.
+  const gains = { wK1: 6, wK2: 8, wO2: 20 };
+  const cfg = { ...small, dim: 128 };
+  const params = initParams(cfg);
+  handWireInduction(params, cfg, { triggers, gains });
+  const rootD = Math.sqrt(cfg.dim);
+  const [wK1, wK2, wO2] = tf.tidy(() => {
+    const p = params.pos!;
+    const meanDiag = (a: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor2D) =>
+      tf.matMul(a, tf.matMul(w, b, false, true)).mul(tf.eye(a.shape[0])).sum().div(a.shape[0]);
+    const q = p.slice([1, 0], [63, 128]) as tf.Tensor2D;
+    const k = p.slice([0, 0], [63, 128]) as tf.Tensor2D;
+    const { e, w1 } = triggerRows(params, triggers);
+    const values = tf.matMul(params.wE!, params.wV2!, false, true) as tf.Tensor2D;
+    return [
+      meanDiag(q, params.wK1!, k).div(rootD), // score of key t-1 for query t, after 1/√d
+      meanDiag(e, params.wK2!, w1).div(rootD), // score of w_1(k) for query w_E(k), after 1/√d
+      meanDiag(params.wU!, params.wO2!, values), // logit of the copied token (no 1/√d)
+    ].map((t) => t.dataSync()[0]);
+  });
+  disposeParams(params);
+  const names = { wK1: "W_K^1: score of key t-1", wK2: "W_K^2: score of key w_1(k)" };
+  for (const [name, got] of [["wK1", wK1], ["wK2", wK2]] as const) {
+    assertAllClose(got, gains[name], {
+      rtol: 0.1,
+      what: `${names[name]} after the 1/√d, with gains ${JSON.stringify(gains)} (it should be ` +
+        `gains.${name})`,
+    });
+  }
+  const ratio = wO2 / gains.wO2;
+  check(
+    Math.abs(ratio - 1) < 0.1,
+    `W_O^2: the copied token's logit w_U(k)^T W_O^2 W_V^2 w_E(k) averages ${wO2.toFixed(2)} ` +
+      `with gains ${JSON.stringify(gains)}, but it should be gains.wO2 = ${gains.wO2}` +
+      (Math.abs(ratio - rootD) < 0.1 * rootD
+        ? `: it is √d = ${rootD.toFixed(1)} times too large. A logit has no 1/√d: pass ` +
+          "gains.wO2 itself to memoryScale (only the attention memories get gain · √d)."
+        : Math.abs(wO2 - gains.wK2) < 0.1 * gains.wK2 || Math.abs(wO2 - gains.wK1) < 0.1 * gains.wK1
+        ? ": that is another memory's gain. W_O^2 uses gains.wO2."
+        : "."),
+  );
+});
 
 exerciseTest("handWireInduction", "an induction head with no training (d = 256, T = 64)", () => {
   const params = initParams(small);
@@ -576,6 +782,77 @@ exerciseTest("runAblations", "the ablation table of the small experiment", () =>
   check(
     r.allTokensWiring > 0.5 && r.allTokensWiring > r.otherTriggers + 0.4,
     `wiring all tokens works for any trigger set: ${r.allTokensWiring}`,
+  );
+});
+
+/**
+ * The ablation table computed here with the library's wiring and forward pass, as the lesson
+ * describes it; `shared: true` draws every batch from one stream (a classic mistake).
+ */
+function referenceAblations(
+  size: typeof smallExperiment,
+  shared = false,
+): Record<"wired" | "layer1Removed" | "otherTriggers" | "allTokensWiring", number> {
+  const config: ModelConfig = { ...small, dim: size.dim, maxLen: size.seqLen, seed: size.seed };
+  const params = initParams(config);
+  const fixedData = { ...defaultDataConfig, seqLen: size.seqLen };
+  const otherData = { ...fixedData, triggerOffset: 5 };
+  const stream = new Rng(size.seed + 1000);
+  const accuracy = (data: typeof fixedData) => {
+    const batch = makeBatch(
+      shared ? stream : new Rng(size.seed + 1000),
+      stats,
+      data,
+      size.batchSize,
+    );
+    const { logits } = forward(params, config, batch.inputs);
+    const acc = inContextAccuracyRef(logits, batch.targets, batch.labels);
+    tf.dispose([logits, ...Object.values(batch)]);
+    return acc;
+  };
+  handWire(params, config, { triggers });
+  const wired = accuracy(fixedData);
+  const otherTriggers = accuracy(otherData);
+  handWire(params, config);
+  const allTokensWiring = accuracy(otherData);
+  handWire(params, config, { triggers });
+  params.wK1!.assign(tf.zerosLike(params.wK1!));
+  const layer1Removed = accuracy(fixedData);
+  disposeParams(params);
+  return { wired, layer1Removed, otherTriggers, allTokensWiring };
+}
+
+exerciseTest("runAblations", "each row: the lesson's wiring, on the lesson's data", () => {
+  const size = { ...smallExperiment, batchSize: 8, seed: 2 };
+  const mine = runAblations(size);
+  const want = referenceAblations(size);
+  const close = (a: number, b: number) => Math.abs(a - b) <= 0.01; // about 1 of 150 targets
+  const rows = ["wired", "otherTriggers", "allTokensWiring", "layer1Removed"] as const;
+  const what = {
+    wired: "W_K^2 wired for the 5 fixed triggers, on lesson 1's default data (seqLen long)",
+    otherTriggers: "the same wiring on data whose fixed triggers are the next 5 tokens " +
+      "(triggerOffset: 5)",
+    allTokensWiring: "W_K^2 rewired over all N tokens, measured on that other data " +
+      "(triggerOffset: 5), not on the fixed-trigger data",
+    layer1Removed:
+      "the fixed-trigger wiring rebuilt (handWireInduction with the 5 triggers, after " +
+      "the all-token wiring) and then W_K^1 removed, on the data of `wired`",
+  };
+  const bad = rows.filter((k) => !close(mine[k], want[k]));
+  if (bad.length === 0) return;
+  const shared = referenceAblations(size, true);
+  const fromShared = rows.every((k) => close(mine[k], shared[k]));
+  check(
+    false,
+    `runAblations(${JSON.stringify(size)}): ` +
+      bad.map((k) => `${k} is ${mine[k].toFixed(3)} but should be ${want[k].toFixed(3)}`).join(
+        "; ",
+      ) +
+      (fromShared
+        ? ". Your table is what one shared random stream gives: draw each batch with a fresh " +
+          "`new Rng(seed + 1000)`, so that every data set starts from the same seed."
+        : `. ${bad.map((k) => `${k}: ${what[k]}.`).join(" ")} Each batch is drawn with a fresh ` +
+          "`new Rng(seed + 1000)`."),
   );
 });
 
