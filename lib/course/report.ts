@@ -121,10 +121,10 @@ function nextSteps(status: LessonStatus, ctx: ReportContext): string[] {
   const { lesson, next } = status;
   const mine = ctx.source === "lessons";
   const file = (l: Lesson) => mine ? l.paths.exercises : l.paths.solution;
-  if (next.action === "check") {
+  if (next === "check") {
     return [`Next: check lesson ${lesson.number}: \`deno task lesson ${lesson.number}\``];
   }
-  if (next.action === "done") {
+  if (next === "done") {
     return [
       pc.green(pc.bold(`Lesson ${lesson.number} complete`)) +
       (status.noWebGPU ? pc.yellow(" (on the fallback path only, see above)") : "") +
@@ -136,10 +136,10 @@ function nextSteps(status: LessonStatus, ctx: ReportContext): string[] {
         : []),
     ];
   }
-  const { exercise: ex, failure, waits } = next.status;
-  if (next.action === "passes") {
+  const { exercise: ex, failure, waits, total } = status.current!;
+  if (next === "passes") {
     return [
-      pc.green(pc.bold(`Exercise ${ex.id}, ${ex.title}: passes all ${next.status.total} tests.`)),
+      pc.green(pc.bold(`Exercise ${ex.id}, ${ex.title}: passes all ${total} tests.`)),
       ...(mine
         ? [`  compare: \`deno task lesson ${lesson.number} --show-solution --exercise ${ex.id}\``]
         : []),
@@ -254,13 +254,12 @@ export function overviewReport(statuses: LessonStatus[], now: Date): string[] {
         what.padEnd(22)
       }${when}`.trimEnd(),
     );
-    const step = status.next;
-    if (next || step.action === "done" || step.action === "passes") continue;
-    if (step.action === "check") {
+    if (next || status.next === "done" || status.next === "passes") continue;
+    if (status.next === "check") {
       next = [`Next: check lesson ${lesson.number}: \`deno task lesson ${lesson.number}\``];
       continue;
     }
-    const { exercise: ex, hintsSeen } = step.status;
+    const { exercise: ex, hintsSeen } = status.current!;
     next = [
       pc.bold(`Next: exercise ${ex.id}, ${ex.title}`) +
       ` (${stars(ex.difficulty)}, ${ex.minutes} min) in ${lesson.paths.exercises}`,

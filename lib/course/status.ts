@@ -16,7 +16,7 @@
  * import { parseLesson } from "@lib/course/lessons.ts";
  * const lesson = parseLesson("09_x", "# Lesson 9: X\n### Exercise 9.1: A\n**Functions:** `a`\n");
  * const states = exerciseStates(lesson, [{ name: "a: works", fn: "a", file: "", ok: true }]);
- * lessonStatus({ lesson, states }).next; // { action: "done" }
+ * lessonStatus({ lesson, states }).next; // "done"
  * ```
  * @module
  */
@@ -75,16 +75,13 @@ export interface ExerciseStatus {
   hintsSeen: number;
 }
 
-/** The one next action of a lesson. */
-export type Next =
-  /** Every exercise passes (perhaps on the WebGPU fallback only). */
-  | { action: "done" }
-  /** The record is missing or older than the files: check the lesson again. */
-  | { action: "check" }
-  /** Work on this exercise: its failure, its stub, or what it waits for. */
-  | { action: "work"; status: ExerciseStatus }
-  /** The exercise asked for (`--exercise`, watch's `n`) passes: compare with the reference. */
-  | { action: "passes"; status: ExerciseStatus };
+/**
+ * The one next action of a lesson: `done` (every exercise passes, perhaps on the WebGPU fallback
+ * only), `check` (the record is missing or older than the files), `work` on the current
+ * exercise (its failure, its stub, or what it waits for), or the current exercise, asked for
+ * (`--exercise`, watch's `n`), `passes` (compare it with the reference).
+ */
+export type Next = "done" | "check" | "work" | "passes";
 
 /** A lesson, decided. */
 export interface LessonStatus {
@@ -104,7 +101,9 @@ export interface LessonStatus {
   noWebGPU?: string;
   /** What to do next. */
   next: Next;
-  /** True when `next` is the exercise asked for, not the one picked. */
+  /** The exercise `work` and `passes` are about. */
+  current?: ExerciseStatus;
+  /** True when `current` is the exercise asked for, not the one picked. */
   focused: boolean;
 }
 
@@ -136,7 +135,7 @@ export interface StatusInput {
  * import { lessonStatus } from "@lib/course/status.ts";
  * import { parseLesson } from "@lib/course/lessons.ts";
  * const lesson = parseLesson("09_x", "# Lesson 9: X\n### Exercise 9.1: A\n**Functions:** `a`\n");
- * lessonStatus({ lesson }).next; // { action: "check" }: never checked
+ * lessonStatus({ lesson }).next; // "check": never checked
  * ```
  */
 export function lessonStatus(input: StatusInput): LessonStatus {
@@ -171,14 +170,9 @@ export function lessonStatus(input: StatusInput): LessonStatus {
   const done = exercises.filter(passes).length;
   const changedSince = !input.states && !!input.stale && !!record?.lastChecked;
   const focused = exercises.find((s) => s.exercise.id === input.focus);
-  let next: Next;
-  if (focused) next = { action: passes(focused) ? "passes" : "work", status: focused };
-  else if (changedSince || exercises.some((s) => s.kind === "not checked")) {
-    next = { action: "check" };
-  } else {
-    const open = pickNext(exercises);
-    next = open ? { action: "work", status: open } : { action: "done" };
-  }
+  const check = changedSince || exercises.some((s) => s.kind === "not checked");
+  const current = focused ?? (check ? undefined : pickNext(exercises));
+  const next: Next = current ? (passes(current) ? "passes" : "work") : check ? "check" : "done";
   return {
     lesson,
     exercises,
@@ -190,6 +184,7 @@ export function lessonStatus(input: StatusInput): LessonStatus {
       ? webgpu?.reason ?? "no adapter"
       : undefined,
     next,
+    current,
     focused: !!focused,
   };
 }

@@ -43,8 +43,8 @@ Deno.test("lessonStatus: every case, and a failing exercise comes before the nex
   assert.equal(status.done, 2);
   assert.equal(status.noWebGPU, "no adapter");
   // 6.5's failure is shown before 6.4's "not implemented", though 6.4 comes first.
-  assert.equal(status.next.action, "work");
-  assert.equal(status.next.action === "work" && status.next.status.exercise.id, "6.5");
+  assert.equal(status.next, "work");
+  assert.equal(status.current?.exercise.id, "6.5");
   assert.equal(status.focused, false);
   // Asked for, an exercise is the next step whatever its case.
   const focused = lessonStatus({
@@ -52,23 +52,23 @@ Deno.test("lessonStatus: every case, and a failing exercise comes before the nex
     states: exerciseStates(six, outcomes),
     focus: "6.1",
   });
-  assert.equal(focused.next.action, "passes");
+  assert.equal(focused.next, "passes");
   assert.equal(focused.focused, true);
   // Without a failing one: the first not started; else the first that waits.
   const fresh = lessonStatus({ lesson: six, states: exerciseStates(six, outcomes.slice(0, 4)) });
-  assert.equal(fresh.next.action === "work" && fresh.next.status.exercise.id, "6.4");
+  assert.equal(fresh.current?.exercise.id, "6.4");
 });
 
 Deno.test("lessonStatus from the record: not checked, changed since, not started", () => {
   const record = emptyProgress();
   recordStates(record, two, [{ exercise: two.exercises[0], state: "passed", passed: 1, total: 1 }]);
   const entry = { lesson: two, record: record.lessons["02_two"] };
-  assert.deepEqual(lessonStatus(entry).next, { action: "done" });
+  assert.equal(lessonStatus(entry).next, "done");
   const stale = lessonStatus({ ...entry, stale: true });
   assert.equal(stale.changedSince, true);
-  assert.deepEqual(stale.next, { action: "check" });
+  assert.equal(stale.next, "check");
   assert.equal(lessonStatus({ lesson: six }).exercises[0].kind, "not checked");
   const pristine = lessonStatus({ lesson: six, pristine: true });
   assert.equal(pristine.exercises[0].kind, "not started");
-  assert.equal(pristine.next.action === "work" && pristine.next.status.exercise.id, "6.1");
+  assert.equal(pristine.current?.exercise.id, "6.1");
 });

@@ -117,13 +117,6 @@ function statusOf(screen: Screen, options: WatchSessionOptions): LessonStatus | 
   return lessonStatus({ lesson, states, record, lessons: options.lessons, webgpu, focus });
 }
 
-/** The exercise the screen is about: the one in focus, or the next one to work on. */
-function current(status: LessonStatus | undefined): string | undefined {
-  return status?.next.action === "work" || status?.next.action === "passes"
-    ? status.next.status.exercise.id
-    : undefined;
-}
-
 /** The text of one screen. */
 function render(screen: Screen, options: WatchSessionOptions): string[] {
   const { lesson, last, extra } = screen;
@@ -150,7 +143,7 @@ function render(screen: Screen, options: WatchSessionOptions): string[] {
   const note = options.note?.();
   if (note) out.push("", pc.dim(note));
   // A hint belongs to its exercise: once another is current, it goes.
-  const shown = extra.exercise === undefined || extra.exercise === current(status);
+  const shown = extra.exercise === undefined || extra.exercise === status?.current?.exercise.id;
   if (shown && extra.lines.length > 0) out.push("", ...extra.lines);
   const where = options.watched.join(", ");
   out.push(
@@ -167,17 +160,15 @@ function render(screen: Screen, options: WatchSessionOptions): string[] {
 async function hint(screen: Screen, options: WatchSessionOptions): Promise<Screen["extra"]> {
   const { lesson } = screen;
   const status = statusOf(screen, options);
-  const target = status?.next.action === "work" || status?.next.action === "passes"
-    ? status.next
-    : undefined;
+  const target = status?.current;
   if (!target) {
     return { lines: [pc.green("Every exercise of this lesson passes: no hint needed.")] };
   }
-  const { exercise } = target.status;
+  const { exercise } = target;
   if (options.source === "solutions") {
     return { lines: ["(Hints are for your own code; this session checks solutions/.)"] };
   }
-  const passes = target.action === "passes";
+  const passes = status!.next === "passes";
   const { lines, notice } = await takeHint(options.root, lesson, exercise, "Press h", passes);
   if (notice) screen.notice = notice;
   return { lines, exercise: exercise.id };
@@ -186,7 +177,9 @@ async function hint(screen: Screen, options: WatchSessionOptions): Promise<Scree
 /** `n`: focus the next exercise, or move to the next lesson (true: a check is needed). */
 function nextExercise(screen: Screen, options: WatchSessionOptions): boolean {
   const ids = screen.lesson.exercises.map((e) => e.id);
-  const i = ids.indexOf(screen.focus ?? current(statusOf(screen, options)) ?? ids[ids.length - 1]);
+  const i = ids.indexOf(
+    screen.focus ?? statusOf(screen, options)?.current?.exercise.id ?? ids[ids.length - 1],
+  );
   if (i >= 0 && i + 1 < ids.length) {
     screen.focus = ids[i + 1];
     return false;

@@ -444,7 +444,7 @@ async function overview(ctx: Context): Promise<number> {
       lessonStatus({ ...e, lessons, record: progress?.lessons[e.lesson.slug] })
     );
     ctx.say(overviewReport(statuses, new Date()));
-    return statuses.every((s) => s.next.action === "done") ? 0 : 1;
+    return statuses.every((s) => s.next === "done") ? 0 : 1;
   }
   const { progress, notice } = await loadProgress(root);
   if (notice) io.error(pc.yellow(notice));
@@ -513,7 +513,7 @@ async function hint(ctx: Context, lesson: Lesson, chosen?: Exercise): Promise<nu
     const { status } = await currentStates(ctx, lesson, progress);
     // When the code does not even load, the first exercise not recorded as passing.
     exercise = status
-      ? (status.next.action === "work" ? status.next.status.exercise : undefined)
+      ? (status.next === "work" ? status.current?.exercise : undefined)
       : lesson.exercises.find((e) =>
         progress.lessons[lesson.slug]?.exercises[e.id]?.state !== "passed"
       );
