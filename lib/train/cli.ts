@@ -373,6 +373,9 @@ export async function main(args: string[]): Promise<number> {
     } catch (error) {
       progress.stop();
       const message = error instanceof Error ? error.message : String(error);
+      if (options.log && (isFileError(error) || /\(os error \d+\)/.test(message))) {
+        return fail(`--log ${options.log}: cannot write there: ${message.split("\n")[0]}`);
+      }
       if (error instanceof RangeError || /memory|allocat|abort/i.test(message)) {
         return fail(
           `ran out of memory at step ${trainer.stepCount} (${message.split("\n")[0]}): ` +
@@ -422,6 +425,11 @@ export async function main(args: string[]): Promise<number> {
     trainer.dispose();
   }
   return 0;
+}
+
+/** Whether `error` is one of Deno's file-system errors. */
+function isFileError(error: unknown): boolean {
+  return Object.values(Deno.errors).some((E) => error instanceof E);
 }
 
 /**

@@ -108,6 +108,12 @@ Deno.test("deno task train: --save, --plot, --log to a folder or under a file ar
       assert.equal(under.code, 1, under.stderr);
       oneClearLine(under.stderr, /cannot make its folder/);
     }
+    // A file that opens but refuses writes (Linux's /proc/version): one line, not a trace.
+    if (Deno.build.os === "linux") {
+      const proc = await train([...tinyRun, "--log", "/proc/version"]);
+      assert.equal(proc.code, 1, proc.stderr);
+      oneClearLine(proc.stderr, /--log \/proc\/version: cannot write there/);
+    }
     const left = [...Deno.readDirSync(dir)].map((e) => e.name);
     assert.deepEqual(left, ["file.txt"], "no .tmp or other file left behind");
     assert.equal(await Deno.readTextFile(`${dir}/file.txt`), "a learner's file\n");
