@@ -45,7 +45,7 @@ export const USAGE = `Usage: deno task train [options]
   --log PATH           write the JSON-lines log (config, then one record per evaluation)
   --plot PATH          write the training curves as SVG at the end
   --save PATH          save a checkpoint at every evaluation and at the end (and on Ctrl-C);
-                       if the loss diverges, the last one before it is kept
+                       if the loss diverges (NaN, or 1000 nats), the last one before it is kept
   --resume PATH        continue a run from a checkpoint (its config is kept)
   --lr X               learning rate (a positive, finite number)
   --optimizer NAME     sgd (momentum 0.9, weight decay 1e-4) or adamw
@@ -343,7 +343,7 @@ export async function main(args: string[]): Promise<number> {
   const onEval = async (r: EvalRecord) => {
     progress.onEval(r);
     if (diverged || saveError) return;
-    if (!Number.isFinite(r.lossAll)) {
+    if (!(r.lossAll < DIVERGED_LOSS)) { // NaN, Infinity, or a blow-up on its way there
       diverged = r;
       controller.abort();
       return;
@@ -391,8 +391,8 @@ export async function main(args: string[]): Promise<number> {
         ? ` The checkpoint of step ${savedStep}, the last before it, is kept in ${options.save}.`
         : "";
       return fail(
-        `training diverged: the loss is ${diverged.lossAll} at step ${diverged.step}` +
-          (lastGood ? ` (finite at step ${lastGood.step})` : "") +
+        `training diverged: the loss is ${shortNumber(diverged.lossAll)} at step ${diverged.step}` +
+          (lastGood ? ` (${shortNumber(lastGood.lossAll)} at step ${lastGood.step})` : "") +
           `; the learning rate ${config.optimizer.lr} is too large for this run ` +
           `(the presets use 0.2 with SGD).${kept}`,
       );
@@ -425,6 +425,17 @@ export async function main(args: string[]): Promise<number> {
     trainer.dispose();
   }
   return 0;
+}
+
+/**
+ * A loss (nats per token, on all targets) at or above this means the run has diverged: guessing
+ * uniformly costs log 65 = 4.2 nats, and 1000 nats means the model gives the true token a
+ * probability of e^-1000. NaN and Infinity count too.
+ */
+const DIVERGED_LOSS = 1000;
+
+function shortNumber(x: number): string {
+  return Number.isFinite(x) && Math.abs(x) < 1e4 ? x.toFixed(2) : x.toPrecision(3);
 }
 
 /** Whether `error` is one of Deno's file-system errors. */
