@@ -466,7 +466,8 @@ async function showReport(file: string): Promise<string | undefined> {
   try {
     report = JSON.parse(text);
   } catch (error) {
-    return fail(`${file} is not JSON (${(error as Error).message.split("\n")[0]})`);
+    const why = (error as Error).message.replace(/\s+/g, " ").slice(0, 120);
+    return fail(`${file} is not JSON (${why})`);
   }
   const lists = ["matmul", "steps", "ops", "pipeline", "notes"] as const;
   if (
