@@ -189,7 +189,8 @@ export function createApp(manifest: Manifest, options: AppOptions): App {
       return c.text(
         `Refused: this course site answers only requests for localhost or 127.0.0.1, ` +
           `not for Host "${host.slice(0, 100)}" (protection against DNS rebinding). ` +
-          `Open http://127.0.0.1:PORT/, or start it with --host ${hostname.slice(0, 100)}.`,
+          `Open http://127.0.0.1:PORT/ (to serve it under another name on purpose, start it ` +
+          `with --host NAME).`,
         403,
       );
     }
