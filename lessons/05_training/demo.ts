@@ -22,10 +22,11 @@ import {
   probeWK1,
   probeWK2,
   probeWO2,
-  sgdMomentumUpdate,
   trainableAt,
-  trainingStep,
 } from "@exercises/05_training/exercises.ts";
+import * as data from "@exercises/01_bigram_data/exercises.ts";
+import * as training from "@exercises/05_training/exercises.ts";
+import { trainerParts } from "@lib/train/parts.ts";
 import * as tf from "@tensorflow/tfjs";
 import {
   type MemoryProbes,
@@ -165,12 +166,10 @@ async function run(
       logPath,
       onStep: progress.onStep,
       onEval: progress.onEval,
-      parts: {
-        trainingStep,
-        sgdUpdate: sgdMomentumUpdate,
+      parts: trainerParts(data, training, {
         trainableAt: yourTrainableAt,
         memoryProbes: yourProbes,
-      },
+      }),
     });
   } finally {
     progress.stop();

@@ -24,6 +24,9 @@ import { timeAttentionOps } from "@lib/bench/measure.ts";
 import { initBackend, parseBackend } from "@lib/tf/mod.ts";
 import { presets, withOverrides } from "@lib/train/config.ts";
 import { Trainer } from "@lib/train/trainer.ts";
+import { trainerParts } from "@lib/train/parts.ts";
+import * as data from "@exercises/01_bigram_data/exercises.ts";
+import * as training from "@exercises/05_training/exercises.ts";
 import { causalSoftmaxComposed, probeWebGPU, quietMesa, withGpuErrors } from "@lib/webgpu/mod.ts";
 
 /** The largest absolute difference between two tensors, read asynchronously. */
@@ -103,7 +106,7 @@ async function demo(args: string[]): Promise<void> {
   });
 
   console.log("\n2. One training step, profiled with your profileStep");
-  const course = new Trainer(config);
+  const course = new Trainer(config, trainerParts(data, training)); // your lesson 1 and 5 code
   const mine = kernelTrainer(config);
   try {
     course.step();

@@ -7,7 +7,8 @@
  * Lesson 6: WebGPU-accelerated training. You measure what a training step costs (kernels,
  * tensors), write a fused WGSL kernel for the causal attention weights of one layer and its
  * gradient, register them with TensorFlow.js's WebGPU backend, and train the model of lessons
- * 4-5 with them.
+ * 4-5 with them: the trainer runs with your lesson 1 and lesson 5 code (imported below through
+ * `@exercises/`), only its forward pass is this lesson's.
  *
  * The kernels run on the `webgpu` backend. On any other backend the provided dispatchers
  * ({@linkcode causalSoftmax}, {@linkcode causalSoftmaxGrad}) fall back to the plain tfjs
@@ -33,8 +34,11 @@ import {
   type Params,
 } from "@lib/model/mod.ts";
 import type { TrainConfig } from "@lib/train/config.ts";
-import { Trainer, type TrainerParts } from "@lib/train/trainer.ts";
+import { Trainer } from "@lib/train/trainer.ts";
+import { trainerParts, type TrainingStep } from "@lib/train/parts.ts";
 import { stepWithForward } from "@lib/train/step.ts";
+import * as data from "@exercises/01_bigram_data/exercises.ts";
+import * as training from "@exercises/05_training/exercises.ts";
 import {
   causalSoftmaxComposed,
   causalSoftmaxGradComposed,
@@ -305,7 +309,7 @@ export function forwardWithSoftmax(
 }
 
 /** The arguments of lesson 5's training step: params, model config, batch, options. */
-type StepArgs = Parameters<NonNullable<TrainerParts["trainingStep"]>>;
+type StepArgs = Parameters<TrainingStep>;
 
 /**
  * Lesson 5's training step with the forward pass {@linkcode forwardWithSoftmax} and your fused
@@ -314,14 +318,18 @@ type StepArgs = Parameters<NonNullable<TrainerParts["trainingStep"]>>;
  *
  * @example
  * ```ts
+ * import * as data from "@exercises/01_bigram_data/exercises.ts";
+ * import * as training from "@exercises/05_training/exercises.ts";
  * import { presets } from "@lib/train/config.ts";
+ * import { trainerParts } from "@lib/train/parts.ts";
  * import { Trainer } from "@lib/train/trainer.ts";
  * import { kernelTrainingStep } from "@exercises/06_webgpu/exercises.ts";
- * const trainer = new Trainer(presets.tiny, { trainingStep: kernelTrainingStep });
+ * const parts = trainerParts(data, training, { trainingStep: kernelTrainingStep });
+ * const trainer = new Trainer(presets.tiny, parts);
  * trainer.step();
  * ```
  */
-export const kernelTrainingStep: NonNullable<TrainerParts["trainingStep"]> = (
+export const kernelTrainingStep: TrainingStep = (
   params,
   config,
   batch,
@@ -329,8 +337,9 @@ export const kernelTrainingStep: NonNullable<TrainerParts["trainingStep"]> = (
 ) => trainingStepWith(fusedCausalSoftmax, params, config, batch, options);
 
 /**
- * A lesson-5 training step whose forward pass computes attention weights with `softmaxOp`.
- * Provided; the benchmark compares the composition with your kernel through it.
+ * A lesson-5 training step whose forward pass computes attention weights with `softmaxOp`, and
+ * whose loss is your lesson-5 `maskedCrossEntropy`. Provided; the benchmark compares the
+ * composition with your kernel through it.
  *
  * @example
  * ```ts
@@ -348,11 +357,12 @@ export function trainingStepWith(
 ): tf.Scalar {
   const forwardFn = (p: Params, c: ModelConfig, ids: tf.Tensor2D) =>
     forwardWithSoftmax(p, c, ids, softmaxOp).logits;
-  return stepWithForward(forwardFn)(params, config, batch, options);
+  return stepWithForward(forwardFn, training.maskedCrossEntropy)(params, config, batch, options);
 }
 
 /**
- * Lesson 5's `Trainer` for `config`, training through your kernels. Provided.
+ * Lesson 5's `Trainer` for `config`, training through your kernels, with your lesson 1 data
+ * generator and your lesson 5 loss, optimizer update and freezing schedule. Provided.
  *
  * @example
  * ```ts
@@ -364,5 +374,5 @@ export function trainingStepWith(
  * ```
  */
 export function kernelTrainer(config: TrainConfig): Trainer {
-  return new Trainer(config, { trainingStep: kernelTrainingStep });
+  return new Trainer(config, trainerParts(data, training, { trainingStep: kernelTrainingStep }));
 }

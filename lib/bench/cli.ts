@@ -15,7 +15,12 @@
  * deno task bench                                   # everything, as a table
  * deno task bench --json > bench.json               # the same, as JSON
  * deno task bench --config cpu --backends wasm --climb   # lesson 6's CPU climb
+ * deno task bench --config tiny --mine              # time your lesson 1, 5 and 6 code
  * ```
+ *
+ * A tool entry point: the workers take the lessons' code through `@exercises/`, the reference by
+ * default (the command restarts itself with an import map pointing `@exercises/` at
+ * `solutions/`, and passes that map to its workers) and the learner's with `--mine`.
  * @module
  */
 import { parseArgs } from "node:util";
@@ -35,6 +40,14 @@ import { readEnv } from "@lib/tf/mod.ts";
 import { stepFlops } from "./flops.ts";
 import { type BenchReport, formatReport, type MachineInfo } from "./table.ts";
 import { type Job, MESSAGE_PREFIX, type Task, type WorkerMessage } from "./worker.ts";
+import {
+  describeSource,
+  importMapArgs,
+  runWithSource,
+  sourceFromArgs,
+  sourceInUse,
+  sourceLine,
+} from "@lib/code_source/mod.ts";
 
 const USAGE = `Usage: deno task bench [options]
 
@@ -56,6 +69,7 @@ ${VARIANTS.map((v) => `    ${v.padEnd(11)} ${VARIANT_DESCRIPTIONS[v]}`).join("\n
   --out FILE                 also write the JSON report to FILE, updated after each backend
                              (so a run stopped early keeps what it measured)
   --show FILE                print the table of a report saved with --json, and exit
+  --mine                     time your code (lessons/) instead of the reference (solutions/)
 `;
 
 /** Parsed command-line options. */
@@ -224,7 +238,7 @@ export async function runWorker(
 ): Promise<{ messages: WorkerMessage[]; problem?: string }> {
   await quietMesa();
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", ...workerScript(), JSON.stringify(job)],
+    args: ["run", "-A", ...importMapArgs(), ...workerScript(), JSON.stringify(job)],
     stdout: "piped",
     stderr: "piped",
     stdin: "null",
@@ -282,6 +296,7 @@ async function machineInfo(): Promise<MachineInfo> {
     webgpu: gpu.available
       ? `${gpu.description}${gpu.software ? " (software, no GPU)" : ""}`
       : `none (${gpu.reason})`,
+    code: describeSource(sourceInUse()),
   };
 }
 
@@ -436,11 +451,18 @@ export async function main(args: string[]): Promise<number> {
       console.log(shown);
       return 0;
     }
-    options = parseBenchArgs(args);
+    const { source, rest } = sourceFromArgs(args, "solutions");
+    options = parseBenchArgs(rest);
+    // The GPU kit's bundle has its code built in (the reference: see gpu_kit.sh).
+    const code = readEnv("COURSE_BENCH_WORKER")
+      ? undefined
+      : await runWithSource(source, import.meta.url, args);
+    if (code !== undefined) return code;
   } catch (error) {
     console.error(`${(error as Error).message}\n\n${USAGE}`);
     return 2;
   }
+  console.error(sourceLine());
   const problems: string[] = [];
   const report = await runBench(options, console.error, problems);
   console.log(options.json ? JSON.stringify(report, null, 2) : "\n" + formatReport(report));

@@ -17,10 +17,14 @@
  *
  * @example
  * ```ts
+ * import * as data from "@exercises/01_bigram_data/exercises.ts";
+ * import * as training from "@exercises/05_training/exercises.ts";
  * import { presets } from "@lib/train/config.ts";
+ * import { trainerParts } from "@lib/train/parts.ts";
  * import { Trainer } from "@lib/train/trainer.ts";
  * import { climbStep } from "@lib/bench/climb.ts";
- * const trainer = new Trainer(presets.tiny, { trainingStep: climbStep("flat") });
+ * const step = climbStep("flat", training.maskedCrossEntropy)!;
+ * const trainer = new Trainer(presets.tiny, trainerParts(data, training, { trainingStep: step }));
  * trainer.step();
  * ```
  * @module
@@ -37,6 +41,7 @@ import {
   type Params,
 } from "@lib/model/mod.ts";
 import { stepWithForward, type TrainingStep } from "@lib/train/step.ts";
+import type { MaskedLoss } from "@lib/train/parts.ts";
 
 /** The stages of the climb, in order. */
 export const CLIMB_STAGES = [
@@ -205,27 +210,29 @@ export function forwardFlat(
 }
 
 /**
- * The training step of one stage of the climb; `undefined` for `course`, which is the
- * `Trainer`'s own step (lib/model's `forward`).
+ * The training step of one stage of the climb, with `loss` (lesson 5's `maskedCrossEntropy`);
+ * `undefined` for `course`, which is lesson 5's own `trainingStep` (lib/model's `forward`).
  *
  * @example
  * ```ts
  * import { climbStep } from "@lib/bench/climb.ts";
- * climbStep("course"); // undefined: the Trainer's default step
+ * import { maskedCrossEntropy } from "@exercises/05_training/exercises.ts";
+ * climbStep("course", maskedCrossEntropy); // undefined: lesson 5's own step
  * ```
  */
-export function climbStep(stage: ClimbStage): TrainingStep | undefined {
+export function climbStep(stage: ClimbStage, loss: MaskedLoss): TrainingStep | undefined {
+  const step = (f: Parameters<typeof stepWithForward>[0]) => stepWithForward(f, loss);
   switch (stage) {
     case "reference":
-      return stepWithForward((p, c, ids) => forwardReference(p, c, ids).logits);
+      return step((p, c, ids) => forwardReference(p, c, ids).logits);
     case "fold":
-      return stepWithForward(forwardFolded);
+      return step(forwardFolded);
     case "flat":
-      return stepWithForward((p, c, ids) => forwardFlat(p, c, ids));
+      return step((p, c, ids) => forwardFlat(p, c, ids));
     case "customgrad":
-      return stepWithForward((p, c, ids) => forwardFlat(p, c, ids, matMulFastGrad));
+      return step((p, c, ids) => forwardFlat(p, c, ids, matMulFastGrad));
     case "batched":
-      return stepWithForward((p, c, ids) => forwardFlat(p, c, ids, matMulFastGrad, true));
+      return step((p, c, ids) => forwardFlat(p, c, ids, matMulFastGrad, true));
     case "course":
       return undefined;
   }

@@ -7,6 +7,9 @@
  * step, a stage of the CPU climb (lib/bench/climb.ts), or lesson 6's forward pass with the plain
  * attention composition or the fused WGSL kernels.
  *
+ * The taught parts (lessons 1 and 5's, for the trainer, and lesson 6's kernels) come in as
+ * {@linkcode BenchParts}: the benchmark's worker assembles them from `@exercises/`.
+ *
  * @example
  * ```ts
  * import { benchConfig, stepShapeOf } from "@lib/bench/configs.ts";
@@ -15,12 +18,64 @@
  * ```
  * @module
  */
+import type * as tf from "@tensorflow/tfjs";
+import type { ModelConfig, Params } from "@lib/model/mod.ts";
 import { type PresetName, presets, type TrainConfig, withOverrides } from "@lib/train/config.ts";
-import type { TrainerParts } from "@lib/train/trainer.ts";
+import {
+  type DataLesson,
+  type TrainerParts,
+  trainerParts,
+  type TrainingLesson,
+  type TrainingStep,
+} from "@lib/train/parts.ts";
 import { CLIMB_STAGES, climbStep } from "./climb.ts";
 import type { StepShape } from "./flops.ts";
-import { kernelTrainingStep, trainingStepWith } from "../../solutions/06_webgpu/exercises.ts";
 import { causalSoftmaxComposed } from "@lib/webgpu/mod.ts";
+
+/** Attention weights from queries and keys `[batch, seq, dim]` (lesson 6's `CausalSoftmaxOp`). */
+export type CausalSoftmaxOp = (q: tf.Tensor3D, k: tf.Tensor3D) => tf.Tensor3D;
+
+/** Lesson 6's exports the benchmark uses (pass the module: `import * as webgpu from ...`). */
+export interface WebGpuLesson {
+  /** The fused attention weights (Exercise 6.4). */
+  fusedCausalSoftmax: CausalSoftmaxOp;
+  /** Lesson 5's step with the attention weights from `softmaxOp`. */
+  trainingStepWith(
+    softmaxOp: CausalSoftmaxOp,
+    params: Params,
+    config: ModelConfig,
+    batch: Parameters<TrainingStep>[2],
+    options: Parameters<TrainingStep>[3],
+  ): tf.Scalar;
+}
+
+/** What the benchmark runs of the lessons: the trainer's parts and lesson 6's kernels. */
+export interface BenchParts {
+  /** Lessons 1 and 5, as the trainer takes them. */
+  trainer: TrainerParts;
+  /** Lesson 6. */
+  webgpu: WebGpuLesson;
+}
+
+/**
+ * The benchmark's parts from the lessons' modules (whichever copy the caller's import map gave).
+ *
+ * @example
+ * ```ts
+ * import * as data from "@exercises/01_bigram_data/exercises.ts";
+ * import * as training from "@exercises/05_training/exercises.ts";
+ * import * as webgpu from "@exercises/06_webgpu/exercises.ts";
+ * import { benchParts } from "@lib/bench/configs.ts";
+ * const parts = benchParts(data, training, webgpu);
+ * ```
+ */
+export function benchParts(
+  data: DataLesson,
+  training: TrainingLesson,
+  webgpu: WebGpuLesson,
+): BenchParts {
+  return { trainer: trainerParts(data, training), webgpu };
+}
 
 /** The configuration names the benchmark knows. */
 export const CONFIG_NAMES: readonly PresetName[] = ["cpu", "paper", "tiny"];
@@ -81,23 +136,29 @@ export function stepShapeOf(config: TrainConfig): StepShape {
 }
 
 /**
- * The `Trainer` parts that run a variant's step (`{}` for the course's own step).
+ * The `Trainer` parts that run a variant's step (`parts.trainer` itself for the course's step).
  *
  * @example
  * ```ts
- * import { variantParts } from "@lib/bench/configs.ts";
- * variantParts("course"); // {}
+ * import * as data from "@exercises/01_bigram_data/exercises.ts";
+ * import * as training from "@exercises/05_training/exercises.ts";
+ * import * as webgpu from "@exercises/06_webgpu/exercises.ts";
+ * import { benchParts, variantParts } from "@lib/bench/configs.ts";
+ * const parts = benchParts(data, training, webgpu);
+ * variantParts("course", parts) === parts.trainer; // true
  * ```
  */
-export function variantParts(variant: Variant): TrainerParts {
+export function variantParts(variant: Variant, parts: BenchParts): TrainerParts {
+  const { webgpu } = parts;
+  const withStep = (trainingStep: TrainingStep) => ({ ...parts.trainer, trainingStep });
   switch (variant) {
     case "composed":
-      return { trainingStep: (...args) => trainingStepWith(causalSoftmaxComposed, ...args) };
+      return withStep((...args) => webgpu.trainingStepWith(causalSoftmaxComposed, ...args));
     case "fused":
-      return { trainingStep: kernelTrainingStep };
+      return withStep((...args) => webgpu.trainingStepWith(webgpu.fusedCausalSoftmax, ...args));
     default: {
-      const step = climbStep(variant);
-      return step ? { trainingStep: step } : {};
+      const step = climbStep(variant, parts.trainer.maskedCrossEntropy);
+      return step ? withStep(step) : parts.trainer;
     }
   }
 }

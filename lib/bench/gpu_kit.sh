@@ -19,8 +19,11 @@ wasm_dir="$(ls -d node_modules/.deno/@tensorflow+tfjs-backend-wasm@*/node_module
 
 rm -rf "$kit"
 mkdir -p "$kit/debs"
-deno bundle --quiet --platform=deno lib/bench/gpu_kit/bench_main.ts -o "$kit/bench.js"
-deno bundle --quiet --platform=deno lib/bench/gpu_kit/worker_main.ts -o "$kit/worker.js"
+# The kit times the reference code: bundle with `@exercises/` pointing at solutions/.
+map="$(deno run -A lib/course/cli/import_map.ts solutions)"
+deno bundle --quiet --platform=deno --import-map="$map" lib/bench/gpu_kit/bench_main.ts -o "$kit/bench.js"
+deno bundle --quiet --platform=deno --import-map="$map" lib/bench/gpu_kit/worker_main.ts -o "$kit/worker.js"
+rm -f "$map"
 cp "$wasm_dir"/*.wasm "$kit/"
 xz -T0 -6 -c "$(readlink -f "$(command -v deno)")" >"$kit/deno.xz"
 if ! (cd "$kit/debs" && apt-get download -qq libvulkan1 >/dev/null 2>&1); then

@@ -18,8 +18,8 @@ import type { TrainConfig } from "@lib/train/config.ts";
 import { train, Trainer } from "@lib/train/trainer.ts";
 import { BIRTH_THRESHOLD, BirthWatch } from "@lib/train/birth.ts";
 import { causalSoftmaxComposed } from "@lib/webgpu/mod.ts";
-import { type CausalSoftmaxOp, fusedCausalSoftmax } from "../../solutions/06_webgpu/exercises.ts";
-import { type Variant, variantParts } from "./configs.ts";
+import type { TrainerParts } from "@lib/train/parts.ts";
+import { type BenchParts, type CausalSoftmaxOp, type Variant, variantParts } from "./configs.ts";
 import { matmulFlops } from "./flops.ts";
 
 /**
@@ -124,9 +124,14 @@ export interface StepTiming {
  *
  * @example
  * ```ts
+ * import * as data from "@exercises/01_bigram_data/exercises.ts";
+ * import * as training from "@exercises/05_training/exercises.ts";
+ * import * as webgpu from "@exercises/06_webgpu/exercises.ts";
+ * import { benchParts } from "@lib/bench/configs.ts";
  * import { presets } from "@lib/train/config.ts";
  * import { timeSteps } from "@lib/bench/measure.ts";
- * const t = await timeSteps(presets.tiny, ["course"], { warmup: 1, steps: 3, budgetS: 60 });
+ * const parts = benchParts(data, training, webgpu);
+ * const t = await timeSteps(presets.tiny, ["course"], { warmup: 1, steps: 3, budgetS: 60 }, parts);
  * t.get("course")!.ms.length; // 3
  * ```
  */
@@ -134,6 +139,7 @@ export async function timeSteps(
   config: TrainConfig,
   variants: Variant[],
   options: StepOptions,
+  parts: BenchParts,
 ): Promise<Map<Variant, StepTiming>> {
   const out = new Map<Variant, StepTiming>();
   const trainers = new Map<Variant, Trainer>();
@@ -146,7 +152,7 @@ export async function timeSteps(
   try {
     const rest = Math.max(0, options.warmup - 1) + options.steps;
     for (const v of variants) {
-      const trainer = new Trainer(config, variantParts(v));
+      const trainer = new Trainer(config, variantParts(v, parts));
       const firstMs = await timed(trainer);
       if ((firstMs / 1000) * rest > options.budgetS) {
         trainer.dispose();
@@ -184,18 +190,19 @@ export interface AttentionOpTiming {
 
 /**
  * Milliseconds of one forward and backward pass of the attention weights at `[batch, seq, dim]`,
- * through the plain tfjs composition and through `fused` (default: lesson 6's reference
- * kernels), interleaved (median of `reps` each, after two warm-up runs each).
+ * through the plain tfjs composition and through `fused` (lesson 6's kernels), interleaved
+ * (median of `reps` each, after two warm-up runs each).
  *
  * @example
  * ```ts
  * import { timeAttentionOps } from "@lib/bench/measure.ts";
- * const { composedMs, fusedMs } = await timeAttentionOps([4, 16, 8]);
+ * import { fusedCausalSoftmax } from "@exercises/06_webgpu/exercises.ts";
+ * const { composedMs, fusedMs } = await timeAttentionOps([4, 16, 8], fusedCausalSoftmax);
  * ```
  */
 export async function timeAttentionOps(
   shape: [number, number, number],
-  fused: CausalSoftmaxOp = fusedCausalSoftmax,
+  fused: CausalSoftmaxOp,
   reps = 5,
 ): Promise<AttentionOpTiming> {
   const [b, t, d] = shape;
@@ -240,13 +247,20 @@ export interface PipelineTiming {
  *
  * @example
  * ```ts
+ * import * as data from "@exercises/01_bigram_data/exercises.ts";
+ * import * as training from "@exercises/05_training/exercises.ts";
  * import { presets } from "@lib/train/config.ts";
+ * import { trainerParts } from "@lib/train/parts.ts";
  * import { timePipeline } from "@lib/bench/measure.ts";
- * const p = await timePipeline(presets.tiny, 3);
+ * const p = await timePipeline(presets.tiny, trainerParts(data, training), 3);
  * ```
  */
-export async function timePipeline(config: TrainConfig, steps = 10): Promise<PipelineTiming> {
-  const trainer = new Trainer(config);
+export async function timePipeline(
+  config: TrainConfig,
+  parts: TrainerParts,
+  steps = 10,
+): Promise<PipelineTiming> {
+  const trainer = new Trainer(config, parts);
   try {
     trainer.step();
     await trainer.lastLoss();
@@ -289,14 +303,18 @@ export interface BirthTiming {
  *
  * @example
  * ```ts
+ * import * as data from "@exercises/01_bigram_data/exercises.ts";
+ * import * as training from "@exercises/05_training/exercises.ts";
  * import { presets } from "@lib/train/config.ts";
+ * import { trainerParts } from "@lib/train/parts.ts";
  * import { timeBirth } from "@lib/bench/measure.ts";
- * const b = await timeBirth(presets.tiny, 30);
+ * const b = await timeBirth(presets.tiny, trainerParts(data, training), 30);
  * b.status; // "born" or "not born"
  * ```
  */
 export async function timeBirth(
   config: TrainConfig,
+  parts: TrainerParts,
   capS: number,
   threshold = BIRTH_THRESHOLD,
 ): Promise<BirthTiming> {
@@ -306,6 +324,7 @@ export async function timeBirth(
   let stepsRun = 0;
   let totalSeconds = 0;
   await train({ ...config, steps: Number.MAX_SAFE_INTEGER }, {
+    parts,
     signal: controller.signal,
     onEval: (r) => {
       lastAcc = r.inContextAcc;

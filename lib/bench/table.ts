@@ -26,6 +26,8 @@ export interface MachineInfo {
   webgpu: string;
   /** The 1-minute load average when the run started (other work competing for the CPUs). */
   load?: number;
+  /** Whose lesson code was timed ("the reference code (solutions/)", "your code (lessons/)"). */
+  code?: string;
 }
 
 /** A plain 2-D matmul on one backend. */
@@ -221,6 +223,7 @@ export function formatReport(r: BenchReport): string {
     `CPU: ${m.cpu} (${m.threads} threads${
       m.load === undefined ? "" : `, load average ${m.load.toFixed(1)} at the start`
     }) · WebGPU: ${m.webgpu}`,
+    ...(m.code ? [`Code: ${m.code}`] : []),
     "",
   );
   if (r.matmul.length > 0) {

@@ -8,6 +8,9 @@
  * first estimated from the model FLOPs, the matmul GFLOP/s and the efficiency seen on earlier
  * tasks of this run (30% before any), then checked again against the first step's time.
  *
+ * A tool entry point: it takes the taught parts (lessons 1, 5 and 6) from `@exercises/`, so the
+ * import map it is started with (`deno task bench` passes its own) decides whose code it times.
+ *
  * @example
  * ```sh
  * deno run -A lib/bench/worker.ts '{"backend":"wasm","tasks":[],"warmup":2,"steps":5,"budgetS":60}'
@@ -17,7 +20,10 @@
 import { initBackend, parseBackend } from "@lib/tf/mod.ts";
 import { type TrainConfig, withOverrides } from "@lib/train/config.ts";
 import { BIRTH_THRESHOLD } from "@lib/train/birth.ts";
-import { benchConfig, stepShapeOf, type Variant } from "./configs.ts";
+import { benchConfig, benchParts, stepShapeOf, type Variant } from "./configs.ts";
+import * as data from "@exercises/01_bigram_data/exercises.ts";
+import * as training from "@exercises/05_training/exercises.ts";
+import * as webgpu from "@exercises/06_webgpu/exercises.ts";
 import { stepFlops } from "./flops.ts";
 import {
   type MatmulTiming,
@@ -30,6 +36,9 @@ import {
   timeSteps,
 } from "./measure.ts";
 import type { BirthResult, MatmulResult, OpResult, PipelineResult, StepResult } from "./table.ts";
+
+/** The lessons' code this worker times (the copy its import map chose). */
+const PARTS = benchParts(data, training, webgpu);
 
 /** One thing for a worker to measure. */
 export type Task =
@@ -160,7 +169,7 @@ async function measureSteps(ctx: Context, configName: string, variants: Variant[
   const measured = factor === 1 ? config : withOverrides(config, { batchSize: batch });
   let timings: Map<Variant, StepTiming>;
   try {
-    timings = await timeSteps(measured, variants, job);
+    timings = await timeSteps(measured, variants, job, PARTS);
   } catch (error) {
     for (const v of variants) {
       emit({ type: "step", result: { ...base(v), status: "failed", reason: why(error) } });
@@ -214,7 +223,7 @@ async function measureOp(ctx: Context, configName: string): Promise<OpResult> {
     };
   }
   try {
-    return { ...base, ...await timeAttentionOps(shape) };
+    return { ...base, ...await timeAttentionOps(shape, webgpu.fusedCausalSoftmax) };
   } catch (error) {
     return { ...base, reason: why(error) };
   }
@@ -233,7 +242,7 @@ async function measurePipeline(ctx: Context, configName: string): Promise<Pipeli
     };
   }
   try {
-    return { ...base, ...await timePipeline(config, steps) };
+    return { ...base, ...await timePipeline(config, PARTS.trainer, steps) };
   } catch (error) {
     return { ...base, reason: why(error) };
   }
@@ -247,7 +256,10 @@ async function measureBirth(
 ): Promise<BirthResult> {
   const base = { config: configName, backend: ctx.backend, threshold: BIRTH_THRESHOLD };
   try {
-    return { ...base, ...await timeBirth(benchConfig(configName, ctx.job.batch), capS) };
+    return {
+      ...base,
+      ...await timeBirth(benchConfig(configName, ctx.job.batch), PARTS.trainer, capS),
+    };
   } catch (error) {
     return { ...base, status: "failed", reason: why(error) };
   }

@@ -274,16 +274,24 @@ async function runOnce(options: RunOptions, extraArgs: string[]): Promise<RunRes
  */
 export async function writeImportMap(root: string, target: Target): Promise<string> {
   const config = JSON.parse(await Deno.readTextFile(join(root, "deno.json")));
-  const imports: Record<string, string> = {};
-  for (const [key, value] of Object.entries(config.imports as Record<string, string>)) {
-    imports[key] = value.startsWith("./")
+  const local = (value: string) =>
+    value.startsWith("./")
       ? pathToFileURL(join(root, value)).href.replace(/\/$/, "") + slash(value)
       : value;
+  const imports: Record<string, string> = {};
+  for (const [key, value] of Object.entries(config.imports as Record<string, string>)) {
+    imports[key] = local(value);
   }
   const dir = target === "solutions"
     ? join(root, "solutions")
     : resolve(root, target === "lessons" ? "lessons" : target.dir);
   imports["@exercises/"] = pathToFileURL(dir).href + "/";
+  // deno.json's scopes (the reference reads the reference: `@exercises/` inside solutions/).
+  const scopes: Record<string, Record<string, string>> = {};
+  for (const [scope, map] of Object.entries(config.scopes ?? {}) as [string, object][]) {
+    const entries = Object.entries(map as Record<string, string>).map(([k, v]) => [k, local(v)]);
+    scopes[local(scope)] = Object.fromEntries(entries);
+  }
   // One file per call: several runs (a watch loop, the course check) may work at once.
   await Deno.mkdir(join(root, ".course", "tmp"), { recursive: true });
   const path = await Deno.makeTempFile({
@@ -291,7 +299,7 @@ export async function writeImportMap(root: string, target: Target): Promise<stri
     prefix: "import_map_",
     suffix: ".json",
   });
-  await Deno.writeTextFile(path, JSON.stringify({ imports }, null, 2) + "\n");
+  await Deno.writeTextFile(path, JSON.stringify({ imports, scopes }, null, 2) + "\n");
   return path;
 }
 

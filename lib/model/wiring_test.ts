@@ -4,7 +4,7 @@ import {
   loadStats,
   makeBatch,
   topTriggers,
-} from "../../solutions/01_bigram_data/exercises.ts";
+} from "@exercises/01_bigram_data/exercises.ts";
 import { check } from "@lib/testing/mod.ts";
 import { backendFromEnv, initBackend } from "@lib/tf/mod.ts";
 import { Rng } from "@lib/rng/mod.ts";

@@ -7,7 +7,12 @@
  * deno task train --resume runs/cpu.ckpt.json --steps 800
  * deno task train --preset cpu --freeze wK1:300,wK2:300 --steps 600
  * deno task train --preset paper --backend webgpu     # d = T = 256, batch 512: for a GPU
+ * deno task train --preset tiny --mine                # with your lesson 1 and 5 code
  * ```
+ *
+ * A tool entry point: it assembles the trainer from lessons 1 and 5 through `@exercises/`, the
+ * reference by default (it restarts itself with an import map pointing `@exercises/` at
+ * `solutions/`) and the learner's code with `--mine`, and says which it runs.
  *
  * @example
  * ```ts
@@ -32,6 +37,11 @@ import { type EvalRecord, train, Trainer } from "./trainer.ts";
 import { type Checkpoint, readCheckpoint } from "./checkpoint.ts";
 import { BirthWatch } from "./birth.ts";
 import { backendMemory, memoryProblem } from "./memory.ts";
+import { trainerParts } from "./parts.ts";
+import { NotImplementedError } from "@lib/testing/mod.ts";
+import * as data from "@exercises/01_bigram_data/exercises.ts";
+import * as training from "@exercises/05_training/exercises.ts";
+import { runWithSource, sourceFromArgs, sourceLine } from "@lib/code_source/mod.ts";
 import { progressReporter } from "./progress_bar.ts";
 import { trainingCurves } from "./figures.ts";
 
@@ -59,6 +69,8 @@ export const USAGE = `Usage: deno task train [options]
   --freeze SPEC        e.g. wK1:300,wK2:300 (frozen until step 300)
   --seed N             data seed (default 42)
   --init-seed N        the model's initialisation seed (default 0)
+  --mine               run your lesson 1 and 5 code (lessons/) instead of the reference
+  --solutions          run the reference code (solutions/): the default
   --help               this text`;
 
 /**
@@ -253,7 +265,13 @@ export function parseTrainArgs(args: string[]): TrainCliOptions {
 export async function main(args: string[]): Promise<number> {
   let options: TrainCliOptions;
   try {
-    options = parseTrainArgs(args);
+    const { source, rest } = usage(() => sourceFromArgs(args, "solutions"));
+    options = parseTrainArgs(rest);
+    if (!options.help) {
+      const code = await runWithSource(source, import.meta.url, args);
+      if (code !== undefined) return code;
+    }
+    args = rest;
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     console.error(`error: ${error.message}\n\n${USAGE}`);
@@ -278,6 +296,7 @@ export async function main(args: string[]): Promise<number> {
   }
   let checkpoint: Checkpoint | undefined;
   let config = options.config;
+  const parts = trainerParts(data, training);
   if (options.resume) {
     try {
       checkpoint = await readCheckpoint(options.resume);
@@ -304,7 +323,9 @@ export async function main(args: string[]): Promise<number> {
   if (tooBig) return fail(tooBig);
   let trainer: Trainer;
   try {
-    trainer = options.resume ? await Trainer.load(options.resume) : new Trainer(config);
+    trainer = options.resume
+      ? await Trainer.load(options.resume, parts)
+      : new Trainer(config, parts);
   } catch (error) {
     return fail((error as Error).message);
   }
@@ -318,6 +339,7 @@ export async function main(args: string[]): Promise<number> {
   }
   const m = config.model;
   const d = config.data;
+  console.log(sourceLine());
   console.log(
     `Backend: ${info.summary}\nModel: d=${m.dim} T=${d.seqLen} trained ${m.trainable.join(", ")}` +
       `${m.finalFfn ? " (with W_F)" : ""}; data: K=${d.k} ${
@@ -427,6 +449,14 @@ export async function main(args: string[]): Promise<number> {
   return 0;
 }
 
+function usage<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (error) {
+    throw error instanceof UsageError ? error : new UsageError((error as Error).message);
+  }
+}
+
 /**
  * A loss (nats per token, on all targets) at or above this means the run has diverged: guessing
  * uniformly costs log 65 = 4.2 nats, and 1000 nats means the model gives the true token a
@@ -523,5 +553,15 @@ async function quietMesa(): Promise<void> {
 }
 
 if (import.meta.main) {
-  Deno.exit(await main(Deno.args));
+  try {
+    Deno.exit(await main(Deno.args));
+  } catch (error) {
+    if (!(error instanceof NotImplementedError)) throw error;
+    console.error(
+      `deno task train --mine runs your code, and \`${error.exercise}\` is not written yet: ` +
+        `finish it (\`deno task lesson\` says what is missing), or run without --mine for the ` +
+        `reference code.`,
+    );
+    Deno.exit(1);
+  }
 }

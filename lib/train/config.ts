@@ -19,7 +19,23 @@ import {
   PARAM_NAMES,
   type ParamName,
 } from "@lib/model/mod.ts";
-import { type DataConfig, defaultDataConfig } from "./data.ts";
+
+/**
+ * The data settings a run passes to lesson 1's `makeBatch` (the paper's `DataArgs`): the shape of
+ * lesson 1's `DataConfig`, which the tools that assemble a trainer check it against.
+ */
+export interface DataConfig {
+  /** T: the number of inputs per sequence. */
+  seqLen: number;
+  /** K: the number of triggers per sequence. */
+  k: number;
+  /** true: the K most frequent tokens (after `triggerOffset`) for every sequence. */
+  fixedTriggers: boolean;
+  /** With fixed triggers, skip this many of the most frequent tokens first. */
+  triggerOffset: number;
+  /** `uniform`: outputs uniform over all N tokens; `bigram`: o_k ~ pi_b(.|q_k). */
+  outputs: "uniform" | "bigram";
+}
 
 /** The optimizer: the paper's SGD with momentum, or AdamW. */
 export interface OptimizerConfig {
@@ -138,7 +154,7 @@ function inductionRun(size: {
       maxLen: size.seqLen,
       trainable: ["wK1", "wK2", "wO2"],
     },
-    data: { ...defaultDataConfig, seqLen: size.seqLen, k: 5, fixedTriggers: true },
+    data: { seqLen: size.seqLen, k: 5, fixedTriggers: true, triggerOffset: 0, outputs: "uniform" },
     batchSize: size.batchSize,
     steps: size.steps,
     optimizer: sgd(size.lr),

@@ -10,8 +10,20 @@
  * ```
  * @module
  */
+import type { BatchMetrics, MemoryProbes } from "@lib/model/mod.ts";
 import type { TrainConfig } from "./config.ts";
-import type { EvalRecord } from "./trainer.ts";
+
+/** One evaluation: the batch metrics, the memory probes and the attention probes. */
+export interface EvalRecord extends BatchMetrics, MemoryProbes {
+  /** Optimizer steps done before this evaluation. */
+  step: number;
+  /** Layer 1: fraction of output positions whose attention argmax is the previous token. */
+  prevToken: number;
+  /** Layer 2: fraction of in-context targets whose attention argmax follows an earlier z_t. */
+  induction: number;
+  /** Wall time since the run started (summed over resumed parts), in milliseconds. */
+  elapsedMs: number;
+}
 
 /** The first line of a log (and of each resumed part). */
 export interface LogHeader {

@@ -1,18 +1,23 @@
 /**
  * The course's trainer as a library (lesson 5): configurations and presets, the optimizers, the
- * training loop with its evaluations, checkpoints, the JSON-lines log, and SVG figures. The
+ * training loop with its evaluations (taking the lessons' parts from the caller), checkpoints, the JSON-lines log, and SVG figures. The
  * command line is `deno task train` (`lib/train/cli.ts`).
  *
  * @example
  * ```ts
- * import { presets, train, withOverrides } from "@lib/train/mod.ts";
- * const records = await train(withOverrides(presets.tiny, { steps: 50 }));
+ * import * as data from "@exercises/01_bigram_data/exercises.ts";
+ * import * as training from "@exercises/05_training/exercises.ts";
+ * import { presets, train, trainerParts, withOverrides } from "@lib/train/mod.ts";
+ * const parts = trainerParts(data, training);
+ * const records = await train(withOverrides(presets.tiny, { steps: 50 }), { parts });
  * console.log(records.at(-1)!.inContextAcc);
  * ```
  * @module
  */
 export * from "./config.ts";
 export * from "./optimizer.ts";
+export * from "./parts.ts";
+export * from "./step.ts";
 export * from "./trainer.ts";
 export * from "./checkpoint.ts";
 export * from "./log.ts";

@@ -5,15 +5,18 @@
  * `tf.Variable`s created up front, so a run allocates no new state tensors after its first step,
  * and expose that state for checkpoints.
  *
- * The SGD update itself is lesson 5's Exercise 5.2 (`sgdMomentumUpdate`), imported from the
- * reference solution so that the course has one copy of it.
+ * The SGD update itself is lesson 5's Exercise 5.2 (`sgdMomentumUpdate`): the tool that builds
+ * the optimizer passes it in (the reference's or the learner's), so that the course has one copy
+ * of it and lib never imports an exercise.
  *
  * @example
  * ```ts
  * import { makeOptimizer } from "@lib/train/optimizer.ts";
  * import { initParams, defaultModelConfig } from "@lib/model/mod.ts";
+ * import { sgdMomentumUpdate } from "@exercises/05_training/exercises.ts";
  * const params = initParams({ ...defaultModelConfig, dim: 16, maxLen: 8 });
- * const opt = makeOptimizer({ kind: "sgd", lr: 0.1, momentum: 0.9, weightDecay: 1e-4 }, params, ["wO2"]);
+ * const sgd = { kind: "sgd", lr: 0.1, momentum: 0.9, weightDecay: 1e-4 } as const;
+ * const opt = makeOptimizer(sgd, params, ["wO2"], sgdMomentumUpdate);
  * // opt.update(params, { wO2: gradient });
  * opt.dispose();
  * ```
@@ -22,7 +25,16 @@
 import * as tf from "@tensorflow/tfjs";
 import type { ParamName, Params } from "@lib/model/mod.ts";
 import type { OptimizerConfig } from "./config.ts";
-import { sgdMomentumUpdate, type SgdOptions } from "../../solutions/05_training/exercises.ts";
+
+/** The SGD hyperparameters (PyTorch's `torch.optim.SGD` with momentum, no dampening). */
+export interface SgdOptions {
+  /** Learning rate eta. */
+  lr: number;
+  /** Momentum mu (the paper: 0.9). */
+  momentum: number;
+  /** L2 weight decay lambda, added to the gradient (the paper: 1e-4). */
+  weightDecay: number;
+}
 
 /** Applies gradients to parameters and owns the state this needs. */
 export interface Optimizer {
@@ -49,7 +61,7 @@ export type SgdUpdate = (
 /**
  * Creates the optimizer of `config` with state for the parameters in `names`.
  *
- * @param sgdUpdate The SGD step to use (default: the reference solution of Exercise 5.2).
+ * @param sgdUpdate The SGD step (lesson 5's Exercise 5.2); needed by `kind: "sgd"` only.
  *
  * @example
  * ```ts
@@ -64,7 +76,7 @@ export function makeOptimizer(
   config: OptimizerConfig,
   params: Params,
   names: ParamName[],
-  sgdUpdate: SgdUpdate = sgdMomentumUpdate,
+  sgdUpdate?: SgdUpdate,
 ): Optimizer {
   const zerosLike = (name: ParamName, slot: string): [string, tf.Variable] => {
     const p = params[name];
@@ -73,6 +85,9 @@ export function makeOptimizer(
     return [`${name}.${slot}`, tf.tidy(() => tf.variable(tf.zerosLike(p), false))];
   };
   if (config.kind === "sgd") {
+    if (!sgdUpdate) {
+      throw new Error("the sgd optimizer needs lesson 5's sgdMomentumUpdate (Exercise 5.2)");
+    }
     return new Sgd(
       config,
       Object.fromEntries(names.map((n) => zerosLike(n, "velocity"))),

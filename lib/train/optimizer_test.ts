@@ -4,6 +4,7 @@ import { defaultModelConfig, disposeParams, initParams } from "@lib/model/mod.ts
 import { Rng } from "@lib/rng/mod.ts";
 import { backendFromEnv, initBackend } from "@lib/tf/mod.ts";
 import { makeOptimizer } from "./optimizer.ts";
+import { sgdMomentumUpdate } from "@exercises/05_training/exercises.ts";
 
 await initBackend(backendFromEnv());
 
@@ -49,10 +50,8 @@ Deno.test("AdamW matches PyTorch's update rule, step by step", () => {
 
 Deno.test("SGD keeps one velocity per parameter and leaks nothing", () => {
   const params = initParams(config);
-  const opt = makeOptimizer({ kind: "sgd", lr: 0.1, momentum: 0.9, weightDecay: 1e-4 }, params, [
-    "wK1",
-    "wO2",
-  ]);
+  const sgd = { kind: "sgd", lr: 0.1, momentum: 0.9, weightDecay: 1e-4 } as const;
+  const opt = makeOptimizer(sgd, params, ["wK1", "wO2"], sgdMomentumUpdate);
   assert.deepEqual(Object.keys(opt.slots()).sort(), ["wK1.velocity", "wO2.velocity"]);
   const grad = tf.ones([4, 4]);
   const before = tf.memory().numTensors;
@@ -71,8 +70,16 @@ Deno.test("an unknown optimizer kind or matrix is explained", () => {
     /unknown optimizer kind "lion"/,
   );
   assert.throws(
-    () => makeOptimizer({ kind: "sgd", lr: 1, momentum: 0, weightDecay: 0 }, params, ["wF"]),
+    () => {
+      const sgd = { kind: "sgd", lr: 1, momentum: 0, weightDecay: 0 } as const;
+      makeOptimizer(sgd, params, ["wF"], sgdMomentumUpdate);
+    },
     /no such matrix/,
+  );
+  // lib has no SGD update of its own: it is lesson 5's Exercise 5.2, passed in.
+  assert.throws(
+    () => makeOptimizer({ kind: "sgd", lr: 1, momentum: 0, weightDecay: 0 }, params, ["wO2"]),
+    /needs lesson 5's sgdMomentumUpdate/,
   );
   disposeParams(params);
 });
@@ -87,7 +94,7 @@ Deno.test("creating and disposing an optimizer leaves no tensor behind (SGD and 
     ] as const
   ) {
     const before = tf.memory().numTensors;
-    makeOptimizer(options, params, [...names]).dispose();
+    makeOptimizer(options, params, [...names], sgdMomentumUpdate).dispose();
     assert.equal(tf.memory().numTensors, before, `${options.kind}: tensors left after dispose`);
   }
   disposeParams(params);

@@ -5,11 +5,15 @@
  *
  * @example
  * ```ts
+ * import * as data from "@exercises/01_bigram_data/exercises.ts";
+ * import * as training from "@exercises/05_training/exercises.ts";
  * import { progressReporter } from "@lib/train/progress_bar.ts";
  * import { presets } from "@lib/train/config.ts";
+ * import { trainerParts } from "@lib/train/parts.ts";
  * import { train } from "@lib/train/trainer.ts";
  * const progress = progressReporter(presets.tiny.steps);
- * await train(presets.tiny, { onStep: progress.onStep, onEval: progress.onEval });
+ * const parts = trainerParts(data, training);
+ * await train(presets.tiny, { parts, onStep: progress.onStep, onEval: progress.onEval });
  * progress.stop();
  * ```
  * @module

@@ -5,14 +5,21 @@
  * `evalEvery` steps the metrics and probes on that step's training batch, computed before its
  * update, as the authors do.
  *
+ * The taught parts (lesson 1's generator, lesson 5's loss, update, step and schedule) come in
+ * through {@linkcode TrainerParts}; there is no default: the caller says whose code runs.
+ *
  * `step()` never reads a tensor back from the device; only `evaluate()` does. Tensors are freed
  * as they go, so `tf.memory().numTensors` stays flat over a run.
  *
  * @example
  * ```ts
+ * import * as data from "@exercises/01_bigram_data/exercises.ts";
+ * import * as training from "@exercises/05_training/exercises.ts";
  * import { presets, withOverrides } from "@lib/train/config.ts";
+ * import { trainerParts } from "@lib/train/parts.ts";
  * import { train } from "@lib/train/trainer.ts";
  * const records = await train(withOverrides(presets.tiny, { steps: 20 }), {
+ *   parts: trainerParts(data, training),
  *   onEval: (r) => console.log(r.step, r.inContextAcc),
  * });
  * ```
@@ -21,26 +28,18 @@
 import * as tf from "@tensorflow/tfjs";
 import {
   attentionProbesAsync,
-  type BatchMetrics,
   batchMetrics,
   disposeParams,
   forward,
   initParams,
-  type MemoryProbes,
-  memoryProbesAsync,
   type ModelConfig,
   PARAM_NAMES,
   type Params,
 } from "@lib/model/mod.ts";
 import { Rng } from "@lib/rng/mod.ts";
-import { type Batch, type BigramStats, loadStats, makeBatch, topTriggers } from "./data.ts";
-import {
-  maskedCrossEntropy,
-  trainableAt as referenceTrainableAt,
-  trainingStep as referenceTrainingStep,
-} from "../../solutions/05_training/exercises.ts";
 import { type TrainConfig, validateConfig } from "./config.ts";
-import { makeOptimizer, type Optimizer, type SgdUpdate } from "./optimizer.ts";
+import { makeOptimizer, type Optimizer } from "./optimizer.ts";
+import type { DataStats, TrainBatch, TrainerParts } from "./parts.ts";
 import {
   type Checkpoint,
   CHECKPOINT_FORMAT,
@@ -50,48 +49,21 @@ import {
   readCheckpoint,
   writeCheckpoint,
 } from "./checkpoint.ts";
-import { LogWriter } from "./log.ts";
+import { type EvalRecord, LogWriter } from "./log.ts";
 
-/** One evaluation: the batch metrics, the memory probes and the attention probes. */
-export interface EvalRecord extends BatchMetrics, MemoryProbes {
-  /** Optimizer steps done before this evaluation. */
-  step: number;
-  /** Layer 1: fraction of output positions whose attention argmax is the previous token. */
-  prevToken: number;
-  /** Layer 2: fraction of in-context targets whose attention argmax follows an earlier z_t. */
-  induction: number;
-  /** Wall time since the run started (summed over resumed parts), in milliseconds. */
-  elapsedMs: number;
-}
-
-/**
- * The pieces of the training loop that lesson 5's exercises implement. The defaults are the
- * reference solutions; the demo passes the learner's versions.
- */
-export interface TrainerParts {
-  /** Exercise 5.3. */
-  trainingStep?: typeof referenceTrainingStep;
-  /** Exercise 5.2. */
-  sgdUpdate?: SgdUpdate;
-  /** Exercise 5.6. */
-  trainableAt?: typeof referenceTrainableAt;
-  /** The memory probes (default: lib/model's `memoryProbesAsync`, which works on every backend). */
-  memoryProbes?: (
-    params: Params,
-    config: ModelConfig,
-    triggers: number[] | null,
-    bigram?: number[][],
-  ) => MemoryProbes | Promise<MemoryProbes>;
-}
+export type { EvalRecord, TrainerParts };
 
 /**
  * A model, its optimizer and its data stream, stepped one batch at a time.
  *
  * @example
  * ```ts
+ * import * as data from "@exercises/01_bigram_data/exercises.ts";
+ * import * as training from "@exercises/05_training/exercises.ts";
  * import { presets } from "@lib/train/config.ts";
+ * import { trainerParts } from "@lib/train/parts.ts";
  * import { Trainer } from "@lib/train/trainer.ts";
- * const trainer = new Trainer(presets.tiny);
+ * const trainer = new Trainer(presets.tiny, trainerParts(data, training));
  * trainer.step();
  * const record = await trainer.evaluate(); // record.step === 1
  * trainer.dispose();
@@ -105,34 +77,33 @@ export class Trainer {
   /** Optimizer steps done so far. */
   stepCount = 0;
   #optimizer: Optimizer;
-  #parts: Required<Omit<TrainerParts, "sgdUpdate">>;
-  #stats: BigramStats;
+  #parts: TrainerParts;
+  #stats: DataStats;
   #triggers: number[] | null;
-  #next: Batch | undefined;
+  #next: TrainBatch | undefined;
   #lastLoss: tf.Scalar | undefined;
   #elapsedBefore = 0;
   #startedAt = performance.now();
 
-  /** Creates a freshly initialised model (seed `config.model.seed`) and its optimizer. */
-  constructor(config: TrainConfig, parts: TrainerParts = {}) {
+  /**
+   * Creates a freshly initialised model (seed `config.model.seed`) and its optimizer, trained
+   * with `parts` (see {@linkcode TrainerParts}: whose lesson code runs is the caller's choice).
+   */
+  constructor(config: TrainConfig, parts: TrainerParts) {
     validateConfig(config);
     this.config = structuredClone(config);
-    this.#parts = {
-      trainingStep: parts.trainingStep ?? referenceTrainingStep,
-      trainableAt: parts.trainableAt ?? referenceTrainableAt,
-      memoryProbes: parts.memoryProbes ?? memoryProbesAsync,
-    };
-    this.#stats = loadStats();
+    this.#parts = { ...parts };
+    this.#stats = parts.loadStats();
     const { data } = config;
     this.#triggers = data.fixedTriggers
-      ? topTriggers(this.#stats.unigram, data.k, data.triggerOffset)
+      ? parts.topTriggers(this.#stats.unigram, data.k, data.triggerOffset)
       : null;
     this.params = initParams(config.model);
     this.#optimizer = makeOptimizer(
       config.optimizer,
       this.params,
       config.model.trainable,
-      parts.sgdUpdate,
+      parts.sgdMomentumUpdate,
     );
   }
 
@@ -147,15 +118,18 @@ export class Trainer {
    *
    * @example
    * ```ts
+   * import * as data from "@exercises/01_bigram_data/exercises.ts";
+   * import * as training from "@exercises/05_training/exercises.ts";
    * import { presets } from "@lib/train/config.ts";
+   * import { trainerParts } from "@lib/train/parts.ts";
    * import { Trainer } from "@lib/train/trainer.ts";
-   * const t = new Trainer(presets.tiny);
+   * const t = new Trainer(presets.tiny, trainerParts(data, training));
    * const b = t.batchAt(0); // the batch step 0 trains on
    * ```
    */
-  batchAt(s: number): Batch {
+  batchAt(s: number): TrainBatch {
     const rng = new Rng(this.config.seed).fork(s);
-    return makeBatch(rng, this.#stats, this.config.data, this.config.batchSize);
+    return this.#parts.makeBatch(rng, this.#stats, this.config.data, this.config.batchSize);
   }
 
   /** One optimizer step on a fresh batch. No readback from the device. */
@@ -192,9 +166,12 @@ export class Trainer {
    *
    * @example
    * ```ts
+   * import * as data from "@exercises/01_bigram_data/exercises.ts";
+   * import * as training from "@exercises/05_training/exercises.ts";
    * import { presets } from "@lib/train/config.ts";
+   * import { trainerParts } from "@lib/train/parts.ts";
    * import { Trainer } from "@lib/train/trainer.ts";
-   * const t = new Trainer(presets.tiny);
+   * const t = new Trainer(presets.tiny, trainerParts(data, training));
    * t.step();
    * await t.lastLoss(); // about log 65 = 4.17 at init
    * ```
@@ -209,14 +186,17 @@ export class Trainer {
    *
    * @example
    * ```ts
+   * import * as data from "@exercises/01_bigram_data/exercises.ts";
+   * import * as training from "@exercises/05_training/exercises.ts";
    * import { presets } from "@lib/train/config.ts";
+   * import { trainerParts } from "@lib/train/parts.ts";
    * import { Trainer } from "@lib/train/trainer.ts";
-   * const t = new Trainer(presets.tiny);
+   * const t = new Trainer(presets.tiny, trainerParts(data, training));
    * const b = t.batchAt(0);
    * await t.lossOn(b);
    * ```
    */
-  async lossOn(batch: Batch): Promise<number> {
+  async lossOn(batch: TrainBatch): Promise<number> {
     const loss = this.#lossOnly(batch);
     const value = (await loss.data())[0];
     loss.dispose();
@@ -269,9 +249,12 @@ export class Trainer {
    *
    * @example
    * ```ts
+   * import * as data from "@exercises/01_bigram_data/exercises.ts";
+   * import * as training from "@exercises/05_training/exercises.ts";
    * import { presets } from "@lib/train/config.ts";
+   * import { trainerParts } from "@lib/train/parts.ts";
    * import { Trainer } from "@lib/train/trainer.ts";
-   * const t = new Trainer(presets.tiny);
+   * const t = new Trainer(presets.tiny, trainerParts(data, training));
    * // await t.save("run/checkpoint.json");
    * ```
    */
@@ -307,7 +290,7 @@ export class Trainer {
    * // const t = await Trainer.load("run/checkpoint.json"); t.stepCount
    * ```
    */
-  static async load(path: string, parts: TrainerParts = {}): Promise<Trainer> {
+  static async load(path: string, parts: TrainerParts): Promise<Trainer> {
     const ckpt = await readCheckpoint(path);
     const trainer = new Trainer(ckpt.config, parts);
     try {
@@ -357,30 +340,35 @@ export class Trainer {
     this.#lastLoss = undefined;
   }
 
-  #peekBatch(): Batch {
+  #peekBatch(): TrainBatch {
     this.#next ??= this.batchAt(this.stepCount);
     return this.#next;
   }
 
-  #takeBatch(): Batch {
+  #takeBatch(): TrainBatch {
     const batch = this.#peekBatch();
     this.#next = undefined;
     return batch;
   }
 
-  #lossOnly(batch: Batch): tf.Scalar {
+  #lossOnly(batch: TrainBatch): tf.Scalar {
     return tf.tidy(() => {
       const { logits } = forward(this.params, this.config.model, batch.inputs);
       const mask = this.config.loss === "all"
         ? tf.onesLike(batch.inContextMask)
         : batch.inContextMask;
-      return maskedCrossEntropy(logits, batch.targets, mask);
+      return this.#parts.maskedCrossEntropy(logits, batch.targets, mask);
     });
   }
 }
 
-/** Options of {@linkcode train}. */
-export interface TrainOptions {
+/** Options of {@linkcode train}: `parts` for a new trainer, or a `trainer` to go on with. */
+export type TrainOptions =
+  & TrainHooks
+  & ({ parts: TrainerParts; trainer?: undefined } | { trainer: Trainer; parts?: undefined });
+
+/** What {@linkcode train} reports to and where it writes. */
+export interface TrainHooks {
   /** Called after each evaluation (and awaited, so it may save a checkpoint). */
   onEval?: (record: EvalRecord) => unknown;
   /** Called after each step with the number of steps done. */
@@ -389,14 +377,10 @@ export interface TrainOptions {
   logPath?: string;
   /** Stop early (after the current step) when this aborts; the last record is still taken. */
   signal?: AbortSignal;
-  /** Train this trainer (e.g. one restored with `Trainer.load`) instead of a new one; it is not disposed. */
-  trainer?: Trainer;
   /** Save a checkpoint here at the end. */
   checkpointPath?: string;
   /** The backend's name, for the log header. */
   backend?: string;
-  /** Replace the exercises' reference code (ignored when `trainer` is given). */
-  parts?: TrainerParts;
 }
 
 /**
@@ -405,15 +389,18 @@ export interface TrainOptions {
  *
  * @example
  * ```ts
+ * import * as data from "@exercises/01_bigram_data/exercises.ts";
+ * import * as training from "@exercises/05_training/exercises.ts";
  * import { presets } from "@lib/train/config.ts";
+ * import { trainerParts } from "@lib/train/parts.ts";
  * import { train } from "@lib/train/trainer.ts";
- * const records = await train(presets.tiny);
+ * const records = await train(presets.tiny, { parts: trainerParts(data, training) });
  * records.at(-1)!.inContextAcc;
  * ```
  */
 export async function train(
   config: TrainConfig,
-  options: TrainOptions = {},
+  options: TrainOptions,
 ): Promise<EvalRecord[]> {
   const trainer = options.trainer ?? new Trainer(config, options.parts);
   const { evalEvery, steps } = config;

@@ -4,6 +4,9 @@ import { backendFromEnv, initBackend } from "@lib/tf/mod.ts";
 import { presets, withOverrides } from "./config.ts";
 import { readLog } from "./log.ts";
 import { train, Trainer } from "./trainer.ts";
+import * as data from "@exercises/01_bigram_data/exercises.ts";
+import * as training from "@exercises/05_training/exercises.ts";
+import { trainerParts } from "@lib/train/parts.ts";
 
 async function rejectsWith(fn: () => Promise<unknown>, text: string | RegExp): Promise<void> {
   await assert.rejects(
@@ -17,6 +20,8 @@ async function rejectsWith(fn: () => Promise<unknown>, text: string | RegExp): P
 await initBackend(backendFromEnv());
 
 const tiny = withOverrides(presets.tiny, { evalEvery: 1000 });
+// The reference code: the course check runs lib's tests with `@exercises/` -> solutions/.
+const parts = trainerParts(data, training);
 
 function test(name: string, fn: () => Promise<void> | void) {
   Deno.test({ name, sanitizeOps: false, sanitizeResources: false, fn });
@@ -32,7 +37,7 @@ async function nextLosses(trainer: Trainer, count: number): Promise<number[]> {
 }
 
 test("one step lowers the loss on its batch", async () => {
-  const trainer = new Trainer(withOverrides(tiny, { optimizer: { lr: 0.5 } }));
+  const trainer = new Trainer(withOverrides(tiny, { optimizer: { lr: 0.5 } }), parts);
   const batch = trainer.batchAt(0);
   const before = await trainer.lossOn(batch);
   trainer.step();
@@ -50,11 +55,11 @@ for (const kind of ["sgd", "adamw"] as const) {
       optimizer: kind === "adamw" ? { kind, lr: 0.01, weightDecay: 0.01 } : {},
       freeze: [{ param: "wK1", untilStep: 4 }],
     });
-    const a = new Trainer(config);
+    const a = new Trainer(config, parts);
     await nextLosses(a, 3);
     await a.save(`${dir}/ckpt.json`);
     const expected = await nextLosses(a, 3); // steps 3, 4 (wK1 unfreezes), 5
-    const b = await Trainer.load(`${dir}/ckpt.json`);
+    const b = await Trainer.load(`${dir}/ckpt.json`, parts);
     assert.deepEqual(b.stepCount, 3);
     assert.deepEqual(await nextLosses(b, 3), expected);
     for (const name of ["wK1", "wK2", "wO2"] as const) {
@@ -73,15 +78,15 @@ for (const kind of ["sgd", "adamw"] as const) {
 test("Trainer.load explains a file that is not a checkpoint", async () => {
   const dir = await Deno.makeTempDir();
   await Deno.writeTextFile(`${dir}/x.json`, JSON.stringify({ hello: 1 }));
-  await rejectsWith(() => Trainer.load(`${dir}/x.json`), /not a training checkpoint/);
-  await rejectsWith(() => Trainer.load(`${dir}/missing.json`), /cannot read checkpoint/);
+  await rejectsWith(() => Trainer.load(`${dir}/x.json`, parts), /not a training checkpoint/);
+  await rejectsWith(() => Trainer.load(`${dir}/missing.json`, parts), /cannot read checkpoint/);
   await Deno.remove(dir, { recursive: true });
 });
 
 test("Trainer.load refuses a missing optimizer slot, a wrong-size tensor or another optimizer", async () => {
   const dir = await Deno.makeTempDir();
   const path = `${dir}/c.json`;
-  const t = new Trainer(tiny);
+  const t = new Trainer(tiny, parts);
   t.step();
   await t.save(path);
   t.dispose();
@@ -110,14 +115,14 @@ test("Trainer.load refuses a missing optimizer slot, a wrong-size tensor or anot
     const c = structuredClone(saved);
     change(c);
     await Deno.writeTextFile(path, JSON.stringify(c));
-    await rejectsWith(() => Trainer.load(path), message);
+    await rejectsWith(() => Trainer.load(path, parts), message);
   }
   assert.equal(tf.memory().numTensors, before, "a refused checkpoint leaves no tensor behind");
   await Deno.remove(dir, { recursive: true });
 });
 
 test("no tensor leak across 50 steps and evaluations", async () => {
-  const trainer = new Trainer(tiny);
+  const trainer = new Trainer(tiny, parts);
   trainer.step();
   await trainer.evaluate();
   trainer.step();
@@ -133,7 +138,7 @@ test("no tensor leak across 50 steps and evaluations", async () => {
 test("a run leaves no tensor after dispose, with SGD (3 slots) or AdamW (6)", async () => {
   for (const kind of ["sgd", "adamw"] as const) {
     const before = tf.memory().numTensors;
-    const trainer = new Trainer({ ...tiny, optimizer: { ...tiny.optimizer, kind } });
+    const trainer = new Trainer({ ...tiny, optimizer: { ...tiny.optimizer, kind } }, parts);
     trainer.step();
     await trainer.evaluate();
     trainer.dispose();
@@ -144,7 +149,7 @@ test("a run leaves no tensor after dispose, with SGD (3 slots) or AdamW (6)", as
 test("step() reads no tensor back (no dataSync, data, array, buffer)", async () => {
   // Kernels of the CPU backends may read their own memory; what must not happen is a
   // readback requested by the training code, which on a GPU stalls the device every step.
-  const trainer = new Trainer(tiny);
+  const trainer = new Trainer(tiny, parts);
   trainer.step();
   const proto = tf.Tensor.prototype as unknown as Record<string, (...a: unknown[]) => unknown>;
   const methods = ["dataSync", "data", "array", "arraySync", "bufferSync", "buffer"];
@@ -168,7 +173,10 @@ test("step() reads no tensor back (no dataSync, data, array, buffer)", async () 
 });
 
 test("frozen matrices hold still until their step (reference schedule)", () => {
-  const trainer = new Trainer(withOverrides(tiny, { freeze: [{ param: "wK2", untilStep: 3 }] }));
+  const trainer = new Trainer(
+    withOverrides(tiny, { freeze: [{ param: "wK2", untilStep: 3 }] }),
+    parts,
+  );
   const start = trainer.params.wK2!.dataSync().slice();
   for (let i = 0; i < 3; i++) trainer.step();
   assert.deepEqual(trainer.params.wK2!.dataSync(), start);
@@ -183,6 +191,7 @@ test("train() evaluates every evalEvery steps and at the end, and writes the log
   const config = withOverrides(presets.tiny, { steps: 12, evalEvery: 5 });
   const seen: number[] = [];
   const records = await train(config, {
+    parts,
     logPath: `${dir}/log.jsonl`,
     onEval: (r) => seen.push(r.step),
   });
@@ -200,8 +209,8 @@ test("train() evaluates every evalEvery steps and at the end, and writes the log
 });
 
 test("the data stream is a function of the step (same batch after a restart)", () => {
-  const a = new Trainer(tiny);
-  const b = new Trainer(tiny);
+  const a = new Trainer(tiny, parts);
+  const b = new Trainer(tiny, parts);
   const x = a.batchAt(7);
   const y = b.batchAt(7);
   const z = b.batchAt(8);

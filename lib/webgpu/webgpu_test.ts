@@ -7,6 +7,9 @@ import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "@lib/tf/mod.ts";
 import { presets, withOverrides } from "@lib/train/config.ts";
 import { Trainer } from "@lib/train/trainer.ts";
+import { trainerParts } from "@lib/train/parts.ts";
+import * as data from "@exercises/01_bigram_data/exercises.ts";
+import * as training from "@exercises/05_training/exercises.ts";
 import {
   causalSoftmaxComposed,
   causalSoftmaxGradComposed,
@@ -100,7 +103,7 @@ test("lesson 5's training runs unchanged on webgpu with cpu's losses (rtol 1e-4)
   if (!started) return console.log(fallbackNotice("the webgpu training comparison", reason));
   const config = withOverrides(presets.tiny, { batchSize: 8 });
   const losses = async () => {
-    const trainer = new Trainer(config);
+    const trainer = new Trainer(config, trainerParts(data, training)); // the reference (lib tests)
     const out = [];
     for (let i = 0; i < 4; i++) {
       trainer.step();

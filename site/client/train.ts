@@ -1,6 +1,7 @@
 /**
  * Lessons 5 and 6's demo engine, loaded when the demo starts: the course's `Trainer`
- * (`lib/train/trainer.ts`, the reference training loop) run step by step in the page on the
+ * (`lib/train/trainer.ts`) with lessons 1 and 5 taken through `@exercises/` (the site bundles
+ * them from `solutions/`: the reference code) run step by step in the page on the
  * chosen TensorFlow.js backend, with the metrics and probes of every evaluation, the step time,
  * and both layers' attention on a fixed display sequence.
  *
@@ -18,7 +19,9 @@ import { forward } from "@lib/model/mod.ts";
 import { Rng } from "@lib/rng/mod.ts";
 import { presets, type TrainConfig } from "@lib/train/config.ts";
 import { type EvalRecord, Trainer } from "@lib/train/trainer.ts";
-import { loadStats, makeBatch } from "../../solutions/01_bigram_data/exercises.ts";
+import * as data from "@exercises/01_bigram_data/exercises.ts";
+import * as training from "@exercises/05_training/exercises.ts";
+import { trainerParts } from "@lib/train/parts.ts";
 import { type BackendChoice, type BackendInfo, startBackend, tf } from "./tf.ts";
 
 /** The presets offered in the page. */
@@ -68,10 +71,10 @@ export class LiveTraining {
 
   private constructor(config: TrainConfig, backend: BackendInfo) {
     this.backend = backend;
-    this.trainer = new Trainer(config);
-    const stats = loadStats();
+    this.trainer = new Trainer(config, trainerParts(data, training));
+    const stats = data.loadStats();
     this.vocab = stats.vocab;
-    const batch = makeBatch(new Rng(DISPLAY_SEED), stats, config.data, 1);
+    const batch = data.makeBatch(new Rng(DISPLAY_SEED), stats, config.data, 1);
     this.#display = {
       inputs: batch.inputs,
       tokens: Array.from(batch.inputs.dataSync()),

@@ -118,8 +118,8 @@ export async function bundle(
 }
 
 /**
- * The project's import map (from `deno.json`), with local paths made absolute and the shims
- * added.
+ * The project's import map (from `deno.json`), with local paths made absolute, `@exercises/`
+ * pointed at `solutions/` (the site's demos run the reference code) and the shims added.
  *
  * @example
  * ```ts
@@ -141,6 +141,7 @@ export async function browserImportMap(
   for (const [key, value] of Object.entries(config.imports ?? {}) as [string, string][]) {
     imports[key] = value.startsWith("./") || value.startsWith("../") ? local(value) : value;
   }
+  imports["@exercises/"] = local("solutions/");
   for (const [key, value] of Object.entries(shims)) imports[key] = local(value);
   return { imports };
 }

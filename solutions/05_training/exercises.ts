@@ -3,7 +3,8 @@
  * weights with the paper's memory-recall probes (Bietti et al. 2023, sections 5-6, Figure 3).
  *
  * The library trainer (`lib/train/`) runs these same functions: the loss, the optimizer update,
- * the training step and the freezing schedule. The demo passes your versions to it.
+ * the training step and the freezing schedule. It has no copy of them: `deno task demo 5`,
+ * `deno task train` and lesson 6 pass them in (`trainerParts` in `lib/train/parts.ts`).
  *
  * @example
  * ```ts
@@ -18,7 +19,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { forward, type ModelConfig, need, type ParamName, type Params } from "@lib/model/mod.ts";
 import type { FreezeRule } from "@lib/train/config.ts";
-import type { Optimizer } from "@lib/train/optimizer.ts";
+import type { SgdOptions } from "@lib/train/optimizer.ts";
+import type { StepOptions } from "@lib/train/parts.ts";
 
 /** The tensors of a lesson-1 `Batch` that a training step reads. */
 export interface StepBatch {
@@ -30,25 +32,12 @@ export interface StepBatch {
   inContextMask: tf.Tensor2D;
 }
 
-/** The SGD hyperparameters (PyTorch's `torch.optim.SGD` with momentum, no dampening). */
-export interface SgdOptions {
-  /** Learning rate eta. */
-  lr: number;
-  /** Momentum mu (the paper: 0.9). */
-  momentum: number;
-  /** L2 weight decay lambda, added to the gradient (the paper: 1e-4). */
-  weightDecay: number;
-}
-
-/** What {@linkcode trainingStep} needs besides the model and the batch. */
-export interface StepOptions {
-  /** The matrices that receive gradients at this step (the others stay fixed). */
-  trainable: ParamName[];
-  /** `inContext`: loss on label >= 2 targets only (the paper's default); `all`: every target. */
-  loss: "inContext" | "all";
-  /** Applies the update to each trainable matrix, given its gradient. */
-  optimizer: Optimizer;
-}
+/**
+ * The SGD hyperparameters eta, mu, lambda, and what {@linkcode trainingStep} needs besides the
+ * model and the batch (the trainable matrices, the loss, the optimizer): both defined where the
+ * trainer uses them, in `lib/train`.
+ */
+export type { SgdOptions, StepOptions };
 
 /**
  * Exercise 5.1. Mean cross-entropy over the positions where `mask` is 1:

@@ -1,8 +1,9 @@
 /**
  * Tests of lesson 5's exercises: the masked loss, the SGD update, the training step, the
- * memory-recall probes and the freezing schedule. The model (lib/model) and the data (lesson 1's
- * reference generator, through lib/train/data.ts) come from the library, so only this lesson's
- * code is under test. Seeded and deterministic in steps.
+ * memory-recall probes and the freezing schedule. The model comes from the library (lib/model)
+ * and the data from lesson 1's reference generator (a fixture: only this lesson's code is under
+ * test); the runs of the library trainer train with your lesson 5 code. Seeded and deterministic
+ * in steps.
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
@@ -28,7 +29,9 @@ import {
 } from "@lib/model/mod.ts";
 import { Rng } from "@lib/rng/mod.ts";
 import { presets, withOverrides } from "@lib/train/config.ts";
-import { defaultDataConfig, loadStats, makeBatch, topTriggers } from "@lib/train/data.ts";
+import * as data from "../../solutions/01_bigram_data/exercises.ts";
+import * as training from "@exercises/05_training/exercises.ts";
+import { trainerParts } from "@lib/train/parts.ts";
 import { makeOptimizer } from "@lib/train/optimizer.ts";
 import { train, Trainer } from "@lib/train/trainer.ts";
 import {
@@ -43,6 +46,7 @@ import { backendFromEnv, initBackend } from "@lib/tf/mod.ts";
 
 await initBackend(backendFromEnv());
 
+const { defaultDataConfig, loadStats, makeBatch, topTriggers } = data;
 const stats = loadStats();
 /**
  * The in-context accuracy the 300-step tiny run must reach, and what the reference code reaches on
@@ -274,9 +278,10 @@ exerciseTest(
   "trainingStep",
   "a short run of the tiny preset learns in context (>= 0.5)",
   async () => {
-    // Your trainingStep and sgdMomentumUpdate drive the library's trainer on the `tiny` preset.
+    // Your lesson 5 code (trainingStep, sgdMomentumUpdate, ...) drives the library's trainer on
+    // the `tiny` preset.
     const config = withOverrides(presets.tiny, { evalEvery: 1000 });
-    const records = await train(config, { parts: { trainingStep, sgdUpdate: sgdMomentumUpdate } });
+    const records = await train(config, { parts: trainerParts(data, training) });
     const first = records[0];
     const last = records.at(-1)!;
     check(
@@ -549,7 +554,7 @@ exerciseTest("trainableAt", "in a run, frozen matrices hold still until their st
   const config = withOverrides(presets.tiny, {
     freeze: [{ param: "wK1", untilStep: 4 }, { param: "wK2", untilStep: 4 }],
   });
-  const trainer = new Trainer(config, { trainableAt });
+  const trainer = new Trainer(config, trainerParts(data, training));
   const names: ParamName[] = ["wK1", "wK2", "wO2"];
   const start = values(trainer.params, names);
   for (let i = 0; i < 4; i++) trainer.step();

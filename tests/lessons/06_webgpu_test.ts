@@ -23,6 +23,12 @@ import {
 } from "@lib/model/mod.ts";
 import { presets, withOverrides } from "@lib/train/config.ts";
 import { Trainer } from "@lib/train/trainer.ts";
+import { trainerParts } from "@lib/train/parts.ts";
+import * as data from "@exercises/01_bigram_data/exercises.ts";
+import * as training from "@exercises/05_training/exercises.ts";
+
+/** Lesson 5's trainer parts: your lesson 1 and lesson 5 code, as lesson 6 trains with it. */
+const lesson5Parts = trainerParts(data, training);
 import { Rng } from "@lib/rng/mod.ts";
 import { assertAllClose, assertShape, check, exerciseTest } from "@lib/testing/mod.ts";
 import { backendFromEnv, initBackend } from "@lib/tf/mod.ts";
@@ -140,7 +146,7 @@ exerciseTest("profileStep", "sees that tf.tidy frees the intermediates", async (
 });
 
 exerciseTest("profileStep", "a lesson-5 training step: many kernels, no leak", async () => {
-  const trainer = new Trainer(withOverrides(presets.tiny, { batchSize: 4 }));
+  const trainer = new Trainer(withOverrides(presets.tiny, { batchSize: 4 }), lesson5Parts);
   try {
     trainer.step(); // the first step builds the optimizer's state
     const first = await profileStep(() => trainer.step());
@@ -388,7 +394,7 @@ exerciseTest(
     await initBackend("cpu");
     let ref: number[];
     try {
-      ref = await losses(() => new Trainer(config));
+      ref = await losses(() => new Trainer(config, lesson5Parts));
     } finally {
       await initBackend(started.name);
     }

@@ -210,9 +210,19 @@ async function checkStubsCommitted(
   }
 }
 
-/** Runs plain (non-exercise) tests with the TAP reporter and all permissions. */
+/**
+ * Runs plain (non-exercise) tests with the TAP reporter and all permissions, with `@exercises/`
+ * pointing at `solutions/`: a lib test that needs a lesson's code (the trainer's parts, a fast
+ * path checked against the lesson's version) runs the reference.
+ */
 function runTapTests(root: string, paths: string[]) {
-  return runExerciseTests({ root, tests: paths, extraArgs: ["-A"], testTimeoutSeconds: 300 });
+  return runExerciseTests({
+    root,
+    tests: paths,
+    target: "solutions",
+    extraArgs: ["-A"],
+    testTimeoutSeconds: 300,
+  });
 }
 
 async function run(root: string, args: string[]): Promise<{ code: number; output: string }> {

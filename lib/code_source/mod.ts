@@ -1,0 +1,164 @@
+/**
+ * Whose code a tool runs: the reference (`solutions/`) or the learner's (`lessons/`). A tool that
+ * runs taught code (`deno task train`, `deno task bench`) imports it through `@exercises/`, and
+ * the import map the process starts with decides which copy that is, exactly as for the tests
+ * and the demos (`lib/course/run_tests.ts` writes the map). `deno.json` points `@exercises/` at
+ * `lessons/`; {@linkcode runWithSource} starts the tool again with a map pointing at the copy
+ * asked for when the running one is not it.
+ *
+ * @example
+ * ```ts
+ * import { describeSource, sourceFromArgs } from "@lib/code_source/mod.ts";
+ * const { source, rest } = sourceFromArgs(["--mine", "--steps", "20"], "solutions");
+ * describeSource(source); // "your code (lessons/)"
+ * rest; // ["--steps", "20"]
+ * ```
+ * @module
+ */
+import { fileURLToPath as fromFileUrl } from "node:url";
+import { readEnv } from "@lib/tf/mod.ts";
+import { writeImportMap } from "@lib/course/run_tests.ts";
+
+/** The copy of the exercises a tool runs. */
+export type CodeSource = "solutions" | "lessons";
+
+/** The flag that asks for the learner's code, and the one that asks for the reference. */
+export const SOURCE_FLAGS = { lessons: "--mine", solutions: "--solutions" } as const;
+
+/** The environment variable that carries the map of a restarted tool to its own children. */
+export const IMPORT_MAP_ENV = "COURSE_IMPORT_MAP";
+
+const ROOT = fromFileUrl(new URL("../..", import.meta.url));
+
+/**
+ * Takes `--mine` (the learner's code) and `--solutions` (the reference) out of `args`.
+ *
+ * @example
+ * ```ts
+ * import { sourceFromArgs } from "@lib/code_source/mod.ts";
+ * sourceFromArgs(["--preset", "tiny"], "solutions").source; // "solutions"
+ * ```
+ */
+export function sourceFromArgs(
+  args: string[],
+  fallback: CodeSource,
+): { source: CodeSource; rest: string[] } {
+  const mine = args.includes(SOURCE_FLAGS.lessons);
+  const reference = args.includes(SOURCE_FLAGS.solutions);
+  if (mine && reference) throw new Error("--mine and --solutions cannot go together: pick one");
+  const source = mine ? "lessons" : reference ? "solutions" : fallback;
+  const rest = args.filter((a) => a !== SOURCE_FLAGS.lessons && a !== SOURCE_FLAGS.solutions);
+  return { source, rest };
+}
+
+/**
+ * The copy `@exercises/` resolves to in this process: `solutions`, `lessons`, or `undefined` for
+ * another folder (the course check's generated stubs).
+ *
+ * @example
+ * ```ts
+ * import { sourceInUse } from "@lib/code_source/mod.ts";
+ * sourceInUse(); // "lessons" under deno.json's own map
+ * ```
+ */
+export function sourceInUse(): CodeSource | undefined {
+  const dir = exercisesDir();
+  for (const source of ["solutions", "lessons"] as const) {
+    if (dir === new URL(`../../${source}/`, import.meta.url).href) return source;
+  }
+  return undefined;
+}
+
+/**
+ * One line saying whose code runs, for a tool's first line of output.
+ *
+ * @example
+ * ```ts
+ * import { describeSource } from "@lib/code_source/mod.ts";
+ * describeSource("solutions"); // "the reference code (solutions/)"
+ * ```
+ */
+export function describeSource(source: CodeSource | undefined): string {
+  if (source === "solutions") return "the reference code (solutions/)";
+  if (source === "lessons") return "your code (lessons/)";
+  const dir = exercisesDir();
+  return dir ? `the code in ${dir}` : "the code it was bundled with";
+}
+
+/** Where `@exercises/` resolves; undefined in a bundle run without an import map. */
+function exercisesDir(): string | undefined {
+  try {
+    return import.meta.resolve("@exercises/");
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The line a tool prints first: whose code runs, and how to run the other.
+ *
+ * @example
+ * ```ts
+ * import { sourceLine } from "@lib/code_source/mod.ts";
+ * sourceLine("solutions"); // "Code: the reference code (solutions/) · --mine runs your code (lessons/)"
+ * ```
+ */
+export function sourceLine(source: CodeSource | undefined = sourceInUse()): string {
+  const other = source === "lessons"
+    ? `${SOURCE_FLAGS.solutions} runs ${describeSource("solutions")}`
+    : `${SOURCE_FLAGS.lessons} runs ${describeSource("lessons")}`;
+  return `Code: ${describeSource(source)} · ${other}`;
+}
+
+/**
+ * Makes the process run `source`'s code: returns `undefined` when `@exercises/` already resolves
+ * there (go on in this process), else starts `deno run -A --import-map=MAP entry ...args` with a
+ * map pointing at `source`, waits, and returns its exit code. The child finds the map's path in
+ * `COURSE_IMPORT_MAP` (for processes of its own).
+ *
+ * @example
+ * ```ts
+ * import { runWithSource } from "@lib/code_source/mod.ts";
+ * // const code = await runWithSource("solutions", import.meta.url, Deno.args);
+ * // if (code !== undefined) Deno.exit(code);
+ * ```
+ */
+export async function runWithSource(
+  source: CodeSource,
+  entry: string | URL,
+  args: string[],
+): Promise<number | undefined> {
+  if (sourceInUse() === source) return undefined;
+  if (readEnv(IMPORT_MAP_ENV)) {
+    throw new Error(`started with ${readEnv(IMPORT_MAP_ENV)}, @exercises/ is still not ${source}/`);
+  }
+  const map = await writeImportMap(ROOT, source);
+  try {
+    const { code } = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", `--import-map=${map}`, fromFileUrl(entry), ...args],
+      cwd: Deno.cwd(),
+      env: { [IMPORT_MAP_ENV]: map, COURSE_DEMO_SOURCE: source },
+      stdin: "inherit",
+      stdout: "inherit",
+      stderr: "inherit",
+    }).output();
+    return code;
+  } finally {
+    await Deno.remove(map).catch(() => {});
+  }
+}
+
+/**
+ * The `--import-map` argument a tool passes to a `deno` child so that it runs the same copy of
+ * the exercises (none under `deno.json`'s own map).
+ *
+ * @example
+ * ```ts
+ * import { importMapArgs } from "@lib/code_source/mod.ts";
+ * importMapArgs(); // [] unless started by runWithSource
+ * ```
+ */
+export function importMapArgs(): string[] {
+  const map = readEnv(IMPORT_MAP_ENV);
+  return map ? [`--import-map=${map}`] : [];
+}
