@@ -26,7 +26,7 @@ import {
   type ParamName,
   type Params,
 } from "@lib/model/mod.ts";
-import { defaultDataConfig, loadStats, topTriggers } from "@lib/train/data.ts";
+import { defaultDataConfig, loadStats, topTriggers } from "@exercises/01_bigram_data/exercises.ts";
 
 /** The settings of the experiment. */
 export interface TopDownSettings {

@@ -11,7 +11,7 @@
  * ```
  * @module
  */
-import * as reference from "../../solutions/07_top_down/exercises.ts";
+import * as reference from "@exercises/07_top_down/exercises.ts";
 import {
   defaultTopDownSettings,
   TopDownSession,

@@ -15,7 +15,7 @@
  */
 import { useRef, useState } from "preact/hooks";
 import { Choice, Status } from "../components/controls.tsx";
-import type { StepRecord } from "../../solutions/07_top_down/exercises.ts";
+import type { StepRecord } from "@exercises/07_top_down/exercises.ts";
 import type { TopDownSession } from "../../lessons/07_top_down/experiment.ts";
 
 type Engine = typeof import("../client/top_down.ts");

@@ -30,7 +30,11 @@ import {
   type Params,
   tokenLosses,
 } from "@lib/model/mod.ts";
-import { type BigramStats, type DataConfig, makeBatch } from "@lib/train/data.ts";
+import {
+  type BigramStats,
+  type DataConfig,
+  makeBatch,
+} from "@exercises/01_bigram_data/exercises.ts";
 import { Rng } from "@lib/rng/mod.ts";
 
 // ------------------------------------------------------------------------------------------
@@ -125,7 +129,7 @@ export interface SequenceData {
  * @example
  * ```ts
  * import { sampleData } from "@exercises/07_top_down/exercises.ts";
- * import { defaultDataConfig, loadStats } from "@lib/train/data.ts";
+ * import { defaultDataConfig, loadStats } from "@exercises/01_bigram_data/exercises.ts";
  * const data = sampleData(0, loadStats(), { ...defaultDataConfig, seqLen: 16 }, 8);
  * data.inputs.length; // 8
  * ```
@@ -174,7 +178,7 @@ export function chunkTensors(data: SequenceData, start: number, end: number) {
  * @example
  * ```ts
  * import { evaluate, idealModel, sampleData } from "@exercises/07_top_down/exercises.ts";
- * import { defaultDataConfig, loadStats } from "@lib/train/data.ts";
+ * import { defaultDataConfig, loadStats } from "@exercises/01_bigram_data/exercises.ts";
  * const { config, params } = idealModel(65, 16);
  * const data = sampleData(0, loadStats(), { ...defaultDataConfig, seqLen: 16 }, 8);
  * evaluate(params, config, data, 8).loss; // log 65 = 4.17: the ideal model starts uniform
@@ -336,7 +340,7 @@ export function idealModel(
  * @example
  * ```ts
  * import { idealModel, populationGradient, sampleData } from "@exercises/07_top_down/exercises.ts";
- * import { defaultDataConfig, loadStats } from "@lib/train/data.ts";
+ * import { defaultDataConfig, loadStats } from "@exercises/01_bigram_data/exercises.ts";
  * const { config, params } = idealModel(65, 16);
  * const data = sampleData(0, loadStats(), { ...defaultDataConfig, seqLen: 16 }, 16);
  * const { grad } = populationGradient(params, config, data, "wO2", 8);
@@ -432,7 +436,7 @@ export function copyGradient(data: SequenceData, vocabSize: number): number[][] 
  * @example
  * ```ts
  * import { chooseStep, idealModel, populationGradient, sampleData } from "@exercises/07_top_down/exercises.ts";
- * import { defaultDataConfig, loadStats } from "@lib/train/data.ts";
+ * import { defaultDataConfig, loadStats } from "@exercises/01_bigram_data/exercises.ts";
  * const { config, params } = idealModel(65, 16);
  * const cfg = { ...defaultDataConfig, seqLen: 16 };
  * const { grad } = populationGradient(params, config, sampleData(0, loadStats(), cfg, 16), "wO2", 16);
@@ -509,7 +513,7 @@ export interface StepRecord {
  * @example
  * ```ts
  * import { idealModel, sampleData, topDownSteps } from "@exercises/07_top_down/exercises.ts";
- * import { defaultDataConfig, loadStats } from "@lib/train/data.ts";
+ * import { defaultDataConfig, loadStats } from "@exercises/01_bigram_data/exercises.ts";
  * const { config, params } = idealModel(65, 16);
  * const cfg = { ...defaultDataConfig, seqLen: 16 };
  * const records = topDownSteps(params, config, ["wO2", "wK2", "wK1"], {

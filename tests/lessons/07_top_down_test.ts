@@ -1,8 +1,7 @@
 /**
  * Tests of lesson 7's exercises: the ideal model, the population gradient, the copy gradient in
- * closed form, the chosen step, the three top-down steps and the copy read-out. The model
- * (lib/model) and the data (lesson 1's reference generator, through lib/train/data.ts) come from
- * the library. Small and seeded: T = 8 or 16, a few dozen sequences.
+ * closed form, the chosen step, the three top-down steps and the copy read-out. The model comes
+ * from the library (lib/model), the data from lesson 1's reference generator (a fixture). Small and seeded: T = 8 or 16, a few dozen sequences.
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
@@ -32,7 +31,11 @@ import {
   type Params,
   tokenLosses,
 } from "@lib/model/mod.ts";
-import { defaultDataConfig, loadStats, topTriggers } from "@lib/train/data.ts";
+import {
+  defaultDataConfig,
+  loadStats,
+  topTriggers,
+} from "../../solutions/01_bigram_data/exercises.ts";
 import {
   assertAllClose,
   assertArrayEqual,
