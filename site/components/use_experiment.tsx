@@ -104,23 +104,13 @@ export interface ExperimentOptions<N extends ExperimentName, R> {
 }
 
 /** What {@linkcode useExperiment} gives the island. */
-export interface ExperimentHandle<R> {
+export interface ExperimentHandle<R> extends CodeSourceHandle {
   /** Whether the demo was started. */
   started: boolean;
   /** Starts it (runs with the current settings). */
   start(): void;
-  /** The code source in use. */
-  source: CodeSource;
-  /** Switches the code source (reruns when started). */
-  setSource(source: CodeSource): void;
   /** The last result shown. */
   result?: R;
-  /** The status line. */
-  status: string;
-  /** An error to show, if the last run failed for another reason than a stub. */
-  error?: string;
-  /** The stub the last run stopped at, if any. */
-  waiting?: Waiting;
 }
 
 const engines = new Map<string, Promise<Engine>>();
@@ -168,6 +158,86 @@ export function stubName(error: unknown): string | undefined {
     : undefined;
 }
 
+/** What {@linkcode useCodeSource} gives an island: the source, the status and the failure. */
+export interface CodeSourceHandle {
+  /** The code source in use. */
+  source: CodeSource;
+  /** Switches the code source. */
+  setSource(source: CodeSource): void;
+  /** The status line. */
+  status: string;
+  /** Sets the status line. */
+  setStatus(text: string): void;
+  /** An error to show, if the last run failed for another reason than a stub. */
+  error?: string;
+  /** The stub the last run stopped at, if any. */
+  waiting?: Waiting;
+  /**
+   * Loads the engine of the current source, starts `backend` and loads the lesson's experiment
+   * module (saying so in the status line).
+   */
+  load<N extends ExperimentName>(
+    name: N,
+    backend: BackendChoice,
+  ): Promise<{ engine: Engine; module: Experiment<N>; backend: string }>;
+  /** Clears the error and the waits-for note (a run went through). */
+  clear(): void;
+  /**
+   * Shows why a run stopped: a stub becomes the waits-for note, anything else an error (and,
+   * for the reference, a console error: that is the course's bug).
+   */
+  fail(error: unknown): void;
+}
+
+/**
+ * The code-source half of {@linkcode useExperiment}, for an island that drives its own runs
+ * (the training demo's start / pause / reset).
+ *
+ * @example
+ * ```tsx
+ * import { useCodeSource } from "./use_experiment.tsx";
+ * // inside an island: const code = useCodeSource(props.code, "Press Start.");
+ * // const { module } = await code.load("01_bigram_data", "wasm");
+ * ```
+ */
+export function useCodeSource(code: CodeProps, idle: string): CodeSourceHandle {
+  const [source, setSource] = useState<CodeSource>(code.source);
+  const [status, setStatus] = useState(idle);
+  const [error, setError] = useState<string>();
+  const [waiting, setWaiting] = useState<Waiting>();
+  return {
+    source,
+    setSource,
+    status,
+    setStatus,
+    error,
+    waiting,
+    load: async <N extends ExperimentName>(name: N, backend: BackendChoice) => {
+      setStatus(`Loading TensorFlow.js and the ${CODE_LABEL[source]}…`);
+      const engine = await loadEngine(source);
+      const info = await engine.startBackend(backend);
+      const module = await engine.experiments[name]() as Experiment<N>;
+      return { engine, module, backend: info.name };
+    },
+    clear: () => {
+      setError(undefined);
+      setWaiting(undefined);
+    },
+    fail: (e) => {
+      const fn = stubName(e);
+      if (fn) {
+        setWaiting({ fn, exercise: code.exercises[fn] });
+        setError(undefined);
+        setStatus(`Waiting for your code: \`${fn}\` is not written yet.`);
+        return;
+      }
+      if (source === "reference") console.error(e);
+      setWaiting(undefined);
+      setError(`The demo failed (running ${CODE_LABEL[source]}): ${(e as Error).message}`);
+    },
+  };
+}
+
 /**
  * Runs a lesson's experiment for an island: see the module's description.
  *
@@ -181,13 +251,13 @@ export function useExperiment<N extends ExperimentName, R>(
   o: ExperimentOptions<N, R>,
 ): ExperimentHandle<R> {
   const [started, setStarted] = useState(false);
-  const [source, setSource] = useState<CodeSource>(o.code.source);
   const [result, setResult] = useState<R>();
-  const [status, setStatus] = useState(o.idle);
-  const [error, setError] = useState<string>();
-  const [waiting, setWaiting] = useState<Waiting>();
+  const code = useCodeSource(o.code, o.idle);
+  const { source } = code;
   const options = useRef(o);
   options.current = o;
+  const latest = useRef(code);
+  latest.current = code;
 
   const runs = [{ deps: o.deps, run: () => options.current.run }].concat(
     (o.more ?? []).map((m, i) => ({ deps: m.deps, run: () => options.current.more![i].run })),
@@ -197,45 +267,32 @@ export function useExperiment<N extends ExperimentName, R>(
     useEffect(() => {
       if (!started) return;
       let cancelled = false;
-      const isCancelled = () => cancelled;
+      const label = CODE_LABEL[source];
       (async () => {
-        const { name, backend, code } = options.current;
         const run = current();
         try {
-          setStatus(`Loading TensorFlow.js and the ${CODE_LABEL[source]}…`);
-          const engine = await loadEngine(source);
-          const info = await engine.startBackend(backend ?? "wasm");
-          const module = await engine.experiments[name]() as Experiment<N>;
+          const { engine, module, backend } = await latest.current.load(
+            options.current.name,
+            options.current.backend ?? "wasm",
+          );
           if (cancelled) return;
           await run({
-            module,
+            module: module as Experiment<N>,
             engine,
-            backend: info.name,
+            backend,
             show: (r, text) => {
               if (cancelled) return;
               setResult(r);
-              setStatus(`${text} Running ${CODE_LABEL[source]}.`);
-              setError(undefined);
-              setWaiting(undefined);
+              latest.current.setStatus(`${text} Running ${label}.`);
+              latest.current.clear();
             },
             status: (text) => {
-              if (!cancelled) setStatus(`${text} Running ${CODE_LABEL[source]}.`);
+              if (!cancelled) latest.current.setStatus(`${text} Running ${label}.`);
             },
-            cancelled: isCancelled,
+            cancelled: () => cancelled,
           });
         } catch (e) {
-          if (cancelled) return;
-          const fn = stubName(e);
-          if (fn) {
-            setWaiting({ fn, exercise: code.exercises[fn] });
-            setError(undefined);
-            setStatus(`Waiting for your code: \`${fn}\` is not written yet.`);
-            return;
-          }
-          // A failure of the reference is the course's bug: the console shows it.
-          if (source === "reference") console.error(e);
-          setWaiting(undefined);
-          setError(`The demo failed (running ${CODE_LABEL[source]}): ${(e as Error).message}`);
+          if (!cancelled) latest.current.fail(e);
         }
       })();
       return () => {
@@ -244,16 +301,7 @@ export function useExperiment<N extends ExperimentName, R>(
     }, [started, source, ...deps]);
   }
 
-  return {
-    started,
-    start: () => setStarted(true),
-    source,
-    setSource,
-    result,
-    status,
-    error,
-    waiting,
-  };
+  return { ...code, started, start: () => setStarted(true), result };
 }
 
 /**
@@ -263,10 +311,12 @@ export function useExperiment<N extends ExperimentName, R>(
  * @example
  * ```tsx
  * import { CodePanel } from "./use_experiment.tsx";
- * <CodePanel exp={{ started: false, start() {}, source: "learner", setSource() {}, status: "" }} />;
+ * <CodePanel exp={{ source: "learner", setSource() {} }} />;
  * ```
  */
-export function CodePanel({ exp }: { exp: ExperimentHandle<unknown> }) {
+export function CodePanel(
+  { exp }: { exp: Pick<CodeSourceHandle, "source" | "setSource" | "waiting"> },
+) {
   const { waiting } = exp;
   return (
     <div class="code-source">
