@@ -43,6 +43,13 @@ for (const lesson of lessons) {
     assertStringIncludes(html, `deno task lesson ${lesson.number}`);
     assertStringIncludes(html, `href="/source/${lesson.paths.exercises}"`);
     for (const e of lesson.exercises) assertStringIncludes(html, `id="${e.anchor}"`);
+    // Each exercise's functions link to their line in the learner's file.
+    const file = (await Deno.readTextFile(join(COURSE_ROOT, lesson.paths.exercises))).split("\n");
+    for (const fn of lesson.exercises.flatMap((e) => e.functions)) {
+      const line = file.findIndex((l) => new RegExp(`^export (async )?function ${fn}\\b`).test(l));
+      if (line < 0) continue; // a method or a constant: no line to point at
+      assertStringIncludes(html, `href="/source/${lesson.paths.exercises}#L${line + 1}"`, fn);
+    }
     const text = html.replace(/<pre[\s\S]*?<\/pre>|<code[\s\S]*?<\/code>/g, "");
     if (/\$[^$\s][^$]*\$/.test(lesson.markdown)) {
       assertStringIncludes(html, 'class="katex"', "math in the README should be typeset by KaTeX");
@@ -232,6 +239,14 @@ Deno.test("course files can be read at /source/, highlighted", async () => {
   const html = await res.text();
   assertStringIncludes(html, "<code>lessons/01_bigram_data/exercises.ts</code>");
   assertStringIncludes(html, "hljs-keyword");
+  // Every line has an anchor, and its number links to it.
+  const lines = (await Deno.readTextFile(
+    join(COURSE_ROOT, "lessons/01_bigram_data/exercises.ts"),
+  )).split("\n").length;
+  for (const n of [1, 12, lines]) {
+    assertStringIncludes(html, `<span class="line" id="L${n}"><a class="ln" href="#L${n}"`);
+  }
+  assertEquals(html.includes(`id="L${lines + 1}"`), false);
   for (
     const path of [
       "/source/deno.json",

@@ -41,6 +41,26 @@ export interface LessonData {
   next?: Lesson;
   /** What the demo is told about the code it runs. */
   code: CodeProps;
+  /** The line of each exercise function in the learner's file (`export function name`). */
+  functionLines: Record<string, number>;
+}
+
+/**
+ * The line (1-based) of each `export function NAME` (or `export async function`) in a file.
+ *
+ * @example
+ * ```ts
+ * import { functionLines } from "./[lesson].tsx";
+ * functionLines("// x\nexport function f() {}"); // { f: 2 }
+ * ```
+ */
+export function functionLines(text: string): Record<string, number> {
+  const lines: Record<string, number> = {};
+  text.split("\n").forEach((line, i) => {
+    const name = line.match(/^export (?:async )?function\s*\*?\s*(\w+)/)?.[1];
+    if (name && !(name in lines)) lines[name] = i + 1;
+  });
+  return lines;
 }
 
 /**
@@ -78,6 +98,7 @@ export const handler: Handlers<LessonData> = {
     );
     const html = renderMarkdown(withSolutions({ ...lesson, markdown: body }, regions));
     const progress = (await readProgress(root)).lessons[lesson.slug];
+    const learnerFile = await Deno.readTextFile(join(root, lesson.paths.exercises)).catch(() => "");
     const i = lessons.indexOf(lesson);
     ctx.state.title = `Lesson ${lesson.number}: ${lesson.title}`;
     return ctx.render({
@@ -88,6 +109,7 @@ export const handler: Handlers<LessonData> = {
       previous: lessons[i - 1],
       next: lessons[i + 1],
       code: codeProps(lessons, ctx.state.code ?? "learner"),
+      functionLines: functionLines(learnerFile),
     });
   },
 };
@@ -101,7 +123,7 @@ export const handler: Handlers<LessonData> = {
  * ```
  */
 export default function LessonPage({ data }: PageProps<LessonData>) {
-  const { lesson, html, progress, previous, next, solutionNote, code } = data;
+  const { lesson, html, progress, previous, next, solutionNote, code, functionLines } = data;
   return (
     <main id="main" class="lesson">
       <nav aria-label="Breadcrumb" class="breadcrumb">
@@ -129,7 +151,18 @@ export default function LessonPage({ data }: PageProps<LessonData>) {
             <li>
               <a href={`#${e.anchor}`}>{e.id} {e.title}</a> <Difficulty level={e.difficulty} />{" "}
               <span class="minutes">{e.minutes} min</span>{" "}
-              <ProgressBadge progress={progress?.exercises[e.id]} />
+              <ProgressBadge progress={progress?.exercises[e.id]} />{" "}
+              <span class="functions">
+                {e.functions.map((fn) =>
+                  functionLines[fn]
+                    ? (
+                      <a key={fn} href={`/source/${lesson.paths.exercises}#L${functionLines[fn]}`}>
+                        <code>{fn}</code>
+                      </a>
+                    )
+                    : <code key={fn}>{fn}</code>
+                )}
+              </span>
             </li>
           ))}
         </ul>

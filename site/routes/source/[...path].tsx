@@ -1,5 +1,6 @@
 /**
- * Read-only view of a course file, highlighted: `/source/lessons/01_bigram_data/exercises.ts`.
+ * Read-only view of a course file, highlighted, with line numbers that link to themselves
+ * (`#L12`): `/source/lessons/01_bigram_data/exercises.ts#L12`.
  * Only files under `lessons/`, `solutions/`, `tests/` and `lib/` with a `.ts`, `.md` or `.json`
  * name are shown; anything else, and any path that could leave the course (`..`, encoded or
  * not, absolute paths, links pointing out), is a 404.
@@ -24,10 +25,31 @@ export const VIEWABLE_EXTENSIONS = [".ts", ".md", ".json"];
 export interface SourceData {
   /** The path relative to the course root. */
   path: string;
-  /** The highlighted file. */
-  html: string;
-  /** The number of lines. */
-  lines: number;
+  /** The highlighted file, one HTML string per line (each with its spans closed). */
+  lines: string[];
+}
+
+/**
+ * Splits highlight.js output into lines, each self-contained: a span still open at the end of a
+ * line (a multi-line comment or string) is closed there and reopened on the next line.
+ *
+ * @example
+ * ```ts
+ * import { highlightedLines } from "./[...path].tsx";
+ * highlightedLines('<span class="s">"a\nb"</span>\nx');
+ * // ['<span class="s">"a</span>', '<span class="s">b"</span>', "x"]
+ * ```
+ */
+export function highlightedLines(html: string): string[] {
+  const open: string[] = [];
+  return html.split("\n").map((line) => {
+    const out = open.join("") + line;
+    for (const tag of line.match(/<span[^>]*>|<\/span>/g) ?? []) {
+      if (tag === "</span>") open.pop();
+      else open.push(tag);
+    }
+    return out + "</span>".repeat(open.length);
+  });
 }
 
 /**
@@ -65,7 +87,7 @@ export const handler: Handlers<SourceData> = {
     const path = decodeURIComponent(raw);
     const lang = extname(path) === ".md" ? "markdown" : extname(path) === ".json" ? "json" : "ts";
     ctx.state.title = path;
-    return ctx.render({ path, html: highlightCode(text, lang), lines: text.split("\n").length });
+    return ctx.render({ path, lines: highlightedLines(highlightCode(text, lang)) });
   },
 };
 
@@ -87,10 +109,13 @@ export default function SourcePage({ data }: PageProps<SourceData>) {
         <code>{data.path}</code>
       </h1>
       <p>
-        {data.lines}{" "}
-        lines. This is a read-only view: edit the file in your editor, then reload this page.
+        {data.lines.length}{" "}
+        lines. This is a read-only view: edit the file in your editor, then reload this page. Each
+        line number is a link (<code>#L12</code>) to that line.
       </p>
-      <pre class="source-code"><code class="hljs" dangerouslySetInnerHTML={{ __html: data.html }} /></pre>
+      <pre class="source-code"><code class="hljs">{data.lines.map((line, i) => (
+        <span class="line" id={`L${i + 1}`}><a class="ln" href={`#L${i + 1}`} aria-label={`line ${i + 1}`}>{i + 1}</a><span dangerouslySetInnerHTML={{ __html: `${line}\n` }} /></span>
+      ))}</code></pre>
     </main>
   );
 }
