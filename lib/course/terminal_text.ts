@@ -95,9 +95,12 @@ export function wrap(lines: string[], width: number): string[] {
       continue;
     }
     const plain = visible(line);
-    const hang = plain.match(/^ {2}[a-z?]+:? +(?=\S)/)?.[0].length ??
-      plain.match(/^ */)![0].length;
-    const room = Math.max(width - hang, 20);
+    // Continuation lines keep at least half the width for text.
+    const hang = Math.min(
+      plain.match(/^ {2}[a-z?]+:? +(?=\S)/)?.[0].length ?? plain.match(/^ */)![0].length,
+      Math.floor(width / 2),
+    );
+    const room = width - hang;
     let rest = line;
     let first = true;
     while (visible(rest).length > (first ? width : room)) {

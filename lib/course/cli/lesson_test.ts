@@ -75,3 +75,18 @@ Deno.test("--help prints the usage with the watch keys, exit code 0", async () =
   assert.match(io.text(), /Usage: deno task lesson \[N\] \[options\]/);
   assert.match(io.text(), /keys: h hint, n next, l list, r rerun, q quit/);
 });
+
+Deno.test("on a terminal, long lines wrap at word boundaries to its width", async () => {
+  const io = { ...fakeIo(), columns: () => 40 };
+  assert.equal(await main(["--help"], ".", io), 0);
+  const lines = io.stdout.join("").split("\n");
+  for (const line of lines) assert.ok(line.length <= 40, `longer than 40: "${line}"`);
+  const words = new Set(lines.join(" ").split(/\s+/));
+  for (const word of ["--show-solution", "rerun", "--timeout"]) {
+    assert.ok(words.has(word), `"${word}" was cut`);
+  }
+  // Not on a terminal (no width): as is.
+  const plain = fakeIo();
+  await main(["--help"], ".", plain);
+  assert.ok(plain.stdout.join("").split("\n").some((l) => l.length > 40));
+});
