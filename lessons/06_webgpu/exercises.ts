@@ -64,8 +64,9 @@ export interface StepProfile {
  * Exercise 6.1. Runs `fn` once under `tf.profile` and reports how many kernels it launched (in
  * total and by name) and how many tensors it left behind.
  *
- * @param fn One training step, or any tfjs computation (it may return tensors; they count as
- *   left behind unless `fn` disposes them).
+ * @param fn One training step, or any tfjs computation. What it returns is its result, not a
+ *   leak: `profileStep` frees the tensors in it (so `fn` should return only tensors it made),
+ *   and they do not count as left behind.
  *
  * @example
  * ```ts
@@ -73,7 +74,7 @@ export interface StepProfile {
  * import { profileStep } from "@exercises/06_webgpu/exercises.ts";
  * const a = tf.ones([2, 2]);
  * const p = await profileStep(() => tf.tidy(() => a.add(a).mul(a).sum()));
- * // p.kernels: 3, p.byName: { Add: 1, Multiply: 1, Sum: 1 }, p.newTensors: 1 (the result)
+ * // p.kernels: 3, p.byName: { Add: 1, Multiply: 1, Sum: 1 }, p.newTensors: 0 (the result is freed)
  * ```
  */
 export async function profileStep(fn: () => unknown): Promise<StepProfile> {

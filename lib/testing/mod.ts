@@ -410,6 +410,29 @@ export function assertUnchanged<T>(inputs: Record<string, unknown>, fn: () => T,
 }
 
 /**
+ * Freezes a shared test fixture (arrays and plain objects, recursively; tensors are left alone)
+ * and returns it: an exercise that modifies it then fails in its own test, with a message that
+ * says so, instead of handing changed values to the tests that run after it.
+ *
+ * @example
+ * ```ts
+ * import { deepFreeze } from "@lib/testing/mod.ts";
+ * const triggers = deepFreeze([1, 43, 58]);
+ * Object.isFrozen(triggers); // true
+ * ```
+ */
+export function deepFreeze<T>(value: T): T {
+  if (
+    Array.isArray(value) || (typeof value === "object" && value !== null &&
+      Object.getPrototypeOf(value) === Object.prototype)
+  ) {
+    Object.values(value as object).forEach(deepFreeze);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
  * Registers a test of one exercise with `Deno.test`, named `exercise: name`. Errors thrown by
  * the learner's code are reworded into one paragraph (no stack trace from TensorFlow.js).
  *
@@ -468,6 +491,17 @@ export function explainThrown(error: unknown, exercise: string): Error {
       `the value returned by \`${exercise}\` could not be checked: ${kind}: ` +
         `${firstLine(message)}. Your function probably returned undefined (a missing ` +
         `\`return\`?) or a value of another type than the exercise asks for.`,
+    );
+  }
+  if (
+    error instanceof TypeError &&
+    /read[- ]only|not extensible|object is not extensible|Cannot (assign|add|delete)/.test(message)
+  ) {
+    return new CourseAssertionError(
+      `\`${exercise}\` modified one of its inputs (${firstLine(message)}` +
+        (where ? `, ${where}` : "") +
+        "). The tests freeze the inputs they share between tests: work on a copy " +
+        "(`array.slice()`, `{ ...object }`) instead of changing what you were given.",
     );
   }
   if (message.startsWith("WebGPU error:")) {

@@ -9,6 +9,7 @@ import {
   assertShape,
   assertUnchanged,
   CourseAssertionError,
+  deepFreeze,
   explainThrown,
   flatten,
   NotImplementedError,
@@ -138,4 +139,15 @@ Deno.test("assertAllClose: names a classic mistake the result matches", () => {
     () => assertAllClose([9, 9], [1, 2], { mistakes: [{ value: [2, 4], means: "Twice." }] }),
     (e: Error) => !e.message.includes("Twice"),
   );
+});
+
+Deno.test("deepFreeze: a modified shared fixture is named as the exercise's own mistake", () => {
+  const shared = deepFreeze({ triggers: [3, 1, 2] });
+  let thrown: unknown;
+  try {
+    shared.triggers.sort();
+  } catch (e) {
+    thrown = e;
+  }
+  assert.match(explainThrown(thrown, "sortTriggers").message, /`sortTriggers` modified one of/);
 });

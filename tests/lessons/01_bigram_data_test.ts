@@ -25,6 +25,7 @@ import {
   assertShape,
   assertUnchanged,
   check,
+  deepFreeze,
   exerciseTest,
 } from "@lib/testing/mod.ts";
 import { initBackend } from "@lib/tf/mod.ts";
@@ -55,7 +56,8 @@ function referenceStats(): BigramStats {
   };
 }
 
-const small: DataConfig = { ...defaultDataConfig, seqLen: 64 };
+// Shared inputs are frozen: an exercise that modifies one fails in its own test.
+const small: DataConfig = deepFreeze({ ...defaultDataConfig, seqLen: 64 });
 
 // ---------------------------------------------------------------- 1.1 statistics
 

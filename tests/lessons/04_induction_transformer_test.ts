@@ -56,19 +56,21 @@ import {
   assertShape,
   check,
   CourseAssertionError,
+  deepFreeze,
   exerciseTest,
 } from "@lib/testing/mod.ts";
 import { backendFromEnv, initBackend } from "@lib/tf/mod.ts";
 
 await initBackend(backendFromEnv());
 
-const stats = loadStats();
-const triggers = topTriggers(stats.unigram, 5); // ' ', e, t, o, a
-const small: ModelConfig = {
+// Shared inputs are frozen: an exercise that modifies one fails in its own test.
+const stats = deepFreeze(loadStats());
+const triggers = deepFreeze(topTriggers(stats.unigram, 5)); // ' ', e, t, o, a
+const small: ModelConfig = deepFreeze({
   ...defaultModelConfig,
   dim: smallExperiment.dim,
   maxLen: smallExperiment.seqLen,
-};
+});
 const int = (rows: number[][]) => tf.tensor2d(rows, undefined, "int32");
 
 /** A batch of the lesson's small experiment (reference lesson-1 generator). */

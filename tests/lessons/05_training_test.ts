@@ -40,6 +40,7 @@ import {
   assertNoLeak,
   assertShape,
   check,
+  deepFreeze,
   exerciseTest,
 } from "@lib/testing/mod.ts";
 import { backendFromEnv, initBackend } from "@lib/tf/mod.ts";
@@ -47,14 +48,15 @@ import { backendFromEnv, initBackend } from "@lib/tf/mod.ts";
 await initBackend(backendFromEnv());
 
 const { defaultDataConfig, loadStats, makeBatch, topTriggers } = data;
-const stats = loadStats();
+// Shared inputs are frozen: an exercise that modifies one fails in its own test.
+const stats = deepFreeze(loadStats());
 /**
  * The in-context accuracy the 300-step tiny run must reach, and what the reference code reaches on
  * wasm (measured: 0.017 at step 0, 0.68 at step 200, 0.85 at step 300).
  */
 const TINY_TARGET = 0.5;
 const TINY_REFERENCE = 0.85;
-const top5 = topTriggers(stats.unigram, 5);
+const top5 = deepFreeze(topTriggers(stats.unigram, 5));
 
 /** A small model and a batch of its data, for the training-step tests. */
 function smallSetup(seed = 0, dim = 32, seqLen = 32, batchSize = 16) {
@@ -129,6 +131,28 @@ exerciseTest("maskedCrossEntropy", "random logits agree with a plain-JS cross-en
   const m = Array.from({ length: b }, () => Array.from({ length: s }, () => rng.int(2)));
   const loss = maskedCrossEntropy(tf.tensor3d(z), tf.tensor2d(y, [b, s], "int32"), tf.tensor2d(m));
   assertAllClose(loss, plainCrossEntropy(z, y, m), { rtol: 1e-4, what: "masked cross-entropy" });
+});
+
+exerciseTest("maskedCrossEntropy", "logits around 1e3: finite and exact (log-softmax)", () => {
+  // Target 2 sits 2000 below the max: its probability, e^-2000, is 0 in float32, so
+  // log(softmax(x)) gives -Infinity; the log-softmax x - logsumexp(x) gives -2000 exactly.
+  const logits = tf.tensor3d([[[1000, 0, -1000], [1000, 999, 0]]]);
+  const targets = tf.tensor2d([[2, 1]], [1, 2], "int32");
+  const mask = tf.tensor2d([[1, 1]]);
+  const loss = maskedCrossEntropy(logits, targets, mask);
+  const got = loss.dataSync()[0];
+  check(
+    Number.isFinite(got),
+    `maskedCrossEntropy of logits around 1e3 gave ${got}: log(softmax(x)) underflows (a ` +
+      "probability of e^-2000 is 0 in float32, and log 0 = -Infinity). Use the log-softmax, " +
+      "`tf.logSoftmax(logits)` (x - logsumexp(x)), which never takes the log of a tiny number.",
+  );
+  // -log p of each target: 2000 + log(1 + e^-1000 + e^-2000) and 1 + log(1 + e^-1 + e^-1000)
+  assertAllClose(got, (2000 + 1 + Math.log(1 + Math.exp(-1))) / 2, {
+    rtol: 1e-5,
+    what: "loss of logits [[1000, 0, -1000], [1000, 999, 0]] with targets [2, 1]",
+  });
+  tf.dispose([logits, targets, mask, loss]);
 });
 
 exerciseTest("maskedCrossEntropy", "no gradient reaches positions outside the mask", () => {
@@ -304,15 +328,37 @@ exerciseTest(
  * Why a probe that should be 1 is not: near chance (1/n) usually means the memory is read the
  * wrong way round.
  */
-function probeMiss(what: string, got: number, n: number): string {
-  const chance = got <= 2.5 / n
+function probeMiss(what: string, got: number, n: number, transposed?: number): string {
+  const chance = transposed === 1
+    ? " With the memory transposed, your probe gives 1: it reads the memory the wrong way " +
+      "round. Check the transpose flags of your tf.matMul calls (W u, not W^T u; for rows, " +
+      "u W^T is `tf.matMul(u, w, false, true)`)."
+    : got <= 2.5 / n
     ? ` That is about chance (1/${n} = ${(1 / n).toFixed(3)}): the memory is probably read the ` +
       "wrong way round; check the transpose flags of your tf.matMul calls (W u, not W^T u)."
     : "";
   return `${what}: expected 1, got ${got.toFixed(3)}.${chance}`;
 }
 
-const wiredConfig: ModelConfig = { ...defaultModelConfig, dim: 128, maxLen: 128, seed: 3 };
+/** The probe's value with the memory `name` transposed (restored afterwards). */
+function withTransposed(params: Params, name: "wK1" | "wK2" | "wO2", probe: () => number): number {
+  const w = params[name]!;
+  const saved = w.clone();
+  tf.tidy(() => w.assign(saved.transpose()));
+  try {
+    return probe();
+  } finally {
+    w.assign(saved);
+    saved.dispose();
+  }
+}
+
+const wiredConfig: ModelConfig = deepFreeze({
+  ...defaultModelConfig,
+  dim: 128,
+  maxLen: 128,
+  seed: 3,
+});
 
 function wiredModel(triggers?: number[]): Params {
   const params = initParams(wiredConfig);
@@ -323,7 +369,8 @@ function wiredModel(triggers?: number[]): Params {
 exerciseTest("probeWO2", "exactly 1 on the hand-wired induction head (d = 128)", () => {
   const params = wiredModel();
   const r = probeWO2(params);
-  check(r === 1, probeMiss("the hand-wired W_O^2 copies every token", r, 65));
+  const t = r === 1 ? 1 : withTransposed(params, "wO2", () => probeWO2(params));
+  check(r === 1, probeMiss("the hand-wired W_O^2 copies every token", r, 65, t));
   disposeParams(params);
 });
 
@@ -357,7 +404,9 @@ exerciseTest(
   "exactly 1 on the hand-wired model, over all tokens and the triggers",
   () => {
     const params = wiredModel();
-    check(probeWK2(params, null) === 1, probeMiss("W_K^2, all tokens", probeWK2(params, null), 65));
+    const r = probeWK2(params, null);
+    const t = r === 1 ? 1 : withTransposed(params, "wK2", () => probeWK2(params, null));
+    check(r === 1, probeMiss("W_K^2, all tokens", r, 65, t));
     check(
       probeWK2(params, top5) === 1,
       probeMiss("W_K^2, top-5 triggers", probeWK2(params, top5), 5),
@@ -390,7 +439,9 @@ exerciseTest("probeWK2", "stores only the triggers when wired with them", () => 
 
 exerciseTest("probeWK1", "exactly 1 on the hand-wired model, all positions and t < 64", () => {
   const params = wiredModel();
-  check(probeWK1(params) === 1, probeMiss("W_K^1, all positions", probeWK1(params), 127));
+  const r = probeWK1(params);
+  const t = r === 1 ? 1 : withTransposed(params, "wK1", () => probeWK1(params));
+  check(r === 1, probeMiss("W_K^1, all positions", r, 127, t));
   check(probeWK1(params, 64) === 1, probeMiss("W_K^1, positions < 64", probeWK1(params, 64), 127));
   disposeParams(params);
 });

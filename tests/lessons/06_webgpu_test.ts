@@ -30,7 +30,7 @@ import * as training from "@exercises/05_training/exercises.ts";
 /** Lesson 5's trainer parts: your lesson 1 and lesson 5 code, as lesson 6 trains with it. */
 const lesson5Parts = trainerParts(data, training);
 import { Rng } from "@lib/rng/mod.ts";
-import { assertAllClose, assertShape, check, exerciseTest } from "@lib/testing/mod.ts";
+import { assertAllClose, assertShape, check, deepFreeze, exerciseTest } from "@lib/testing/mod.ts";
 import { backendFromEnv, initBackend } from "@lib/tf/mod.ts";
 import {
   causalSoftmaxComposed,
@@ -145,6 +145,29 @@ exerciseTest("profileStep", "sees that tf.tidy frees the intermediates", async (
   x.dispose();
 });
 
+exerciseTest("profileStep", "a returned tensor is the result, not a leak: freed", async () => {
+  const x = tf.ones([3, 3]);
+  const before = tf.memory().numTensors;
+  const p = await profileStep(() => tf.tidy(() => x.mul(x).sum()));
+  const after = tf.memory().numTensors;
+  const obj = await profileStep(() => ({ loss: tf.tidy(() => x.add(x).mean()), note: "done" }));
+  const afterObj = tf.memory().numTensors;
+  x.dispose();
+  check(p.kernels === 2, `x.mul(x).sum() launches 2 kernels, profileStep says ${p.kernels}`);
+  check(
+    p.newTensors === 0 && after === before,
+    `profiling a function that returns a tensor (its result) should report 0 tensors left ` +
+      `behind and free it, but newTensors is ${p.newTensors} and ${after - before} tensor(s) ` +
+      "stayed alive: nobody else can free a result profileStep drops. Dispose what fn returns " +
+      "inside the profiled function (`tf.dispose(fn())`).",
+  );
+  check(
+    obj.newTensors === 0 && afterObj === after,
+    `a result { loss: tensor, note } is freed too (tf.dispose walks objects and arrays), but ` +
+      `newTensors is ${obj.newTensors} and ${afterObj - after} tensor(s) stayed alive`,
+  );
+});
+
 exerciseTest("profileStep", "a lesson-5 training step: many kernels, no leak", async () => {
   const trainer = new Trainer(withOverrides(presets.tiny, { batchSize: 4 }), lesson5Parts);
   try {
@@ -208,6 +231,47 @@ exerciseTest("causalSoftmaxProgram", "matches the tfjs composition; rows sum to 
     }
   }
 });
+
+exerciseTest(
+  "causalSoftmaxProgram",
+  "the max of every row, wherever it sits (scores 1e4)",
+  async () => {
+    // q_t = k_t = a e_t with a² / √d = 1e4: row t's only large score, 1e4, is on the diagonal, so
+    // across the rows every key position holds some row's maximum. A reduction that skips a
+    // position (a tree reduction one level short, a loop that stops early) subtracts a value 1e4
+    // below the true maximum there: exp overflows and the row becomes NaN.
+    const [t, d] = [64, 64];
+    const a = Math.sqrt(1e4 * Math.sqrt(d));
+    const rows = Array.from(
+      { length: t },
+      (_, i) => Array.from({ length: d }, (_, c) => c === i ? a : 0),
+    );
+    if (!gpuPart("causalSoftmaxProgram with scores of 1e4 on the diagonal")) {
+      checkLayout(causalSoftmaxProgram(1, t, d), [1, t, t], ["q", "k"], "causalSoftmaxProgram");
+      return;
+    }
+    const mine = await withGpuErrors(() =>
+      read(causalSoftmax(tf.tensor3d([rows]), tf.tensor3d([rows])))
+    );
+    const bad = Array.from({ length: t }, (_, r) => r).filter((r) =>
+      mine.slice(r * t, (r + 1) * t).some((v) => !Number.isFinite(v))
+    );
+    check(
+      bad.length === 0,
+      `with a score of 1e4 at key s = t of each row t, rows ${bad.slice(0, 8).join(", ")}` +
+        `${
+          bad.length > 8 ? ", ..." : ""
+        } (${bad.length} of ${t}) hold NaN or Infinity: the value ` +
+        "your kernel subtracts before exp is not the row's maximum there. Does the max reduction " +
+        "combine every invocation's value (a tree reduction runs down to a stride of 1, and all " +
+        "keys s <= t are covered)?",
+    );
+    assertAllClose(mine, expectedAttention(rows, rows).flat(), {
+      atol: 1e-5,
+      what: "your kernel with scores of 1e4 on the diagonal (each row: weight 1 on s = t)",
+    });
+  },
+);
 
 // ---------------------------------------------------------------- 6.3 the gradient kernel
 
@@ -330,7 +394,8 @@ exerciseTest("fusedCausalSoftmax", "frees its intermediates (inside tf.tidy)", a
 
 // ---------------------------------------------------------------- 6.5 inside the model
 
-const small: ModelConfig = { ...defaultModelConfig, dim: 16, maxLen: 12 };
+// Shared inputs are frozen: an exercise that modifies one fails in its own test.
+const small: ModelConfig = deepFreeze({ ...defaultModelConfig, dim: 16, maxLen: 12 });
 
 function smallInputs(): tf.Tensor2D {
   const rng = new Rng(7);
@@ -347,6 +412,35 @@ exerciseTest("forwardWithSoftmax", "with the composition it is lib/model's refer
   const ref = await read(forwardReference(params, small, ids).logits);
   tf.dispose([ids, ...Object.values(params)]);
   assertAllClose(mine, ref, { atol: 1e-4, what: "logits with causalSoftmaxComposed" });
+});
+
+exerciseTest("forwardWithSoftmax", "with the final W_F layer: h3 = h2 + W_F h2", async () => {
+  const config: ModelConfig = { ...small, finalFfn: true, trainable: ["wK1", "wK2", "wO2", "wF"] };
+  const params = initParams(config);
+  const ids = smallInputs();
+  const mine = await read(forwardWithSoftmax(params, config, ids, causalSoftmaxComposed).logits);
+  const ref = await read(forwardReference(params, config, ids).logits);
+  // The logits are linear in h3: W_U (W_F h2) alone is the difference of the two models' logits.
+  const withoutFfn = await read(
+    forwardReference(params, { ...config, finalFfn: false }, ids).logits,
+  );
+  tf.dispose([ids, ...Object.values(params)]);
+  assertAllClose(mine, ref, {
+    atol: 1e-4,
+    what: "logits with config.finalFfn (causalSoftmaxComposed)",
+    mistakes: [
+      {
+        value: ref.map((v, i) => v - withoutFfn[i]),
+        means: "These are the logits of W_F h2 without its residual connection: the final " +
+          "layer is h3 = h2 + W_F h2.",
+      },
+      {
+        value: withoutFfn,
+        means: "These are the logits without W_F: with config.finalFfn, " +
+          "h3 = h2 + W_F h2.",
+      },
+    ],
+  });
 });
 
 exerciseTest("forwardWithSoftmax", "through the kernels: same logits and gradients", async () => {
