@@ -20,6 +20,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { CliIo } from "@lib/course/cli/lesson.ts";
 import { stubFor } from "@lib/course/author/stubs.ts";
+import { markedRegions } from "@lib/course/author/markers.ts";
 
 /** The real course, the one these tests belong to. */
 export const COURSE_ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -167,9 +168,7 @@ export function implement(source: string, bodies: Record<string, string>): strin
  * ```
  */
 export function solutionBody(solution: string, fn: string): string {
-  const start = solution.indexOf(`function ${fn}(`);
-  const begin = solution.indexOf("// BEGIN SOLUTION\n", start);
-  const end = solution.indexOf("// END SOLUTION", begin);
-  if (start < 0 || begin < 0 || end < 0) throw new Error(`no solution region for ${fn}`);
-  return solution.slice(begin + "// BEGIN SOLUTION\n".length, end).trim();
+  const region = markedRegions(solution).find((r) => r.fn === fn);
+  if (!region) throw new Error(`no solution region for ${fn}`);
+  return region.body.join("\n").trim();
 }

@@ -13,6 +13,7 @@
  * @module
  */
 import { parse } from "@babel/parser";
+import { isMarker } from "./author/markers.ts";
 import { diffTrimmedLines } from "diff";
 import pc from "picocolors";
 import { join } from "node:path";
@@ -70,7 +71,7 @@ export function extractFunction(source: string, name: string): FoundFunction | u
  * ```
  */
 export function withoutMarkers(text: string): string {
-  return text.split("\n").filter((l) => !/^\s*\/\/ (BEGIN|END) SOLUTION\s*$/.test(l)).join("\n");
+  return text.split("\n").filter((l) => !isMarker(l)).join("\n");
 }
 
 /** A function diff: the lines to print and how many of them differ. */

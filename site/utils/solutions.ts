@@ -1,7 +1,8 @@
 /**
  * The reference code of each exercise function, read from the lesson's solution file: the lines
  * between `// BEGIN SOLUTION` and `// END SOLUTION`, under the nearest `function NAME` above
- * (the same rule `deno task stubs` uses), with their common indentation removed.
+ * (parsed by `lib/course/author/markers.ts`, as for `deno task stubs`), with their common
+ * indentation removed.
  *
  * @example
  * ```ts
@@ -11,10 +12,7 @@
  * ```
  * @module
  */
-
-const BEGIN = /^\s*\/\/ BEGIN SOLUTION\s*$/;
-const END = /^\s*\/\/ END SOLUTION\s*$/;
-const FUNCTION = /^\s*(?:export\s+)?(?:async\s+)?function\s*\*?\s*(\w+)/;
+import { markedRegions } from "@lib/course/author/markers.ts";
 
 /**
  * Maps each function name to its solution code. A function with several regions gets them
@@ -28,26 +26,11 @@ const FUNCTION = /^\s*(?:export\s+)?(?:async\s+)?function\s*\*?\s*(\w+)/;
  */
 export function solutionRegions(source: string): Map<string, string> {
   const regions = new Map<string, string>();
-  let fn: string | undefined;
-  let body: string[] | undefined;
-  for (const [i, line] of source.split("\n").entries()) {
-    if (body) {
-      if (END.test(line)) {
-        if (!fn) throw new Error(`BEGIN SOLUTION outside a function before line ${i + 1}`);
-        const code = dedent(body);
-        const before = regions.get(fn);
-        regions.set(fn, before === undefined ? code : `${before}\n// ...\n${code}`);
-        body = undefined;
-      } else {
-        body.push(line);
-      }
-      continue;
-    }
-    const f = line.match(FUNCTION);
-    if (f) fn = f[1];
-    if (BEGIN.test(line)) body = [];
+  for (const { fn, body } of markedRegions(source)) {
+    const code = dedent(body);
+    const before = regions.get(fn);
+    regions.set(fn, before === undefined ? code : `${before}\n// ...\n${code}`);
   }
-  if (body) throw new Error("a BEGIN SOLUTION region is never closed");
   return regions;
 }
 

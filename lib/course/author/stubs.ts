@@ -15,10 +15,8 @@
  * @module
  */
 import { dirname, join } from "node:path";
+import { markedRegions } from "./markers.ts";
 
-const BEGIN = /^(\s*)\/\/ BEGIN SOLUTION\s*$/;
-const END = /^\s*\/\/ END SOLUTION\s*$/;
-const FUNCTION = /^\s*(?:export\s+)?(?:async\s+)?function\s+(\w+)/;
 const IMPORT = 'import { notImplemented } from "@lib/testing/mod.ts";';
 
 /**
@@ -32,31 +30,22 @@ const IMPORT = 'import { notImplemented } from "@lib/testing/mod.ts";';
  */
 export function makeStub(source: string, slug: string): string {
   const lines = source.split("\n");
-  const out: string[] = [];
-  let fn: string | undefined;
-  let inside = false;
-  let regions = 0;
-  for (const [i, line] of lines.entries()) {
-    const f = line.match(FUNCTION);
-    if (f && !inside) fn = f[1];
-    const begin = line.match(BEGIN);
-    if (begin) {
-      if (inside) throw new Error(`${slug}: nested BEGIN SOLUTION at line ${i + 1}`);
-      if (!fn) throw new Error(`${slug}: BEGIN SOLUTION outside a function at line ${i + 1}`);
-      inside = true;
-      regions++;
-      out.push(`${begin[1]}throw notImplemented("${fn}");`);
-      continue;
-    }
-    if (END.test(line)) {
-      if (!inside) throw new Error(`${slug}: END SOLUTION without BEGIN at line ${i + 1}`);
-      inside = false;
-      continue;
-    }
-    if (!inside) out.push(line);
+  let regions;
+  try {
+    regions = markedRegions(source);
+  } catch (error) {
+    throw new Error(`${slug}: ${(error as Error).message}`);
   }
-  if (inside) throw new Error(`${slug}: BEGIN SOLUTION is never closed`);
-  if (regions === 0) throw new Error(`${slug}: the solution file has no BEGIN SOLUTION region`);
+  if (regions.length === 0) {
+    throw new Error(`${slug}: the solution file has no BEGIN SOLUTION region`);
+  }
+  const out: string[] = [];
+  let next = 0;
+  for (const r of regions) {
+    out.push(...lines.slice(next, r.begin), `${r.indent}throw notImplemented("${r.fn}");`);
+    next = r.end + 1;
+  }
+  out.push(...lines.slice(next));
   const number = Number(slug.slice(0, 2));
   const banner = [
     `// Your exercise file for lesson ${number}: replace each \`throw notImplemented(...)\` with your`,
