@@ -36,6 +36,7 @@ import { lessonReport, loadErrorFile } from "@lib/course/report.ts";
 import { wrap } from "@lib/course/terminal_text.ts";
 import { takeHint } from "@lib/course/hints.ts";
 import { type Progress, readProgress } from "@lib/course/progress.ts";
+import { spin } from "@lib/course/spinner.ts";
 
 /** Where the session writes. */
 export interface WatchIo {
@@ -106,7 +107,6 @@ interface Screen {
 }
 
 const CLEAR = "\x1b[2J\x1b[3J\x1b[H";
-const SPINNER = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
 /** The lesson's status as the screen shows it: the check's states, the focus, the record. */
 function statusOf(screen: Screen, options: WatchSessionOptions): LessonStatus | undefined {
@@ -259,14 +259,10 @@ export async function watchSession(options: WatchSessionOptions): Promise<number
     const controller = new AbortController();
     const target = screen.lesson;
     let finished = 0;
-    let frame = 0;
     const label = `Checking lesson ${target.number} (${screen.reason}) ...`;
     if (io.interactive) {
       clearInterval(spinner);
-      spinner = setInterval(
-        () => status(`${SPINNER[frame++ % SPINNER.length]} ${label} ${finished} tests done`),
-        100,
-      );
+      spinner = spin((frame) => status(`${frame} ${label} ${finished} tests done`));
     } else io.write(pc.dim(`\n${label}\n`));
     const done = options.check(target, controller.signal, () => finished++).then(
       (result) => events.post({ type: "done", lesson: target, result }),

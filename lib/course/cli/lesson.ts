@@ -59,6 +59,7 @@ import { solutionReport } from "@lib/course/solution_diff.ts";
 import { ResetError, resetLesson } from "@lib/course/reset.ts";
 import { watchChanges } from "@lib/course/file_watch.ts";
 import { watchSession } from "@lib/course/watch.ts";
+import { spin } from "@lib/course/spinner.ts";
 
 const USAGE = `Usage: deno task lesson [N] [options]
 
@@ -664,9 +665,7 @@ function loadFailure(ctx: Context, message: string, lesson?: Lesson): number {
 
 async function withSpinner<T>(io: CliIo, label: string, work: () => Promise<T>): Promise<T> {
   if (!io.stdoutIsTerminal) return await work();
-  const frames = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
-  let i = 0;
-  const id = setInterval(() => io.write(`\r${frames[i++ % frames.length]} ${label} ...`), 100);
+  const id = spin((frame) => io.write(`\r${frame} ${label} ...`));
   try {
     return await work();
   } finally {
