@@ -16,11 +16,17 @@
  */
 import { join } from "node:path";
 import type { Lesson } from "@lib/course/lessons.ts";
-import { type Outcome, runExerciseTests, type Target } from "@lib/course/run_tests.ts";
+import {
+  type Outcome,
+  runExerciseTests,
+  type RunResult,
+  type Target,
+} from "@lib/course/run_tests.ts";
 import { type ExerciseState, exerciseStates, type StatusInput } from "@lib/course/status.ts";
 import { type Progress, recordStates, updateProgress } from "@lib/course/progress.ts";
 import { stubFor } from "@lib/course/author/stubs.ts";
 import { probeWebGPU, quietMesa } from "@lib/webgpu/adapter.ts";
+import testTimes from "@lib/course/test_times.json" with { type: "json" };
 
 /** Options of {@linkcode checkLesson}. */
 export interface CheckOptions {
@@ -28,7 +34,7 @@ export interface CheckOptions {
   target?: Target;
   /** TensorFlow.js backend for the tests. */
   backend?: string;
-  /** Seconds one test may run (default 60). */
+  /** Seconds one test may compute (default: the lesson's, see {@linkcode defaultTimeout}). */
   timeout?: number;
   /** Stops the check (watch mode quitting, or a newer change arriving). */
   signal?: AbortSignal;
@@ -69,22 +75,108 @@ export async function checkLesson(
   // Recorded as the time the check started: a file saved while the tests ran is newer, so the
   // record is then stale, as it should be.
   const started = options.now?.() ?? new Date();
+  const timeout = options.timeout ?? defaultTimeout(lesson);
   const run = await runExerciseTests({
     root,
     tests: [lesson.paths.test],
     target,
     backend: options.backend,
-    testTimeoutSeconds: options.timeout,
+    testTimeoutSeconds: timeout,
+    timeoutAdvice: timeoutAdvice(lesson, timeout, options.timeout !== undefined),
     functions: lesson.exercises.flatMap((e) => e.functions),
     signal: options.signal,
     onOutcome: options.onOutcome,
   });
   if (run.aborted) return { states: [], aborted: true };
   if (run.error) return { states: [], error: run.error };
+  const mine = run.outcomes.filter((o) => lesson.exercises.some((e) => e.functions.includes(o.fn)));
+  if (run.crash && mine.length === 0) {
+    return {
+      states: [],
+      error: `The test process crashed before any test of lesson ${lesson.number} ran: ` +
+        `${run.crash.detail}. Code at the top level of an exercise file runs when the tests ` +
+        `import it: look there first.`,
+    };
+  }
   const states = exerciseStates(lesson, run.outcomes);
   if (target !== "lessons") return { states };
+  const unrecorded = notRecorded(run, lesson);
+  if (unrecorded) return { states, notice: unrecorded };
   const { notice } = await updateProgress(root, (p) => recordStates(p, lesson, states, started));
   return { states, notice };
+}
+
+/** How many times its slowest reference test a lesson's default timeout allows. */
+export const TIMEOUT_MARGIN = 20;
+
+/**
+ * The CPU seconds of each lesson's slowest reference test, as measured by the course check
+ * (`lib/course/test_times.json`, kept true by `deno task test`); undefined for a lesson not in it.
+ *
+ * @example
+ * ```ts
+ * import { slowestTest } from "@lib/course/lesson_check.ts";
+ * slowestTest("01_bigram_data"); // e.g. 0.3
+ * ```
+ */
+export function slowestTest(slug: string): number | undefined {
+  return (testTimes.slowestCpuSeconds as Record<string, number>)[slug];
+}
+
+/**
+ * The default `--timeout` of a lesson: {@linkcode TIMEOUT_MARGIN} times its slowest reference
+ * test's measured CPU time, at least 10 s, 60 s for a lesson never measured. The runner counts
+ * CPU time where it can (Linux), so a busy machine does not stop a test early; a test that loops
+ * forever is stopped in about ten seconds in the first lessons.
+ *
+ * @example
+ * ```ts
+ * import { defaultTimeout } from "@lib/course/lesson_check.ts";
+ * import { parseLesson } from "@lib/course/lessons.ts";
+ * defaultTimeout(parseLesson("01_bigram_data", "# Lesson 1: Data\n")); // 10
+ * ```
+ */
+export function defaultTimeout(lesson: Lesson): number {
+  const slowest = slowestTest(lesson.slug);
+  if (slowest === undefined) return 60;
+  return Math.max(10, Math.ceil(slowest * TIMEOUT_MARGIN));
+}
+
+/** The sentence added to a timeout message: what the tests normally take, and how to allow more. */
+function timeoutAdvice(lesson: Lesson, timeout: number, chosen: boolean): string {
+  const slowest = slowestTest(lesson.slug);
+  const normal = slowest === undefined
+    ? ""
+    : `This lesson's tests take at most ${slowest < 1 ? "a second" : `${Math.ceil(slowest)} s`} ` +
+      `each with the reference code. `;
+  return normal +
+    (chosen
+      ? `You chose --timeout ${timeout}.`
+      : `The limit is the lesson's default; \`--timeout ${timeout * 3}\` allows more.`);
+}
+
+/**
+ * Why the results of `run` must not be recorded for `lesson`, or undefined when they may be: a
+ * run whose test process crashed, or that reported no test of the lesson, says nothing reliable,
+ * so it never replaces what was recorded before.
+ *
+ * @example
+ * ```ts
+ * import { notRecorded } from "@lib/course/lesson_check.ts";
+ * // if (!notRecorded(run, lesson)) await updateProgress(root, (p) => recordStates(p, lesson, states));
+ * ```
+ */
+export function notRecorded(run: RunResult, lesson: Lesson): string | undefined {
+  if (run.crash) {
+    const during = run.crash.running ? ` while \`${run.crash.running}\` was running` : "";
+    return `The test process crashed (${run.crash.detail})${during}, so the tests after it ` +
+      `did not run. Nothing was recorded: your recorded progress is unchanged.`;
+  }
+  if (!run.outcomes.some((o) => lesson.exercises.some((e) => e.functions.includes(o.fn)))) {
+    return `No test of lesson ${lesson.number} reported, so nothing was recorded for it: your ` +
+      `recorded progress is unchanged.`;
+  }
+  return undefined;
 }
 
 /**

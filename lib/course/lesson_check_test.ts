@@ -1,8 +1,17 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { newestChange, recordedStates } from "@lib/course/lesson_check.ts";
-import { parseLesson } from "@lib/course/lessons.ts";
-import { emptyProgress, recordStates } from "@lib/course/progress.ts";
+import {
+  checkLesson,
+  defaultTimeout,
+  newestChange,
+  recordedStates,
+  slowestTest,
+  TIMEOUT_MARGIN,
+} from "@lib/course/lesson_check.ts";
+import { findLesson, listLessons, parseLesson } from "@lib/course/lessons.ts";
+import { emptyProgress, readProgress, recordStates } from "@lib/course/progress.ts";
+import { main } from "@lib/course/cli/lesson.ts";
+import { copyCourse, fakeIo, LESSON1 } from "@lib/course/_test_course.ts";
 
 const README = "# Lesson 2: Two\n### Exercise 2.1: A\n**Functions:** `a`\n";
 
@@ -44,4 +53,56 @@ Deno.test("recordedStates: fresh until a file the check depends on changes", asy
   } finally {
     await Deno.remove(root, { recursive: true });
   }
+});
+
+Deno.test("checkLesson and --all: a crashed run is no pass and keeps the recorded result", async () => {
+  const course = await copyCourse();
+  const file = join(course.root, "lessons", LESSON1, "exercises.ts");
+  const solution = await Deno.readTextFile(join(course.root, "solutions", LESSON1, "exercises.ts"));
+  const lesson = findLesson(await listLessons(course.root), "1");
+  const flags = Deno.env.get("DENO_V8_FLAGS");
+  try {
+    await Deno.writeTextFile(file, solution);
+    const passed = await checkLesson(course.root, lesson);
+    assert.ok(passed.states.every((s) => s.state === "passed"), JSON.stringify(passed));
+    const before = await readProgress(course.root);
+
+    // `makeBatch` (exercise 1.5) now fills the memory; a small heap makes that quick.
+    await Deno.writeTextFile(
+      file,
+      solution.replace(
+        /(export function makeBatch\([\s\S]*?\/\/ BEGIN SOLUTION\n)/,
+        "$1  const hog: number[][] = [];\n  while (hog.length >= 0) hog.push(new Array(1e5).fill(1.5));\n",
+      ),
+    );
+    Deno.env.set("DENO_V8_FLAGS", "--max-old-space-size=600");
+    const crashed = await checkLesson(course.root, lesson);
+    const batch = crashed.states.find((s) => s.exercise.id === "1.5");
+    assert.equal(batch?.state, "failing", JSON.stringify(crashed.states));
+    assert.equal(crashed.states.find((s) => s.exercise.id === "1.1")?.state, "passed");
+    assert.match(batch?.firstFailure?.message ?? "", /crashed \(it ran out of memory\)/);
+    assert.match(crashed.notice ?? "", /crashed .*makeBatch: .* Nothing was recorded/);
+    assert.deepEqual(await readProgress(course.root), before, "the check changed the record");
+
+    const io = fakeIo();
+    assert.equal(await main(["--all"], course.root, io), 1);
+    assert.match(io.text(), /crashed \(it ran out of memory\)[\s\S]*Nothing was recorded/);
+    assert.deepEqual(await readProgress(course.root), before, "--all changed the record");
+  } finally {
+    if (flags === undefined) Deno.env.delete("DENO_V8_FLAGS");
+    else Deno.env.set("DENO_V8_FLAGS", flags);
+    await course.remove();
+  }
+});
+
+Deno.test("defaultTimeout: from the lesson's measured test times, 10 s in lessons 1-3", async () => {
+  const lessons = await listLessons(".");
+  for (const n of ["1", "2", "3"]) {
+    const lesson = findLesson(lessons, n);
+    assert.ok(slowestTest(lesson.slug)! > 0, `lesson ${n} has a measured time`);
+    assert.equal(defaultTimeout(lesson), 10, `lesson ${n}`);
+  }
+  const five = findLesson(lessons, "5");
+  assert.equal(defaultTimeout(five), Math.ceil(TIMEOUT_MARGIN * slowestTest(five.slug)!));
+  assert.equal(defaultTimeout(parseLesson("99_unmeasured", README)), 60);
 });

@@ -310,7 +310,16 @@ export async function updateProgress(
   try {
     const loaded = await loadProgress(root, now);
     change(loaded.progress);
-    await saveProgress(root, loaded.progress, now);
+    try {
+      await saveProgress(root, loaded.progress, now);
+    } catch (error) {
+      // A progress file that cannot be written (a folder in its place, a read-only disk) must
+      // not cost the learner the result of the check that just ran: say so and go on.
+      const why = error instanceof Error ? error.message.split("\n")[0] : String(error);
+      const unsaved = `Your progress could not be saved to ${PROGRESS_PATH} (${why}): this ` +
+        `result is shown but not remembered. Remove or fix that path to keep your progress.`;
+      return { ...loaded, notice: loaded.notice ? `${loaded.notice}\n${unsaved}` : unsaved };
+    }
     return loaded;
   } finally {
     lock?.close(); // closing the file releases the lock

@@ -231,3 +231,16 @@ Deno.test("updateProgress: writers at the same moment never lose each other's re
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("updateProgress: a progress file that cannot be written is reported, not thrown", async () => {
+  const root = await Deno.makeTempDir({ prefix: "unwritable_" });
+  try {
+    // A folder where the file should be: the write (a rename onto it) fails.
+    await Deno.mkdir(join(root, ".course", "progress.json"), { recursive: true });
+    const { notice } = await updateProgress(root, () => {});
+    assert.match(notice ?? "", /Your progress could not be saved to \.course\/progress\.json/);
+    assert.match(notice ?? "", /this result is shown but not remembered/);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});

@@ -21,6 +21,13 @@
  */
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import {
+  cleanStaleTemp,
+  cpuSeconds,
+  spawnTied,
+  tempDir,
+  tempPrefix,
+} from "@lib/course/subprocess.ts";
 
 /** Which copy of the exercises to test: the learner's, the reference, or a folder. */
 export type Target = "lessons" | "solutions" | { dir: string };
@@ -43,11 +50,31 @@ export interface Outcome {
   skipped?: boolean;
   /** What the code printed (`console.log`, ...) during the test: the first lines, at most 20. */
   output?: string[];
+  /**
+   * True when the test process crashed while this test ran, or before it could run: the test
+   * did not finish, so it is not passed (`ok` is false).
+   */
+  crashed?: boolean;
+  /** The CPU time (or, where unknown, the wall time) the test took, in seconds. */
+  seconds?: number;
+}
+
+/** How the test process ended when it did not finish its tests. */
+export interface Crash {
+  /** What ended it. */
+  cause: "signal" | "out of memory" | "exit";
+  /** In words, e.g. "killed by signal SIGKILL". */
+  detail: string;
+  /** The test that was running, when known. */
+  running?: string;
 }
 
 /** What a whole run produced. */
 export interface RunResult {
-  /** One outcome per test that reported (a timed-out test is included, marked). */
+  /**
+   * One outcome per test that reported (a timed-out test is included, marked), and, after a
+   * crash, one failed outcome per test that did not finish or never ran.
+   */
   outcomes: Outcome[];
   /** When the run could not start its tests: the compiler's or loader's message. */
   error?: string;
@@ -55,6 +82,8 @@ export interface RunResult {
   code: number;
   /** True when the run was stopped through {@linkcode RunOptions.signal}. */
   aborted?: boolean;
+  /** Set when the test process crashed (a signal, out of memory, `globalThis.close()`). */
+  crash?: Crash;
 }
 
 /** Options of {@linkcode runExerciseTests}. */
@@ -65,12 +94,32 @@ export interface RunOptions {
   tests: string[];
   /** Which exercise code to test (default: the learner's `lessons/`). */
   target?: Target;
-  /** Seconds a single test may run before the run is stopped (default 60). */
+  /**
+   * Seconds a single test, or the loading of a test file, may compute before the run is
+   * stopped (default 60). Counted in CPU time of the test process where the system says it
+   * (Linux), so that a machine busy with other work does not stop a test early; in wall time
+   * elsewhere.
+   */
   testTimeoutSeconds?: number;
+  /** Seconds the top-level code of a test file may compute (default the test timeout, >= 10). */
+  loadTimeoutSeconds?: number;
+  /**
+   * Wall-clock seconds without any progress after which the run is stopped all the same (a test
+   * that waits without computing); default ten times the test timeout, at least 120.
+   */
+  wallTimeoutSeconds?: number;
+  /** A sentence appended to the message of a timed-out test (how to allow more time). */
+  timeoutAdvice?: string;
   /** The TensorFlow.js backend for the tests (`COURSE_BACKEND`), default auto. */
   backend?: string;
   /** Extra arguments for `deno test` (e.g. `--filter`). */
   extraArgs?: string[];
+  /**
+   * Type-check in a second process beside the tests, which run without checking (default
+   * true): the two overlap, where `deno test` would check first and test after. A type error is
+   * reported as {@linkcode RunResult.error}.
+   */
+  typeCheck?: boolean;
   /** Called as each test finishes, for live progress. */
   onOutcome?: (outcome: Outcome) => void;
   /**
@@ -96,9 +145,10 @@ export interface RunOptions {
  * ```
  */
 export async function runExerciseTests(options: RunOptions): Promise<RunResult> {
-  const result = await runOnce(options, options.extraArgs ?? []);
+  await cleanStaleTemp(resolve(options.root));
+  const result = await runOnce(options, options.extraArgs ?? [], options.typeCheck ?? true);
   let last = result;
-  while (options.functions && !result.aborted) {
+  while (options.functions && !result.aborted && !result.crash) {
     const hung = last.outcomes.find((o) => o.timedOut && options.functions!.includes(o.fn));
     if (!hung) break;
     const seen = new Set(result.outcomes.map((o) => o.fn));
@@ -107,101 +157,173 @@ export async function runExerciseTests(options: RunOptions): Promise<RunResult> 
     last = await runOnce(options, [
       ...(options.extraArgs ?? []),
       `--filter=/^(?:${rest.join("|")}): /`,
-    ]);
+    ], false);
     result.outcomes.push(...last.outcomes);
     result.code = result.code || last.code;
     result.aborted = last.aborted;
+    result.crash = last.crash;
     if (last.error && last.outcomes.length === 0) break;
   }
   return result;
 }
 
-async function runOnce(options: RunOptions, extraArgs: string[]): Promise<RunResult> {
+/** One event of the trace file written by `exerciseTest` (lib/testing) and the preload. */
+interface TraceEvent {
+  load?: true;
+  plan?: string;
+  start?: string;
+  end?: string;
+  ok?: boolean;
+  message?: string;
+  ms?: number;
+  cpuMs?: number;
+}
+
+/** What the trace file says so far. */
+class Trace {
+  events: TraceEvent[] = [];
+  #size = 0;
+  constructor(readonly path: string) {}
+  /** Reads new events; true when there were any. */
+  poll(): boolean {
+    let text: string;
+    try {
+      text = Deno.readTextFileSync(this.path);
+    } catch {
+      return false;
+    }
+    if (text.length === this.#size) return false;
+    const complete = text.slice(0, text.lastIndexOf("\n") + 1);
+    for (const line of complete.slice(this.#size).split("\n")) {
+      if (!line) continue;
+      try {
+        this.events.push(JSON.parse(line));
+      } catch { /* a line cut by a crash */ }
+    }
+    const grew = complete.length > this.#size;
+    this.#size = complete.length;
+    return grew;
+  }
+  /** The test that started and has not ended. */
+  running(): string | undefined {
+    const last = this.events.findLast((e) => e.start !== undefined || e.end !== undefined);
+    return last?.start;
+  }
+  /** Whether a test file is being loaded (its top-level code runs) and no test runs. */
+  loading(): boolean {
+    const last = this.events.findLast((e) => e.load || e.start !== undefined || e.end);
+    return last?.load === true;
+  }
+  ended(name: string): TraceEvent | undefined {
+    return this.events.find((e) => e.end === name);
+  }
+  started(name: string): boolean {
+    return this.events.some((e) => e.start === name);
+  }
+  planned(): string[] {
+    return this.events.flatMap((e) => e.plan !== undefined ? [e.plan] : []);
+  }
+}
+
+const PRELOAD = new URL("../testing/trace_load.ts", import.meta.url).href;
+
+async function runOnce(
+  options: RunOptions,
+  extraArgs: string[],
+  typeCheck: boolean,
+): Promise<RunResult> {
   const root = resolve(options.root);
   const target = options.target ?? "lessons";
   const allowAll = extraArgs.some((a) => a === "-A" || a === "--allow-all");
+  const permissions = allowAll ? [] : ["--allow-read", "--allow-write", "--allow-env"];
+  const map = target === "lessons" ? undefined : await writeImportMap(root, target);
+  const mapArgs = map ? [`--import-map=${map}`] : [];
   const args = [
     "test",
     "--reporter=tap",
     "--no-prompt",
-    ...(allowAll ? [] : ["--allow-read", "--allow-write", "--allow-env"]),
+    "--no-check",
+    `--preload=${PRELOAD}`,
+    ...permissions,
+    ...mapArgs,
+    ...extraArgs,
+    ...options.tests,
   ];
-  const map = target === "lessons" ? undefined : await writeImportMap(root, target);
-  if (map) args.push(`--import-map=${map}`);
-  args.push(...extraArgs, ...options.tests);
 
-  await Deno.mkdir(join(root, ".course", "tmp"), { recursive: true });
-  const trace = await Deno.makeTempFile({ dir: join(root, ".course", "tmp"), prefix: "trace_" });
+  const tmp = await tempDir(root);
+  const tracePath = await Deno.makeTempFile({ dir: tmp, prefix: tempPrefix("trace") });
+  const trace = new Trace(tracePath);
   // What each test printed (`exerciseTest` writes it; the TAP reporter drops it).
-  const printed = await Deno.makeTempFile({ dir: join(root, ".course", "tmp"), prefix: "output_" });
+  const printed = await Deno.makeTempFile({ dir: tmp, prefix: tempPrefix("output") });
   const env: Record<string, string> = {
     NO_COLOR: "1",
-    COURSE_TRACE: trace,
+    COURSE_TRACE: tracePath,
     COURSE_OUTPUT: printed,
     XDG_RUNTIME_DIR: await privateRuntimeDir(root),
   };
   if (options.backend) env.COURSE_BACKEND = options.backend;
-  const child = new Deno.Command(Deno.execPath(), {
-    args,
-    cwd: root,
-    env,
-    stdout: "piped",
-    stderr: "piped",
-    stdin: "null",
-  }).spawn();
+  const spawn = { cwd: root, env, stdout: "piped", stderr: "piped" } as const;
+  const child = spawnTied(Deno.execPath(), args, spawn);
+  const checker = typeCheck
+    ? spawnTied(Deno.execPath(), ["check", "--quiet", ...mapArgs, ...options.tests], spawn)
+    : undefined;
+  const checked = checker?.output();
 
-  const limitMs = (options.testTimeoutSeconds ?? 60) * 1000;
-  // Type-checking and loading TensorFlow.js take a while before the first test starts.
-  const startupMs = Math.max(limitMs, 180_000);
-  let testsStarted = false;
+  const limit = options.testTimeoutSeconds ?? 60;
+  // Loading a test file imports TensorFlow.js (about a second of work): never below 10 s.
+  const loadLimit = options.loadTimeoutSeconds ?? Math.max(limit, 10);
+  const wallLimit = options.wallTimeoutSeconds ?? Math.max(10 * limit, 120);
+  // Before the first file loads, Deno builds the module graph (a first run may also set up
+  // node_modules): wall time only, and generous.
+  const startupLimit = Math.max(wallLimit, 180);
   const outcomes: Outcome[] = [];
   let file = "";
-  let running: string | undefined;
   let pending: Outcome | undefined;
-  let timedOut = false;
+  let stopped: "test" | "load" | "startup" | undefined;
+  let sawPlan = false;
   // The watchdog: a test that neither finishes nor lets another start within the limit is
   // stopped. A test's start is seen in the trace file (written synchronously by
-  // `exerciseTest`), its end on stdout.
-  let lastActivity = performance.now();
-  let traceSize = 0;
-  const stop = () => {
-    try {
-      child.kill("SIGKILL");
-    } catch { /* already gone */ }
-  };
+  // `exerciseTest`), its end on stdout or in the trace.
+  const cpu = () => cpuSeconds(child.pid);
+  let activity = { wall: performance.now(), cpu: cpu() };
+  const touch = () => activity = { wall: performance.now(), cpu: cpu() };
   const watchdog = setInterval(() => {
-    let size = traceSize;
-    try {
-      size = Deno.statSync(trace).size;
-    } catch { /* removed already */ }
-    if (size !== traceSize) {
-      traceSize = size;
-      testsStarted = true;
-      lastActivity = performance.now();
-    }
-    if (performance.now() - lastActivity > (testsStarted ? limitMs : startupMs)) {
-      timedOut = true;
+    if (trace.poll()) touch();
+    const wall = (performance.now() - activity.wall) / 1000;
+    const used = activity.cpu === undefined ? undefined : (cpu() ?? activity.cpu) - activity.cpu;
+    const started = trace.events.length > 0 || outcomes.length > 0 || pending !== undefined;
+    const phase = !started ? "startup" : trace.loading() ? "load" : "test";
+    const over = phase === "startup"
+      ? wall > startupLimit
+      : (used ?? wall) > (phase === "load" ? loadLimit : limit) || wall > wallLimit;
+    if (over) {
+      stopped = phase;
       clearInterval(watchdog);
-      stop();
+      child.kill();
     }
-  }, Math.min(250, limitMs / 4));
+  }, Math.min(250, limit * 250));
   let aborted = false;
   const abort = () => {
     aborted = true;
-    stop();
+    child.kill();
+    checker?.kill();
   };
   if (options.signal?.aborted) abort();
   options.signal?.addEventListener("abort", abort);
 
   const stderrText = new Response(child.stderr).text();
   const finish = (o: Outcome) => {
+    const end = trace.ended(o.name);
+    if (end?.cpuMs !== undefined) o.seconds = (end.cpuMs || end.ms || 0) / 1000;
     outcomes.push(o);
     options.onOutcome?.(o);
   };
   let yamlNext = false;
+  let stdout = "";
   for await (const line of lines(child.stdout)) {
-    if (/^(ok |not ok )/.test(line)) testsStarted = true;
-    lastActivity = performance.now();
+    stdout += line + "\n";
+    touch();
+    if (/^1\.\.\d+$/.test(line)) sawPlan = true;
     const header = line.match(/^# (\.\/)?(.+_test\.ts)$/);
     if (header) file = header[2];
     const result = line.match(/^(not ok|ok) \d+ - (.+?)( # SKIP.*)?$/);
@@ -211,7 +333,11 @@ async function runOnce(options: RunOptions, extraArgs: string[]): Promise<RunRes
       pending = { name, fn: name.split(":")[0].trim(), file, ok: result[1] === "ok" };
       if (result[3]) pending.skipped = true;
       if (pending.ok) {
-        finish(pending);
+        trace.poll();
+        // A test that reported "ok" but never ended in the trace did not finish (the process
+        // was closed under it): held back, and judged below.
+        if (!trace.started(name) || trace.ended(name)) finish(pending);
+        else outcomes.push(pending);
         pending = undefined;
       }
       continue;
@@ -232,16 +358,24 @@ async function runOnce(options: RunOptions, extraArgs: string[]): Promise<RunRes
   options.signal?.removeEventListener("abort", abort);
   const status = await child.status;
   const stderr = await stderrText;
+  trace.poll();
+  if (stopped) checker?.kill();
+  const check = await checked;
   if (map) await Deno.remove(map).catch(() => {});
-  const started = (await Deno.readTextFile(trace).catch(() => "")).trim().split("\n");
-  await Deno.remove(trace).catch(() => {});
+  await Deno.remove(tracePath).catch(() => {});
   attachOutput(outcomes, await Deno.readTextFile(printed).catch(() => ""));
   await Deno.remove(printed).catch(() => {});
-  const last = started.at(-1);
-  if (last && !outcomes.some((o) => o.name === last)) running = last;
+  const running = trace.running();
 
   if (aborted) return { outcomes, code: status.code, aborted: true };
-  if (timedOut) {
+  const who = allowAll
+    ? "the test"
+    : target === "lessons"
+    ? "your code"
+    : target === "solutions"
+    ? "the reference solution"
+    : "the exercise code under test";
+  if (stopped === "test") {
     const name = running ?? "a test";
     finish({
       name,
@@ -249,17 +383,129 @@ async function runOnce(options: RunOptions, extraArgs: string[]): Promise<RunRes
       file,
       ok: false,
       timedOut: true,
-      message:
-        `stopped after ${(testsStarted ? limitMs : startupMs) / 1000} s without finishing. ` +
-        `Your code may loop forever (check the condition of each \`while\` loop), ` +
-        `or do far more work than needed.`,
+      message: `stopped after ${limit} s without finishing. ` +
+        (who === "your code"
+          ? `Your code may loop forever (check the condition of each \`while\` loop), ` +
+            `or do far more work than needed.`
+          : `${capital(who)} may loop forever, or be too slow for this machine.`) +
+        (options.timeoutAdvice ? ` ${options.timeoutAdvice}` : ""),
     });
   }
   const result: RunResult = { outcomes, code: status.code };
-  if (!timedOut && outcomes.length === 0 && status.code !== 0) {
+  if (stopped === "load" || stopped === "startup") {
+    result.error = stopped === "load"
+      ? `${
+        target === "lessons" ? "Your file" : `The file of ${who}`
+      } did not finish loading within ${loadLimit} s: an endless loop at the top level ` +
+        `(outside any function)? Code at the top level of an exercise file runs when the ` +
+        `tests import it.` + (options.timeoutAdvice ? ` ${options.timeoutAdvice}` : "")
+      : `The tests did not start within ${startupLimit} s (Deno could not load them).`;
+    return result;
+  }
+  if (check && check.code !== 0 && !aborted) {
+    result.error = explainLoadError(check.stderr + check.stdout, root);
+    return result;
+  }
+  const crash = stopped ? undefined : crashOf(status, stdout, stderr, trace, sawPlan, running);
+  if (crash && markCrash(result, crash, trace, file, extraArgs)) result.crash = crash;
+  if (!stopped && !crash && outcomes.length === 0 && status.code !== 0) {
     result.error = explainLoadError(stderr, root);
   }
   return result;
+}
+
+/** How the test process ended early, if it did; undefined when it finished its tests. */
+function crashOf(
+  status: Deno.CommandStatus,
+  stdout: string,
+  stderr: string,
+  trace: Trace,
+  sawPlan: boolean,
+  running: string | undefined,
+): Crash | undefined {
+  const oom = /out of memory|heap limit|Allocation failed/i.test(stderr);
+  if (oom) return { cause: "out of memory", detail: "it ran out of memory", running };
+  if (status.signal) {
+    return { cause: "signal", detail: `it was killed by signal ${status.signal}`, running };
+  }
+  const closed = /called `Deno\.exit\(|isolate was terminated/.test(stdout + stderr);
+  if (closed || running) {
+    return {
+      cause: "exit",
+      detail: "it was closed by the code under test (`globalThis.close()` or `Deno.exit()`)",
+      running,
+    };
+  }
+  // Tests ran (the trace or the output says so), yet Deno never printed its closing plan.
+  const ran = trace.events.some((e) => e.start !== undefined) || /^(not )?ok /m.test(stdout);
+  if (ran && !sawPlan) {
+    return { cause: "exit", detail: `it ended early (exit code ${status.code})`, running };
+  }
+  return undefined;
+}
+
+/**
+ * After a crash: the test that was running failed, a test reported "ok" that never finished is
+ * not passed, a test that finished but whose report was lost takes its result from the trace,
+ * and every test that was registered and did not run is failed as "did not run". Returns
+ * whether any test was left unfinished (false when every registered test ended all the same).
+ */
+function markCrash(
+  result: RunResult,
+  crash: Crash,
+  trace: Trace,
+  file: string,
+  extraArgs: string[],
+): boolean {
+  const why = `the test process crashed (${crash.detail})`;
+  const byName = new Map(result.outcomes.map((o) => [o.name, o]));
+  const selected = testFilter(extraArgs);
+  const planned = trace.planned();
+  let unfinished = false;
+  for (const name of planned) {
+    if (!selected(name)) continue;
+    const end = trace.ended(name);
+    let o = byName.get(name);
+    if (!o) {
+      o = { name, fn: name.split(":")[0].trim(), file, ok: false };
+      result.outcomes.push(o);
+      byName.set(name, o);
+    }
+    if (end) {
+      o.ok = end.ok === true;
+      if (!o.ok && !o.message) o.message = end.message;
+      continue;
+    }
+    unfinished = true;
+    o.ok = false;
+    o.crashed = true;
+    o.message = trace.started(name)
+      ? `${why} while this test was running, so it did not finish.`
+      : `did not run: ${why}${crash.running ? ` while \`${crash.running}\` was running` : ""}.`;
+  }
+  if (planned.length > 0) return unfinished;
+  // Plain Deno.test tests (no trace): which test was running is unknown; the run is a failure.
+  result.outcomes.push({
+    name: "(the test process)",
+    fn: "(the test process)",
+    file,
+    ok: false,
+    crashed: true,
+    message: `${why} before all tests had reported.`,
+  });
+  return true;
+}
+
+/** Whether a test name is selected by the `--filter` among `args` (all are without one). */
+function testFilter(args: string[]): (name: string) => boolean {
+  const filter = args.find((a) => a.startsWith("--filter="))?.slice("--filter=".length);
+  if (!filter) return () => true;
+  const re = filter.match(/^\/(.*)\/$/);
+  return re ? (name) => new RegExp(re[1]).test(name) : (name) => name.includes(filter);
+}
+
+function capital(text: string): string {
+  return text[0].toUpperCase() + text.slice(1);
 }
 
 /**
@@ -293,10 +539,9 @@ export async function writeImportMap(root: string, target: Target): Promise<stri
     scopes[local(scope)] = Object.fromEntries(entries);
   }
   // One file per call: several runs (a watch loop, the course check) may work at once.
-  await Deno.mkdir(join(root, ".course", "tmp"), { recursive: true });
   const path = await Deno.makeTempFile({
-    dir: join(root, ".course", "tmp"),
-    prefix: "import_map_",
+    dir: await tempDir(root),
+    prefix: tempPrefix("import_map"),
     suffix: ".json",
   });
   await Deno.writeTextFile(path, JSON.stringify({ imports, scopes }, null, 2) + "\n");
@@ -383,7 +628,7 @@ export function explainLoadError(stderr: string, root: string): string {
   }
   // Deno prints the error line, then (since 2.x) a code frame, then `at FILE:LINE:COL`.
   const parse = text.match(
-    /error: ([^\n]*(?:parse|Expected|Unexpected)[^\n]*)(?:(?:\n\s*(?:\d+\s*)?\|[^\n]*)*\n\s+at ([^\s]+:\d+:\d+))?/,
+    /error: ([^\n]*(?:parse|[Ee]xpected|Unexpected|SyntaxError)[^\n]*)(?:(?:\n\s*(?:\d+\s*)?\|[^\n]*)*\n\s+at ([^\s]+:\d+:\d+))?/,
   );
   if (parse) {
     return `Your code has a syntax error, so no test could run.\n  ${parse[1]}` +

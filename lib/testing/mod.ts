@@ -17,6 +17,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import process from "node:process";
 import { readEnv } from "@lib/tf/mod.ts";
 
 // An error raised deep inside TensorFlow.js has more than V8's default 10 frames above the
@@ -108,7 +109,7 @@ export interface CloseOptions {
  * ```
  */
 export function check(condition: unknown, message: string): asserts condition {
-  if (!condition) throw new CourseAssertionError(message);
+  if (!condition) throw atCaller(new CourseAssertionError(message), check);
 }
 
 /**
@@ -121,27 +122,31 @@ export function check(condition: unknown, message: string): asserts condition {
  * ```
  */
 export function shapeOf(value: unknown): number[] {
-  if (value instanceof tf.Tensor) return value.shape.slice();
-  if (typeof value === "number") return [];
-  if (isArrayLike(value)) {
-    const first = value.length > 0 ? shapeOf(value[0]) : [];
-    if (Array.isArray(value)) {
-      // A ragged nested array has no shape: say which row differs from the first.
-      for (let i = 1; i < value.length; i++) {
-        const row = shapeOf(value[i]);
-        if (row.length !== first.length || row.some((n, k) => n !== first[k])) {
-          throw new CourseAssertionError(
-            `expected a rectangular array, but entry [${i}] has shape ${fmtShape(row)} while ` +
-              `entry [0] has shape ${fmtShape(first)}`,
-          );
+  try {
+    if (value instanceof tf.Tensor) return value.shape.slice();
+    if (typeof value === "number") return [];
+    if (isArrayLike(value)) {
+      const first = value.length > 0 ? shapeOf(value[0]) : [];
+      if (Array.isArray(value)) {
+        // A ragged nested array has no shape: say which row differs from the first.
+        for (let i = 1; i < value.length; i++) {
+          const row = shapeOf(value[i]);
+          if (row.length !== first.length || row.some((n, k) => n !== first[k])) {
+            throw new CourseAssertionError(
+              `expected a rectangular array, but entry [${i}] has shape ${fmtShape(row)} while ` +
+                `entry [0] has shape ${fmtShape(first)}`,
+            );
+          }
         }
       }
+      return [value.length, ...first];
     }
-    return [value.length, ...first];
+    throw new CourseAssertionError(
+      `expected numbers (an array or a tensor) but got ${describe(value)}`,
+    );
+  } catch (error) {
+    throw atCaller(error, shapeOf);
   }
-  throw new CourseAssertionError(
-    `expected numbers (an array or a tensor) but got ${describe(value)}`,
-  );
 }
 
 /**
@@ -154,30 +159,36 @@ export function shapeOf(value: unknown): number[] {
  * ```
  */
 export function assertShape(actual: unknown, shape: number[], what = "the result"): void {
-  if (actual === undefined || actual === null) {
-    throw new CourseAssertionError(
-      `${what}: expected a value of shape ${fmtShape(shape)} but your function returned ${
-        String(actual)
-      }. Did you forget a \`return\`?`,
-    );
-  }
-  let got: number[];
   try {
-    got = shapeOf(actual);
-  } catch (e) {
-    if (e instanceof CourseAssertionError) throw new CourseAssertionError(`${what}: ${e.message}.`);
-    throw e;
-  }
-  if (got.length !== shape.length || got.some((n, i) => n !== shape[i])) {
-    const axis = got.findIndex((n, i) => n !== shape[i]);
-    const where = got.length === 0
-      ? "a single number instead of an array"
-      : got.length !== shape.length
-      ? `it has ${got.length} axes instead of ${shape.length}`
-      : `axis ${axis} has length ${got[axis]} instead of ${shape[axis]}`;
-    throw new CourseAssertionError(
-      `${what}: expected shape ${fmtShape(shape)} but got shape ${fmtShape(got)} (${where}).`,
-    );
+    if (actual === undefined || actual === null) {
+      throw new CourseAssertionError(
+        `${what}: expected a value of shape ${fmtShape(shape)} but your function returned ${
+          String(actual)
+        }. Did you forget a \`return\`?`,
+      );
+    }
+    let got: number[];
+    try {
+      got = shapeOf(actual);
+    } catch (e) {
+      if (e instanceof CourseAssertionError) {
+        throw new CourseAssertionError(`${what}: ${e.message}.`);
+      }
+      throw e;
+    }
+    if (got.length !== shape.length || got.some((n, i) => n !== shape[i])) {
+      const axis = got.findIndex((n, i) => n !== shape[i]);
+      const where = got.length === 0
+        ? "a single number instead of an array"
+        : got.length !== shape.length
+        ? `it has ${got.length} axes instead of ${shape.length}`
+        : `axis ${axis} has length ${got[axis]} instead of ${shape[axis]}`;
+      throw new CourseAssertionError(
+        `${what}: expected shape ${fmtShape(shape)} but got shape ${fmtShape(got)} (${where}).`,
+      );
+    }
+  } catch (error) {
+    throw atCaller(error, assertShape);
   }
 }
 
@@ -191,13 +202,17 @@ export function assertShape(actual: unknown, shape: number[], what = "the result
  * ```
  */
 export function assertFinite(actual: Numeric, what = "the result"): void {
-  const values = flatten(actual);
-  const i = values.findIndex((v) => !Number.isFinite(v));
-  if (i >= 0) {
-    throw new CourseAssertionError(
-      `${what}: found ${values[i]}${at(i, shapeOf(actual))}. ` +
-        `Every value should be a finite number. ${whyNotFinite(values[i])}`,
-    );
+  try {
+    const values = flatten(actual);
+    const i = values.findIndex((v) => !Number.isFinite(v));
+    if (i >= 0) {
+      throw new CourseAssertionError(
+        `${what}: found ${values[i]}${at(i, shapeOf(actual))}. ` +
+          `Every value should be a finite number. ${whyNotFinite(values[i])}`,
+      );
+    }
+  } catch (error) {
+    throw atCaller(error, assertFinite);
   }
 }
 
@@ -216,36 +231,40 @@ export function assertAllClose(
   expected: Numeric,
   options: CloseOptions = {},
 ): void {
-  const { atol = 1e-5, rtol = 1e-4, what = "the result", mistakes = [] } = options;
-  const shape = shapeOf(expected);
-  assertShape(actual, shape, what);
-  const a = flatten(actual);
-  const e = flatten(expected);
-  let bad = 0;
-  let first = -1;
-  for (let i = 0; i < e.length; i++) {
-    const ok = Math.abs(a[i] - e[i]) <= atol + rtol * Math.abs(e[i]);
-    if (!ok) {
-      bad++;
-      if (first < 0) first = i;
+  try {
+    const { atol = 1e-5, rtol = 1e-4, what = "the result", mistakes = [] } = options;
+    const shape = shapeOf(expected);
+    assertShape(actual, shape, what);
+    const a = flatten(actual);
+    const e = flatten(expected);
+    let bad = 0;
+    let first = -1;
+    for (let i = 0; i < e.length; i++) {
+      const ok = Math.abs(a[i] - e[i]) <= atol + rtol * Math.abs(e[i]);
+      if (!ok) {
+        bad++;
+        if (first < 0) first = i;
+      }
     }
-  }
-  if (bad > 0) {
-    const tol = atol + rtol * Math.abs(e[first]);
-    const notFinite = !Number.isFinite(a[first]) && Number.isFinite(e[first]);
-    const where = at(first, shape);
-    const count = e.length === 1 ? "" : ` ${bad} of ${e.length} values differ.`;
-    const known = mistakes.find(({ value }) => {
-      const m = flatten(value);
-      return m.length === a.length &&
-        m.every((v, i) => Math.abs(a[i] - v) <= atol + rtol * Math.abs(v));
-    });
-    throw new CourseAssertionError(
-      `${what}:${where} expected ${fmtNum(e[first])} but got ${fmtNum(a[first])} ` +
-        `(allowed difference ${fmtNum(tol)}).${count}` +
-        (notFinite ? ` ${whyNotFinite(a[first])}` : "") +
-        (known ? ` ${known.means}` : ""),
-    );
+    if (bad > 0) {
+      const tol = atol + rtol * Math.abs(e[first]);
+      const notFinite = !Number.isFinite(a[first]) && Number.isFinite(e[first]);
+      const where = at(first, shape);
+      const count = e.length === 1 ? "" : ` ${bad} of ${e.length} values differ.`;
+      const known = mistakes.find(({ value }) => {
+        const m = flatten(value);
+        return m.length === a.length &&
+          m.every((v, i) => Math.abs(a[i] - v) <= atol + rtol * Math.abs(v));
+      });
+      throw new CourseAssertionError(
+        `${what}:${where} expected ${fmtNum(e[first])} but got ${fmtNum(a[first])} ` +
+          `(allowed difference ${fmtNum(tol)}).${count}` +
+          (notFinite ? ` ${whyNotFinite(a[first])}` : "") +
+          (known ? ` ${known.means}` : ""),
+      );
+    }
+  } catch (error) {
+    throw atCaller(error, assertAllClose);
   }
 }
 
@@ -259,7 +278,11 @@ export function assertAllClose(
  * ```
  */
 export function assertArrayEqual(actual: Numeric, expected: Numeric, what = "the result"): void {
-  assertAllClose(actual, expected, { atol: 0, rtol: 0, what });
+  try {
+    assertAllClose(actual, expected, { atol: 0, rtol: 0, what });
+  } catch (error) {
+    throw atCaller(error, assertArrayEqual);
+  }
 }
 
 /**
@@ -272,26 +295,30 @@ export function assertArrayEqual(actual: Numeric, expected: Numeric, what = "the
  * ```
  */
 export function flatten(value: Numeric): number[] {
-  if (value instanceof tf.Tensor) {
-    if (value.isDisposed) {
-      throw new CourseAssertionError(
-        "your function returned a tensor that was already disposed (did `tf.tidy` or " +
-          "`dispose()` free the result you return?)",
-      );
+  try {
+    if (value instanceof tf.Tensor) {
+      if (value.isDisposed) {
+        throw new CourseAssertionError(
+          "your function returned a tensor that was already disposed (did `tf.tidy` or " +
+            "`dispose()` free the result you return?)",
+        );
+      }
+      return Array.from(value.dataSync() as ArrayLike<number>);
     }
-    return Array.from(value.dataSync() as ArrayLike<number>);
+    if (typeof value === "number") return [value];
+    const out: number[] = [];
+    const walk = (v: unknown): void => {
+      if (typeof v === "number") out.push(v);
+      else if (isArrayLike(v)) { for (let i = 0; i < v.length; i++) walk(v[i]); }
+      else {
+        throw new CourseAssertionError(`expected only numbers but found ${describe(v)}`);
+      }
+    };
+    walk(value);
+    return out;
+  } catch (error) {
+    throw atCaller(error, flatten);
   }
-  if (typeof value === "number") return [value];
-  const out: number[] = [];
-  const walk = (v: unknown): void => {
-    if (typeof v === "number") out.push(v);
-    else if (isArrayLike(v)) { for (let i = 0; i < v.length; i++) walk(v[i]); }
-    else {
-      throw new CourseAssertionError(`expected only numbers but found ${describe(v)}`);
-    }
-  };
-  walk(value);
-  return out;
 }
 
 /**
@@ -309,31 +336,35 @@ export function flatten(value: Numeric): number[] {
  * ```
  */
 export async function assertNoLeak<T>(fn: () => T | Promise<T>, what: string): Promise<T> {
-  const marker = tf.scalar(0); // tensor ids only grow: returned tensors above it are new
-  const firstNewId = marker.id + 1;
-  marker.dispose();
-  const before = tf.memory().numTensors;
-  const result = await fn();
-  const returned = new Set<number>();
-  const walk = (v: unknown, depth: number): void => {
-    if (v instanceof tf.Tensor) {
-      if (!v.isDisposed && v.id >= firstNewId) returned.add(v.id);
-    } else if (Array.isArray(v) && depth < 3) v.forEach((e) => walk(e, depth + 1));
-    else if (typeof v === "object" && v !== null && depth < 3) {
-      Object.values(v).forEach((e) => walk(e, depth + 1));
+  try {
+    const marker = tf.scalar(0); // tensor ids only grow: returned tensors above it are new
+    const firstNewId = marker.id + 1;
+    marker.dispose();
+    const before = tf.memory().numTensors;
+    const result = await fn();
+    const returned = new Set<number>();
+    const walk = (v: unknown, depth: number): void => {
+      if (v instanceof tf.Tensor) {
+        if (!v.isDisposed && v.id >= firstNewId) returned.add(v.id);
+      } else if (Array.isArray(v) && depth < 3) v.forEach((e) => walk(e, depth + 1));
+      else if (typeof v === "object" && v !== null && depth < 3) {
+        Object.values(v).forEach((e) => walk(e, depth + 1));
+      }
+    };
+    walk(result, 0);
+    const leaked = tf.memory().numTensors - before - returned.size;
+    if (leaked > 0) {
+      throw new CourseAssertionError(
+        `${what} left ${leaked} intermediate tensor${leaked === 1 ? "" : "s"} alive. Wrap the ` +
+          "work in `tf.tidy(() => ...)` (it frees every tensor made inside except the one " +
+          "returned), or `dispose()` each tensor you no longer need: over a training run, " +
+          "leaked tensors fill the memory.",
+      );
     }
-  };
-  walk(result, 0);
-  const leaked = tf.memory().numTensors - before - returned.size;
-  if (leaked > 0) {
-    throw new CourseAssertionError(
-      `${what} left ${leaked} intermediate tensor${leaked === 1 ? "" : "s"} alive. Wrap the ` +
-        "work in `tf.tidy(() => ...)` (it frees every tensor made inside except the one " +
-        "returned), or `dispose()` each tensor you no longer need: over a training run, " +
-        "leaked tensors fill the memory.",
-    );
+    return result;
+  } catch (error) {
+    throw atCaller(error, assertNoLeak);
   }
-  return result;
 }
 
 /**
@@ -353,21 +384,26 @@ export async function assertNoLeak<T>(fn: () => T | Promise<T>, what: string): P
  * ```
  */
 export function assertSeeded(draw: (seed: number) => Numeric, what: string): void {
-  const [a, b, c] = [draw(1), draw(1), draw(2)].map(flatten);
-  const same = (x: number[], y: number[]) => x.length === y.length && x.every((v, i) => v === y[i]);
-  const show = (x: number[]) =>
-    `[${x.slice(0, 8).map((v) => +v.toPrecision(4)).join(", ")}${x.length > 8 ? ", ..." : ""}]`;
-  check(
-    same(a, b),
-    `${what}: the same seed gave different draws (${show(a)}, then ${show(b)}). Every random ` +
-      "choice must come from the `rng` passed in: `Math.random()` (or a generator of your own) " +
-      "is not seeded, so a run cannot be repeated.",
-  );
-  check(
-    !same(a, c),
-    `${what}: seeds 1 and 2 gave the same draws ${show(a)}. The draws must come from the ` +
-      "`rng` passed in (does your code ignore it, or always pick the same value?).",
-  );
+  try {
+    const [a, b, c] = [draw(1), draw(1), draw(2)].map(flatten);
+    const same = (x: number[], y: number[]) =>
+      x.length === y.length && x.every((v, i) => v === y[i]);
+    const show = (x: number[]) =>
+      `[${x.slice(0, 8).map((v) => +v.toPrecision(4)).join(", ")}${x.length > 8 ? ", ..." : ""}]`;
+    check(
+      same(a, b),
+      `${what}: the same seed gave different draws (${show(a)}, then ${show(b)}). Every random ` +
+        "choice must come from the `rng` passed in: `Math.random()` (or a generator of your own) " +
+        "is not seeded, so a run cannot be repeated.",
+    );
+    check(
+      !same(a, c),
+      `${what}: seeds 1 and 2 gave the same draws ${show(a)}. The draws must come from the ` +
+        "`rng` passed in (does your code ignore it, or always pick the same value?).",
+    );
+  } catch (error) {
+    throw atCaller(error, assertSeeded);
+  }
 }
 
 /**
@@ -382,31 +418,35 @@ export function assertSeeded(draw: (seed: number) => Numeric, what: string): voi
  * ```
  */
 export function assertUnchanged<T>(inputs: Record<string, unknown>, fn: () => T, what: string): T {
-  const snap = (v: unknown): unknown =>
-    v instanceof tf.Tensor
-      ? (v.isDisposed ? "disposed" : "tensor")
-      : ArrayBuffer.isView(v)
-      ? Array.from(v as unknown as ArrayLike<number>)
-      : Array.isArray(v)
-      ? v.map(snap)
-      : typeof v === "object" && v !== null
-      ? Object.fromEntries(Object.entries(v).map(([k, e]) => [k, snap(e)]))
-      : v;
-  const before = Object.entries(inputs).map(([k, v]) => [k, JSON.stringify(snap(v))]);
-  const result = fn();
-  for (const [name, was] of before) {
-    const now = JSON.stringify(snap(inputs[name]));
-    if (now === was) continue;
-    throw new CourseAssertionError(
-      now.includes('"disposed"') && !was.includes('"disposed"')
-        ? `${what} disposed its input \`${name}\`: dispose only the tensors your code creates ` +
-          "(the caller still uses its inputs)."
-        : `${what} modified its input \`${name}\` in place: work on a copy (\`array.slice()\`, ` +
-          "`row.map(...)`), since the caller still uses it (and a later call would see the " +
-          "changed values).",
-    );
+  try {
+    const snap = (v: unknown): unknown =>
+      v instanceof tf.Tensor
+        ? (v.isDisposed ? "disposed" : "tensor")
+        : ArrayBuffer.isView(v)
+        ? Array.from(v as unknown as ArrayLike<number>)
+        : Array.isArray(v)
+        ? v.map(snap)
+        : typeof v === "object" && v !== null
+        ? Object.fromEntries(Object.entries(v).map(([k, e]) => [k, snap(e)]))
+        : v;
+    const before = Object.entries(inputs).map(([k, v]) => [k, JSON.stringify(snap(v))]);
+    const result = fn();
+    for (const [name, was] of before) {
+      const now = JSON.stringify(snap(inputs[name]));
+      if (now === was) continue;
+      throw new CourseAssertionError(
+        now.includes('"disposed"') && !was.includes('"disposed"')
+          ? `${what} disposed its input \`${name}\`: dispose only the tensors your code creates ` +
+            "(the caller still uses its inputs)."
+          : `${what} modified its input \`${name}\` in place: work on a copy (\`array.slice()\`, ` +
+            "`row.map(...)`), since the caller still uses it (and a later call would see the " +
+            "changed values).",
+      );
+    }
+    return result;
+  } catch (error) {
+    throw atCaller(error, assertUnchanged);
   }
-  return result;
 }
 
 /**
@@ -448,21 +488,42 @@ export function exerciseTest(
   fn: () => void | Promise<void>,
 ): void {
   const full = `${exercise}: ${name}`;
+  trace({ plan: full });
   Deno.test({
     name: full,
     // tfjs keeps its backend's buffers and timers alive between tests on purpose.
     sanitizeResources: false,
     sanitizeOps: false,
     fn: async () => {
-      traceStart(full);
+      const started = performance.now();
+      const cpu = process.cpuUsage();
+      trace({ start: full });
       const output = captureOutput(full);
+      const end = (ok: boolean, message?: string) => {
+        const used = process.cpuUsage(cpu);
+        trace({
+          end: full,
+          ok,
+          ms: Math.round(performance.now() - started),
+          cpuMs: Math.round((used.user + used.system) / 1000),
+          message,
+        });
+      };
       try {
         await fn();
       } catch (error) {
-        throw explainThrown(error, exercise);
+        const explained = explainThrown(error, exercise);
+        if (explained !== error && error instanceof Error) {
+          // A reworded error keeps the frames of the original, so that plain `deno test` points
+          // at the line that failed, not at this module.
+          explained.stack = `${explained.name}: ${explained.message}\n` + framesOutside(error);
+        }
+        end(false, explained.message);
+        throw explained;
       } finally {
         output?.stop();
       }
+      end(true);
     },
   });
 }
@@ -519,14 +580,43 @@ export function explainThrown(error: unknown, exercise: string): Error {
 }
 
 /**
- * Appends the name of the test about to run to the file named by `COURSE_TRACE`, so that the
- * course runner can name a test that never finishes (console output of a test that hangs is
- * never flushed; a synchronous file write is).
+ * Appends one event (a JSON line) to the file named by `COURSE_TRACE`: a test registered
+ * (`plan`), started or ended, with its time. The course runner reads it to name a test that never
+ * finishes and to tell a crashed test process from a finished one: console output of a process
+ * that hangs or dies is never flushed; a synchronous file write is.
  */
-function traceStart(name: string): void {
-  const path = readEnv("COURSE_TRACE");
-  if (!path || Deno.permissions.querySync({ name: "write", path }).state !== "granted") return;
-  Deno.writeTextFileSync(path, `${name}\n`, { append: true });
+function trace(event: Record<string, unknown>): void {
+  const path = tracePath();
+  if (path) Deno.writeTextFileSync(path, JSON.stringify(event) + "\n", { append: true });
+}
+
+let traceFile: string | null | undefined;
+function tracePath(): string | null {
+  if (traceFile === undefined) {
+    const path = readEnv("COURSE_TRACE");
+    traceFile = path && Deno.permissions.querySync({ name: "write", path }).state === "granted"
+      ? path
+      : null;
+  }
+  return traceFile;
+}
+
+/**
+ * Points a failure at the line of the test that called `api`, not at a line of this module:
+ * plain `deno test` shows the top frame of the stack as the place of the failure.
+ */
+// deno-lint-ignore ban-types
+function atCaller(error: unknown, api: Function): unknown {
+  if (error instanceof CourseAssertionError) Error.captureStackTrace(error, api);
+  return error;
+}
+
+/** The stack frames of `error` outside this module and Deno's test runner. */
+function framesOutside(error: Error): string {
+  const here = import.meta.url;
+  return (error.stack ?? "").split("\n")
+    .filter((l) => /^\s+at /.test(l) && !l.includes(here) && !l.includes("ext:"))
+    .join("\n");
 }
 
 /**

@@ -151,3 +151,41 @@ Deno.test("deepFreeze: a modified shared fixture is named as the exercise's own 
   }
   assert.match(explainThrown(thrown, "sortTriggers").message, /`sortTriggers` modified one of/);
 });
+
+Deno.test("plain deno test: a failure points at the line of the test, not at lib/testing", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "located_" });
+  try {
+    const file = `${dir}/located_test.ts`;
+    await Deno.writeTextFile(
+      file,
+      `import { assertAllClose, check, exerciseTest } from "@lib/testing/mod.ts";\n` +
+        `exerciseTest("a", "checks", () => {\n  check(1 > 2, "one is not above two");\n});\n` +
+        `exerciseTest("b", "compares", () => {\n  assertAllClose([[1]], [[2]]);\n});\n` +
+        `exerciseTest("c", "trips over undefined", () => {\n` +
+        `  const x = undefined as unknown as { y: number };\n  x.y;\n});\n`,
+    );
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "test",
+        "--no-check",
+        "--config",
+        new URL("../../deno.json", import.meta.url).pathname,
+        file,
+      ],
+      env: { NO_COLOR: "1" },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+    // Each error's first stack frame is the failing line of the test file.
+    const firstFrames = [...text.matchAll(/^error: .*\n(?:(?!\s+at ).*\n)*\s+at (.*)$/gm)]
+      .map((m) => m[1].replace(`file://${dir}/`, ""));
+    assert.deepEqual(firstFrames, [
+      "located_test.ts:3:3",
+      "located_test.ts:6:3",
+      "located_test.ts:10:5",
+    ], text);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -20,8 +20,10 @@
  */
 import { parseArgs } from "node:util";
 import { join, resolve } from "node:path";
-import { listLessons } from "@lib/course/lessons.ts";
-import { runExerciseTests } from "@lib/course/run_tests.ts";
+import { type Lesson, listLessons } from "@lib/course/lessons.ts";
+import { type Outcome, runExerciseTests } from "@lib/course/run_tests.ts";
+import { defaultTimeout, slowestTest } from "@lib/course/lesson_check.ts";
+import { spawnTied, tempDir, tempPrefix } from "@lib/course/subprocess.ts";
 import { generateStubs } from "@lib/course/author/stubs.ts";
 import { readEnv } from "@lib/tf/mod.ts";
 
@@ -39,7 +41,11 @@ export interface CheckResult {
   skipped?: boolean;
 }
 
-const USAGE = "Usage: deno task test [--lesson N] [--only exercises|lib|repo]";
+const USAGE = "Usage: deno task test [--lesson N] [--only exercises|lib|repo] [--record-times]";
+
+/** Printed first: how long the whole check usually takes (measured, see the README). */
+const USUALLY = "The course check usually takes about 4 minutes on two idle cores, and two to " +
+  "three times that on a busy machine; it has no time limit that a slow machine could hit.";
 
 /**
  * Runs the course check from `root`; returns the results (printing as it goes).
@@ -52,7 +58,7 @@ const USAGE = "Usage: deno task test [--lesson N] [--only exercises|lib|repo]";
  */
 export async function runCheck(
   root: string,
-  options: { lesson?: number; only?: "exercises" | "lib" | "repo" } = {},
+  options: { lesson?: number; only?: "exercises" | "lib" | "repo"; recordTimes?: boolean } = {},
 ): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   const report = (r: CheckResult) => {
@@ -63,24 +69,31 @@ export async function runCheck(
   };
   const want = (part: "exercises" | "lib" | "repo") => !options.only || options.only === part;
 
+  // The repository checks run beside the exercise tests (each is mostly one thread, so on two
+  // cores they overlap well); their results are reported when both are done.
+  let repo: Promise<CheckResult[]> | undefined;
   if (want("repo") && options.lesson === undefined) {
     console.log("Checking formatting, lint and types ...");
-    for (
-      const [name, args] of [
-        ["deno fmt --check", ["fmt", "--check"]],
-        ["deno lint", ["lint"]],
-        // --doc also type-checks every JSDoc example, so an example cannot rot.
-        ["deno check --doc", ["check", "--doc", "."]],
-      ] as const
-    ) {
-      const { code, output } = await run(root, [...args]);
-      report({
-        group: "repo",
-        name,
-        ok: code === 0,
-        detail: code === 0 ? undefined : tail(output, 15),
-      });
-    }
+    repo = (async () => {
+      const found: CheckResult[] = [];
+      for (
+        const [name, args] of [
+          ["deno fmt --check", ["fmt", "--check"]],
+          ["deno lint", ["lint"]],
+          // --doc also type-checks every JSDoc example, so an example cannot rot.
+          ["deno check --doc", ["check", "--doc", "."]],
+        ] as const
+      ) {
+        const { code, output } = await run(root, [...args]);
+        found.push({
+          group: "repo",
+          name,
+          ok: code === 0,
+          detail: code === 0 ? undefined : tail(output, 15),
+        });
+      }
+      return found;
+    })();
   }
 
   if (want("exercises")) {
@@ -101,8 +114,8 @@ export async function runCheck(
         });}
     }
     const scratch = await Deno.makeTempDir({
-      dir: await ensure(join(root, ".course", "tmp")),
-      prefix: "pristine_",
+      dir: await tempDir(root),
+      prefix: tempPrefix("pristine"),
     });
     try {
       await generateStubs(root, scratch);
@@ -111,9 +124,17 @@ export async function runCheck(
         `Running ${tests.length} lessons' tests against solutions/ and against fresh stubs ...`,
       );
       const [sol, stub] = await Promise.all([
-        runExerciseTests({ root, tests, target: "solutions", testTimeoutSeconds: 120 }),
-        runExerciseTests({ root, tests, target: { dir: scratch }, testTimeoutSeconds: 120 }),
+        runExerciseTests({ root, tests, target: "solutions", ...NO_WALL_LIMIT }),
+        // The stubs have the solutions' signatures: no second type-check.
+        runExerciseTests({
+          root,
+          tests,
+          target: { dir: scratch },
+          typeCheck: false,
+          ...NO_WALL_LIMIT,
+        }),
       ]);
+      await checkTestTimes(lessons, sol.outcomes, report, options.recordTimes ? root : undefined);
       if (sol.error) {
         report({ group: "solutions", name: "tests load", ok: false, detail: sol.error });
       }
@@ -161,11 +182,14 @@ export async function runCheck(
     }
   }
 
+  for (const r of await repo ?? []) report(r);
+
   if (want("lib") && options.lesson === undefined) {
     const dirs = [];
     for (const d of ["lib", "site"]) if (await exists(join(root, d))) dirs.push(d);
     console.log(`Running the tests of ${dirs.join(" and ")} ...`);
-    const lib = await runTapTests(root, dirs);
+    // Types were checked above (deno check --doc) unless only the lib part runs.
+    const lib = await runTapTests(root, dirs, !want("repo"));
     if (lib.error) report({ group: "lib", name: "tests load", ok: false, detail: lib.error });
     for (const o of lib.outcomes) {
       report({
@@ -215,26 +239,88 @@ async function checkStubsCommitted(
  * pointing at `solutions/`: a lib test that needs a lesson's code (the trainer's parts, a fast
  * path checked against the lesson's version) runs the reference.
  */
-function runTapTests(root: string, paths: string[]) {
+function runTapTests(root: string, paths: string[], typeCheck: boolean) {
   return runExerciseTests({
     root,
     tests: paths,
     target: "solutions",
     extraArgs: ["-A"],
-    testTimeoutSeconds: 300,
+    typeCheck,
+    ...NO_WALL_LIMIT,
   });
 }
 
+/**
+ * The course check has no wall-clock limit that a busy machine could hit: a test is stopped only
+ * after 10 minutes of its own CPU time (Linux; elsewhere 10 minutes of wall time), or an hour
+ * without any progress.
+ */
+const NO_WALL_LIMIT = { testTimeoutSeconds: 600, wallTimeoutSeconds: 3600 } as const;
+
+/** How much slower than its recorded figure a reference test may get before the check fails. */
+const TIMES_TOLERANCE = 5;
+
+/**
+ * Keeps `lib/course/test_times.json` (the source of each lesson's default `--timeout`) true:
+ * fails when a lesson's slowest reference test used more than {@linkcode TIMES_TOLERANCE} times
+ * its recorded CPU time, so that the default still leaves a wide margin. With `recordIn`, writes
+ * the measured figures there instead.
+ */
+async function checkTestTimes(
+  lessons: Lesson[],
+  outcomes: Outcome[],
+  report: (r: CheckResult) => void,
+  recordIn?: string,
+): Promise<void> {
+  const measured: Record<string, number> = {};
+  for (const l of lessons) {
+    const times = outcomes.filter((o) => o.file.includes(l.slug) && o.seconds !== undefined)
+      .map((o) => o.seconds!);
+    if (times.length > 0) measured[l.slug] = Math.max(...times);
+  }
+  if (recordIn) {
+    const path = join(recordIn, "lib", "course", "test_times.json");
+    const file = JSON.parse(await Deno.readTextFile(path));
+    for (const [slug, t] of Object.entries(measured)) {
+      file.slowestCpuSeconds[slug] = Number(t.toPrecision(2));
+    }
+    await Deno.writeTextFile(path, JSON.stringify(file, null, 2) + "\n");
+    console.log(`  recorded the slowest reference test of each lesson in ${path}`);
+    return;
+  }
+  for (const l of lessons) {
+    const t = measured[l.slug];
+    if (t === undefined) continue;
+    const recorded = slowestTest(l.slug);
+    const name = `lesson ${l.number}'s slowest reference test is within its recorded time`;
+    if (recorded === undefined) {
+      console.log(
+        `  note: ${l.slug} is not in lib/course/test_times.json (its default --timeout is ` +
+          `60 s); \`deno task test --record-times\` adds it.`,
+      );
+      continue;
+    }
+    const ok = t <= TIMES_TOLERANCE * recorded;
+    report({
+      group: "lessons",
+      name,
+      ok,
+      detail: ok ? undefined : `it took ${t.toFixed(2)} s of CPU, more than ${TIMES_TOLERANCE} ` +
+        `times the ${recorded} s recorded in lib/course/test_times.json, from which the ` +
+        `lesson's default --timeout (${defaultTimeout(l)} s) is derived. Make the test ` +
+        `faster, or run \`deno task test --record-times\` and commit the file.`,
+    });
+  }
+}
+
 async function run(root: string, args: string[]): Promise<{ code: number; output: string }> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args,
+  const out = await spawnTied(Deno.execPath(), args, {
     cwd: root,
     env: { NO_COLOR: "1" },
     stdout: "piped",
     stderr: "piped",
   }).output();
-  const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
-  return { code: out.code, output: text };
+  return { code: out.code, output: out.stdout + out.stderr };
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -244,11 +330,6 @@ async function exists(path: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-async function ensure(dir: string): Promise<string> {
-  await Deno.mkdir(dir, { recursive: true });
-  return dir;
 }
 
 function tail(text: string, lines: number): string {
@@ -288,10 +369,15 @@ export function summary(results: CheckResult[]): string {
 if (import.meta.main) {
   let lesson: number | undefined;
   let only: "exercises" | "lib" | "repo" | undefined;
+  let recordTimes = false;
   try {
     const { values } = parseArgs({
       args: Deno.args,
-      options: { lesson: { type: "string" }, only: { type: "string" } },
+      options: {
+        lesson: { type: "string" },
+        only: { type: "string" },
+        "record-times": { type: "boolean" },
+      },
     });
     if (values.lesson !== undefined) {
       if (!/^\d+$/.test(values.lesson)) {
@@ -305,15 +391,17 @@ if (import.meta.main) {
       }
       only = values.only as typeof only;
     }
+    recordTimes = values["record-times"] === true;
   } catch (e) {
     console.error(`${(e as Error).message}\n${USAGE}`);
     Deno.exit(2);
   }
+  console.log(USUALLY);
   const started = performance.now();
   const root = resolve(new URL("../../..", import.meta.url).pathname);
   let results: CheckResult[];
   try {
-    results = await runCheck(root, { lesson, only });
+    results = await runCheck(root, { lesson, only, recordTimes });
   } catch (e) {
     console.error((e as Error).message);
     console.log("0 passed, 1 failed");

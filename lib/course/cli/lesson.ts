@@ -42,6 +42,8 @@ import { parseBackend } from "@lib/tf/mod.ts";
 import {
   checkLesson,
   type CheckResult,
+  defaultTimeout,
+  notRecorded,
   progressEntries,
   recordedStates,
   webgpuFor,
@@ -80,7 +82,8 @@ Options:
   --all               without N: rerun every lesson's checks now (slow) instead of showing
                       the recorded progress
   --backend NAME      TensorFlow.js backend for the checks: auto, cpu, wasm or webgpu
-  --timeout SECONDS   stop a test that runs longer than this (default 60)
+  --timeout SECONDS   stop a test that computes longer than this (default: the lesson's own,
+                      20 times its slowest test, at least 10 s; 10 s in lessons 1-3)
   -h, --help          this help`;
 
 /** Parsed command-line options. */
@@ -107,8 +110,8 @@ export interface LessonArgs {
   exercise?: string;
   /** Backend name, already validated. */
   backend?: string;
-  /** Per-test time limit in seconds. */
-  timeout: number;
+  /** Per-test time limit in seconds; undefined: the lesson's default. */
+  timeout?: number;
   /** Print the usage. */
   help: boolean;
 }
@@ -151,7 +154,7 @@ export function parseLessonArgs(args: string[]): LessonArgs {
   if (positionals.length > 1) {
     throw new Error(`Give one lesson number at a time (got "${positionals.join(" ")}"). ${MORE}`);
   }
-  let timeout = 60;
+  let timeout: number | undefined;
   if (values.timeout !== undefined) {
     timeout = Number(values.timeout);
     if (!(timeout > 0)) {
@@ -267,7 +270,7 @@ export function checkLessons(
     tests: lessons.map((l) => l.paths.test),
     target,
     backend: options.backend,
-    testTimeoutSeconds: options.timeout,
+    testTimeoutSeconds: options.timeout ?? Math.max(...lessons.map(defaultTimeout)),
     functions: lessons.flatMap((l) => l.exercises.flatMap((e) => e.functions)),
   });
 }
@@ -435,10 +438,15 @@ async function overview(ctx: Context): Promise<number> {
     }));
     let progress: Progress | undefined;
     if (!opts.solutions) {
-      const { notice, ...loaded } = await updateProgress(root, (p) => {
-        for (const e of entries) recordStates(p, e.lesson, e.states);
-      });
+      // A crashed or empty run never replaces a recorded result.
+      const why = entries.map((e) => notRecorded(run, e.lesson));
+      const { notice, ...loaded } = why.some((w) => w === undefined)
+        ? await updateProgress(root, (p) => {
+          entries.forEach((e, i) => why[i] === undefined && recordStates(p, e.lesson, e.states));
+        })
+        : await loadProgress(root);
       if (notice) io.error(pc.yellow(notice));
+      for (const w of new Set(why)) if (w) io.error(pc.yellow(w));
       progress = loaded.progress;
     }
     const statuses = entries.map((e) =>
