@@ -130,6 +130,12 @@ Deno.test("a scripted learner: fail, pass, hints, solution, progress, reset", as
       assert.match(io.text(), /3 of 3 seen/);
     });
 
+    await t.step("--all: every lesson checked again, then the same overview", async () => {
+      assert.equal(await run("--all"), 1); // not every exercise passes
+      assert.match(io.text(), /Overall: \[█+░+\] 1\/5 exercises/);
+      assert.match(io.text(), /Next: exercise 1\.2, Sampling triggers/);
+    });
+
     await t.step(
       "reset: the stub is back and the learner's file is in a dated backup",
       async () => {
