@@ -1,5 +1,7 @@
 /**
- * The one place that chooses the TensorFlow.js backend for the course.
+ * The one place that chooses the TensorFlow.js backend for the course: this module in Deno,
+ * `lib/tf/browser.ts` (its browser entry point, with WebGL) in the site's demos; both take the
+ * order, the software-adapter test and the start loop from `lib/tf/choose.ts`.
  *
  * `auto` prefers WebGPU when a hardware adapter exists, then wasm (SIMD, the fastest
  * backend on a CPU), then the pure-JavaScript `cpu` backend. A software WebGPU adapter
@@ -16,6 +18,13 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import {
+  backendOrder,
+  isSoftwareAdapter,
+  softwareSkip,
+  startFirst,
+  type TryResult,
+} from "./choose.ts";
 
 /** The backends a learner can ask for on the command line. */
 export const BACKEND_CHOICES = ["auto", "cpu", "wasm", "webgpu"] as const;
@@ -99,48 +108,35 @@ export async function initBackend(requested: BackendChoice = "auto"): Promise<Ba
   // The cpu backend greets Node users with an advert for tfjs-node, which cannot install
   // here; production mode keeps the terminal quiet.
   tf.env().set("PROD", true);
-  const notes: string[] = [];
-  const order: Array<"webgpu" | "wasm" | "cpu"> = requested === "auto"
-    ? ["webgpu", "wasm", "cpu"]
-    : [requested, ...(["wasm", "cpu"] as const).filter((b) => b !== requested)];
-  for (const name of order) {
-    const why = await tryStart(name, requested === "auto");
-    if (why === undefined) {
-      const summary = [name === "wasm" ? "wasm (SIMD)" : name, ...notes].join("; ");
-      started = { name, requested, notes, summary };
-      return started;
-    }
-    notes.push(`${name} skipped: ${why}`);
-  }
-  throw new Error(`No TensorFlow.js backend could start:\n${notes.join("\n")}`);
+  const order = backendOrder(requested, ["webgpu", "wasm", "cpu"]) as BackendInfo["name"][];
+  const auto = requested === "auto";
+  const { name, notes } = await startFirst(order, (name) => tryStart(name, auto));
+  const summary = [name === "wasm" ? "wasm (SIMD)" : name, ...notes].join("; ");
+  started = { name, requested, notes, summary };
+  return started;
 }
 
-async function tryStart(
-  name: "cpu" | "wasm" | "webgpu",
-  auto: boolean,
-): Promise<string | undefined> {
-  try {
-    if (name === "webgpu") {
-      const why = await webgpuProblem(auto);
-      if (why) return why;
-      await import("@tensorflow/tfjs-backend-webgpu");
-    }
-    if (name === "wasm") {
-      if (typeof Deno !== "undefined") {
-        const state = Deno.permissions.querySync({ name: "read" }).state;
-        if (state !== "granted") {
-          return "it needs read access to load its .wasm files (run with --allow-read)";
-        }
-      }
-      await import("@tensorflow/tfjs-backend-wasm");
-    }
-    const ok = await tf.setBackend(name);
-    if (!ok) return "it did not initialise";
-    await tf.ready();
-    return undefined;
-  } catch (error) {
-    return error instanceof Error ? error.message.split("\n")[0] : String(error);
+async function tryStart(name: BackendInfo["name"], auto: boolean): Promise<TryResult> {
+  if (name === "webgpu") {
+    const why = await webgpuProblem(auto);
+    if (why) return { ok: false, why };
+    await import("@tensorflow/tfjs-backend-webgpu");
   }
+  if (name === "wasm") {
+    if (typeof Deno !== "undefined") {
+      const state = Deno.permissions.querySync({ name: "read" }).state;
+      if (state !== "granted") {
+        return {
+          ok: false,
+          why: "it needs read access to load its .wasm files (run with --allow-read)",
+        };
+      }
+    }
+    await import("@tensorflow/tfjs-backend-wasm");
+  }
+  if (!await tf.setBackend(name)) return { ok: false, why: "it did not initialise" };
+  await tf.ready();
+  return { ok: true };
 }
 
 async function webgpuProblem(auto: boolean): Promise<string | undefined> {
@@ -148,11 +144,8 @@ async function webgpuProblem(auto: boolean): Promise<string | undefined> {
   if (!gpu) return "this runtime has no WebGPU (navigator.gpu is missing)";
   const adapter = await gpu.requestAdapter();
   if (!adapter) return "no WebGPU adapter (no GPU, or no Vulkan driver installed)";
-  const info = adapter.info;
-  const software = info.isFallbackAdapter ||
-    /llvmpipe|lavapipe|swiftshader/i.test(info.description);
-  if (software && auto) {
-    return `the only adapter is a software one (${info.description}), slower than wasm`;
+  if (isSoftwareAdapter(adapter.info) && auto) {
+    return softwareSkip("adapter", adapter.info.description);
   }
   return undefined;
 }
