@@ -1,0 +1,156 @@
+/**
+ * lib/model's fast paths against the lessons' reference code (imported through `@exercises/`:
+ * the course check runs lib's tests with it pointing at `solutions/`). The lessons are the one
+ * home of what they teach; what lib keeps of it is a faster or differently shaped path
+ * (one-readback probes, a hand-written backward pass, a hand-wiring fixture for later lessons'
+ * tests), and these tests hold it to the lesson's version.
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import * as induction from "@exercises/04_induction_transformer/exercises.ts";
+import * as training from "@exercises/05_training/exercises.ts";
+import * as data from "@exercises/01_bigram_data/exercises.ts";
+import { assertAllClose, check } from "@lib/testing/mod.ts";
+import { backendFromEnv, initBackend } from "@lib/tf/mod.ts";
+import { Rng } from "@lib/rng/mod.ts";
+import {
+  attentionProbes,
+  defaultModelConfig,
+  disposeParams,
+  forward,
+  forwardReference,
+  handWire,
+  initParams,
+  KEY_RIDGE,
+  keySecondMoment,
+  memoryProbes,
+  memoryProbesAsync,
+  type ModelConfig,
+  type Params,
+  WIRING_GAINS,
+} from "./mod.ts";
+
+await initBackend(backendFromEnv());
+
+const stats = data.loadStats();
+const triggers = data.topTriggers(stats.unigram, 5);
+
+function batchOf(cfg: ModelConfig, seed: number, size = 4) {
+  const dataConfig = { ...data.defaultDataConfig, seqLen: cfg.maxLen };
+  return data.makeBatch(new Rng(seed), stats, dataConfig, size);
+}
+
+Deno.test("forward and forwardReference equal lesson 4's inductionForward (with and without W_F)", () => {
+  for (const finalFfn of [false, true]) {
+    const cfg: ModelConfig = { ...defaultModelConfig, dim: 32, maxLen: 16, finalFfn };
+    const params = initParams(cfg);
+    const batch = batchOf(cfg, 1);
+    const lesson = induction.inductionForward(params, cfg, batch.inputs);
+    for (
+      const [name, f] of [["forward", forward], ["forwardReference", forwardReference]] as const
+    ) {
+      const out = f(params, cfg, batch.inputs, { attention: true });
+      assertAllClose(out.logits, lesson.logits, { atol: 1e-4, what: `${name} logits` });
+      assertAllClose(out.attn1!, lesson.attn1, { atol: 1e-5, what: `${name} layer 1` });
+      assertAllClose(out.attn2!, lesson.attn2, { atol: 1e-5, what: `${name} layer 2` });
+      tf.dispose([out.logits, out.attn1!, out.attn2!]);
+    }
+    tf.dispose([lesson.logits, lesson.attn1, lesson.attn2]);
+    tf.dispose(Object.values(batch));
+    disposeParams(params);
+  }
+});
+
+/** A model partly trained-looking: random, then hand-wired with some noise on top. */
+function probedModel(cfg: ModelConfig, noise: number): Params {
+  const params = initParams(cfg);
+  handWire(params, cfg, { triggers });
+  const rng = new Rng(7);
+  for (const name of ["wK1", "wK2", "wO2", "wF"] as const) {
+    const p = params[name];
+    if (!p) continue;
+    const jitter = tf.tensor(
+      Float32Array.from({ length: p.size }, () => rng.normal() * noise),
+      p.shape,
+    );
+    p.assign(p.add(jitter));
+    jitter.dispose();
+  }
+  return params;
+}
+
+Deno.test("memoryProbes (sync and async) equal lesson 5's probes, wired and noisy", async () => {
+  for (const noise of [0, 0.5, 3]) {
+    const cfg: ModelConfig = { ...defaultModelConfig, dim: 64, maxLen: 64, finalFfn: true };
+    const params = probedModel(cfg, noise);
+    const fast = memoryProbes(params, cfg, triggers, stats.bigram);
+    const later = await memoryProbesAsync(params, cfg, triggers, stats.bigram);
+    const lesson = {
+      wO2: training.probeWO2(params),
+      wK2: training.probeWK2(params, triggers),
+      wK1: training.probeWK1(params),
+      wK1Early: training.probeWK1(params, 64),
+      wF: training.probeWF(params, stats.bigram, triggers),
+    };
+    for (const key of Object.keys(lesson) as (keyof typeof lesson)[]) {
+      const tol = key === "wF" ? 1e-3 : 1e-9;
+      check(
+        Math.abs(fast[key]! - lesson[key]) <= tol * Math.max(1, Math.abs(lesson[key])),
+        `noise ${noise}: lib's ${key} probe ${fast[key]} vs lesson 5's ${lesson[key]}`,
+      );
+      check(later[key] === fast[key], `noise ${noise}: async ${key} ${later[key]} vs ${fast[key]}`);
+    }
+    disposeParams(params);
+  }
+});
+
+Deno.test("attentionProbes equal lesson 4's previousTokenProbe and inductionProbe", () => {
+  for (const noise of [0, 1]) {
+    const cfg: ModelConfig = { ...defaultModelConfig, dim: 64, maxLen: 32 };
+    const params = probedModel(cfg, noise);
+    const batch = batchOf(cfg, 3, 8);
+    const out = forward(params, cfg, batch.inputs, { attention: true });
+    const fast = attentionProbes(out.attn1!, out.attn2!, batch.inputs, batch.targets, batch.labels);
+    const prev = induction.previousTokenProbe(out.attn1!, batch.labels);
+    const ind = induction.inductionProbe(out.attn2!, batch.inputs, batch.labels);
+    check(Math.abs(fast.prevToken - prev) < 1e-9, `prevToken ${fast.prevToken} vs ${prev}`);
+    check(Math.abs(fast.induction - ind) < 1e-9, `induction ${fast.induction} vs ${ind}`);
+    tf.dispose([out.logits, out.attn1!, out.attn2!, ...Object.values(batch)]);
+    disposeParams(params);
+  }
+});
+
+Deno.test("handWire, the library's wiring fixture, stores what lesson 4's handWireInduction stores", () => {
+  const cfg: ModelConfig = { ...defaultModelConfig, dim: 64, maxLen: 32 };
+  const a = initParams(cfg);
+  const b = initParams(cfg);
+  handWire(a, cfg, { triggers });
+  induction.handWireInduction(b, cfg, { triggers });
+  // The same memories (sums of the same outer products); the scales are computed in another
+  // order, so compare directions (cosine) and what the memories recall (the probes).
+  for (const name of ["wK1", "wK2", "wO2"] as const) {
+    const cos = tf.tidy(() => {
+      const x = a[name]!.flatten();
+      const y = b[name]!.flatten();
+      return x.dot(y).div(x.norm().mul(y.norm())).dataSync()[0];
+    });
+    check(cos > 0.999, `${name}: lib's and lesson 4's wiring point apart (cosine ${cos})`);
+  }
+  const [pa, pb] = [memoryProbes(a, cfg, triggers), memoryProbes(b, cfg, triggers)];
+  for (const key of ["wO2", "wK2"] as const) {
+    check(pa[key] === pb[key], `${key} probe: lib's wiring ${pa[key]}, lesson 4's ${pb[key]}`);
+  }
+  const mine = keySecondMoment(a, cfg);
+  const lesson = induction.keySecondMoment(a, cfg);
+  assertAllClose(mine, lesson, { atol: 1e-5, rtol: 1e-4, what: "keySecondMoment" });
+  tf.dispose([mine, lesson]);
+  check(
+    JSON.stringify(WIRING_GAINS) === JSON.stringify(induction.DEFAULT_GAINS),
+    `lib's gains ${JSON.stringify(WIRING_GAINS)} vs lesson 4's ${
+      JSON.stringify(induction.DEFAULT_GAINS)
+    }`,
+  );
+  check(KEY_RIDGE === induction.DEFAULT_RIDGE, `ridge ${KEY_RIDGE} vs ${induction.DEFAULT_RIDGE}`);
+  disposeParams(a);
+  disposeParams(b);
+});
