@@ -5,7 +5,7 @@
  *
  * @example
  * ```ts
- * import { defaultDataConfig, loadStats, makeBatch } from "../../solutions/01_bigram_data/exercises.ts";
+ * import { defaultDataConfig, loadStats, makeBatch } from "@exercises/01_bigram_data/exercises.ts";
  * import { batchMetrics, defaultModelConfig, forward, handWire, initParams } from "@lib/model/mod.ts";
  * import { Rng } from "@lib/rng/mod.ts";
  * const config = { ...defaultModelConfig, dim: 256, maxLen: 64 };
