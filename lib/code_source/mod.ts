@@ -132,19 +132,45 @@ export async function runWithSource(
   if (readEnv(IMPORT_MAP_ENV)) {
     throw new Error(`started with ${readEnv(IMPORT_MAP_ENV)}, @exercises/ is still not ${source}/`);
   }
-  const map = await writeImportMap(ROOT, source);
+  return await runEntry(ROOT, source, fromFileUrl(entry), args);
+}
+
+/**
+ * Runs `deno run -A [--import-map=MAP] entry ...args` with `@exercises/` pointing at `source`
+ * (a map written under `root/.course/` for the reference; `deno.json`'s own for the learner's),
+ * stdio inherited, and returns its exit code. The child finds the map in `COURSE_IMPORT_MAP` and
+ * the source in `COURSE_DEMO_SOURCE`. `deno task demo` and {@linkcode runWithSource} start their
+ * tools this way.
+ *
+ * @example
+ * ```ts
+ * import { runEntry } from "@lib/code_source/mod.ts";
+ * // await runEntry(".", "solutions", "lessons/01_bigram_data/demo.ts", []);
+ * ```
+ */
+export async function runEntry(
+  root: string,
+  source: CodeSource,
+  entry: string,
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<number> {
+  const map = source === "solutions" ? await writeImportMap(root, source) : undefined;
   try {
     const { code } = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", `--import-map=${map}`, fromFileUrl(entry), ...args],
-      cwd: Deno.cwd(),
-      env: { [IMPORT_MAP_ENV]: map, COURSE_DEMO_SOURCE: source },
+      args: ["run", "-A", ...(map ? [`--import-map=${map}`] : []), entry, ...args],
+      cwd: options.cwd ?? Deno.cwd(),
+      env: {
+        ...options.env,
+        ...(map ? { [IMPORT_MAP_ENV]: map, COURSE_DEMO_SOURCE: source } : {}),
+      },
       stdin: "inherit",
       stdout: "inherit",
       stderr: "inherit",
     }).output();
     return code;
   } finally {
-    await Deno.remove(map).catch(() => {});
+    if (map) await Deno.remove(map).catch(() => {});
   }
 }
 

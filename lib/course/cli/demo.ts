@@ -12,7 +12,7 @@
  */
 import { join, resolve } from "node:path";
 import { findLesson, listLessons } from "@lib/course/lessons.ts";
-import { writeImportMap } from "@lib/course/run_tests.ts";
+import { runEntry } from "@lib/code_source/mod.ts";
 
 const USAGE = "Usage: deno task demo N [--solutions] [options of the demo]";
 
@@ -48,22 +48,12 @@ export async function main(args: string[], root: string): Promise<number> {
   }
   const solutions = rest.includes("--solutions");
   const passOn = rest.filter((a) => a !== "--solutions");
-  const map = solutions ? await writeImportMap(root, "solutions") : undefined;
   const dir = join(root, ".course", "runtime");
   await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
-  try {
-    const { code } = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", ...(map ? [`--import-map=${map}`] : []), demo, ...passOn],
-      cwd: root,
-      env: { XDG_RUNTIME_DIR: dir, ...(solutions ? { COURSE_DEMO_SOURCE: "solutions" } : {}) },
-      stdin: "inherit",
-      stdout: "inherit",
-      stderr: "inherit",
-    }).output();
-    return code;
-  } finally {
-    if (map) await Deno.remove(map).catch(() => {});
-  }
+  return await runEntry(root, solutions ? "solutions" : "lessons", demo, passOn, {
+    cwd: root,
+    env: { XDG_RUNTIME_DIR: dir },
+  });
 }
 
 if (import.meta.main) {
