@@ -45,6 +45,7 @@ export const TOOL_ENTRIES: readonly string[] = [
   "lib/train/cli.ts",
   "lib/bench/cli.ts",
   "lib/bench/worker.ts",
+  "lib/train/parallel_worker.ts",
   "lib/bench/gpu_kit/bench_main.ts",
   "lib/bench/gpu_kit/worker_main.ts",
 ];

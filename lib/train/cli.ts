@@ -41,6 +41,8 @@ import { trainerParts } from "./parts.ts";
 import { NotImplementedError } from "@lib/testing/mod.ts";
 import * as data from "@exercises/01_bigram_data/exercises.ts";
 import * as training from "@exercises/05_training/exercises.ts";
+import * as webgpu from "@exercises/06_webgpu/exercises.ts";
+import { defaultWorkers, GradientPool, shardSizes } from "./parallel.ts";
 import { runWithSource, sourceFromArgs, sourceLine } from "@lib/code_source/mod.ts";
 import { progressReporter } from "./progress_bar.ts";
 import { trainingCurves } from "./figures.ts";
@@ -69,6 +71,9 @@ export const USAGE = `Usage: deno task train [options]
   --freeze SPEC        e.g. wK1:300,wK2:300 (frozen until step 300)
   --seed N             data seed (default 42)
   --init-seed N        the model's initialisation seed (default 0)
+  --workers N          split each batch over N Workers, one TensorFlow.js instance each, and
+                       average their gradients (lesson 6's averageGradients); default: the
+                       number of cores, at most 4, on wasm or cpu; 1 trains in this process
   --mine               run your lesson 1 and 5 code (lessons/) instead of the reference
   --solutions          run the reference code (solutions/): the default
   --help               this text`;
@@ -108,6 +113,8 @@ export interface TrainCliOptions {
   save?: string;
   /** `--resume`. */
   resume?: string;
+  /** `--workers`: data-parallel Workers (undefined: the default). */
+  workers?: number;
   /** `--help` was given. */
   help: boolean;
 }
@@ -133,6 +140,7 @@ const OPTIONS = {
   freeze: { type: "string" },
   seed: { type: "string" },
   "init-seed": { type: "string" },
+  workers: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -220,7 +228,16 @@ export function parseTrainArgs(args: string[]): TrainCliOptions {
     }
   }
   if (values.resume) {
-    const allowed = new Set(["resume", "steps", "eval-every", "log", "plot", "save", "backend"]);
+    const allowed = new Set([
+      "resume",
+      "steps",
+      "eval-every",
+      "log",
+      "plot",
+      "save",
+      "backend",
+      "workers",
+    ]);
     const extra = Object.keys(values).filter((k) => !allowed.has(k));
     if (extra.length > 0) {
       throw new UsageError(
@@ -249,6 +266,7 @@ export function parseTrainArgs(args: string[]): TrainCliOptions {
     plot: values.plot,
     save: values.save,
     resume: values.resume,
+    workers: int("workers", values.workers),
     help: values.help ?? false,
   };
 }
@@ -321,12 +339,26 @@ export async function main(args: string[]): Promise<number> {
     .device;
   const tooBig = memoryProblem(config, backendMemory(info.name, device));
   if (tooBig) return fail(tooBig);
+  const workers = workerCount(options.workers, info.name, config.batchSize);
+  if (typeof workers === "string") return fail(workers);
+  let pool: GradientPool | undefined;
   let trainer: Trainer;
   try {
+    if (workers.count > 1) {
+      pool = await GradientPool.start({
+        workers: workers.count,
+        backend: info.name,
+        model: config.model,
+        average: webgpu.averageGradients,
+        workerUrl: new URL("./parallel_worker.ts", import.meta.url),
+      });
+    }
+    const stepParts = pool ? { ...parts, ...pool.parts() } : parts;
     trainer = options.resume
-      ? await Trainer.load(options.resume, parts)
-      : new Trainer(config, parts);
+      ? await Trainer.load(options.resume, stepParts)
+      : new Trainer(config, stepParts);
   } catch (error) {
+    pool?.dispose();
     return fail((error as Error).message);
   }
   if (checkpoint) {
@@ -340,6 +372,7 @@ export async function main(args: string[]): Promise<number> {
   const m = config.model;
   const d = config.data;
   console.log(sourceLine());
+  console.log(`Workers: ${workers.line}`);
   console.log(
     `Backend: ${info.summary}\nModel: d=${m.dim} T=${d.seqLen} trained ${m.trainable.join(", ")}` +
       `${m.finalFfn ? " (with W_F)" : ""}; data: K=${d.k} ${
@@ -445,8 +478,48 @@ export async function main(args: string[]): Promise<number> {
     progress.stop();
     Deno.removeSignalListener("SIGINT", onSigint);
     trainer.dispose();
+    pool?.dispose();
   }
   return 0;
+}
+
+/**
+ * How many data-parallel Workers to train with, and the line that says so; or why the request
+ * cannot be met. The default is the number of cores (at most 4) on wasm and cpu, and 1 (this
+ * process) on webgpu or while lesson 6's `averageGradients` is a stub.
+ */
+function workerCount(
+  requested: number | undefined,
+  backend: string,
+  batch: number,
+): { count: number; line: string } | string {
+  const one = (why: string) => ({ count: 1, line: `1 (this process${why})` });
+  const cpuBackend = backend === "wasm" || backend === "cpu";
+  if (requested === undefined && !cpuBackend) {
+    return one(`; Workers split the batch on wasm or cpu`);
+  }
+  if (requested !== undefined && requested > 1 && !cpuBackend) {
+    return `--workers ${requested} splits the batch over CPU Workers; the ${backend} backend ` +
+      `trains in one process: give --backend wasm, or --workers 1`;
+  }
+  const count = Math.min(requested ?? defaultWorkers(), batch);
+  if (count <= 1) return one(requested === 1 ? "" : `; --workers N splits each batch`);
+  try {
+    webgpu.averageGradients([]);
+  } catch (error) {
+    if (!(error instanceof NotImplementedError)) throw error;
+    if (requested !== undefined) {
+      return `--workers ${requested} averages the Workers' gradients with lesson 6's ` +
+        `\`averageGradients\`, which is not written yet: finish Exercise 6.6, or give --workers 1`;
+    }
+    return one(`; lesson 6's averageGradients is not written yet, so no Workers`);
+  }
+  const sizes = shardSizes(batch, count);
+  return {
+    count,
+    line: `${count} (data-parallel: each batch of ${batch} split ${sizes.join(" + ")}, ` +
+      `gradients averaged by lesson 6's averageGradients)`,
+  };
 }
 
 function usage<T>(f: () => T): T {

@@ -31,6 +31,7 @@ import type { TrainConfig } from "@lib/train/config.ts";
 import { Trainer } from "@lib/train/trainer.ts";
 import { trainerParts, type TrainingStep } from "@lib/train/parts.ts";
 import { stepWithForward } from "@lib/train/step.ts";
+import type { ShardGradients } from "@lib/train/parallel.ts";
 import * as data from "@exercises/01_bigram_data/exercises.ts";
 import * as training from "@exercises/05_training/exercises.ts";
 import {
@@ -549,4 +550,56 @@ export function trainingStepWith(
  */
 export function kernelTrainer(config: TrainConfig): Trainer {
   return new Trainer(config, trainerParts(data, training, { trainingStep: kernelTrainingStep }));
+}
+
+// ----------------------------------------------------- 6.6 data-parallel training on all cores
+
+/** One shard's gradients and its count of loss targets (lib/train/parallel.ts). */
+export type { ShardGradients };
+
+/**
+ * Exercise 6.6. The all-reduce of data-parallel training: the gradient of the whole batch's
+ * masked mean loss from the gradients of its shards. Shard k's loss is the mean over its own
+ * n_k loss targets, L_k = S_k / n_k (lesson 5's `maskedCrossEntropy`, which divides by
+ * max(n_k, 1)); the whole batch's is L = Σ_k S_k / Σ_k n_k. So
+ *
+ *   dL/dW = Σ_k n_k dL_k/dW / max(Σ_k n_k, 1)
+ *
+ * for every matrix W present in the shards' gradients: a weighted mean, not a plain one (shards
+ * hold different numbers of in-context targets). A shard with n_k = 0 adds nothing. The result
+ * holds new tensors (the caller disposes the shards' and the result's separately); intermediate
+ * tensors are freed.
+ *
+ * @param shards Each shard's gradients (the same matrices in every shard) and its count n_k.
+ * @returns One gradient per matrix, the same shapes.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { averageGradients } from "@exercises/06_webgpu/exercises.ts";
+ * const g = averageGradients([
+ *   { grads: { wK1: tf.tensor2d([[1]]) }, count: 3 },
+ *   { grads: { wK1: tf.tensor2d([[5]]) }, count: 1 },
+ * ]);
+ * g.wK1!.arraySync(); // [[2]]: (3·1 + 1·5) / 4
+ * ```
+ */
+export function averageGradients(shards: ShardGradients[]): Partial<Record<ParamName, tf.Tensor>> {
+  // BEGIN SOLUTION
+  const total = shards.reduce((s, shard) => s + shard.count, 0);
+  const out: Partial<Record<ParamName, tf.Tensor>> = {};
+  const names = new Set(shards.flatMap((s) => Object.keys(s.grads) as ParamName[]));
+  for (const name of names) {
+    out[name] = tf.tidy(() => {
+      const weighted = shards
+        .filter((s) => s.count > 0 && s.grads[name])
+        .map((s) => tf.mul(s.grads[name]!, s.count));
+      const sum = weighted.length > 0
+        ? tf.addN(weighted)
+        : tf.zerosLike(shards.find((s) => s.grads[name])!.grads[name]!);
+      return tf.div(sum, Math.max(total, 1));
+    });
+  }
+  return out;
+  // END SOLUTION
 }

@@ -6,6 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import {
+  averageGradients,
   causalSoftmax,
   causalSoftmaxGrad,
   causalSoftmaxGradProgram,
@@ -17,6 +18,7 @@ import {
 } from "@exercises/06_webgpu/exercises.ts";
 import {
   defaultModelConfig,
+  forward,
   forwardReference,
   initParams,
   type ModelConfig,
@@ -26,11 +28,20 @@ import { Trainer } from "@lib/train/trainer.ts";
 import { trainerParts } from "@lib/train/parts.ts";
 import * as data from "@exercises/01_bigram_data/exercises.ts";
 import * as training from "@exercises/05_training/exercises.ts";
+// Lesson 5's reference loss as a fixture: the tests of Exercise 6.6 check only the averaging.
+import { maskedCrossEntropy as referenceLoss } from "../../solutions/05_training/exercises.ts";
 
 /** Lesson 5's trainer parts: your lesson 1 and lesson 5 code, as lesson 6 trains with it. */
 const lesson5Parts = trainerParts(data, training);
 import { Rng } from "@lib/rng/mod.ts";
-import { assertAllClose, assertShape, check, deepFreeze, exerciseTest } from "@lib/testing/mod.ts";
+import {
+  assertAllClose,
+  assertNoLeak,
+  assertShape,
+  check,
+  deepFreeze,
+  exerciseTest,
+} from "@lib/testing/mod.ts";
 import { backendFromEnv, initBackend } from "@lib/tf/mod.ts";
 import {
   causalSoftmaxComposed,
@@ -496,3 +507,124 @@ exerciseTest(
     check(mine[steps - 1] !== mine[0], "the loss should change as the model trains");
   },
 );
+
+// ------------------------------------------------------------------------------ 6.6
+
+exerciseTest(
+  "averageGradients",
+  "one gradient per matrix, shapes kept, nothing leaked",
+  async () => {
+    const shards = [
+      { grads: { wK1: tf.ones([3, 3]), wO2: tf.ones([3, 3]) }, count: 2 },
+      { grads: { wK1: tf.zeros([3, 3]), wO2: tf.ones([3, 3]) }, count: 5 },
+    ];
+    const out = await assertNoLeak(() => averageGradients(shards), "averageGradients");
+    try {
+      check(
+        JSON.stringify(Object.keys(out).sort()) === JSON.stringify(["wK1", "wO2"]),
+        `averageGradients should return the matrices of the shards (wK1, wO2), got ${
+          JSON.stringify(Object.keys(out))
+        }`,
+      );
+      assertAllClose(out.wK1!.shape, [3, 3], { what: "the averaged wK1's shape", atol: 0 });
+      assertAllClose(await out.wO2!.data(), new Array(9).fill(1), {
+        what: "the average of two equal gradients",
+      });
+    } finally {
+      tf.dispose(Object.values(out) as tf.Tensor[]);
+      for (const s of shards) tf.dispose(Object.values(s.grads));
+    }
+  },
+);
+
+exerciseTest(
+  "averageGradients",
+  "weights by the counts: (3·1 + 1·5) / 4 = 2; empty shards add 0",
+  async () => {
+    // [gradients, counts, expected]: one 1×1 gradient per shard
+    const cases: [string, number[], number[], number][] = [
+      ["counts 3 and 1, gradients 1 and 5", [1, 5], [3, 1], 2],
+      ["a shard with no loss target (count 0) next to one with 4", [7, 3], [0, 4], 3],
+      ["no loss target anywhere (lesson 5's loss is 0, so is its gradient)", [0, 0], [0, 0], 0],
+    ];
+    for (const [what, values, counts, expected] of cases) {
+      const shards = values.map((v, i) => ({
+        grads: { wK2: tf.tensor2d([[v]]) },
+        count: counts[i],
+      }));
+      const out = averageGradients(shards);
+      try {
+        check(out.wK2 instanceof tf.Tensor, "averageGradients should return a tensor for wK2");
+        assertAllClose(await out.wK2!.data(), [expected], {
+          what: `averageGradients with ${what}`,
+          mistakes: [{
+            value: [values.reduce((a, b) => a + b, 0) / values.length],
+            means: "a plain mean of the shards' gradients: weight each by its count n_k",
+          }],
+        });
+      } finally {
+        tf.dispose(Object.values(out) as tf.Tensor[]);
+        for (const shard of shards) tf.dispose(shard.grads.wK2);
+      }
+    }
+  },
+);
+
+exerciseTest(
+  "averageGradients",
+  "two shards of a real batch give the whole batch's gradient",
+  async () => {
+    // A seeded tiny model and batch; the in-context mask differs between the halves, so a plain
+    // mean of the halves' gradients is wrong and the weighted one is exact (to float32 rounding).
+    const config: ModelConfig = { ...defaultModelConfig, dim: 16, maxLen: 12 };
+    const params = initParams(config);
+    const names = ["wK1", "wK2", "wO2"] as const;
+    for (const n of Object.keys(params) as (keyof typeof params)[]) {
+      params[n]!.trainable = (names as readonly string[]).includes(n);
+    }
+    const rng = new Rng(6);
+    const [batch, seq] = [6, 12];
+    const ids = Array.from({ length: batch * seq }, () => rng.int(config.vocabSize));
+    const tgt = Array.from({ length: batch * seq }, () => rng.int(config.vocabSize));
+    const msk: number[] = Array.from(
+      { length: batch * seq },
+      (_, i) => (i % 5 === 0 || i < 20 ? 1 : 0),
+    );
+    const gradsOf = (from: number, to: number) => {
+      const rows = to - from;
+      const inputs = tf.tensor2d(ids.slice(from * seq, to * seq), [rows, seq], "int32");
+      const targets = tf.tensor2d(tgt.slice(from * seq, to * seq), [rows, seq], "int32");
+      const mask = tf.tensor2d(msk.slice(from * seq, to * seq), [rows, seq]);
+      const vars = names.map((n) => params[n]!);
+      const { value, grads } = tf.variableGrads(
+        () => referenceLoss(forward(params, config, inputs).logits, targets, mask),
+        vars,
+      );
+      const count = msk.slice(from * seq, to * seq).reduce((a, b) => a + b, 0);
+      const byName = Object.fromEntries(names.map((n, i) => [n, grads[vars[i].name]]));
+      tf.dispose([inputs, targets, mask, value]);
+      return { grads: byName, count };
+    };
+    const whole = gradsOf(0, batch);
+    const shards = [gradsOf(0, 2), gradsOf(2, batch)];
+    check(shards[0].count / 2 !== shards[1].count / 4, "the halves' targets per sequence differ");
+    const out = averageGradients(shards);
+    try {
+      for (const n of names) {
+        assertAllClose(await out[n]!.data(), await whole.grads[n].data(), {
+          what: `the averaged gradient of ${n} vs the whole batch's`,
+          rtol: 1e-4,
+          atol: 1e-6,
+        });
+      }
+    } finally {
+      tf.dispose(Object.values(out) as tf.Tensor[]);
+      for (const g of [whole, ...shards]) tf.dispose(Object.values(g.grads));
+      disposeAll(params);
+    }
+  },
+);
+
+function disposeAll(params: ReturnType<typeof initParams>): void {
+  tf.dispose(Object.values(params).filter((p) => p !== undefined));
+}

@@ -1,0 +1,192 @@
+import * as tf from "@tensorflow/tfjs";
+import assert from "node:assert/strict";
+import { initBackend } from "@lib/tf/mod.ts";
+import { assertAllClose, NotImplementedError } from "@lib/testing/mod.ts";
+import { PARAM_NAMES } from "@lib/model/mod.ts";
+import { presets, withOverrides } from "./config.ts";
+import { trainerParts } from "./parts.ts";
+import { Trainer } from "./trainer.ts";
+import { defaultWorkers, type GradientAverager, GradientPool, shardSizes } from "./parallel.ts";
+import * as data from "@exercises/01_bigram_data/exercises.ts";
+import * as training from "@exercises/05_training/exercises.ts";
+import { averageGradients } from "@exercises/06_webgpu/exercises.ts";
+
+// The Workers run wasm, and so does the main thread: the same kernels on both sides.
+await initBackend("wasm");
+
+const parts = trainerParts(data, training);
+const workerUrl = new URL("./parallel_worker.ts", import.meta.url);
+// A seeded tiny run: d = 32, T = 16, batch 6 (shards of 3), every matrix but W_U trained so
+// that the gradients reach the embeddings too; AdamW so that a wrong gradient scale shows.
+const config = withOverrides(presets.tiny, {
+  batchSize: 6,
+  evalEvery: 1000,
+  model: { dim: 32, trainable: ["wE", "pos", "wK1", "wV1", "wO1", "wK2", "wV2", "wO2"] },
+  data: { seqLen: 16 },
+  optimizer: { kind: "adamw", lr: 0.01, weightDecay: 0.01 },
+});
+
+function test(name: string, fn: () => Promise<void> | void) {
+  Deno.test({ name, sanitizeOps: false, sanitizeResources: false, fn });
+}
+
+async function snapshot(trainer: Trainer): Promise<Record<string, number[]>> {
+  const out: Record<string, number[]> = {};
+  for (const name of PARAM_NAMES) {
+    const p = trainer.params[name];
+    if (p) out[name] = Array.from(await p.data());
+  }
+  return out;
+}
+
+test("shardSizes: even splits, never an empty shard", () => {
+  assert.deepEqual(shardSizes(64, 2), [32, 32]);
+  assert.deepEqual(shardSizes(7, 3), [3, 2, 2]);
+  assert.deepEqual(shardSizes(2, 4), [1, 1]);
+  assert.throws(() => shardSizes(0, 2), /positive integers/);
+  assert.equal(defaultWorkers(16, 4), 4);
+  assert.equal(defaultWorkers(1, 4), 1);
+});
+
+test("GradientPool: 2 workers make the same steps as 1, to float32 rounding", async () => {
+  const single = new Trainer(config, parts);
+  const pool = await GradientPool.start({
+    workers: 2,
+    backend: "wasm",
+    model: config.model,
+    average: averageGradients,
+    workerUrl,
+  });
+  const parallel = new Trainer(config, trainerParts(data, training, pool.parts()));
+  try {
+    assert.equal(pool.size, 2);
+    for (let step = 0; step < 3; step++) {
+      single.step();
+      parallel.step();
+      const [a, b] = [await single.lastLoss(), await parallel.lastLoss()];
+      assertAllClose([b], [a], { what: `the loss of step ${step}`, rtol: 1e-5, atol: 1e-6 });
+    }
+    const [a, b] = [await snapshot(single), await snapshot(parallel)];
+    for (const name of Object.keys(a)) {
+      assertAllClose(b[name], a[name], { what: `${name} after 3 steps`, rtol: 1e-4, atol: 1e-5 });
+    }
+    // And the run moved: the comparison is not of two untouched copies.
+    const fresh = new Trainer(config, parts);
+    const init = await snapshot(fresh);
+    fresh.dispose();
+    assert.ok(a.wK2.some((v, i) => Math.abs(v - init.wK2[i]) > 1e-4), "the weights moved");
+  } finally {
+    single.dispose();
+    parallel.dispose();
+    pool.dispose();
+  }
+});
+
+test("GradientPool: a data-parallel step leaves no tensor behind", async () => {
+  const pool = await GradientPool.start({
+    workers: 2,
+    backend: "wasm",
+    model: config.model,
+    average: averageGradients,
+    workerUrl,
+  });
+  const trainer = new Trainer(config, trainerParts(data, training, pool.parts()));
+  try {
+    trainer.step();
+    await trainer.lastLoss();
+    const before = tf.memory().numTensors;
+    trainer.step();
+    await trainer.lastLoss();
+    trainer.step();
+    await trainer.lastLoss();
+    assert.equal(tf.memory().numTensors, before, "tensors alive after two more steps");
+  } finally {
+    trainer.dispose();
+    pool.dispose();
+  }
+});
+
+test("GradientPool: a failing averaging or worker is reported, and dispose terminates", async () => {
+  const broken: GradientAverager = () => {
+    throw new Error("averaging broke");
+  };
+  const pool = await GradientPool.start({
+    workers: 2,
+    backend: "wasm",
+    model: config.model,
+    average: broken,
+    workerUrl,
+  });
+  const trainer = new Trainer(config, trainerParts(data, training, pool.parts()));
+  try {
+    const before = tf.memory().numTensors;
+    assert.throws(() => trainer.step(), /averaging broke/);
+    assert.equal(tf.memory().numTensors, before, "the shards' gradients were freed");
+    // A model of another width than the workers' is refused before any work.
+    const wrong = withOverrides(config, { model: { dim: 16 } });
+    const other = new Trainer(wrong, trainerParts(data, training, pool.parts()));
+    try {
+      assert.throws(() => other.step(), /hold another model \(dim 32, not 16\)/);
+    } finally {
+      other.dispose();
+    }
+  } finally {
+    trainer.dispose();
+    pool.dispose();
+  }
+  assert.throws(
+    () => pool.trainingStep(trainer.params, config.model, {} as never, {} as never),
+    /disposed/,
+  );
+});
+
+test("GradientPool.start: a worker that cannot start is reported and none is left running", async () => {
+  await assert.rejects(
+    () =>
+      GradientPool.start({
+        workers: 2,
+        backend: "nosuch",
+        model: config.model,
+        average: averageGradients,
+        workerUrl,
+      }),
+    /worker \d: .*nosuch/,
+  );
+});
+
+test("GradientPool: a Worker's error comes back with its number; a stub as NotImplementedError", async () => {
+  const pool = await GradientPool.start({
+    workers: 2,
+    backend: "wasm",
+    model: config.model,
+    average: averageGradients,
+    workerUrl: new URL("./_test_failing_worker.ts", import.meta.url),
+  });
+  const trainer = new Trainer(config, trainerParts(data, training, pool.parts()));
+  const params = trainer.params;
+  const shard = (first: number) => ({
+    inputs: tf.tensor2d([[first, 1], [2, 3]], [2, 2], "int32"),
+    targets: tf.tensor2d([[1, 1], [1, 1]], [2, 2], "int32"),
+    inContextMask: tf.ones([2, 2]) as tf.Tensor2D,
+  });
+  const options = {
+    trainable: ["wK1" as const],
+    loss: "inContext" as const,
+    optimizer: { update: () => {} } as never,
+  };
+  const [broken, stub] = [shard(5), shard(0)];
+  try {
+    assert.throws(
+      () => pool.trainingStep(params, config.model, broken, options),
+      /worker 1: this shard broke/,
+    );
+    assert.throws(
+      () => pool.trainingStep(params, config.model, stub, options),
+      (e: unknown) => e instanceof NotImplementedError && e.exercise === "trainingStep",
+    );
+  } finally {
+    tf.dispose([...Object.values(broken), ...Object.values(stub)]);
+    trainer.dispose();
+    pool.dispose();
+  }
+});
