@@ -12,8 +12,9 @@
  *   `oneHot(z) @ W_E` because the gradient of `tf.gather` fails on wasm.
  * - A product of two frozen matrices (W_O W_V when both are frozen) is folded into one d×d matrix:
  *   it is applied once per token, not twice.
- * - Attention scores are counted for the full T×T square, as tfjs computes them (a causal
- *   kernel could skip half).
+ * - Attention scores are counted for the full T×T square, as the course's step computes them;
+ *   with `causalBlock` (lib/model's `forward(..., { causalBlock })`, lib/model/causal_blocks.ts)
+ *   for the blocks at or below the diagonal only, which is what that path computes.
  * - The backward pass has, for each forward product Y = A B, the product dA = dY Bᵀ when A
  *   needs a gradient and dB = Aᵀ dY when B does. A value needs a gradient when a trainable
  *   matrix is upstream of it, so with the paper's trainable set (W_K1, W_K2, W_O2) layer 1 never
@@ -32,6 +33,7 @@
  * @module
  */
 import type { ParamName } from "@lib/model/mod.ts";
+import { blockedEntries } from "@lib/model/causal_blocks.ts";
 
 /** The shapes that fix a step's work. */
 export interface StepShape {
@@ -47,6 +49,8 @@ export interface StepShape {
   finalFfn: boolean;
   /** The matrices that receive gradients. */
   trainable: readonly ParamName[];
+  /** Rows per causal block when the attention square is computed in blocks (default: whole). */
+  causalBlock?: number;
 }
 
 /** One counted matrix product. */
@@ -109,7 +113,8 @@ export function stepFlops(shape: StepShape): FlopCount {
   const add = (pass: FlopTerm["pass"], what: string, flops: number) =>
     terms.push({ pass, what, flops });
   const rowsTimesSquare = matmulFlops(m, d, d); // [M, d] @ [d, d]
-  const attention = b * matmulFlops(t, d, t); // per sequence [T, d] @ [d, T] (or [T,T]@[T,d])
+  // per sequence [T, d] @ [d, T] (or [T,T]@[T,d]): 2·d per entry of the square computed
+  const attention = b * 2 * d * blockedEntries(t, shape.causalBlock);
 
   // Which values need a gradient: those with a trainable matrix upstream.
   const needX = has("wE") || has("pos");

@@ -58,3 +58,13 @@ Deno.test("stepFlops rejects a non-integer shape with a clear message", () => {
   }
   assert.equal(message, "stepFlops: seq must be a positive integer, got 0");
 });
+
+Deno.test("stepFlops: causal blocks count the blocks at or below the diagonal only", () => {
+  const m = paper.batch * paper.seq;
+  const d = paper.dim;
+  // blocks of 64 rows at T = 256: Σ rows·end = 64·(64 + 128 + 192 + 256) = 5/8 of T²
+  const entries = (5 / 8) * paper.seq ** 2;
+  const expected = 22 * m * d * d + 20 * paper.batch * entries * d + 4 * m * paper.vocab * d;
+  assert.equal(stepFlops({ ...paper, causalBlock: 64 }).total, expected);
+  assert.equal(stepFlops({ ...paper, causalBlock: 256 }).total, stepFlops(paper).total);
+});

@@ -34,7 +34,17 @@
 import * as tf from "@tensorflow/tfjs";
 import { type ModelConfig, PARAM_NAMES, type ParamName } from "./config.ts";
 import { need, type Params } from "./params.ts";
-import { batchMatMul } from "./batch_matmul.ts";
+import {
+  blockFull,
+  blockMasks,
+  blockScores,
+  blockSoftmax,
+  blockSoftmaxBackward,
+  blockTimesRows,
+  blockTransposeTimesRows,
+  type CausalBlock,
+  causalBlocks,
+} from "./causal_blocks.ts";
 
 /** What a forward pass returns. */
 export interface ForwardOutput {
@@ -50,6 +60,13 @@ export interface ForwardOutput {
 export interface ForwardOptions {
   /** Also return both layers' attention weights (default false). */
   attention?: boolean;
+  /**
+   * The fast path only: compute the causal attention square in blocks of this many query rows,
+   * only at or below the diagonal (lib/model/causal_blocks.ts). Default: the whole square in
+   * one product per sequence. Same result to float32 rounding; measured slower on wasm at the
+   * course's shapes (see lessons/06_webgpu/README.md), so it is off by default.
+   */
+  causalBlock?: number;
 }
 
 /** A large negative score for masked (future) keys: exp(-1e9) is exactly 0 in float32. */
@@ -196,8 +213,8 @@ interface Saved {
   xT: tf.Tensor3D;
   /** a1_t = x_t^T W_K1 / √d [rows, d] */
   a1: tf.Tensor2D;
-  /** β1 [batch, seq, seq] */
-  p1: tf.Tensor3D;
+  /** β1 [batch, seq, seq], as its block rows [batch, rows_i, end_i] (one block: the square) */
+  p1: tf.Tensor3D[];
   /** u1_b^T = (x_b M1)^T per sequence [batch, d, seq], the layer-1 values */
   u1T: tf.Tensor3D;
   /** h1 [rows, d] */
@@ -206,8 +223,8 @@ interface Saved {
   h1T: tf.Tensor3D;
   /** a2_t = h1_t^T W_K2 / √d [rows, d] */
   a2: tf.Tensor2D;
-  /** β2 [batch, seq, seq] */
-  p2: tf.Tensor3D;
+  /** β2, as its block rows */
+  p2: tf.Tensor3D[];
   /** g_t = Σ_s β2_{t,s} W_V2 h1_s [rows, d] */
   g: tf.Tensor2D;
   /** h2 [rows, d] */
@@ -216,25 +233,21 @@ interface Saved {
   h3: tf.Tensor2D;
 }
 
-const SAVED_KEYS: (keyof Saved)[] = [
-  "ids",
-  "x",
-  "xT",
-  "a1",
-  "p1",
-  "u1T",
-  "h1",
-  "h1T",
-  "a2",
-  "p2",
-  "g",
-  "h2",
-  "h3",
-];
+/** The single tensors of {@linkcode Saved}; `p1` and `p2` (lists) are saved after them. */
+const SAVED_KEYS = ["ids", "x", "xT", "a1", "u1T", "h1", "h1T", "a2", "g", "h2", "h3"] as const;
 
-/** Softmax over the last axis after adding the causal mask: [batch, seq, seq]. */
-function maskedSoftmax(scores: tf.Tensor3D, mask: tf.Tensor2D): tf.Tensor3D {
-  return tf.softmax(scores.add(mask)) as tf.Tensor3D;
+/** The saved values as one list for `tf.customGrad`'s `save`. */
+function flattenSaved(s: Saved): tf.Tensor[] {
+  return [...SAVED_KEYS.map((k) => s[k]), ...s.p1, ...s.p2];
+}
+
+/** {@linkcode flattenSaved} undone: `blocks` tensors each for p1 and p2. */
+function restoreSaved(saved: tf.Tensor[], blocks: number): Saved {
+  const n = SAVED_KEYS.length;
+  const s = Object.fromEntries(SAVED_KEYS.map((k, i) => [k, saved[i]])) as unknown as Saved;
+  s.p1 = saved.slice(n, n + blocks) as tf.Tensor3D[];
+  s.p2 = saved.slice(n + blocks, n + 2 * blocks) as tf.Tensor3D[];
+  return s;
 }
 
 /** Rows `[batch*seq, c]` as per-sequence matrices `[batch, seq, c]`. */
@@ -257,23 +270,6 @@ function transposeRows(rows: tf.Tensor2D, batch: number): tf.Tensor2D {
   return tf.transpose(perSequence(rows, batch), [2, 0, 1]).reshape([c, n]);
 }
 
-/** Per-sequence products `m_b @ r_b`: m `[batch, seq, k]`, r rows `[batch*k, c]` -> rows. */
-function perSequenceTimesRows(m: tf.Tensor3D, rows: tf.Tensor2D): tf.Tensor2D {
-  const [batch, seq] = m.shape;
-  const r = rows.reshape([batch, m.shape[2], rows.shape[1]]) as tf.Tensor3D;
-  return batchMatMul(m, r).reshape([batch * seq, rows.shape[1]]);
-}
-
-/** Per-sequence products `r_b @ m_b`: rows `[batch*seq, k]`, m `[batch, k, c]` -> `[batch, seq, c]`. */
-function rowsTimesPerSequence(rows: tf.Tensor2D, m: tf.Tensor3D): tf.Tensor3D {
-  return batchMatMul(perSequence(rows, m.shape[0]), m);
-}
-
-/** Backward of softmax: dS = P ⊙ (dP − Σ_s dP ⊙ P). Masked entries have P = 0, so dS = 0. */
-function softmaxBackward(p: tf.Tensor3D, dp: tf.Tensor3D): tf.Tensor3D {
-  return p.mul(dp.sub(dp.mul(p).sum(-1, true))) as tf.Tensor3D;
-}
-
 /** d×d matrices the fast path multiplies rows by, transposed or folded once per call. */
 function rowMatrices(params: Params, config: ModelConfig) {
   const scale = 1 / Math.sqrt(config.dim);
@@ -286,12 +282,17 @@ function rowMatrices(params: Params, config: ModelConfig) {
 }
 
 /** The fast forward computation, returning every value the backward pass needs. */
-function fastForwardValues(params: Params, config: ModelConfig, inputs: tf.Tensor2D): Saved {
+function fastForwardValues(
+  params: Params,
+  config: ModelConfig,
+  inputs: tf.Tensor2D,
+  blocks: CausalBlock[],
+): Saved {
   const [batch, seq] = inputs.shape;
   const d = config.dim;
   const rows = batch * seq;
   const w = rowMatrices(params, config);
-  const mask = causalMaskBias(seq);
+  const masks = blockMasks(blocks); // one [seq, seq] mask when there is one block
   // x = w_E(z_t) + p_t: [rows, d], the lookup written as the 2-D product oneHot(z) W_E
   // ([rows, N] @ [N, d]): on wasm that fast-path matmul is about ten times quicker than
   // tf.gather, whose kernel copies row by row.
@@ -303,14 +304,14 @@ function fastForwardValues(params: Params, config: ModelConfig, inputs: tf.Tenso
   // Layer 1: scores x_t·W_K1 x_s/√d = a1_t · x_s, values u1_s = W_O1 W_V1 x_s
   const a1 = tf.matMul(x, w.wK1) as tf.Tensor2D;
   const xT = transposePerSequence(x, batch);
-  const p1 = maskedSoftmax(rowsTimesPerSequence(a1, xT), mask);
+  const p1 = blockSoftmax(blockScores(a1, xT, blocks), masks);
   const u1 = tf.matMul(x, w.m1) as tf.Tensor2D;
-  const h1 = x.add(perSequenceTimesRows(p1, u1)) as tf.Tensor2D;
+  const h1 = x.add(blockTimesRows(p1, u1, blocks)) as tf.Tensor2D;
   // Layer 2: queries, keys and values from h1
   const a2 = tf.matMul(h1, w.wK2) as tf.Tensor2D;
   const h1T = transposePerSequence(h1, batch);
-  const p2 = maskedSoftmax(rowsTimesPerSequence(a2, h1T), mask);
-  const g = perSequenceTimesRows(p2, tf.matMul(h1, w.wV2T) as tf.Tensor2D);
+  const p2 = blockSoftmax(blockScores(a2, h1T, blocks), masks);
+  const g = blockTimesRows(p2, tf.matMul(h1, w.wV2T) as tf.Tensor2D, blocks);
   const h2 = h1.add(tf.matMul(g, w.wO2T)) as tf.Tensor2D;
   const h3 = config.finalFfn ? h2.add(tf.matMul(h2, w.tr(need(params, "wF")))) as tf.Tensor2D : h2;
   const u1T = transposePerSequence(u1, batch);
@@ -328,15 +329,16 @@ function fastBackward(
   s: Saved,
   dLogits: tf.Tensor2D,
   names: ParamName[],
+  blocks: CausalBlock[],
 ): tf.Tensor[] {
   const want = (n: ParamName) => names.includes(n);
-  const [batch, seq] = s.p1.shape;
-  const d = config.dim;
+  const [batch, d, seq] = s.xT.shape;
   const w = rowMatrices(params, config);
   const grads: Partial<Record<ParamName, tf.Tensor>> = {};
   const done = () => names.map((n) => grads[n]!);
   const rowsT = (r: tf.Tensor2D) => transposeRows(r, batch);
-  const seqT = (m: tf.Tensor3D) => tf.transpose(m, [0, 2, 1]) as tf.Tensor3D;
+  const times = (m: tf.Tensor3D[], r: tf.Tensor2D) => blockTimesRows(m, r, blocks); // m_b r_b
+  const timesT = (m: tf.Tensor3D[], r: tf.Tensor2D) => blockTransposeTimesRows(m, r, blocks);
   // logits = h3 W_U^T
   if (want("wU")) grads.wU = tf.matMul(rowsT(dLogits), s.h3);
   let dh = tf.matMul(dLogits, need(params, "wU")) as tf.Tensor2D; // dL/dh3 [rows, d]
@@ -352,31 +354,31 @@ function fastBackward(
   // g = β2 v2 with v2 = h1 W_V2^T, so dβ2 = dg v2^T = (dh W_O2 W_V2) h1^T: one folded d×d
   // matrix instead of two products with the rows
   const dgV = tf.matMul(dh, tf.matMul(need(params, "wO2"), need(params, "wV2"))) as tf.Tensor2D;
-  const ds2 = softmaxBackward(s.p2, rowsTimesPerSequence(dgV, s.h1T));
+  const ds2 = blockSoftmaxBackward(s.p2, blockScores(dgV, s.h1T, blocks));
   // scores2 = a2 h1^T: da2 = dS2 h1
-  const da2 = perSequenceTimesRows(ds2, s.h1);
+  const da2 = times(ds2, s.h1);
   if (want("wK2")) grads.wK2 = tf.matMul(rowsT(s.h1), da2).div(Math.sqrt(d));
   if (want("wV2")) {
     const dg = tf.matMul(dh, need(params, "wO2")) as tf.Tensor2D;
-    grads.wV2 = tf.matMul(rowsT(perSequenceTimesRows(seqT(s.p2), dg)), s.h1);
+    grads.wV2 = tf.matMul(rowsT(timesT(s.p2, dg)), s.h1);
   }
   if (!below2) return done();
   // dL/dh1: the residual, the value path β2^T (dg W_V2), the query path, the key path dS2^T a2
   const dh1 = dh
-    .add(perSequenceTimesRows(seqT(s.p2), dgV))
+    .add(timesT(s.p2, dgV))
     .add(tf.matMul(da2, w.tr(w.wK2)))
-    .add(perSequenceTimesRows(seqT(ds2), s.a2)) as tf.Tensor2D;
+    .add(timesT(ds2, s.a2)) as tf.Tensor2D;
   // h1 = x + β1 u1 with u1 = x M1: dβ1 = dh1 u1^T = (dh1 M1^T) x^T
-  const ds1 = softmaxBackward(
+  const ds1 = blockSoftmaxBackward(
     s.p1,
-    rowsTimesPerSequence(tf.matMul(dh1, w.tr(w.m1)) as tf.Tensor2D, s.xT),
+    blockScores(tf.matMul(dh1, w.tr(w.m1)) as tf.Tensor2D, s.xT, blocks),
   );
   // scores1 = a1 x^T: da1 = dS1 x
-  const da1 = perSequenceTimesRows(ds1, s.x);
+  const da1 = times(ds1, s.x);
   if (want("wK1")) grads.wK1 = tf.matMul(rowsT(s.x), da1).div(Math.sqrt(d));
   const belowX = want("wE") || want("pos");
   if (want("wV1") || want("wO1") || belowX) {
-    const du1 = perSequenceTimesRows(seqT(s.p1), dh1); // dL/du1 [rows, d]
+    const du1 = timesT(s.p1, dh1); // dL/du1 [rows, d]
     const wO1 = need(params, "wO1");
     const wV1 = need(params, "wV1");
     // u1 = x C^T with C = W_O1 W_V1, so dC = du1^T x
@@ -387,7 +389,7 @@ function fastBackward(
       const dx = dh1
         .add(tf.matMul(du1, w.tr(w.m1)))
         .add(tf.matMul(da1, w.tr(w.wK1)))
-        .add(perSequenceTimesRows(seqT(ds1), s.a1)) as tf.Tensor2D;
+        .add(timesT(ds1, s.a1)) as tf.Tensor2D;
       if (want("wE")) {
         // dW_E = oneHot(z)^T dx: the rows of dx summed per token id
         const oneHot = tf.oneHot(s.ids, config.vocabSize).toFloat() as tf.Tensor2D;
@@ -429,25 +431,26 @@ export function forward(
   checkInputs(inputs, config);
   const [batch, seq] = inputs.shape;
   const names = PARAM_NAMES.filter((n) => params[n]?.trainable);
+  const blocks = causalBlocks(seq, options.causalBlock);
   let attention: tf.Tensor3D[] = [];
   const logitsOf = (s: Saved) => tf.matMul(s.h3, tf.transpose(need(params, "wU")));
   const run = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const save = args[args.length - 1] as tf.GradSaveFunc;
-    const s = fastForwardValues(params, config, inputs);
-    save(SAVED_KEYS.map((k) => s[k]));
-    if (options.attention) attention = [tf.keep(s.p1), tf.keep(s.p2)];
+    const s = fastForwardValues(params, config, inputs, blocks);
+    save(flattenSaved(s));
+    if (options.attention) attention = [tf.keep(blockFull(s.p1)), tf.keep(blockFull(s.p2))];
     return {
       value: logitsOf(s).reshape([batch, seq, config.vocabSize]),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const restored = Object.fromEntries(SAVED_KEYS.map((k, i) => [k, saved[i]])) as unknown;
+        const restored = restoreSaved(saved, blocks.length);
         const dLogits = dy.reshape([batch * seq, config.vocabSize]) as tf.Tensor2D;
-        return fastBackward(params, config, restored as Saved, dLogits, names);
+        return fastBackward(params, config, restored, dLogits, names, blocks);
       },
     };
   });
   const logits = (names.length > 0 ? run(...names.map((n) => params[n]!)) : tf.tidy(() => {
-    const s = fastForwardValues(params, config, inputs);
-    if (options.attention) attention = [tf.keep(s.p1), tf.keep(s.p2)];
+    const s = fastForwardValues(params, config, inputs, blocks);
+    if (options.attention) attention = [tf.keep(blockFull(s.p1)), tf.keep(blockFull(s.p2))];
     return logitsOf(s).reshape([batch, seq, config.vocabSize]);
   })) as tf.Tensor3D;
   if (!options.attention) return { logits };
