@@ -37,6 +37,7 @@ import {
 } from "./configs.ts";
 import { CLIMB_STAGES } from "./climb.ts";
 import { readEnv } from "@lib/tf/mod.ts";
+import { defaultWorkers } from "@lib/train/parallel.ts";
 import { stepFlops } from "./flops.ts";
 import { type BenchReport, formatReport, type MachineInfo } from "./table.ts";
 import { type Job, MESSAGE_PREFIX, type Task, type WorkerMessage } from "./worker.ts";
@@ -59,7 +60,10 @@ ${VARIANTS.map((v) => `    ${v.padEnd(11)} ${VARIANT_DESCRIPTIONS[v]}`).join("\n
                              --climb-backend (default wasm):
                              ${CLIMB_STAGES.join(" → ")}
   --no-kernel                skip the WebGPU kernel comparison and the readback test
-  --no-birth                 skip the time-to-birth run
+  --workers N                data-parallel Workers to compare with one process (the first
+                             configuration, on wasm) and to train the birth run with too;
+                             default: the number of cores, at most 4; 1 skips both
+  --no-birth                 skip the time-to-birth runs
   --birth-cap 300            seconds before the birth run gives up
   --steps 5 --warmup 2       timed and untimed steps per measurement
   --budget 60                seconds one measurement may take; longer ones are skipped
@@ -88,6 +92,8 @@ export interface BenchOptions {
   kernel: boolean;
   /** Time-to-birth run. */
   birth: boolean;
+  /** Data-parallel Workers to measure (1: none). */
+  workers: number;
   /** Its cap in seconds. */
   birthCapS: number;
   /** Timed steps. */
@@ -126,6 +132,7 @@ export function parseBenchArgs(args: string[]): BenchOptions {
       "climb-backend": { type: "string", default: "wasm" },
       "no-kernel": { type: "boolean", default: false },
       "no-birth": { type: "boolean", default: false },
+      workers: { type: "string" },
       "birth-cap": { type: "string", default: "300" },
       steps: { type: "string", default: "5" },
       warmup: { type: "string", default: "2" },
@@ -158,6 +165,7 @@ export function parseBenchArgs(args: string[]): BenchOptions {
     climbBackend: values["climb-backend"],
     kernel: !values["no-kernel"],
     birth: !values["no-birth"],
+    workers: values.workers === undefined ? defaultWorkers() : int(values.workers, "workers", 1),
     birthCapS: int(values["birth-cap"], "birth-cap", 1),
     steps: int(values.steps, "steps", 1),
     warmup: int(values.warmup, "warmup", 1),
@@ -212,6 +220,9 @@ export function planTasks(o: BenchOptions): Map<string, Task[]> {
       if (o.kernel && backend === "webgpu") tasks.push({ kind: "op", config });
     }
     if (o.kernel && backend === "webgpu") tasks.push({ kind: "pipeline", config: configs[0] });
+    if (o.workers > 1 && backend === "wasm") {
+      tasks.push({ kind: "workers", config: configs[0], workers: o.workers });
+    }
     plan.set(backend, tasks);
   }
   return plan;
@@ -321,7 +332,14 @@ function progress(m: WorkerMessage): string | undefined {
     case "pipeline":
       return `${m.result.backend}: readback test ${m.result.reason ?? "measured"}`;
     case "birth":
-      return `${m.result.backend}: birth ${m.result.status}`;
+      return `${m.result.backend}: birth${
+        m.result.workers ? ` with ${m.result.workers} Workers` : ""
+      } ${m.result.status}`;
+    case "workers": {
+      const w = m.result;
+      return `${w.backend}: one process vs ${w.workers} Workers: ` +
+        (w.reason ?? `${f(w.oneMs)} vs ${f(w.manyMs)} ms/step, ${f(w.speedup)}x`);
+    }
   }
 }
 
@@ -356,7 +374,10 @@ export async function runBench(
     else if (m.type === "step") report.steps.push(m.result);
     else if (m.type === "op") report.ops.push(m.result);
     else if (m.type === "pipeline") report.pipeline.push(m.result);
-    else if (m.type === "birth") report.birth = m.result;
+    else if (m.type === "birth") {
+      if (m.result.workers) report.birthWorkers = m.result;
+      else report.birth = m.result;
+    } else if (m.type === "workers") (report.workers ??= []).push(m.result);
     else if (m.type === "unavailable") {
       report.notes.push(`${m.backend} could not start: ${m.reason}`);
     }
@@ -394,6 +415,9 @@ export async function runBench(
     } else {
       log(`${backend}: training the ${config} configuration until the induction head is born ...`);
       const tasks: Task[] = [{ kind: "birth", config, capS: o.birthCapS }];
+      if (o.workers > 1 && (backend === "wasm" || backend === "cpu")) {
+        tasks.push({ kind: "birth", config, capS: o.birthCapS, workers: o.workers });
+      }
       const { problem } = await runWorker(job(backend, tasks), workerLimitS(tasks, o), collect);
       if (problem) {
         report.notes.push(`the birth run ${problem}`);

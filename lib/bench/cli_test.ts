@@ -20,7 +20,7 @@ Deno.test("parseBenchArgs: a wrong name or number gets a clear message", () => {
 });
 
 Deno.test("planTasks: small configurations first; climb on wasm; kernel tasks on webgpu", () => {
-  const plan = planTasks(parseBenchArgs(["--config", "paper,cpu", "--climb"]));
+  const plan = planTasks(parseBenchArgs(["--config", "paper,cpu", "--climb", "--workers", "1"]));
   const wasm = plan.get("wasm")!;
   assert.deepEqual(wasm.map((t) => t.config), [...Array(6).fill("cpu"), "paper"]);
   const gpu = plan.get("webgpu")!.map((t) =>
@@ -30,6 +30,14 @@ Deno.test("planTasks: small configurations first; climb on wasm; kernel tasks on
     gpu.includes("step:cpu:fused") && gpu.includes("op:cpu:") && gpu.includes("pipeline:cpu:"),
   );
   assert.ok(plan.get("cpu")!.every((t) => t.kind === "step" && t.variant === "course"));
+});
+
+Deno.test("planTasks: --workers N adds one process vs N Workers on wasm, first configuration", () => {
+  const plan = planTasks(parseBenchArgs(["--config", "paper,cpu", "--workers", "3"]));
+  const parallel = plan.get("wasm")!.filter((t) => t.kind === "workers");
+  assert.deepEqual(parallel, [{ kind: "workers", config: "cpu", workers: 3 }]);
+  assert.ok(plan.get("cpu")!.every((t) => t.kind !== "workers"));
+  assert.throws(() => parseBenchArgs(["--workers", "0"]), /--workers must be an integer >= 1/);
 });
 
 Deno.test("runJob measures the matmul and a step, and skips what will not fit", async () => {

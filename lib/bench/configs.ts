@@ -19,7 +19,8 @@
  * @module
  */
 import type * as tf from "@tensorflow/tfjs";
-import type { ModelConfig, Params } from "@lib/model/mod.ts";
+import { forward, type ModelConfig, type Params } from "@lib/model/mod.ts";
+import { stepWithForward } from "@lib/train/step.ts";
 import { type PresetName, presets, type TrainConfig, withOverrides } from "@lib/train/config.ts";
 import {
   type DataLesson,
@@ -81,7 +82,7 @@ export function benchParts(
 export const CONFIG_NAMES: readonly PresetName[] = ["cpu", "paper", "tiny"];
 
 /** The ways to run a training step. */
-export const VARIANTS = [...CLIMB_STAGES, "composed", "fused"] as const;
+export const VARIANTS = [...CLIMB_STAGES, "blocks", "composed", "fused"] as const;
 
 /** One of {@linkcode VARIANTS}. */
 export type Variant = typeof VARIANTS[number];
@@ -94,6 +95,7 @@ export const VARIANT_DESCRIPTIONS: Record<Variant, string> = {
   customgrad: "climb 3: + matmul gradients with explicit transposes",
   batched: "climb 4: + attention products as per-sequence 2-D matmuls",
   course: "the course's step: lib/train Trainer with lib/model forward",
+  blocks: "the course's step with the causal square in 4 row blocks (forward's causalBlock)",
   composed: "lesson 6 forward, attention weights from plain tfjs ops",
   fused: "lesson 6 forward, attention weights from the fused WGSL kernels",
 };
@@ -156,11 +158,49 @@ export function variantParts(variant: Variant, parts: BenchParts): TrainerParts 
       return withStep((...args) => webgpu.trainingStepWith(causalSoftmaxComposed, ...args));
     case "fused":
       return withStep((...args) => webgpu.trainingStepWith(webgpu.fusedCausalSoftmax, ...args));
+    case "blocks":
+      return withStep(
+        stepWithForward(
+          (p, c, ids) => forward(p, c, ids, { causalBlock: causalBlockOf(ids.shape[1]) }).logits,
+          parts.trainer.maskedCrossEntropy,
+        ),
+      );
     default: {
       const step = climbStep(variant, parts.trainer.maskedCrossEntropy);
       return step ? withStep(step) : parts.trainer;
     }
   }
+}
+
+/** The `blocks` variant cuts the attention square into this many row blocks. */
+export const CAUSAL_BLOCKS = 4;
+
+/**
+ * The rows per causal block of the `blocks` variant at sequence length `seq`.
+ *
+ * @example
+ * ```ts
+ * import { causalBlockOf } from "@lib/bench/configs.ts";
+ * causalBlockOf(64); // 16
+ * ```
+ */
+export function causalBlockOf(seq: number): number {
+  return Math.ceil(seq / CAUSAL_BLOCKS);
+}
+
+/**
+ * The shapes for the FLOP count of `variant`'s step of `config`: the `blocks` variant computes
+ * only the causal blocks, every other one the whole square.
+ *
+ * @example
+ * ```ts
+ * import { benchConfig, variantShape } from "@lib/bench/configs.ts";
+ * variantShape("blocks", benchConfig("cpu")).causalBlock; // 16
+ * ```
+ */
+export function variantShape(variant: Variant, config: TrainConfig): StepShape {
+  const shape = stepShapeOf(config);
+  return variant === "blocks" ? { ...shape, causalBlock: causalBlockOf(shape.seq) } : shape;
 }
 
 /**

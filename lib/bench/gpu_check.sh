@@ -22,7 +22,7 @@ cd "$(dirname "$0")/../.."
 out="${OUT:-.course/bench}"
 cap="${BENCH_CAP:-540}"
 # The wasm paper step takes tens of seconds on a CPU: 1 warm-up and 2 timed steps, 200 s budget.
-args=(${BENCH_ARGS:---config paper --backends webgpu,wasm --no-birth --warmup 1 --steps 2 --budget 200 --matmul-n 1024})
+args=(${BENCH_ARGS:---config paper --backends webgpu,wasm --no-birth --workers 1 --warmup 1 --steps 2 --budget 200 --matmul-n 1024})
 mkdir -p "$out"
 runtime="$(mktemp -d)"
 export XDG_RUNTIME_DIR="$runtime"

@@ -130,6 +130,30 @@ export interface BirthResult {
   totalSeconds?: number;
   /** Why it failed. */
   reason?: string;
+  /** Data-parallel Workers of the run (absent: one process). */
+  workers?: number;
+  /** Seconds to start the Workers, before the run's clock started. */
+  startS?: number;
+}
+
+/** The course's step in one process against N Workers (lib/bench/parallel.ts). */
+export interface WorkersResult {
+  /** The configuration. */
+  config: string;
+  /** The backend. */
+  backend: string;
+  /** N. */
+  workers: number;
+  /** Median ms per step in one process. */
+  oneMs?: number;
+  /** Median ms per step with N Workers. */
+  manyMs?: number;
+  /** oneMs / manyMs, measured interleaved. */
+  speedup?: number;
+  /** Seconds to start the Workers. */
+  startS?: number;
+  /** Why it was skipped or failed. */
+  reason?: string;
 }
 
 /** Everything one `deno task bench` run measured. */
@@ -148,6 +172,10 @@ export interface BenchReport {
   pipeline: PipelineResult[];
   /** Time to birth, on the fastest backend. */
   birth?: BirthResult;
+  /** One process against N Workers (absent in reports of earlier versions). */
+  workers?: WorkersResult[];
+  /** Time to birth with N Workers. */
+  birthWorkers?: BirthResult;
   /** Backends that could not start, and other remarks. */
   notes: string[];
 }
@@ -304,15 +332,29 @@ export function formatReport(r: BenchReport): string {
           }/step`),
     );
   }
-  if (r.ops.length + r.pipeline.length > 0) out.push("");
-  if (r.birth) {
-    const b = r.birth;
+  for (const w of r.workers ?? []) {
+    out.push(
+      `Data-parallel on ${w.backend} (${w.config}), one process vs ${w.workers} Workers, ` +
+        `interleaved: ` +
+        (w.reason ??
+          `${duration(w.oneMs!)}/step vs ${duration(w.manyMs!)}/step, speed-up ${
+            fmt(w.speedup, 2)
+          }x (starting the Workers: ${fmt(w.startS)} s, once)`),
+    );
+  }
+  if (r.ops.length + r.pipeline.length + (r.workers?.length ?? 0) > 0) out.push("");
+  for (const b of [r.birth, r.birthWorkers]) {
+    if (!b) continue;
+    const how = b.workers ? ` with ${b.workers} Workers` : "";
+    const start = b.startS === undefined
+      ? ""
+      : `; starting the Workers took ${fmt(b.startS)} s more`;
     const what = `Time to birth (in-context accuracy >= ${b.threshold}) of the ${b.config} ` +
-      `configuration on ${b.backend}: `;
+      `configuration on ${b.backend}${how}: `;
     out.push(
       what +
         (b.status === "born"
-          ? `step ${b.step}, ${fmt(b.seconds)} s of wall time (training and evaluations)`
+          ? `step ${b.step}, ${fmt(b.seconds)} s of wall time (training and evaluations)${start}`
           : b.status === "not born"
           ? `not reached within the cap: accuracy ${fmt(b.lastAcc, 3)} after ${b.stepsRun} ` +
             `steps (${fmt(b.totalSeconds)} s)`

@@ -20,7 +20,9 @@
 import { initBackend, parseBackend } from "@lib/tf/mod.ts";
 import { type TrainConfig, withOverrides } from "@lib/train/config.ts";
 import { BIRTH_THRESHOLD } from "@lib/train/birth.ts";
-import { benchConfig, benchParts, stepShapeOf, type Variant } from "./configs.ts";
+import { benchConfig, benchParts, stepShapeOf, type Variant, variantShape } from "./configs.ts";
+import { timeWorkers } from "./parallel.ts";
+import { GradientPool } from "@lib/train/parallel.ts";
 import * as data from "@exercises/01_bigram_data/exercises.ts";
 import * as training from "@exercises/05_training/exercises.ts";
 import * as webgpu from "@exercises/06_webgpu/exercises.ts";
@@ -35,17 +37,28 @@ import {
   timePipeline,
   timeSteps,
 } from "./measure.ts";
-import type { BirthResult, MatmulResult, OpResult, PipelineResult, StepResult } from "./table.ts";
+import type {
+  BirthResult,
+  MatmulResult,
+  OpResult,
+  PipelineResult,
+  StepResult,
+  WorkersResult,
+} from "./table.ts";
 
 /** The lessons' code this worker times (the copy its import map chose). */
 const PARTS = benchParts(data, training, webgpu);
+
+/** The Worker entry of data-parallel training (a tool entry: it takes lesson 5's step). */
+const PARALLEL_WORKER = new URL("../train/parallel_worker.ts", import.meta.url);
 
 /** One thing for a worker to measure. */
 export type Task =
   | { kind: "step"; config: string; variant: Variant }
   | { kind: "op"; config: string }
   | { kind: "pipeline"; config: string }
-  | { kind: "birth"; config: string; capS: number };
+  | { kind: "birth"; config: string; capS: number; workers?: number }
+  | { kind: "workers"; config: string; workers: number };
 
 /** What a worker is asked to do. */
 export interface Job {
@@ -73,7 +86,8 @@ export type WorkerMessage =
   | { type: "step"; result: StepResult }
   | { type: "op"; result: OpResult }
   | { type: "pipeline"; result: PipelineResult }
-  | { type: "birth"; result: BirthResult };
+  | { type: "birth"; result: BirthResult }
+  | { type: "workers"; result: WorkersResult };
 
 /** The prefix of a result line. */
 export const MESSAGE_PREFIX = "BENCH ";
@@ -139,7 +153,9 @@ export function measuredBatch(
 async function measureSteps(ctx: Context, configName: string, variants: Variant[]) {
   const { job, backend, matmul } = ctx;
   const config = benchConfig(configName, job.batch);
-  const flops = stepFlops(stepShapeOf(config)).total;
+  // The variants of one configuration differ in FLOPs only by the causal blocks' saving.
+  const flopsOf = (v: Variant) => stepFlops(variantShape(v, config)).total;
+  const flops = Math.max(...variants.map(flopsOf));
   const tokens = config.batchSize * config.data.seqLen;
   const { batch, factor } = measuredBatch(config, backend);
   const base = (variant: Variant): StepResult => ({
@@ -147,7 +163,7 @@ async function measureSteps(ctx: Context, configName: string, variants: Variant[
     backend,
     variant,
     status: "ok",
-    flops,
+    flops: flopsOf(variant),
     tokens,
     ...(factor !== 1 ? { measuredBatch: batch } : {}),
   });
@@ -186,7 +202,7 @@ async function measureSteps(ctx: Context, configName: string, variants: Variant[
       continue;
     }
     const ms = median(r.ms) * factor;
-    const gflops = flops / (ms * 1e6);
+    const gflops = flopsOf(variant) / (ms * 1e6);
     ctx.efficiencies.push(gflops / matmul.gflops);
     emit({
       type: "step",
@@ -248,20 +264,72 @@ async function measurePipeline(ctx: Context, configName: string): Promise<Pipeli
   }
 }
 
-/** Time to birth on the configuration. */
+/** Time to birth on the configuration, in this process or with `workers` Workers. */
 async function measureBirth(
   ctx: Context,
   configName: string,
   capS: number,
+  workers = 1,
 ): Promise<BirthResult> {
-  const base = { config: configName, backend: ctx.backend, threshold: BIRTH_THRESHOLD };
+  const base = {
+    config: configName,
+    backend: ctx.backend,
+    threshold: BIRTH_THRESHOLD,
+    ...(workers > 1 ? { workers } : {}),
+  };
+  const config = benchConfig(configName, ctx.job.batch);
+  let pool: GradientPool | undefined;
+  try {
+    const t0 = performance.now();
+    if (workers > 1) {
+      pool = await GradientPool.start({
+        workers,
+        backend: ctx.backend,
+        model: config.model,
+        average: webgpu.averageGradients,
+        workerUrl: PARALLEL_WORKER,
+      });
+    }
+    const startS = (performance.now() - t0) / 1000;
+    const parts = pool ? { ...PARTS.trainer, ...pool.parts() } : PARTS.trainer;
+    return { ...base, ...(pool ? { startS } : {}), ...await timeBirth(config, parts, capS) };
+  } catch (error) {
+    return { ...base, status: "failed", reason: why(error) };
+  } finally {
+    pool?.dispose();
+  }
+}
+
+/** The course's step in this process against N Workers, interleaved. */
+async function measureWorkers(
+  ctx: Context,
+  configName: string,
+  workers: number,
+): Promise<WorkersResult> {
+  const config = benchConfig(configName, ctx.job.batch);
+  const base = { config: configName, backend: ctx.backend, workers };
+  const steps = ctx.job.warmup + ctx.job.steps;
+  const seconds = estimateSeconds(ctx, 2 * steps * stepFlops(stepShapeOf(config)).total);
+  if (seconds > ctx.job.budgetS) {
+    return {
+      ...base,
+      reason: `skipped: about ${Math.round(seconds)} s (budget ${ctx.job.budgetS} s)`,
+    };
+  }
   try {
     return {
       ...base,
-      ...await timeBirth(benchConfig(configName, ctx.job.batch), PARTS.trainer, capS),
+      ...await timeWorkers(config, PARTS.trainer, {
+        workers,
+        backend: ctx.backend,
+        average: webgpu.averageGradients,
+        workerUrl: PARALLEL_WORKER,
+        warmup: ctx.job.warmup,
+        steps: ctx.job.steps,
+      }),
     };
   } catch (error) {
-    return { ...base, status: "failed", reason: why(error) };
+    return { ...base, reason: why(error) };
   }
 }
 
@@ -300,8 +368,11 @@ export async function runJob(job: Job): Promise<void> {
       emit({ type: "op", result: await measureOp(ctx, task.config) });
     } else if (task.kind === "pipeline") {
       emit({ type: "pipeline", result: await measurePipeline(ctx, task.config) });
+    } else if (task.kind === "workers") {
+      emit({ type: "workers", result: await measureWorkers(ctx, task.config, task.workers) });
     } else {
-      emit({ type: "birth", result: await measureBirth(ctx, task.config, task.capS) });
+      const result = await measureBirth(ctx, task.config, task.capS, task.workers);
+      emit({ type: "birth", result });
     }
   }
 }
