@@ -17,7 +17,6 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import process from "node:process";
 import { readEnv } from "@lib/tf/mod.ts";
 
 // An error raised deep inside TensorFlow.js has more than V8's default 10 frames above the
@@ -496,11 +495,11 @@ export function exerciseTest(
     sanitizeOps: false,
     fn: async () => {
       const started = performance.now();
-      const cpu = process.cpuUsage();
+      const cpu = cpuUsage();
       trace({ start: full });
       const output = captureOutput(full);
       const end = (ok: boolean, message?: string) => {
-        const used = process.cpuUsage(cpu);
+        const used = cpuUsage(cpu);
         trace({
           end: full,
           ok,
@@ -618,6 +617,19 @@ function framesOutside(error: Error): string {
     .filter((l) => /^\s+at /.test(l) && !l.includes(here) && !l.includes("ext:"))
     .join("\n");
 }
+
+/**
+ * The process's CPU time (µs), through Node's `process` global, which Deno provides: not an
+ * import of `node:process`, so that this module still loads in the browser, where the site
+ * runs the learner's exercises (there the time reads 0).
+ */
+function cpuUsage(since?: CpuTime): CpuTime {
+  const process = (globalThis as { process?: { cpuUsage(since?: CpuTime): CpuTime } }).process;
+  return process?.cpuUsage(since) ?? { user: 0, system: 0 };
+}
+
+/** CPU time in microseconds, as Node's `process.cpuUsage` gives it. */
+type CpuTime = { user: number; system: number };
 
 /**
  * While a test runs under the course runner (`COURSE_OUTPUT` names a file), keeps what the
