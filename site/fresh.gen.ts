@@ -21,6 +21,7 @@ import * as $source_path from "./routes/source/[...path].tsx";
 import * as $spec from "./routes/spec.tsx";
 import * as $attention_demo from "./islands/attention_demo.tsx";
 import * as $bigram_demo from "./islands/bigram_demo.tsx";
+import * as $data_demo from "./islands/data_demo.tsx";
 import * as $induction_demo from "./islands/induction_demo.tsx";
 import * as $memory_demo from "./islands/memory_demo.tsx";
 import * as $top_down_demo from "./islands/top_down_demo.tsx";
@@ -41,6 +42,7 @@ const manifest: Manifest = {
   islands: {
     "./islands/attention_demo.tsx": $attention_demo,
     "./islands/bigram_demo.tsx": $bigram_demo,
+    "./islands/data_demo.tsx": $data_demo,
     "./islands/induction_demo.tsx": $induction_demo,
     "./islands/memory_demo.tsx": $memory_demo,
     "./islands/top_down_demo.tsx": $top_down_demo,

@@ -19,6 +19,7 @@ import MemoryDemo from "../islands/memory_demo.tsx";
 import InductionDemo from "../islands/induction_demo.tsx";
 import TrainDemo from "../islands/train_demo.tsx";
 import TopDownDemo from "../islands/top_down_demo.tsx";
+import DataDemo from "../islands/data_demo.tsx";
 
 /** The demo island of each lesson, by number. */
 // deno-lint-ignore no-explicit-any
@@ -61,6 +62,12 @@ export const DEMOS: Record<number, { island: ComponentType<any>; props?: object;
       island: TopDownDemo,
       about: "Step through the top-down gradient steps on W_O², W_K² and W_K¹, in any order, " +
         "in the ideal model or with random embeddings, and watch the three probes after each step.",
+    },
+    8: {
+      island: DataDemo,
+      about:
+        "Pick a data setting and see what its sequences are made of, live; browse the cached " +
+        "sweep (steps to 50% and 90% in-context accuracy) and the out-of-distribution runs.",
     },
   };
 

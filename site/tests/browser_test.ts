@@ -229,6 +229,20 @@ const DRIVERS: Record<number, (page: Page, shot: () => Promise<void>) => Promise
     await shot();
     return `copy probe ${start} -> ${afterCopy} after one W_O² step; W_K¹ first: no gradient`;
   },
+  8: async (page, shot) => {
+    await page.click("#data-start");
+    await waitForStatus(page, /fixed K=5: 200 sequences/, 120_000);
+    const uniform = numberIn(await page.locator("#data-bigram").textContent());
+    await page.selectOption("#data-setting", "fixed K=5, outputs ~ pi_b");
+    await waitForStatus(page, /outputs ~ pi_b: 200 sequences/, 120_000);
+    const bigram = numberIn(await page.locator("#data-bigram").textContent());
+    assert(
+      bigram > uniform + 5,
+      `outputs ~ pi_b: the bigram alone predicts more (${uniform}% -> ${bigram}%)`,
+    );
+    await shot();
+    return `bigram alone on in-context targets: ${uniform}% (uniform outputs), ${bigram}% (pi_b)`;
+  },
   6: async (page, shot) => {
     const said: string[] = [];
     // auto first (here: software WebGPU and WebGL are skipped, so wasm), then WebGL by name.
