@@ -1,7 +1,8 @@
 /**
  * `deno task demo 5`: trains the two-layer model with your training step, your SGD update, your
- * freezing schedule and your probes, with a live progress bar, then writes the run log and the
- * curves (SVG) and prints where.
+ * freezing schedule and your probes (or the reference's with `--solutions`), with a live progress
+ * bar, then writes the run log and the curves (SVG) and prints where. The trainer's parts come
+ * from `experiment.ts`, which the site's demo trains with too.
  *
  * Options:
  * - `--experiment NAME`: `birth` (default: the `cpu` preset, the induction head is born),
@@ -17,29 +18,10 @@
 import { parseArgs } from "node:util";
 import { join } from "node:path";
 import pc from "picocolors";
-import {
-  probeWF,
-  probeWK1,
-  probeWK2,
-  probeWO2,
-  trainableAt,
-} from "@exercises/05_training/exercises.ts";
-import * as data from "@exercises/01_bigram_data/exercises.ts";
-import * as training from "@exercises/05_training/exercises.ts";
-import { trainerParts } from "@lib/train/parts.ts";
-import * as tf from "@tensorflow/tfjs";
-import {
-  type MemoryProbes,
-  memoryProbes,
-  memoryProbesAsync,
-  type ModelConfig,
-  type ParamName,
-  type Params,
-} from "@lib/model/mod.ts";
-import { NotImplementedError } from "@lib/testing/mod.ts";
-import { runDemo } from "@lib/course/demo_support.ts";
+import { lessonParts, POSITION_CUTOFFS } from "./experiment.ts";
+import { codeLabel, runDemo } from "@lib/course/demo_support.ts";
 import { initBackend, parseBackend } from "@lib/tf/mod.ts";
-import { type FreezeRule, presets, type TrainConfig, withOverrides } from "@lib/train/config.ts";
+import { presets, type TrainConfig, withOverrides } from "@lib/train/config.ts";
 import { describe } from "@lib/train/cli.ts";
 import { compareRuns, trainingCurves } from "@lib/train/figures.ts";
 import { readLog } from "@lib/train/log.ts";
@@ -49,77 +31,6 @@ import { type EvalRecord, train } from "@lib/train/trainer.ts";
 
 const EXPERIMENTS = ["birth", "long", "global", "freeze", "all"] as const;
 type Experiment = typeof EXPERIMENTS[number];
-
-/** The position ranges whose W_K^1 recall the demo also logs (`wK1Below8`, ...). */
-const POSITION_CUTOFFS = [8, 16, 32];
-
-const noted = new Set<string>();
-
-/** Runs `mine`; while it is still a stub, runs `reference` instead and says so once. */
-function orReference<T>(name: string, mine: () => T, reference: () => T): T {
-  try {
-    return mine();
-  } catch (error) {
-    if (!(error instanceof NotImplementedError)) throw error;
-    if (!noted.has(name)) {
-      noted.add(name);
-      console.log(
-        pc.yellow(`  (${error.exercise} is not written yet: using the reference ${name})`),
-      );
-    }
-    return reference();
-  }
-}
-
-/**
- * Your probes, in the shape the trainer logs (the library's while yours are stubs), plus the
- * W_K^1 recall of the first 8, 16 and 32 positions.
- */
-function yourProbes(
-  params: Params,
-  config: ModelConfig,
-  triggers: number[] | null,
-  bigram?: number[][],
-): MemoryProbes | Promise<MemoryProbes> {
-  if (tf.getBackend() === "webgpu") {
-    // Your probes read back with dataSync, which a GPU backend in Deno cannot do.
-    if (!noted.has("webgpu")) {
-      noted.add("webgpu");
-      console.log(
-        pc.yellow("  (webgpu: the probes are the library's, which read back asynchronously)"),
-      );
-    }
-    return memoryProbesAsync(params, config, triggers, bigram);
-  }
-  const probes = orReference("probes", () => {
-    const probes: MemoryProbes = {
-      wO2: probeWO2(params),
-      wK2: probeWK2(params, triggers),
-      wK1: probeWK1(params),
-      wK1Early: probeWK1(params, 64),
-    };
-    if (config.finalFfn && bigram) probes.wF = probeWF(params, bigram, triggers ?? []);
-    return probes;
-  }, () => memoryProbes(params, config, triggers, bigram));
-  const extra: Record<string, number> = {};
-  for (const cutoff of POSITION_CUTOFFS) {
-    extra[`wK1Below${cutoff}`] = orReference(
-      "probes",
-      () => probeWK1(params, cutoff),
-      () => memoryProbes(params, { ...config, maxLen: cutoff }, null).wK1,
-    );
-  }
-  return { ...probes, ...extra };
-}
-
-/** Your freezing schedule (the reference's while yours is a stub). */
-function yourTrainableAt(step: number, trainable: ParamName[], freeze: FreezeRule[]): ParamName[] {
-  return orReference(
-    "freezing schedule",
-    () => trainableAt(step, trainable, freeze),
-    () => trainable.filter((n) => !freeze.some((r) => r.param === n && step < r.untilStep)),
-  );
-}
 
 /** The step at which each curve first reaches `level` (or "-"). */
 function firstReach(records: EvalRecord[], key: keyof EvalRecord, level: number): string {
@@ -166,10 +77,7 @@ async function run(
       logPath,
       onStep: progress.onStep,
       onEval: progress.onEval,
-      parts: trainerParts(data, training, {
-        trainableAt: yourTrainableAt,
-        memoryProbes: yourProbes,
-      }),
+      parts: lessonParts((note) => console.log(pc.yellow(`  (${note})`))),
     });
   } finally {
     progress.stop();
@@ -245,7 +153,10 @@ async function demo(args: string[]): Promise<void> {
     throw new Error(`--steps must be a positive integer, got "${values.steps}"`);
   }
   const replot = values.replot;
-  if (!replot) console.log(`Backend: ${(await initBackend(parseBackend(values.backend))).summary}`);
+  if (!replot) {
+    console.log(`Backend: ${(await initBackend(parseBackend(values.backend))).summary}`);
+    console.log(`Running ${codeLabel()}.`);
+  }
   const out = values.out;
   await Deno.mkdir(out, { recursive: true });
   const want = (e: Experiment) => experiment === e || experiment === "all";

@@ -1,5 +1,6 @@
 /**
- * `deno task demo 6`: your fused attention kernels at work. On the WebGPU backend (a GPU, or
+ * `deno task demo 6`: your fused attention kernels at work (the reference's with `--solutions`;
+ * the first lines say which). On the WebGPU backend (a GPU, or
  * Mesa's software driver) it checks your kernels against the plain tfjs composition and times
  * both, counts the kernels of a training step with your `profileStep`, then trains lesson 5's
  * `cpu` configuration through your kernels next to the course's own step and prints both
@@ -19,7 +20,7 @@ import {
   profileStep,
   type StepProfile,
 } from "@exercises/06_webgpu/exercises.ts";
-import { runDemo } from "@lib/course/demo_support.ts";
+import { codeLabel, runDemo } from "@lib/course/demo_support.ts";
 import { timeAttentionOps } from "@lib/bench/measure.ts";
 import { initBackend, parseBackend } from "@lib/tf/mod.ts";
 import { presets, withOverrides } from "@lib/train/config.ts";
@@ -68,6 +69,7 @@ async function demo(args: string[]): Promise<void> {
   const wanted = values.backend ? parseBackend(values.backend) : gpu.available ? "webgpu" : "auto";
   const info = await initBackend(wanted);
   console.log(`Backend: ${info.summary}`);
+  console.log(`Running ${codeLabel()}.`);
   if (info.name === "webgpu") {
     console.log(`WebGPU adapter: ${gpu.description}${gpu.software ? " (software: no GPU)" : ""}`);
   } else {

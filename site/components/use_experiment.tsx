@@ -25,7 +25,7 @@
  * @module
  */
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { BackendChoice, Experiment, ExperimentName } from "../client/engine.ts";
+import type { BackendChoice, BackendInfo, Experiment, ExperimentName } from "../client/engine.ts";
 
 type Engine = typeof import("../client/engine.ts");
 
@@ -179,7 +179,7 @@ export interface CodeSourceHandle {
   load<N extends ExperimentName>(
     name: N,
     backend: BackendChoice,
-  ): Promise<{ engine: Engine; module: Experiment<N>; backend: string }>;
+  ): Promise<{ engine: Engine; module: Experiment<N>; backend: string; info: BackendInfo }>;
   /** Clears the error and the waits-for note (a run went through). */
   clear(): void;
   /**
@@ -217,7 +217,7 @@ export function useCodeSource(code: CodeProps, idle: string): CodeSourceHandle {
       const engine = await loadEngine(source);
       const info = await engine.startBackend(backend);
       const module = await engine.experiments[name]() as Experiment<N>;
-      return { engine, module, backend: info.name };
+      return { engine, module, backend: info.name, info };
     },
     clear: () => {
       setError(undefined);

@@ -1,7 +1,8 @@
 /// <reference lib="dom" />
 /**
  * Lessons 5 and 6's live demo: the paper's two-layer model trained in the page with the
- * course's `Trainer`. Start, pause and reset; the loss on global and in-context targets, the
+ * course's `Trainer`, assembled by lesson 5's experiment (`lessons/05_training/experiment.ts`)
+ * from the learner's lessons 1 and 5 or the reference, as the switch says. Start, pause and reset; the loss on global and in-context targets, the
  * in-context accuracy and the three memory-recall probes are plotted at every evaluation, and
  * both layers' attention on a fixed sequence show the induction head forming. With
  * `mode: "backends"` (lesson 6) the backend can be chosen (`auto` tries WebGPU, then WebGL, then
@@ -10,7 +11,7 @@
  * @example
  * ```tsx
  * import TrainDemo from "./train_demo.tsx";
- * <TrainDemo mode="train" />;
+ * <TrainDemo mode="train" code={{ source: "reference", exercises: {} }} />;
  * ```
  * @module
  */
@@ -19,14 +20,23 @@ import { Choice, Status } from "../components/controls.tsx";
 import { Heatmap } from "../components/heatmap.tsx";
 import { LineChart } from "../components/line_chart.tsx";
 import { showChar } from "../components/tokens.ts";
-import type { BackendChoice } from "../client/tf.ts";
-import type { LiveTraining, LiveView, PresetChoice } from "../client/train.ts";
+import type { BackendChoice } from "../client/engine.ts";
+import {
+  CODE_LABEL,
+  CodePanel,
+  type CodeProps,
+  type CodeSource,
+  useCodeSource,
+} from "../components/use_experiment.tsx";
+import type { LiveTraining, LiveView, PresetChoice } from "../../lessons/05_training/experiment.ts";
 import type { EvalRecord } from "@lib/train/trainer.ts";
 
 /** The island's props. */
 export interface TrainDemoProps {
   /** "train" (lesson 5: wasm) or "backends" (lesson 6: choose the backend, see the step time). */
   mode: "train" | "backends";
+  /** Whose code trains (see `useCodeSource`). */
+  code: CodeProps;
 }
 
 const PRESETS: { value: PresetChoice; text: string }[] = [
@@ -49,20 +59,23 @@ type Phase = "idle" | "loading" | "running" | "paused" | "done";
  * @example
  * ```tsx
  * import TrainDemo from "./train_demo.tsx";
- * <TrainDemo mode="train" />;
+ * <TrainDemo mode="train" code={{ source: "reference", exercises: {} }} />;
  * ```
  */
-export default function TrainDemo({ mode }: TrainDemoProps) {
+export default function TrainDemo({ mode, code }: TrainDemoProps) {
   const [preset, setPreset] = useState<PresetChoice>("cpu");
   const [backend, setBackend] = useState<BackendChoice>(mode === "backends" ? "auto" : "wasm");
   const [phase, setPhase] = useState<Phase>("idle");
-  const [status, setStatus] = useState("Press “Start” to load TensorFlow.js and a fresh model.");
-  const [error, setError] = useState<string>();
+  const source = useCodeSource(code, "Press “Start” to load TensorFlow.js and a fresh model.");
+  const { setStatus } = source;
+  const [notes, setNotes] = useState<string[]>([]);
   const [records, setRecords] = useState<EvalRecord[]>([]);
   const [view, setView] = useState<LiveView>();
   const [msPerStep, setMsPerStep] = useState<number>();
   const [backendLine, setBackendLine] = useState<string>();
   const live = useRef<LiveTraining>();
+  const backendName = useRef("");
+  const label = CODE_LABEL[source.source];
   const running = useRef(false);
   const loop = useRef<Promise<void>>();
 
@@ -81,11 +94,13 @@ export default function TrainDemo({ mode }: TrainDemoProps) {
     try {
       if (!live.current) {
         setPhase("loading");
-        setStatus("Loading TensorFlow.js and the course's trainer…");
-        const engine = await import("../client/train.ts");
-        const l = await engine.LiveTraining.create(preset, backend);
+        setNotes([]);
+        const { module, info: b } = await source.load("05_training", backend);
+        const l = new module.LiveTraining(preset, {
+          onNote: (note) => setNotes((old) => [...old, note]),
+        });
         live.current = l;
-        const b = l.backend;
+        backendName.current = b.name;
         setBackendLine(
           `${b.name}${b.device ? ` on ${b.device}` : ""}${
             b.notes.length ? ` (${b.notes.join("; ")})` : ""
@@ -111,26 +126,31 @@ export default function TrainDemo({ mode }: TrainDemoProps) {
           count = 0;
           await evaluate(l);
         }
-        setStatus(`Training: step ${step} of ${steps} on ${l.backend.name}.`);
+        setStatus(`Training: step ${step} of ${steps} on ${backendName.current}, ${label}.`);
         await new Promise((done) => setTimeout(done, 0)); // let the page draw and take clicks
       }
       if (l.trainer.stepCount >= steps) {
         setPhase("done");
-        setStatus(`Done: ${steps} steps on ${l.backend.name}. Reset to train again.`);
+        setStatus(
+          `Done: ${steps} steps on ${backendName.current}, ${label}. Reset to train again.`,
+        );
       } else {
         setPhase("paused");
-        setStatus(`Paused at step ${l.trainer.stepCount} of ${steps}.`);
+        setStatus(`Paused at step ${l.trainer.stepCount} of ${steps}, ${label}.`);
       }
     } catch (e) {
-      console.error(e);
       running.current = false;
-      setPhase("paused");
-      setError(`Training failed: ${(e as Error).message}`);
+      if (!live.current) {
+        setPhase("idle"); // nothing was built: Start tries again (after a switch, say)
+      } else {
+        setPhase("paused");
+      }
+      source.fail(e);
     }
   };
 
   const start = () => {
-    setError(undefined);
+    source.clear();
     loop.current = run();
   };
   const pause = () => {
@@ -203,7 +223,21 @@ export default function TrainDemo({ mode }: TrainDemoProps) {
           Reset
         </button>
       </div>
-      <Status text={status} error={error} />
+      <CodePanel
+        exp={{
+          source: source.source,
+          waiting: source.waiting,
+          setSource: (s: CodeSource) => {
+            if (s !== source.source) void reset().then(() => source.setSource(s));
+          },
+        }}
+      />
+      <Status text={source.status} error={source.error} />
+      {notes.length > 0 && (
+        <ul class="notes" id="train-notes">
+          {notes.map((n) => <li key={n}>{n}</li>)}
+        </ul>
+      )}
       {backendLine && (
         <ul class="metrics" id="train-metrics">
           <li>

@@ -1,0 +1,232 @@
+/**
+ * Lesson 5's experiment, shared by the terminal demo (`demo.ts`, which trains whole runs and
+ * writes their logs and figures) and the site's island (`site/islands/train_demo.tsx`, which
+ * trains step by step in the page): the trainer assembled from the lessons' parts imported
+ * through `@exercises/` (lesson 1's generator, lesson 5's loss, update, step, freezing schedule
+ * and probes: the learner's code or the reference, whichever the import map points at), and a
+ * live run with its evaluations and attention maps. While the learner's freezing schedule or
+ * probes are stubs, the library's stand in and `onNote` says so once. The caller starts the
+ * backend.
+ *
+ * @example
+ * ```ts
+ * import { LiveTraining } from "./experiment.ts";
+ * const live = new LiveTraining("tiny");
+ * const ms = await live.run(5); // milliseconds per step
+ * const view = await live.evaluate(); // metrics, probes and attention maps
+ * live.dispose();
+ * ```
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import * as data from "@exercises/01_bigram_data/exercises.ts";
+import * as training from "@exercises/05_training/exercises.ts";
+import {
+  forward,
+  type MemoryProbes,
+  memoryProbes,
+  memoryProbesAsync,
+  type ModelConfig,
+  type ParamName,
+  type Params,
+} from "@lib/model/mod.ts";
+import { Rng } from "@lib/rng/mod.ts";
+import { type FreezeRule, presets, type TrainConfig } from "@lib/train/config.ts";
+import { type TrainerParts, trainerParts } from "@lib/train/parts.ts";
+import { type EvalRecord, Trainer } from "@lib/train/trainer.ts";
+
+/** The position ranges whose W_K^1 recall is also logged (`wK1Below8`, ...). */
+export const POSITION_CUTOFFS = [8, 16, 32];
+
+/** Says a stub was replaced by the library's part (once per part). */
+export type NoteFn = (text: string) => void;
+
+function isStub(error: unknown): error is { exercise: string } {
+  return (error as { name?: string })?.name === "NotImplementedError";
+}
+
+/**
+ * The trainer's parts from the lessons (see the module's description), with `onNote` told
+ * once for each part the library stands in for.
+ *
+ * @example
+ * ```ts
+ * import { lessonParts } from "./experiment.ts";
+ * const parts = lessonParts(console.log);
+ * ```
+ */
+export function lessonParts(onNote: NoteFn = () => {}): TrainerParts {
+  const noted = new Set<string>();
+  const note = (key: string, text: string) => {
+    if (noted.has(key)) return;
+    noted.add(key);
+    onNote(text);
+  };
+  /** Runs `mine`; while it is still a stub, runs `reference` instead and says so once. */
+  const orReference = <T>(name: string, mine: () => T, reference: () => T): T => {
+    try {
+      return mine();
+    } catch (error) {
+      if (!isStub(error)) throw error;
+      note(name, `${error.exercise} is not written yet: using the reference ${name}`);
+      return reference();
+    }
+  };
+  const probes = (
+    params: Params,
+    config: ModelConfig,
+    triggers: number[] | null,
+    bigram?: number[][],
+  ): MemoryProbes | Promise<MemoryProbes> => {
+    if (tf.getBackend() === "webgpu") {
+      // The lesson's probes read back with dataSync, which a WebGPU backend cannot do.
+      note("webgpu", "webgpu: the probes are the library's, which read back asynchronously");
+      return memoryProbesAsync(params, config, triggers, bigram);
+    }
+    const found = orReference("probes", () => {
+      const p: MemoryProbes = {
+        wO2: training.probeWO2(params),
+        wK2: training.probeWK2(params, triggers),
+        wK1: training.probeWK1(params),
+        wK1Early: training.probeWK1(params, 64),
+      };
+      if (config.finalFfn && bigram) p.wF = training.probeWF(params, bigram, triggers ?? []);
+      return p;
+    }, () => memoryProbes(params, config, triggers, bigram));
+    const extra: Record<string, number> = {};
+    for (const cutoff of POSITION_CUTOFFS) {
+      extra[`wK1Below${cutoff}`] = orReference(
+        "probes",
+        () => training.probeWK1(params, cutoff),
+        () => memoryProbes(params, { ...config, maxLen: cutoff }, null).wK1,
+      );
+    }
+    return { ...found, ...extra };
+  };
+  const trainableAt = (step: number, trainable: ParamName[], freeze: FreezeRule[]) =>
+    orReference(
+      "freezing schedule",
+      () => training.trainableAt(step, trainable, freeze),
+      () => trainable.filter((n) => !freeze.some((r) => r.param === n && step < r.untilStep)),
+    );
+  return trainerParts(data, training, { trainableAt, memoryProbes: probes });
+}
+
+/** The presets offered in the page. */
+export type PresetChoice = "tiny" | "cpu";
+
+/** What one evaluation shows. */
+export interface LiveView {
+  /** The metrics and probes (see `EvalRecord`). */
+  record: EvalRecord;
+  /** Layer 1 attention on the display sequence, row-major `[T, T]`. */
+  attn1: Float32Array;
+  /** Layer 2 attention on the display sequence, row-major `[T, T]`. */
+  attn2: Float32Array;
+  /** The display sequence's inputs. */
+  tokens: number[];
+  /** Its targets. */
+  targets: number[];
+  /** Its labels (≥ 2: in-context). */
+  labels: number[];
+  /** The model's argmax prediction at each position. */
+  predictions: number[];
+  /** tf.memory().numTensors after the evaluation (it should stay flat). */
+  numTensors: number;
+}
+
+/** Seed of the fixed display sequence. */
+export const DISPLAY_SEED = 2023;
+
+/**
+ * A training run driven step by step (the site's demo), on the backend already started.
+ *
+ * @example
+ * ```ts
+ * import { LiveTraining } from "./experiment.ts";
+ * const live = new LiveTraining("tiny");
+ * await live.run(5); // milliseconds per step
+ * live.dispose();
+ * ```
+ */
+export class LiveTraining {
+  /** The trainer. */
+  readonly trainer: Trainer;
+  /** The 65 characters. */
+  readonly vocab: string;
+  #display: { inputs: tf.Tensor2D; tokens: number[]; targets: number[]; labels: number[] };
+
+  /**
+   * A fresh model for a preset, trained with `parts` (default: the lessons' parts, see
+   * {@linkcode lessonParts}, with `onNote`).
+   */
+  constructor(preset: PresetChoice, options: { parts?: TrainerParts; onNote?: NoteFn } = {}) {
+    const parts = options.parts ?? lessonParts(options.onNote);
+    const config = structuredClone(presets[preset]);
+    const stats = parts.loadStats();
+    this.vocab = (stats as { vocab?: string }).vocab ?? "";
+    const batch = parts.makeBatch(new Rng(DISPLAY_SEED), stats, config.data, 1);
+    this.#display = {
+      inputs: batch.inputs,
+      tokens: Array.from(batch.inputs.dataSync()),
+      targets: Array.from(batch.targets.dataSync()),
+      labels: Array.from(batch.labels.dataSync()),
+    };
+    tf.dispose([batch.targets, batch.labels, batch.inContextMask]);
+    try {
+      this.trainer = new Trainer(config, parts);
+    } catch (error) {
+      this.#display.inputs.dispose();
+      throw error;
+    }
+  }
+
+  /** The run's configuration. */
+  get config(): TrainConfig {
+    return this.trainer.config;
+  }
+
+  /**
+   * Runs `steps` optimizer steps, waits for the device to finish them, and returns the wall
+   * time per step in milliseconds.
+   */
+  async run(steps: number): Promise<number> {
+    const start = performance.now();
+    for (let i = 0; i < steps; i++) this.trainer.step();
+    await this.trainer.lastLoss(); // a readback, so the time includes the device's work
+    return (performance.now() - start) / steps;
+  }
+
+  /** Evaluates on the next training batch and the display sequence. */
+  async evaluate(): Promise<LiveView> {
+    const record = await this.trainer.evaluate();
+    const out = forward(this.trainer.params, this.config.model, this.#display.inputs, {
+      attention: true,
+    });
+    try {
+      const predictions = tf.tidy(() => out.logits.argMax(-1));
+      const [attn1, attn2, pred] = await Promise.all([
+        out.attn1!.data() as Promise<Float32Array>,
+        out.attn2!.data() as Promise<Float32Array>,
+        predictions.data(),
+      ]);
+      predictions.dispose();
+      return {
+        record,
+        attn1,
+        attn2,
+        ...this.#display,
+        predictions: Array.from(pred),
+        numTensors: tf.memory().numTensors,
+      };
+    } finally {
+      tf.dispose([out.logits, out.attn1, out.attn2].filter((t) => t !== undefined));
+    }
+  }
+
+  /** Frees the model, its optimizer and the display sequence. */
+  dispose(): void {
+    this.trainer.dispose();
+    this.#display.inputs.dispose();
+  }
+}
