@@ -1,23 +1,24 @@
 /**
- * Lesson 7's demo engine, loaded when the demo starts: a {@linkcode TopDownSession} of the
- * lesson's experiment module (`lessons/07_top_down/experiment.ts`) running the lesson's reference
- * code, stepped one matrix at a time so the page can show the probes after each step.
+ * Lesson 7's part of the demos' engine (see `engine.ts`): a {@linkcode TopDownSession} of the
+ * lesson's experiment module (`lessons/07_top_down/experiment.ts`) running lesson 7's exercises
+ * from `@exercises/` (the learner's code or the reference, whichever the engine was built
+ * with), stepped one matrix at a time so the page can show the probes after each step. The
+ * caller starts the backend.
  *
  * @example
  * ```ts
  * const { startSession } = await import("./top_down.ts");
- * const session = await startSession("ideal");
+ * const session = startSession("ideal");
  * session.step("wO2").probes.wO2; // about 0.8
  * ```
  * @module
  */
-import * as reference from "@exercises/07_top_down/exercises.ts";
+import * as exercises from "@exercises/07_top_down/exercises.ts";
 import {
   defaultTopDownSettings,
   TopDownSession,
   type TopDownSettings,
 } from "../../lessons/07_top_down/experiment.ts";
-import { startBackend } from "./tf.ts";
 
 /** The page's setting: the lesson's, with fewer sequences so that a step takes seconds. */
 export const pageSettings: TopDownSettings = {
@@ -26,32 +27,16 @@ export const pageSettings: TopDownSettings = {
   heldOut: 64,
 };
 
-let backend: string | undefined;
-
 /**
- * Starts TensorFlow.js (wasm) once, samples the sequences and builds the model at zero memories.
+ * Samples the sequences and builds the model at zero memories.
  *
  * @example
  * ```ts
  * import { startSession } from "./top_down.ts";
- * const s = await startSession("random");
+ * const s = startSession("random");
  * s.dim; // 256
  * ```
  */
-export async function startSession(kind: "ideal" | "random"): Promise<TopDownSession> {
-  backend ??= (await startBackend("wasm")).name;
-  return new TopDownSession(reference, pageSettings, kind);
-}
-
-/**
- * The backend in use (after {@linkcode startSession}).
- *
- * @example
- * ```ts
- * import { backendName } from "./top_down.ts";
- * backendName(); // "wasm"
- * ```
- */
-export function backendName(): string {
-  return backend ?? "not started";
+export function startSession(kind: "ideal" | "random"): TopDownSession {
+  return new TopDownSession(exercises, pageSettings, kind);
 }

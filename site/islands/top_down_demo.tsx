@@ -3,22 +3,27 @@
  * Lesson 7's live demo: step through the top-down gradient steps. Pick the ideal model (every
  * family of embeddings orthogonal) or the course's random embeddings at d = 256, then take one
  * chosen population-gradient step on W_O^2, W_K^2 or W_K^1, in any order, and watch the three
- * probes and the held-out loss and accuracy after each step. Lesson 7's reference code, on
- * TensorFlow.js loaded when the demo starts.
+ * probes and the held-out loss and accuracy after each step. Lesson 7's code (the learner's or
+ * the reference, as the switch says), on TensorFlow.js loaded when the demo starts.
  *
  * @example
  * ```tsx
  * import TopDownDemo from "./top_down_demo.tsx";
- * <TopDownDemo />;
+ * <TopDownDemo code={{ source: "reference", exercises: {} }} />;
  * ```
  * @module
  */
 import { useRef, useState } from "preact/hooks";
 import { Choice, Status } from "../components/controls.tsx";
+import {
+  CODE_LABEL,
+  CodePanel,
+  type CodeProps,
+  type CodeSource,
+  useCodeSource,
+} from "../components/use_experiment.tsx";
 import type { StepRecord } from "@exercises/07_top_down/exercises.ts";
 import type { TopDownSession } from "../../lessons/07_top_down/experiment.ts";
-
-type Engine = typeof import("../client/top_down.ts");
 type Kind = "ideal" | "random";
 type Name = "wO2" | "wK2" | "wK1";
 
@@ -30,30 +35,30 @@ const LABEL: Record<Name, string> = { wO2: "W_O²", wK2: "W_K²", wK1: "W_K¹" }
  * @example
  * ```tsx
  * import TopDownDemo from "./top_down_demo.tsx";
- * <TopDownDemo />;
+ * <TopDownDemo code={{ source: "reference", exercises: {} }} />;
  * ```
  */
-export default function TopDownDemo() {
+export default function TopDownDemo({ code }: { code: CodeProps }) {
   const [kind, setKind] = useState<Kind>("ideal");
   const [records, setRecords] = useState<StepRecord[]>([]);
   const [busy, setBusy] = useState(false);
-  const [status, setStatus] = useState(
+  const source = useCodeSource(
+    code,
     "Press “Start” to load TensorFlow.js, sample 128 + 64 sequences and build the model at zero.",
   );
-  const [error, setError] = useState<string>();
-  const engine = useRef<Engine>();
+  const { setStatus } = source;
+  const label = CODE_LABEL[source.source];
   const session = useRef<TopDownSession>();
 
   const run = async (what: string, work: () => void | Promise<void>) => {
     setBusy(true);
-    setError(undefined);
+    source.clear();
     setStatus(what);
     await new Promise((done) => setTimeout(done, 30)); // let the page draw the status
     try {
       await work();
     } catch (err) {
-      console.error(err);
-      setError(`The demo failed: ${(err as Error).message}`);
+      source.fail(err);
     } finally {
       setBusy(false);
     }
@@ -61,13 +66,16 @@ export default function TopDownDemo() {
 
   const start = (k: Kind) =>
     run("Loading TensorFlow.js and building the model…", async () => {
-      engine.current ??= await import("../client/top_down.ts");
+      const { module, backend } = await source.load("07_top_down", "wasm");
       session.current?.dispose();
-      session.current = await engine.current.startSession(k);
-      setRecords([...session.current.records]);
+      session.current = undefined;
+      setRecords([]);
+      const started = module.startSession(k);
+      session.current = started;
+      setRecords([...started.records]);
       setStatus(
-        `${k === "ideal" ? "Ideal" : "Random-embedding"} model, d = ${session.current.dim}, ` +
-          `at zero memories (${engine.current.backendName()} backend). Take a step.`,
+        `${k === "ideal" ? "Ideal" : "Random-embedding"} model, d = ${started.dim}, ` +
+          `at zero memories (${backend} backend, ${label}). Take a step.`,
       );
     });
 
@@ -121,7 +129,21 @@ export default function TopDownDemo() {
           </button>
         ))}
       </div>
-      <Status text={status} error={error} />
+      <CodePanel
+        exp={{
+          source: source.source,
+          waiting: source.waiting,
+          setSource: (s: CodeSource) => {
+            if (s === source.source) return;
+            session.current?.dispose();
+            session.current = undefined;
+            setRecords([]);
+            source.setSource(s);
+            setStatus(`Switched to ${CODE_LABEL[s]}: press “Start”.`);
+          },
+        }}
+      />
+      <Status text={source.status} error={source.error} />
       {records.length > 0 && (
         <table class="steps" id="td-table">
           <caption>
