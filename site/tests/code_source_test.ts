@@ -88,6 +88,23 @@ Deno.test({
           await status(page, /Running reference \(solutions\/\)/);
           assertEquals(await page.locator("#demo .waiting").count(), 0);
         });
+        await t.step(
+          "the training demo (its own start / pause cycle) waits for a stub",
+          async () => {
+            await page.goto(`${base}/lessons/5`);
+            await page.selectOption("#train-preset", "tiny");
+            await page.click("#train-start");
+            await status(page, /Waiting for your code: `\w+` is not written yet/);
+            const note = page.locator("#demo .waiting");
+            assertMatch((await note.textContent()) ?? "", /waits for Exercise \d\.\d+: /);
+            await note.locator("button.use-reference").click();
+            await status(page, /Reset: press “Start”/);
+            await page.click("#train-start");
+            await status(page, /Training: step \d+ of \d+ on \w+, reference \(solutions\/\)/);
+            await page.click("#train-pause");
+            await status(page, /Paused at step/);
+          },
+        );
         assertEquals(errors, [], "the console has no errors");
       }, { root, code: "learner" });
     } finally {
