@@ -191,7 +191,8 @@ export interface CodeSourceHandle {
 
 /**
  * The code-source half of {@linkcode useExperiment}, for an island that drives its own runs
- * (the training demo's start / pause / reset).
+ * (the training demo's start / pause / reset). `onSwitch` runs before the source changes (to
+ * stop and free a run built from the other source).
  *
  * @example
  * ```tsx
@@ -200,8 +201,17 @@ export interface CodeSourceHandle {
  * // const { module } = await code.load("01_bigram_data", "wasm");
  * ```
  */
-export function useCodeSource(code: CodeProps, idle: string): CodeSourceHandle {
-  const [source, setSource] = useState<CodeSource>(code.source);
+export function useCodeSource(
+  code: CodeProps,
+  idle: string,
+  onSwitch?: (to: CodeSource) => void | Promise<void>,
+): CodeSourceHandle {
+  const [source, setSourceState] = useState<CodeSource>(code.source);
+  const setSource = (to: CodeSource) => {
+    if (to === source) return;
+    if (!onSwitch) return setSourceState(to);
+    void Promise.resolve(onSwitch(to)).then(() => setSourceState(to));
+  };
   const [status, setStatus] = useState(idle);
   const [error, setError] = useState<string>();
   const [waiting, setWaiting] = useState<Waiting>();

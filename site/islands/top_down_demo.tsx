@@ -19,7 +19,6 @@ import {
   CODE_LABEL,
   CodePanel,
   type CodeProps,
-  type CodeSource,
   useCodeSource,
 } from "../components/use_experiment.tsx";
 import type { StepRecord } from "@exercises/07_top_down/exercises.ts";
@@ -42,9 +41,16 @@ export default function TopDownDemo({ code }: { code: CodeProps }) {
   const [kind, setKind] = useState<Kind>("ideal");
   const [records, setRecords] = useState<StepRecord[]>([]);
   const [busy, setBusy] = useState(false);
+  // A switch of the code source drops the session: it was built from the other code.
   const source = useCodeSource(
     code,
     "Press “Start” to load TensorFlow.js, sample 128 + 64 sequences and build the model at zero.",
+    (to) => {
+      session.current?.dispose();
+      session.current = undefined;
+      setRecords([]);
+      setStatus(`Switched to ${CODE_LABEL[to]}: press “Start”.`);
+    },
   );
   const { setStatus } = source;
   const label = CODE_LABEL[source.source];
@@ -129,20 +135,7 @@ export default function TopDownDemo({ code }: { code: CodeProps }) {
           </button>
         ))}
       </div>
-      <CodePanel
-        exp={{
-          source: source.source,
-          waiting: source.waiting,
-          setSource: (s: CodeSource) => {
-            if (s === source.source) return;
-            session.current?.dispose();
-            session.current = undefined;
-            setRecords([]);
-            source.setSource(s);
-            setStatus(`Switched to ${CODE_LABEL[s]}: press “Start”.`);
-          },
-        }}
-      />
+      <CodePanel exp={source} />
       <Status text={source.status} error={source.error} />
       {records.length > 0 && (
         <table class="steps" id="td-table">

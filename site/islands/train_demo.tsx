@@ -25,7 +25,6 @@ import {
   CODE_LABEL,
   CodePanel,
   type CodeProps,
-  type CodeSource,
   useCodeSource,
 } from "../components/use_experiment.tsx";
 import type { LiveTraining, LiveView, PresetChoice } from "../../lessons/05_training/experiment.ts";
@@ -66,7 +65,12 @@ export default function TrainDemo({ mode, code }: TrainDemoProps) {
   const [preset, setPreset] = useState<PresetChoice>("cpu");
   const [backend, setBackend] = useState<BackendChoice>(mode === "backends" ? "auto" : "wasm");
   const [phase, setPhase] = useState<Phase>("idle");
-  const source = useCodeSource(code, "Press “Start” to load TensorFlow.js and a fresh model.");
+  // A switch of the code source resets the run: its model was built from the other code.
+  const source = useCodeSource(
+    code,
+    "Press “Start” to load TensorFlow.js and a fresh model.",
+    () => reset(),
+  );
   const { setStatus } = source;
   const [notes, setNotes] = useState<string[]>([]);
   const [records, setRecords] = useState<EvalRecord[]>([]);
@@ -223,15 +227,7 @@ export default function TrainDemo({ mode, code }: TrainDemoProps) {
           Reset
         </button>
       </div>
-      <CodePanel
-        exp={{
-          source: source.source,
-          waiting: source.waiting,
-          setSource: (s: CodeSource) => {
-            if (s !== source.source) void reset().then(() => source.setSource(s));
-          },
-        }}
-      />
+      <CodePanel exp={source} />
       <Status text={source.status} error={source.error} />
       {notes.length > 0 && (
         <ul class="notes" id="train-notes">
