@@ -108,6 +108,9 @@ export async function withBrowser(
   });
   try {
     const page = await browser.newPage();
+    // Screenshots of a tall demo and page loads take tens of seconds on a loaded 2-core machine:
+    // Playwright's 30 s default is a wall-clock limit that would flake, not a check.
+    page.setDefaultTimeout(180_000);
     const errors: string[] = [];
     const warnings: string[] = [];
     page.on("console", (m: ConsoleMessage) => {
