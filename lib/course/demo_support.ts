@@ -10,11 +10,11 @@
  * @module
  */
 import { NotImplementedError } from "@lib/testing/mod.ts";
-import { readEnv } from "@lib/tf/mod.ts";
+import { describeSource, sourceInUse } from "@lib/code_source/mod.ts";
 
 /**
- * Whose code a demo runs, as the demo prints it: `deno task demo N` sets `COURSE_DEMO_SOURCE`
- * to `solutions` for `--solutions`.
+ * Whose code a demo runs, as the demo prints it: the copy `@exercises/` resolves to in this
+ * process (`deno task demo N --solutions` starts the demo with a map pointing at `solutions/`).
  *
  * @example
  * ```ts
@@ -23,9 +23,7 @@ import { readEnv } from "@lib/tf/mod.ts";
  * ```
  */
 export function codeLabel(): string {
-  return readEnv("COURSE_DEMO_SOURCE") === "solutions"
-    ? "the reference (solutions/)"
-    : "your code (lessons/)";
+  return describeSource(sourceInUse());
 }
 
 /**

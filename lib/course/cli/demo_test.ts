@@ -19,7 +19,7 @@ async function demo(...args: string[]): Promise<{ code: number; out: string }> {
 Deno.test("demo --solutions says it runs the reference (solutions/)", async () => {
   const { code, out } = await demo("1", "--solutions", "--len", "16");
   assert.equal(code, 0, out);
-  assert.match(out, /^Running the reference \(solutions\/\)\./m);
+  assert.match(out, /^Running the reference code \(solutions\/\)\./m);
   assert.match(out, /Bayes loss of the bigram model: 2\.45\d nats/);
 });
 
