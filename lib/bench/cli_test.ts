@@ -40,32 +40,40 @@ Deno.test("planTasks: --workers N adds one process vs N Workers on wasm, first c
   assert.throws(() => parseBenchArgs(["--workers", "0"]), /--workers must be an integer >= 1/);
 });
 
-Deno.test("runJob measures the matmul and a step, and skips what will not fit", async () => {
+/** Runs one worker job in-process and returns the messages it printed. */
+async function jobMessages(job: Parameters<typeof runJob>[0]) {
   const lines: string[] = [];
   const log = console.log;
   console.log = (line: string) => lines.push(line);
   try {
-    await runJob({
-      backend: "cpu",
-      tasks: [{ kind: "step", config: "tiny", variant: "course" }, {
-        kind: "step",
-        config: "paper",
-        variant: "course",
-      }],
-      warmup: 1,
-      steps: 1,
-      budgetS: 5,
-      batch: 2,
-      matmulN: 64,
-    });
+    await runJob(job);
   } finally {
     console.log = log;
   }
-  const messages = lines.map((l) => JSON.parse(l.replace(/^BENCH /, "")));
-  assert.deepEqual(messages.map((m) => m.type), ["started", "matmul", "step", "step"]);
-  const [tiny, paper] = [messages[2].result, messages[3].result];
+  return lines.map((l) => JSON.parse(l.replace(/^BENCH /, "")));
+}
+
+// The skip decision compares an estimated time with the budget, so each half of this test sets a
+// budget that decides it whatever the machine's speed or load: a huge one for the step that must
+// run, a tiny one for the step that must be skipped.
+Deno.test("runJob measures the matmul and a step, and skips what will not fit", async () => {
+  const common = { backend: "cpu" as const, warmup: 1, steps: 1, batch: 2, matmulN: 64 };
+  const ran = await jobMessages({
+    ...common,
+    tasks: [{ kind: "step", config: "tiny", variant: "course" }],
+    budgetS: 1e9,
+  });
+  assert.deepEqual(ran.map((m) => m.type), ["started", "matmul", "step"]);
+  const tiny = ran[2].result;
   assert.equal(tiny.status, "ok");
   assert.ok(tiny.medianMs > 0 && tiny.kernels > 20 && tiny.leakedTensors === 0);
+  const skipped = await jobMessages({
+    ...common,
+    tasks: [{ kind: "step", config: "paper", variant: "course" }],
+    budgetS: 1e-9,
+  });
+  assert.deepEqual(skipped.map((m) => m.type), ["started", "matmul", "step"]);
+  const paper = skipped[2].result;
   assert.equal(paper.status, "skipped");
   assert.ok(paper.estimatedMs > 0);
 });
