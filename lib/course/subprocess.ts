@@ -169,20 +169,12 @@ export async function cleanStaleTemp(root: string, now = Date.now()): Promise<vo
     const path = join(dir, entry.name);
     const pid = Number(entry.name.match(/^[a-z_]+?_(\d+)_/)?.[1]);
     let stale: boolean;
-    if (pid && linux) stale = pid !== Deno.pid && !(await exists(`/proc/${pid}`));
-    else {
+    if (pid && linux) {
+      stale = pid !== Deno.pid && !(await Deno.stat(`/proc/${pid}`).then(() => true, () => false));
+    } else {
       const mtime = (await Deno.stat(path).catch(() => undefined))?.mtime?.getTime();
       stale = mtime !== undefined && now - mtime > 24 * 3600_000;
     }
     if (stale) await Deno.remove(path, { recursive: true }).catch(() => {});
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
   }
 }

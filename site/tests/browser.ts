@@ -18,6 +18,33 @@
 import { chromium, type ConsoleMessage, type Page } from "playwright-core";
 import { createSite } from "../main.ts";
 
+/**
+ * A wall-clock wait for the browser, scaled by how busy the machine is: `ms` on an idle
+ * machine, times the load average per core when it is loaded (the course check must pass on a
+ * machine kept busy by other work, where the same page takes many times longer).
+ *
+ * @example
+ * ```ts
+ * import { patience } from "./browser.ts";
+ * patience(60_000, 8, 2); // 240000: four runnable tasks per core
+ * ```
+ */
+export function patience(
+  ms: number,
+  load: number = currentLoad(),
+  cores: number = navigator.hardwareConcurrency,
+): number {
+  return Math.round(ms * Math.max(1, load / Math.max(1, cores)));
+}
+
+function currentLoad(): number {
+  try {
+    return Deno.loadavg()[0];
+  } catch {
+    return 0; // no --allow-sys: taken as idle
+  }
+}
+
 /** Where the browser is looked for (`CHROMIUM_PATH` first, then Debian's). */
 export const CHROMIUM_CANDIDATES = ["/usr/bin/chromium", "/usr/bin/chromium-browser"];
 

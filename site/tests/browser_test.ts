@@ -10,7 +10,7 @@ import type { Page } from "playwright-core";
 import { listLessons } from "@lib/course/lessons.ts";
 import { COURSE_ROOT } from "../main.ts";
 import { DEMOS } from "../components/lesson_demo.tsx";
-import { chromiumPath, withBrowser } from "./browser.ts";
+import { chromiumPath, patience, withBrowser } from "./browser.ts";
 
 const SCREENSHOTS = join(COURSE_ROOT, "site", "screenshots");
 const browser = chromiumPath();
@@ -68,7 +68,7 @@ async function waitForStatus(page: Page, pattern: RegExp, timeout = 60_000): Pro
         document.querySelector("#demo .demo-status")?.textContent ?? "",
       ),
     [pattern.source, pattern.flags],
-    { timeout },
+    { timeout: patience(timeout) },
   );
   return await statusText(page);
 }
@@ -83,7 +83,7 @@ function numberIn(text: string | null): number {
 const DRIVERS: Record<number, (page: Page, shot: () => Promise<void>) => Promise<string>> = {
   1: async (page) => {
     await page.click("#bigram-start");
-    await page.waitForSelector("#bigram-sequences", { timeout: 60_000 });
+    await page.waitForSelector("#bigram-sequences", { timeout: patience(60_000) });
     assert((await canvasColours(page, "bigram-heatmap")) > 20, "the bigram heat map is drawn");
     assert(
       (await page.locator("#bigram-sequences .tok.trig").count()) > 0,
@@ -104,7 +104,7 @@ const DRIVERS: Record<number, (page: Page, shot: () => Promise<void>) => Promise
   },
   2: async (page) => {
     await page.click("#attn-start");
-    await page.waitForSelector("#attn-heatmap", { timeout: 60_000 });
+    await page.waitForSelector("#attn-heatmap", { timeout: patience(60_000) });
     await waitForStatus(page, /d = 16, T = 32/);
     const narrow = numberIn(await page.locator("#attn-acc").textContent());
     const pixels = await canvasPixels(page, "attn-heatmap");
@@ -150,7 +150,7 @@ const DRIVERS: Record<number, (page: Page, shot: () => Promise<void>) => Promise
       return hits / total;
     };
     await page.click("#ind-start");
-    await page.waitForSelector("#ind-attn2", { timeout: 60_000 });
+    await page.waitForSelector("#ind-attn2", { timeout: patience(60_000) });
     await waitForStatus(page, /your text .*d = 256/);
     const wide = await ratio("#ind-acc");
     assert(
@@ -170,7 +170,7 @@ const DRIVERS: Record<number, (page: Page, shot: () => Promise<void>) => Promise
     for (let i = 0; i < 3; i++) {
       await page.click("#ind-sample");
       await waitForStatus(page, new RegExp(`sampled sequence ${i} `));
-      await page.waitForSelector("#ind-ctx-acc", { timeout: 30_000 });
+      await page.waitForSelector("#ind-ctx-acc", { timeout: patience(30_000) });
       const [h, t] = await counts("#ind-ctx-acc");
       [hits, total] = [hits + h, total + t];
     }
@@ -250,7 +250,7 @@ const DRIVERS: Record<number, (page: Page, shot: () => Promise<void>) => Promise
       await page.selectOption("#train-preset", "tiny");
       await page.selectOption("#train-backend", backend);
       await page.click("#train-start");
-      await page.waitForSelector("#train-backend-name", { timeout: 60_000 });
+      await page.waitForSelector("#train-backend-name", { timeout: patience(60_000) });
       await waitForStatus(page, /Training: step (1\d|[2-9]\d)|Done/, 240_000);
       if (await page.locator("#train-pause").isEnabled()) await page.click("#train-pause");
       await waitForStatus(page, /Paused|Done/);
@@ -423,7 +423,7 @@ Deno.test({
         await page.selectOption("#train-preset", "tiny");
         await page.selectOption("#train-backend", backend);
         await page.click("#train-start");
-        await page.waitForSelector("#train-backend-name", { timeout: 60_000 });
+        await page.waitForSelector("#train-backend-name", { timeout: patience(60_000) });
         await waitForStatus(page, /Training: step|Done/, 120_000);
         if (await page.locator("#train-pause").isEnabled()) await page.click("#train-pause");
         await waitForStatus(page, /Paused|Done/);

@@ -8,7 +8,7 @@ import { assert, assertEquals, assertMatch } from "./assert.ts";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { COURSE_ROOT } from "../main.ts";
-import { chromiumPath, withBrowser } from "./browser.ts";
+import { chromiumPath, patience, withBrowser } from "./browser.ts";
 
 const browser = chromiumPath();
 if (!browser) {
@@ -33,7 +33,7 @@ async function status(page: Page, pattern: RegExp): Promise<string> {
         document.querySelector("#demo .demo-status")?.textContent ?? "",
       ),
     [pattern.source, pattern.flags],
-    { timeout: 90_000 },
+    { timeout: patience(90_000) },
   );
   return (await page.locator("#demo .demo-status").textContent()) ?? "";
 }
