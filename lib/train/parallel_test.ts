@@ -6,7 +6,13 @@ import { PARAM_NAMES } from "@lib/model/mod.ts";
 import { presets, withOverrides } from "./config.ts";
 import { trainerParts } from "./parts.ts";
 import { Trainer } from "./trainer.ts";
-import { defaultWorkers, type GradientAverager, GradientPool, shardSizes } from "./parallel.ts";
+import {
+  defaultWorkers,
+  type GradientAverager,
+  GradientPool,
+  type PoolOptions,
+  shardSizes,
+} from "./parallel.ts";
 import * as data from "@exercises/01_bigram_data/exercises.ts";
 import * as training from "@exercises/05_training/exercises.ts";
 import { averageGradients } from "@exercises/06_webgpu/exercises.ts";
@@ -25,6 +31,18 @@ const config = withOverrides(presets.tiny, {
   data: { seqLen: 16 },
   optimizer: { kind: "adamw", lr: 0.01, weightDecay: 0.01 },
 });
+
+/** A pool of 2 wasm Workers for `config`'s model, with `overrides`. */
+function startPool(overrides: Partial<PoolOptions> = {}): Promise<GradientPool> {
+  return GradientPool.start({
+    workers: 2,
+    backend: "wasm",
+    model: config.model,
+    average: averageGradients,
+    workerUrl,
+    ...overrides,
+  });
+}
 
 function test(name: string, fn: () => Promise<void> | void) {
   Deno.test({ name, sanitizeOps: false, sanitizeResources: false, fn });
@@ -50,13 +68,7 @@ test("shardSizes: even splits, never an empty shard", () => {
 
 test("GradientPool: 2 workers make the same steps as 1, to float32 rounding; no leak", async () => {
   const single = new Trainer(config, parts);
-  const pool = await GradientPool.start({
-    workers: 2,
-    backend: "wasm",
-    model: config.model,
-    average: averageGradients,
-    workerUrl,
-  });
+  const pool = await startPool();
   const parallel = new Trainer(config, trainerParts(data, training, pool.parts()));
   try {
     assert.equal(pool.size, 2);
@@ -93,13 +105,7 @@ test("GradientPool: a failing averaging or worker is reported, and dispose termi
   const broken: GradientAverager = () => {
     throw new Error("averaging broke");
   };
-  const pool = await GradientPool.start({
-    workers: 2,
-    backend: "wasm",
-    model: config.model,
-    average: broken,
-    workerUrl,
-  });
+  const pool = await startPool({ average: broken });
   const trainer = new Trainer(config, trainerParts(data, training, pool.parts()));
   try {
     const before = tf.memory().numTensors;
@@ -125,24 +131,13 @@ test("GradientPool: a failing averaging or worker is reported, and dispose termi
 
 test("GradientPool.start: a worker that cannot start is reported and none is left running", async () => {
   await assert.rejects(
-    () =>
-      GradientPool.start({
-        workers: 2,
-        backend: "nosuch",
-        model: config.model,
-        average: averageGradients,
-        workerUrl,
-      }),
+    () => startPool({ backend: "nosuch" }),
     /worker \d: .*nosuch/,
   );
 });
 
 test("GradientPool: a Worker's error comes back with its number; a stub as NotImplementedError", async () => {
-  const pool = await GradientPool.start({
-    workers: 2,
-    backend: "wasm",
-    model: config.model,
-    average: averageGradients,
+  const pool = await startPool({
     workerUrl: new URL("./_test_failing_worker.ts", import.meta.url),
   });
   const trainer = new Trainer(config, trainerParts(data, training, pool.parts()));
