@@ -172,7 +172,16 @@ export class TopDownSession {
   }
 }
 
-function correlation(a: number[], b: number[]): number {
+/**
+ * Pearson correlation of two equally long arrays.
+ *
+ * @example
+ * ```ts
+ * import { correlation } from "./experiment.ts";
+ * correlation([1, 2, 3], [2, 4, 7]); // 0.99
+ * ```
+ */
+export function correlation(a: number[], b: number[]): number {
   const mean = (x: number[]) => x.reduce((s, v) => s + v, 0) / x.length;
   const ma = mean(a);
   const mb = mean(b);

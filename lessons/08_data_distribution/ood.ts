@@ -41,7 +41,7 @@ import { trainerParts } from "@lib/train/parts.ts";
 import { train, Trainer } from "@lib/train/trainer.ts";
 import { Rng } from "@lib/rng/mod.ts";
 import { initBackend } from "@lib/tf/mod.ts";
-import { writeImportMap } from "@lib/course/run_tests.ts";
+import { runInProcesses } from "./processes.ts";
 
 /** A data distribution: lesson 1's config, and optionally a restricted output set. */
 export interface Distribution {
@@ -209,36 +209,13 @@ async function main(args: string[]): Promise<number> {
   }
   const todo = OOD_RUNS.filter((r) => !done.has(r.name)).map((r) => r.name);
   console.log(`ood: ${done.size} runs cached; running ${todo.length}`);
-  // The runs use the reference code of lessons 1 and 8 (`@exercises/` pointed at solutions/).
-  const root = new URL("../..", import.meta.url).pathname;
-  const map = await writeImportMap(root, "solutions");
-  let failed = 0;
-  const worker = async () => {
-    while (todo.length > 0) {
-      const name = todo.shift()!;
-      const { code } = await new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          "-A",
-          `--import-map=${map}`,
-          new URL(import.meta.url).pathname,
-          "--one",
-          name,
-          "--steps",
-          `${steps}`,
-        ],
-        stdout: "null",
-        stderr: "inherit",
-      }).output();
-      if (code !== 0) failed++;
-      console.log(`${name} ${code === 0 ? "done" : "FAILED"}`);
-    }
-  };
-  try {
-    await Promise.all(Array.from({ length: Number(values.jobs) }, worker));
-  } finally {
-    await Deno.remove(map).catch(() => {});
-  }
+  const failed = await runInProcesses(
+    new URL(import.meta.url).pathname,
+    todo,
+    Number(values.jobs),
+    ["--steps", `${steps}`],
+    (name, ok) => console.log(`${name} ${ok ? "done" : "FAILED"}`),
+  );
   return failed > 0 ? 1 : 0;
 }
 

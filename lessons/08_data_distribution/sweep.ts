@@ -28,7 +28,7 @@ import { presets, withOverrides } from "@lib/train/config.ts";
 import { trainerParts } from "@lib/train/parts.ts";
 import { train } from "@lib/train/trainer.ts";
 import { initBackend } from "@lib/tf/mod.ts";
-import { writeImportMap } from "@lib/course/run_tests.ts";
+import { runInProcesses } from "./processes.ts";
 
 /** One data setting of the sweep. */
 export interface SweepSetting {
@@ -192,44 +192,17 @@ async function main(args: string[]): Promise<number> {
     } of ${wanted.length} settings cached in ${values.file}; ` +
       `running ${todo.length}, ${jobs} at a time`,
   );
-  const map = await writeImportMap(new URL("../..", import.meta.url).pathname, "solutions");
-  let finished = 0;
-  let failed = 0;
   const started = performance.now();
-  const worker = async () => {
-    while (todo.length > 0) {
-      const key = todo.shift()!;
-      const { code } = await new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          "-A",
-          `--import-map=${map}`,
-          new URL(import.meta.url).pathname,
-          "--one",
-          key,
-          "--steps",
-          String(maxSteps),
-          "--file",
-          values.file!,
-        ],
-        stdout: "null",
-        stderr: "inherit",
-      }).output();
-      finished++;
-      if (code !== 0) failed++;
+  const failed = await runInProcesses(
+    new URL(import.meta.url).pathname,
+    todo,
+    jobs,
+    ["--steps", String(maxSteps), "--file", values.file!],
+    (key, ok, finished, left) => {
       const secs = ((performance.now() - started) / 1000).toFixed(0);
-      console.log(
-        `[${finished}/${finished + todo.length}] ${key} ${
-          code === 0 ? "done" : "FAILED"
-        } (${secs} s)`,
-      );
-    }
-  };
-  try {
-    await Promise.all(Array.from({ length: jobs }, worker));
-  } finally {
-    await Deno.remove(map).catch(() => {});
-  }
+      console.log(`[${finished}/${finished + left}] ${key} ${ok ? "done" : "FAILED"} (${secs} s)`);
+    },
+  );
   return failed > 0 ? 1 : 0;
 }
 

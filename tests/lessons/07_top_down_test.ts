@@ -45,6 +45,7 @@ import {
   exerciseTest,
 } from "@lib/testing/mod.ts";
 import { backendFromEnv, initBackend } from "@lib/tf/mod.ts";
+import { correlation } from "../../lessons/07_top_down/experiment.ts";
 
 await initBackend(backendFromEnv());
 
@@ -70,6 +71,25 @@ function randomModel(
 ): { config: ModelConfig; params: Params } {
   const config: ModelConfig = { ...defaultModelConfig, dim, maxLen, seed };
   return { config, params: initParams(config) };
+}
+
+/** dL/dW of matrix `name` by tfjs's autodiff through the paper's equations, all sequences at once. */
+function referenceGradient(
+  params: Params,
+  config: ModelConfig,
+  d: SequenceData,
+  name: "wK1" | "wO2",
+): tf.Tensor2D {
+  return tf.tidy(() => {
+    const inputs = tf.tensor2d(d.inputs, undefined, "int32");
+    const targets = tf.tensor2d(d.targets, undefined, "int32");
+    const mask = tf.tensor2d(d.mask);
+    return tf.grad((w: tf.Tensor) => {
+      const p = { ...params, [name]: w as tf.Variable<tf.Rank.R2> };
+      const { logits } = forwardReference(p, config, inputs);
+      return tf.sum(tf.mul(tokenLosses(logits, targets), mask)).div(tf.sum(mask));
+    })(need(params, name)) as tf.Tensor2D;
+  });
 }
 
 /** The rows of each family in the ideal model, as `[count, d]` tensors. */
@@ -200,17 +220,7 @@ exerciseTest(
     });
     assertAllClose(b.loss, a.loss, { rtol: 1e-5, what: "the loss with chunks of 3" });
     // the same gradient from the paper's equations and tfjs's autodiff, all sequences at once
-    const wK1 = need(params, "wK1");
-    const ref = tf.tidy(() => {
-      const inputs = tf.tensor2d(d.inputs, undefined, "int32");
-      const targets = tf.tensor2d(d.targets, undefined, "int32");
-      const mask = tf.tensor2d(d.mask);
-      return tf.grad((w: tf.Tensor) => {
-        const p = { ...params, wK1: w as tf.Variable<tf.Rank.R2> };
-        const { logits } = forwardReference(p, config, inputs);
-        return tf.sum(tf.mul(tokenLosses(logits, targets), mask)).div(tf.sum(mask));
-      })(wK1);
-    });
+    const ref = referenceGradient(params, config, d, "wK1");
     assertAllClose(a.grad, ref, { atol: 1e-5 * scale, rtol: 1e-3, what: "dL/dW_K^1 vs autodiff" });
     tf.dispose([a.grad, b.grad, c.grad, ref]);
     disposeParams(params);
@@ -309,16 +319,7 @@ exerciseTest(
     const d = data(7, 16, 32);
     const { config, params } = idealModel(N, 16);
     const layout = idealLayout(N, 16);
-    const grad = tf.tidy(() => {
-      const inputs = tf.tensor2d(d.inputs, undefined, "int32");
-      const targets = tf.tensor2d(d.targets, undefined, "int32");
-      const mask = tf.tensor2d(d.mask);
-      return tf.grad((w: tf.Tensor) => {
-        const p = { ...params, wO2: w as tf.Variable<tf.Rank.R2> };
-        const { logits } = forwardReference(p, config, inputs);
-        return tf.sum(tf.mul(tokenLosses(logits, targets), mask)).div(tf.sum(mask));
-      })(need(params, "wO2")) as tf.Tensor2D;
-    });
+    const grad = referenceGradient(params, config, d, "wO2");
     const block = familyBlock(grad, layout, "v2E", "wU").map((row) => row.map((x) => -x));
     assertAllClose(copyGradient(d, N), block, {
       atol: 1e-6,
@@ -482,17 +483,7 @@ exerciseTest("copyReadout", "a hand-computed case with random embeddings", () =>
 exerciseTest("copyReadout", "random embeddings blur the closed form; the ideal ones do not", () => {
   const d = data(22, 16, 48);
   const closed = copyGradient(d, N).flat();
-  const corr = (a: number[], b: number[]) => {
-    const ma = a.reduce((s, x) => s + x, 0) / a.length;
-    const mb = b.reduce((s, x) => s + x, 0) / b.length;
-    let ab = 0, aa = 0, bb = 0;
-    a.forEach((x, i) => {
-      ab += (x - ma) * (b[i] - mb);
-      aa += (x - ma) ** 2;
-      bb += (b[i] - mb) ** 2;
-    });
-    return ab / Math.sqrt(aa * bb);
-  };
+  const corr = correlation;
   const readout = (model: { config: ModelConfig; params: Params }) => {
     const { grad } = populationGradient(model.params, model.config, d, "wO2", 48);
     const r = copyReadout(model.params, grad);
