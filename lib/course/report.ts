@@ -128,7 +128,7 @@ function nextSteps(status: LessonStatus, ctx: ReportContext): string[] {
     return [
       pc.green(pc.bold(`Lesson ${lesson.number} complete`)) +
       (status.noWebGPU ? pc.yellow(" (on the fallback path only, see above)") : "") +
-      `. Run \`deno task demo ${lesson.number}\` to see it at work.`,
+      `. Run \`deno task demo ${lesson.number}${mine ? "" : " --solutions"}\` to see it at work.`,
       ...(mine
         ? [
           `\`deno task lesson ${lesson.number} --show-solution\` compares your code with the reference.`,

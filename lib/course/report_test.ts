@@ -147,6 +147,21 @@ Deno.test("lessonReport: an exercise that needs WebGPU says 'fallback only' with
   }
 });
 
+Deno.test("lessonReport: a lesson complete on the reference points at the reference's demo", () => {
+  const states = one.exercises.map((exercise) => ({
+    exercise,
+    state: "passed" as const,
+    passed: 2,
+    total: 2,
+  }));
+  const text = (source: "lessons" | "solutions") =>
+    stripAnsi(
+      lessonReport(lessonStatus({ lesson: one, states }), { source, root: "." }).join("\n"),
+    );
+  assert.match(text("lessons"), /Lesson 1 complete\. Run `deno task demo 1` to see it at work/);
+  assert.match(text("solutions"), /Run `deno task demo 1 --solutions` to see it at work/);
+});
+
 Deno.test("lessonReport: 'Next' skips an exercise that waits for another lesson", () => {
   const two = parseLesson("02_two", "# Lesson 2: Two\n### Exercise 2.5: R\n**Functions:** `res`\n");
   const four = parseLesson(
