@@ -15,7 +15,7 @@ import pc from "picocolors";
 import * as ex from "@exercises/07_top_down/exercises.ts";
 import type { StepRecord } from "@exercises/07_top_down/exercises.ts";
 import { initBackend } from "@lib/tf/mod.ts";
-import { runDemo } from "@lib/course/demo_support.ts";
+import { codeLabel, runDemo } from "@lib/course/demo_support.ts";
 import { defaultTopDownSettings, runTopDown, type TopDownSettings } from "./experiment.ts";
 
 const NAMES: Record<string, string> = { wO2: "W_O^2", wK2: "W_K^2", wK1: "W_K^1" };
@@ -84,6 +84,7 @@ if (import.meta.main) {
       seed: int(values.seed, defaultTopDownSettings.seed, "seed", 0),
     };
     const backend = await initBackend("wasm");
+    if (!values.json) console.log(pc.dim(`Running ${codeLabel()}.`));
     const tty = Deno.stdout.isTerminal() && !values.json;
     const result = runTopDown(ex, settings, (what, done, total) => {
       if (tty) {

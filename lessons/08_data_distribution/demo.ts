@@ -16,7 +16,7 @@
 import { parseArgs } from "node:util";
 import { join } from "node:path";
 import pc from "picocolors";
-import { runDemo } from "@lib/course/demo_support.ts";
+import { codeLabel, runDemo } from "@lib/course/demo_support.ts";
 import { COMPOSITION_SETTINGS, compositionTable, sweepFigure, sweepTable } from "./experiment.ts";
 import { readSweep, SWEEP_FILE, sweepSettings } from "./sweep.ts";
 import { OOD_FILE, OOD_RUNS, type OodResult } from "./ood.ts";
@@ -47,6 +47,7 @@ if (import.meta.main) {
     }
     const tty = Deno.stdout.isTerminal();
     const bold = (t: string) => tty ? pc.bold(t) : t;
+    console.log(pc.dim(`Running ${codeLabel()}.\n`));
 
     console.log(
       bold(`The composition of the data (${count} sequences, T = ${seqLen}, seed ${seed})`),

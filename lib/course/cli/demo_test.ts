@@ -34,3 +34,13 @@ Deno.test("demo without --solutions runs your code (lessons/) and names a stub",
     assert.match(out, /^Running your code \(lessons\/\)\./m);
   }
 });
+
+Deno.test("every lesson's demo says whose code runs (codeLabel) before its experiment", async () => {
+  const missing: string[] = [];
+  for (const entry of Deno.readDirSync(`${ROOT}/lessons`)) {
+    const file = `${ROOT}/lessons/${entry.name}/demo.ts`;
+    const source = await Deno.readTextFile(file).catch(() => undefined);
+    if (source !== undefined && !/\bcodeLabel\(\)/.test(source)) missing.push(entry.name);
+  }
+  assert.deepEqual(missing, [], "these demos do not print `Running ${codeLabel()}`");
+});
