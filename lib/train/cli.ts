@@ -74,7 +74,7 @@ export const USAGE = `Usage: deno task train [options]
   --workers N          split each batch over N Workers, one TensorFlow.js instance each, and
                        average their gradients (lesson 6's averageGradients); default: the
                        number of cores, at most 4, on wasm or cpu; 1 trains in this process
-  --mine               run your lesson 1 and 5 code (lessons/) instead of the reference
+  --mine               run your lesson 1, 5 and 6 code (lessons/) instead of the reference
   --solutions          run the reference code (solutions/): the default
   --help               this text`;
 
