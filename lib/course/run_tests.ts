@@ -406,7 +406,11 @@ async function runOnce(
     result.error = explainLoadError(check.stderr + check.stdout, root);
     return result;
   }
-  const crash = stopped ? undefined : crashOf(status, stdout, stderr, trace, sawPlan, running);
+  // Deno reports a test cut short by the end of its isolate as "not ok" without any message.
+  const silent = outcomes.find((o) => !o.ok && !o.message && !o.timedOut)?.name;
+  const crash = stopped
+    ? undefined
+    : crashOf(status, stdout, stderr, trace, sawPlan, running ?? silent);
   if (crash && markCrash(result, crash, trace, file, extraArgs)) result.crash = crash;
   if (!stopped && !crash && outcomes.length === 0 && status.code !== 0) {
     result.error = explainLoadError(stderr, root);
@@ -471,7 +475,8 @@ function markCrash(
       result.outcomes.push(o);
       byName.set(name, o);
     }
-    if (end) {
+    const silent = !o.ok && !o.message && !o.timedOut;
+    if (end && !silent) {
       o.ok = end.ok === true;
       if (!o.ok && !o.message) o.message = end.message;
       continue;
@@ -479,7 +484,7 @@ function markCrash(
     unfinished = true;
     o.ok = false;
     o.crashed = true;
-    o.message = trace.started(name)
+    o.message = name === crash.running || (trace.started(name) && !end)
       ? `${why} while this test was running, so it did not finish.`
       : `did not run: ${why}${crash.running ? ` while \`${crash.running}\` was running` : ""}.`;
   }
