@@ -78,9 +78,11 @@ export function lessonParts(onNote: NoteFn = () => {}): TrainerParts {
     triggers: number[] | null,
     bigram?: number[][],
   ): MemoryProbes | Promise<MemoryProbes> => {
-    if (tf.getBackend() === "webgpu") {
-      // The lesson's probes read back with dataSync, which a WebGPU backend cannot do.
-      note("webgpu", "webgpu: the probes are the library's, which read back asynchronously");
+    const backend = tf.getBackend();
+    if (backend === "webgpu" || backend === "webgl") {
+      // The lesson's probes read back with dataSync, which a WebGPU backend cannot do and which
+      // stalls a WebGL one (Chromium warns "GPU stall due to ReadPixels").
+      note("gpu", `${backend}: the probes are the library's, which read back asynchronously`);
       return memoryProbesAsync(params, config, triggers, bigram);
     }
     const found = orReference("probes", () => {
