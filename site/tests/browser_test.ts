@@ -28,15 +28,8 @@ if (!browser) {
  *   finds no WebGPU adapter; page code cannot silence it. The demos' `auto` backend asks once
  *   per page (`site/client/tf.ts`), and tfjs never asks: its WebGPU backend is loaded only
  *   after an adapter was found.
- * - Chromium's GL driver logs "GPU stall due to ReadPixels" (a performance note, at most four
- *   times a page) when tfjs's WebGL backend reads a result back while the software GL is still
- *   busy, which a loaded machine makes likely (lesson 6's demo trains on webgl). The readback is
- *   the demo's own (it shows the loss); the note is not a fault of the page.
  */
-const ALLOWED_WARNINGS = [
-  /^No available adapters\.$/,
-  /GL Driver Message \(OpenGL, Performance, \w+, High\): GPU stall due to ReadPixels/,
-];
+const ALLOWED_WARNINGS = [/^No available adapters\.$/];
 
 /** The warnings not in {@linkcode ALLOWED_WARNINGS}. */
 function unexpectedWarnings(warnings: string[]): string[] {
