@@ -39,7 +39,7 @@ import { CLIMB_STAGES } from "./climb.ts";
 import { readEnv } from "@lib/tf/mod.ts";
 import { defaultWorkers } from "@lib/train/parallel.ts";
 import { stepFlops } from "./flops.ts";
-import { type BenchReport, formatReport, type MachineInfo } from "./table.ts";
+import { type BenchReport, failedMeasurements, formatReport, type MachineInfo } from "./table.ts";
 import { type Job, MESSAGE_PREFIX, type Task, type WorkerMessage } from "./worker.ts";
 import {
   describeSource,
@@ -490,6 +490,7 @@ export async function main(args: string[]): Promise<number> {
   const problems: string[] = [];
   const report = await runBench(options, console.error, problems);
   console.log(options.json ? JSON.stringify(report, null, 2) : "\n" + formatReport(report));
+  problems.push(...failedMeasurements(report).map((f) => `${f} (failed)`));
   for (const problem of problems) {
     console.error(`error: ${problem}; the report is incomplete.`);
   }

@@ -180,6 +180,43 @@ export interface BenchReport {
   notes: string[];
 }
 
+/**
+ * The measurements of a report that failed (a crash or an error, not a skip for the budget), one
+ * line each: a benchmark with any of them did not run to the end, and the CLI exits 1.
+ *
+ * @example
+ * ```ts
+ * import { failedMeasurements } from "@lib/bench/table.ts";
+ * failedMeasurements({ steps: [], ops: [], pipeline: [] }); // []
+ * ```
+ */
+export function failedMeasurements(
+  report: Pick<BenchReport, "steps" | "ops" | "pipeline" | "birth" | "birthWorkers" | "workers">,
+): string[] {
+  const failedReason = (r: { reason?: string }) =>
+    r.reason !== undefined && !r.reason.startsWith("skipped") ? r.reason : undefined;
+  const out: string[] = [];
+  for (const s of report.steps) {
+    if (s.status === "failed") out.push(`step ${s.config} ${s.backend} ${s.variant}: ${s.reason}`);
+  }
+  for (const o of report.ops) {
+    const why = failedReason(o);
+    if (why) out.push(`attention op ${o.config} ${o.backend}: ${why}`);
+  }
+  for (const p of report.pipeline) {
+    const why = failedReason(p);
+    if (why) out.push(`readback ${p.config} ${p.backend}: ${why}`);
+  }
+  for (const w of report.workers ?? []) {
+    const why = failedReason(w);
+    if (why) out.push(`Workers ${w.config}: ${why}`);
+  }
+  for (const b of [report.birth, report.birthWorkers]) {
+    if (b?.status === "failed") out.push(`birth ${b.config} ${b.backend}: ${b.reason ?? "failed"}`);
+  }
+  return out;
+}
+
 const fmt = (x: number | undefined, digits = 1) =>
   x === undefined || !Number.isFinite(x) ? "-" : x.toLocaleString("en-US", {
     minimumFractionDigits: digits,

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
   type BenchReport,
+  failedMeasurements,
   formatReport,
   gpuSpeedup,
   speedVsFastest,
@@ -82,4 +83,32 @@ Deno.test("formatReport prints every measured row and the reason of a skipped on
   assert.match(text, /skipped: est\. 410\.0 s\/step; 7 steps would take about 2870 s/);
   assert.match(text, /step 230, 41\.5 s/);
   assert.match(text, /Note: webgpu not measured: no adapter/);
+});
+
+Deno.test("failedMeasurements: a failed step, op, Workers run or birth is listed; a skip is not", () => {
+  const skipped = {
+    config: "paper",
+    backend: "wasm",
+    reason: "skipped: about 900 s (budget 60 s)",
+  };
+  assert.deepEqual(
+    failedMeasurements({
+      steps: [step("wasm", 100), { ...step("cpu", 0), status: "skipped", reason: "too slow" }],
+      ops: [{ ...skipped, shape: [1, 2, 3] }],
+      pipeline: [skipped],
+      workers: [{ ...skipped, workers: 2 }],
+    }),
+    [],
+  );
+  const stub = "`unigramFromCounts` is not implemented yet";
+  const failed = failedMeasurements({
+    steps: [{ ...step("wasm", 0), status: "failed", reason: stub }],
+    ops: [{ config: "cpu", backend: "webgpu", shape: [1, 2, 3], reason: "device lost" }],
+    pipeline: [{ config: "cpu", backend: "webgpu", reason: "device lost" }],
+    workers: [{ config: "cpu", backend: "wasm", workers: 2, reason: "Worker 1 crashed" }],
+    birth: { config: "cpu", backend: "wasm", status: "failed", threshold: 0.95, reason: stub },
+  });
+  assert.equal(failed.length, 5);
+  assert.match(failed[0], /^step paper wasm course: `unigramFromCounts` is not implemented yet$/);
+  assert.match(failed[4], /^birth cpu wasm: /);
 });

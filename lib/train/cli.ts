@@ -359,6 +359,8 @@ export async function main(args: string[]): Promise<number> {
       : new Trainer(config, stepParts);
   } catch (error) {
     pool?.dispose();
+    // A stub of the learner's (with --mine) gets the message of the entry point below.
+    if (error instanceof NotImplementedError) throw error;
     return fail((error as Error).message);
   }
   if (checkpoint) {
