@@ -46,7 +46,7 @@ export async function runInProcesses(
       }).output();
       finished++;
       if (code !== 0) failed++;
-      onDone(key, code === 0, finished, todo.length);
+      onDone(key, code === 0, finished, keys.length - finished); // left: not finished, running ones included
     }
   };
   try {
