@@ -472,23 +472,25 @@ export function deepFreeze<T>(value: T): T {
 }
 
 /**
- * Registers a test of one exercise with `Deno.test`, named `exercise: name`. Errors thrown by
- * the learner's code are reworded into one paragraph (no stack trace from TensorFlow.js).
+ * The definition of a test of one exercise, named `exercise: name`, for `Deno.test`. Errors
+ * thrown by the learner's code are reworded into one paragraph (no stack trace from
+ * TensorFlow.js). Test files call `Deno.test` themselves, so that plain `deno test` names the
+ * test file's line for a failure, not a line of this module.
  *
  * @example
  * ```ts
- * import { check, exerciseTest } from "@lib/testing/mod.ts";
- * exerciseTest("add", "adds two numbers", () => check(1 + 2 === 3, "1 + 2 should be 3"));
+ * import { check, exerciseCase } from "@lib/testing/mod.ts";
+ * Deno.test(exerciseCase("add", "adds two numbers", () => check(1 + 2 === 3, "1 + 2 should be 3")));
  * ```
  */
-export function exerciseTest(
+export function exerciseCase(
   exercise: string,
   name: string,
   fn: () => void | Promise<void>,
-): void {
+): Deno.TestDefinition {
   const full = `${exercise}: ${name}`;
   trace({ plan: full });
-  Deno.test({
+  return {
     name: full,
     // tfjs keeps its backend's buffers and timers alive between tests on purpose.
     sanitizeResources: false,
@@ -524,7 +526,25 @@ export function exerciseTest(
       }
       end(true);
     },
-  });
+  };
+}
+
+/**
+ * Registers {@linkcode exerciseCase} with `Deno.test` in one call. Plain `deno test` then names
+ * this module's line for a failure; the lesson tests use `Deno.test(exerciseCase(...))`.
+ *
+ * @example
+ * ```ts
+ * import { check, exerciseTest } from "@lib/testing/mod.ts";
+ * exerciseTest("add", "adds two numbers", () => check(1 + 2 === 3, "1 + 2 should be 3"));
+ * ```
+ */
+export function exerciseTest(
+  exercise: string,
+  name: string,
+  fn: () => void | Promise<void>,
+): void {
+  Deno.test(exerciseCase(exercise, name, fn));
 }
 
 /**

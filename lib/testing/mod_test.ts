@@ -158,11 +158,11 @@ Deno.test("plain deno test: a failure points at the line of the test, not at lib
     const file = `${dir}/located_test.ts`;
     await Deno.writeTextFile(
       file,
-      `import { assertAllClose, check, exerciseTest } from "@lib/testing/mod.ts";\n` +
-        `exerciseTest("a", "checks", () => {\n  check(1 > 2, "one is not above two");\n});\n` +
-        `exerciseTest("b", "compares", () => {\n  assertAllClose([[1]], [[2]]);\n});\n` +
-        `exerciseTest("c", "trips over undefined", () => {\n` +
-        `  const x = undefined as unknown as { y: number };\n  x.y;\n});\n`,
+      `import { assertAllClose, check, exerciseCase } from "@lib/testing/mod.ts";\n` +
+        `Deno.test(exerciseCase("a", "checks", () => {\n  check(1 > 2, "one is not above two");\n}));\n` +
+        `Deno.test(exerciseCase("b", "compares", () => {\n  assertAllClose([[1]], [[2]]);\n}));\n` +
+        `Deno.test(exerciseCase("c", "trips over undefined", () => {\n` +
+        `  const x = undefined as unknown as { y: number };\n  x.y;\n}));\n`,
     );
     const out = await new Deno.Command(Deno.execPath(), {
       args: [
@@ -184,6 +184,15 @@ Deno.test("plain deno test: a failure points at the line of the test, not at lib
       "located_test.ts:3:3",
       "located_test.ts:6:3",
       "located_test.ts:10:5",
+    ], text);
+    // Each failure's header (`name => file:line:col`) names the test file's line, not lib/testing.
+    const headers = [...text.matchAll(/^(\w: [\w ]+) => (\S+)$/gm)].map((m) =>
+      `${m[1]} => ${m[2].replace(/^.*\//, "")}`
+    );
+    assert.deepEqual([...new Set(headers)], [
+      "a: checks => located_test.ts:2:6",
+      "b: compares => located_test.ts:5:6",
+      "c: trips over undefined => located_test.ts:8:6",
     ], text);
   } finally {
     await Deno.remove(dir, { recursive: true });

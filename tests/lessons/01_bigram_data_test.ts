@@ -26,7 +26,7 @@ import {
   assertUnchanged,
   check,
   deepFreeze,
-  exerciseTest,
+  exerciseCase,
 } from "@lib/testing/mod.ts";
 import { initBackend } from "@lib/tf/mod.ts";
 import { backendFromEnv } from "@lib/tf/mod.ts";
@@ -61,63 +61,69 @@ const small: DataConfig = deepFreeze({ ...defaultDataConfig, seqLen: 64 });
 
 // ---------------------------------------------------------------- 1.1 statistics
 
-exerciseTest("unigramFromCounts", "a tiny hand-computed case", () => {
+Deno.test(exerciseCase("unigramFromCounts", "a tiny hand-computed case", () => {
   assertAllClose(unigramFromCounts([1, 3, 0, 4]), [0.125, 0.375, 0, 0.5], {
     what: "unigramFromCounts([1, 3, 0, 4])",
   });
-});
+}));
 
-exerciseTest("unigramFromCounts", "tiny Shakespeare: 65 probabilities summing to 1", () => {
-  const pu = unigramFromCounts(freshCounts().unigram_counts);
-  assertShape(pu, [65], "pi_u");
-  const sum = pu.reduce((a, b) => a + b, 0);
-  check(Math.abs(sum - 1) < 1e-9, `pi_u should sum to 1 but sums to ${sum}`);
-});
+Deno.test(
+  exerciseCase("unigramFromCounts", "tiny Shakespeare: 65 probabilities summing to 1", () => {
+    const pu = unigramFromCounts(freshCounts().unigram_counts);
+    assertShape(pu, [65], "pi_u");
+    const sum = pu.reduce((a, b) => a + b, 0);
+    check(Math.abs(sum - 1) < 1e-9, `pi_u should sum to 1 but sums to ${sum}`);
+  }),
+);
 
-exerciseTest("unigramFromCounts", "the space is the most frequent character (15.2%)", () => {
-  const pu = unigramFromCounts(freshCounts().unigram_counts);
-  assertAllClose(pu[1], 0.1523, { atol: 1e-4, what: "pi_u(' ')" });
-  check(pu.indexOf(Math.max(...pu)) === 1, "the most frequent id should be 1 (the space)");
-});
+Deno.test(
+  exerciseCase("unigramFromCounts", "the space is the most frequent character (15.2%)", () => {
+    const pu = unigramFromCounts(freshCounts().unigram_counts);
+    assertAllClose(pu[1], 0.1523, { atol: 1e-4, what: "pi_u(' ')" });
+    check(pu.indexOf(Math.max(...pu)) === 1, "the most frequent id should be 1 (the space)");
+  }),
+);
 
-exerciseTest("unigramFromCounts", "leaves the counts unchanged", () => {
+Deno.test(exerciseCase("unigramFromCounts", "leaves the counts unchanged", () => {
   const c = [1, 3, 0, 4];
   assertUnchanged({ counts: c }, () => unigramFromCounts(c), "unigramFromCounts");
-});
+}));
 
-exerciseTest("bigramFromCounts", "a tiny hand-computed case", () => {
+Deno.test(exerciseCase("bigramFromCounts", "a tiny hand-computed case", () => {
   assertAllClose(bigramFromCounts([[1, 1, 2], [0, 0, 5], [3, 0, 0]]), [
     [0.25, 0.25, 0.5],
     [0, 0, 1],
     [1, 0, 0],
   ], { what: "bigramFromCounts of a 3x3 count matrix" });
-});
+}));
 
-exerciseTest("bigramFromCounts", "a row with no counts becomes uniform (no 0/0)", () => {
+Deno.test(exerciseCase("bigramFromCounts", "a row with no counts becomes uniform (no 0/0)", () => {
   assertAllClose(bigramFromCounts([[0, 0, 0, 0], [1, 0, 3, 0]]), [
     [0.25, 0.25, 0.25, 0.25],
     [0.25, 0, 0.75, 0],
   ], { what: "bigramFromCounts([[0, 0, 0, 0], [1, 0, 3, 0]]) (row 0 was never seen)" });
-});
+}));
 
-exerciseTest("bigramFromCounts", "normalises rows (current character), not columns", () => {
-  const c = [[1, 3], [1, 1]];
-  const pb = assertUnchanged({ counts: c }, () => bigramFromCounts(c), "bigramFromCounts");
-  assertShape(pb, [2, 2], "bigramFromCounts([[1, 3], [1, 1]])");
-  const rows = pb.map((row) => row[0] + row[1]);
-  const cols = [0, 1].map((j) => pb[0][j] + pb[1][j]);
-  check(
-    rows.every((r) => Math.abs(r - 1) < 1e-9) || !cols.every((c) => Math.abs(c - 1) < 1e-9),
-    `bigramFromCounts([[1, 3], [1, 1]]): rows sum to ${rows.map(fmt).join(" and ")}, columns ` +
-      "to 1: you normalised each column (the next character) instead of each row (the current " +
-      "one).",
-  );
-  assertAllClose(pb, [[0.25, 0.75], [0.5, 0.5]], {
-    what: "bigramFromCounts([[1, 3], [1, 1]]) (each row should sum to 1)",
-  });
-});
+Deno.test(
+  exerciseCase("bigramFromCounts", "normalises rows (current character), not columns", () => {
+    const c = [[1, 3], [1, 1]];
+    const pb = assertUnchanged({ counts: c }, () => bigramFromCounts(c), "bigramFromCounts");
+    assertShape(pb, [2, 2], "bigramFromCounts([[1, 3], [1, 1]])");
+    const rows = pb.map((row) => row[0] + row[1]);
+    const cols = [0, 1].map((j) => pb[0][j] + pb[1][j]);
+    check(
+      rows.every((r) => Math.abs(r - 1) < 1e-9) || !cols.every((c) => Math.abs(c - 1) < 1e-9),
+      `bigramFromCounts([[1, 3], [1, 1]]): rows sum to ${rows.map(fmt).join(" and ")}, columns ` +
+        "to 1: you normalised each column (the next character) instead of each row (the current " +
+        "one).",
+    );
+    assertAllClose(pb, [[0.25, 0.75], [0.5, 0.5]], {
+      what: "bigramFromCounts([[1, 3], [1, 1]]) (each row should sum to 1)",
+    });
+  }),
+);
 
-exerciseTest(
+Deno.test(exerciseCase(
   "bigramFromCounts",
   "tiny Shakespeare: every row sums to 1; pi_u is stationary",
   () => {
@@ -131,15 +137,15 @@ exerciseTest(
     const next = pu.map((_, j) => pu.reduce((acc, p, i) => acc + p * pb[i][j], 0));
     assertAllClose(next, pu, { atol: 1e-5, what: "pi_u times pi_b (should give pi_u back)" });
   },
-);
+));
 
-exerciseTest("bigramFromCounts", "Bayes loss of the bigram model is 2.453 nats", () => {
+Deno.test(exerciseCase("bigramFromCounts", "Bayes loss of the bigram model is 2.453 nats", () => {
   const pb = bigramFromCounts(freshCounts().bigram_counts);
   const pu = referenceStats().unigram;
   let h = 0;
   pb.forEach((row, i) => row.forEach((p) => (h -= p > 0 ? pu[i] * p * Math.log(p) : 0)));
   assertAllClose(h, 2.453, { atol: 2e-3, what: "E_i H(pi_b(.|i)) in nats" });
-});
+}));
 
 // ---------------------------------------------------------------- 1.2 triggers
 
@@ -147,7 +153,7 @@ function fmt(x: number): string {
   return String(+x.toPrecision(3));
 }
 
-exerciseTest("sampleTriggers", "returns k distinct valid ids", () => {
+Deno.test(exerciseCase("sampleTriggers", "returns k distinct valid ids", () => {
   const stats = referenceStats();
   const rng = new Rng(1);
   for (let rep = 0; rep < 200; rep++) {
@@ -159,18 +165,18 @@ exerciseTest("sampleTriggers", "returns k distinct valid ids", () => {
       `ids must be in [0, 65), got [${q}]`,
     );
   }
-});
+}));
 
-exerciseTest("sampleTriggers", "never draws a token of probability 0", () => {
+Deno.test(exerciseCase("sampleTriggers", "never draws a token of probability 0", () => {
   const rng = new Rng(2);
   for (let rep = 0; rep < 100; rep++) {
     const q = sampleTriggers(rng, [0.5, 0, 0.25, 0, 0.25], 3);
     check(!q.includes(1) && !q.includes(3), `ids 1 and 3 have probability 0 but got [${q}]`);
     check(new Set(q).size === 3, `triggers must be distinct, got [${q}]`);
   }
-});
+}));
 
-exerciseTest("sampleTriggers", "first draw follows pi_u (seeded frequency check)", () => {
+Deno.test(exerciseCase("sampleTriggers", "first draw follows pi_u (seeded frequency check)", () => {
   const pu = [0.6, 0.3, 0.1];
   const rng = new Rng(3);
   const firsts = [0, 0, 0];
@@ -180,44 +186,46 @@ exerciseTest("sampleTriggers", "first draw follows pi_u (seeded frequency check)
     atol: 0.035,
     what: "frequency of each id as the first trigger (should follow pi_u)",
   });
-});
+}));
 
-exerciseTest("sampleTriggers", "second draw is renormalised without the first", () => {
+Deno.test(exerciseCase("sampleTriggers", "second draw is renormalised without the first", () => {
   // With pi_u = [0.5, 0.5, 0...], the second trigger is always the other token.
   const rng = new Rng(4);
   for (let rep = 0; rep < 50; rep++) {
     const q = sampleTriggers(rng, [0.5, 0.5, 0, 0], 2);
     check(q[0] !== q[1] && q.every((x) => x < 2), `expected the two ids {0, 1}, got [${q}]`);
   }
-});
+}));
 
-exerciseTest("sampleTriggers", "same seed, same draws; different seed, different draws", () => {
-  const pu = referenceStats().unigram;
-  assertSeeded((seed) => {
-    const rng = new Rng(seed);
-    return Array.from({ length: 10 }, () => sampleTriggers(rng, pu, 5));
-  }, "10 calls of sampleTriggers(rng, pi_u, 5)");
-});
+Deno.test(
+  exerciseCase("sampleTriggers", "same seed, same draws; different seed, different draws", () => {
+    const pu = referenceStats().unigram;
+    assertSeeded((seed) => {
+      const rng = new Rng(seed);
+      return Array.from({ length: 10 }, () => sampleTriggers(rng, pu, 5));
+    }, "10 calls of sampleTriggers(rng, pi_u, 5)");
+  }),
+);
 
-exerciseTest("sampleTriggers", "leaves pi_u unchanged", () => {
+Deno.test(exerciseCase("sampleTriggers", "leaves pi_u unchanged", () => {
   const pu = referenceStats().unigram;
   assertUnchanged({ unigram: pu }, () => sampleTriggers(new Rng(16), pu, 5), "sampleTriggers");
-});
+}));
 
-exerciseTest("topTriggers", "the 5 most frequent tokens are ' ', e, t, o, a", () => {
+Deno.test(exerciseCase("topTriggers", "the 5 most frequent tokens are ' ', e, t, o, a", () => {
   const q = topTriggers(referenceStats().unigram, 5);
   assertArrayEqual(q, [1, 43, 58, 53, 39], "topTriggers(pi_u, 5) (ids of ' ', e, t, o, a)");
-});
+}));
 
-exerciseTest("topTriggers", "a tiny hand-computed case, most frequent first", () => {
+Deno.test(exerciseCase("topTriggers", "a tiny hand-computed case, most frequent first", () => {
   assertArrayEqual(
     topTriggers([0.1, 0.5, 0.15, 0.25], 3),
     [1, 3, 2],
     "topTriggers([.1,.5,.15,.25], 3)",
   );
-});
+}));
 
-exerciseTest("topTriggers", "ties: the smaller id first; pi_u left unchanged", () => {
+Deno.test(exerciseCase("topTriggers", "ties: the smaller id first; pi_u left unchanged", () => {
   const p = [0.2, 0.3, 0.2, 0.3];
   const q = assertUnchanged({ unigram: p }, () => topTriggers(p, 4), "topTriggers");
   assertShape(q, [4], "topTriggers([.2, .3, .2, .3], 4)");
@@ -227,9 +235,9 @@ exerciseTest("topTriggers", "ties: the smaller id first; pi_u left unchanged", (
       `increasing id order, as the lesson says), got [${q}]` +
       (q.join() === "3,1,2,0" ? ": your ties are broken the other way (larger id first)." : "."),
   );
-});
+}));
 
-exerciseTest("topTriggers", "offset skips the most frequent ones", () => {
+Deno.test(exerciseCase("topTriggers", "offset skips the most frequent ones", () => {
   assertArrayEqual(
     topTriggers([0.1, 0.5, 0.15, 0.25], 2, 1),
     [3, 2],
@@ -240,20 +248,20 @@ exerciseTest("topTriggers", "offset skips the most frequent ones", () => {
     [43],
     "topTriggers(pi_u, 1, 1) ('e')",
   );
-});
+}));
 
 // ---------------------------------------------------------------- 1.3 outputs
 
-exerciseTest("sampleOutputs", "one output per trigger, ids in range", () => {
+Deno.test(exerciseCase("sampleOutputs", "one output per trigger, ids in range", () => {
   const o = sampleOutputs(new Rng(5), [1, 43, 58], 65);
   assertShape(o, [3], "sampleOutputs(rng, 3 triggers, 65)");
   check(
     o.every((x) => Number.isInteger(x) && x >= 0 && x < 65),
     `ids must be in [0, 65), got [${o}]`,
   );
-});
+}));
 
-exerciseTest("sampleOutputs", "uniform outputs cover all tokens evenly", () => {
+Deno.test(exerciseCase("sampleOutputs", "uniform outputs cover all tokens evenly", () => {
   const rng = new Rng(6);
   const hist = new Array(10).fill(0);
   const n = 5000;
@@ -263,9 +271,9 @@ exerciseTest("sampleOutputs", "uniform outputs cover all tokens evenly", () => {
     tv < 0.04,
     `uniform outputs over 10 tokens: total variation from uniform is ${tv.toFixed(3)}`,
   );
-});
+}));
 
-exerciseTest("sampleOutputs", "bigram outputs follow pi_b(.|q)", () => {
+Deno.test(exerciseCase("sampleOutputs", "bigram outputs follow pi_b(.|q)", () => {
   const bigram = [[0, 1, 0], [0.5, 0, 0.5], [0, 0, 1]];
   const rng = new Rng(7);
   for (let rep = 0; rep < 100; rep++) {
@@ -276,22 +284,24 @@ exerciseTest("sampleOutputs", "bigram outputs follow pi_b(.|q)", () => {
   for (let rep = 0; rep < 2000; rep++) counts1[sampleOutputs(rng, [1], 3, bigram)[0]]++;
   check(counts1[1] === 0, "pi_b(1 | 1) = 0, yet output 1 was drawn");
   assertAllClose(counts1[0] / 2000, 0.5, { atol: 0.05, what: "frequency of output 0 after 1" });
-});
+}));
 
-exerciseTest("sampleOutputs", "same seed, same draws; different seed, different draws", () => {
-  const stats = referenceStats();
-  const triggers = [1, 43, 58, 53, 39];
-  assertSeeded((seed) => {
-    const rng = new Rng(seed);
-    return Array.from({ length: 5 }, () => sampleOutputs(rng, triggers, 65));
-  }, "5 calls of sampleOutputs(rng, 5 triggers, 65) (uniform outputs)");
-  assertSeeded((seed) => {
-    const rng = new Rng(seed);
-    return Array.from({ length: 5 }, () => sampleOutputs(rng, triggers, 65, stats.bigram));
-  }, "5 calls of sampleOutputs(rng, 5 triggers, 65, pi_b) (bigram outputs)");
-});
+Deno.test(
+  exerciseCase("sampleOutputs", "same seed, same draws; different seed, different draws", () => {
+    const stats = referenceStats();
+    const triggers = [1, 43, 58, 53, 39];
+    assertSeeded((seed) => {
+      const rng = new Rng(seed);
+      return Array.from({ length: 5 }, () => sampleOutputs(rng, triggers, 65));
+    }, "5 calls of sampleOutputs(rng, 5 triggers, 65) (uniform outputs)");
+    assertSeeded((seed) => {
+      const rng = new Rng(seed);
+      return Array.from({ length: 5 }, () => sampleOutputs(rng, triggers, 65, stats.bigram));
+    }, "5 calls of sampleOutputs(rng, 5 triggers, 65, pi_b) (bigram outputs)");
+  }),
+);
 
-exerciseTest("sampleOutputs", "leaves the triggers and pi_b unchanged", () => {
+Deno.test(exerciseCase("sampleOutputs", "leaves the triggers and pi_b unchanged", () => {
   const { bigram } = referenceStats();
   const triggers = [1, 43, 58];
   assertUnchanged(
@@ -299,7 +309,7 @@ exerciseTest("sampleOutputs", "leaves the triggers and pi_b unchanged", () => {
     () => sampleOutputs(new Rng(17), triggers, 65, bigram),
     "sampleOutputs",
   );
-});
+}));
 
 // ---------------------------------------------------------------- 1.4 sequences
 
@@ -310,15 +320,15 @@ const chain = (): BigramStats => ({
   bigram: [[0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1], [1, 0, 0, 0]],
 });
 
-exerciseTest("sampleSequence", "T + 1 tokens, T labels, K triggers and outputs", () => {
+Deno.test(exerciseCase("sampleSequence", "T + 1 tokens, T labels, K triggers and outputs", () => {
   const seq = sampleSequence(new Rng(8), referenceStats(), small);
   assertShape(seq.tokens, [65], "tokens of a T = 64 sequence (T + 1 tokens)");
   assertShape(seq.labels, [64], "labels (one per target)");
   assertShape(seq.triggers, [5], "triggers");
   assertShape(seq.outputs, [5], "outputs");
-});
+}));
 
-exerciseTest(
+Deno.test(exerciseCase(
   "sampleSequence",
   "every trigger is followed by its output; labels count occurrences",
   () => {
@@ -354,31 +364,33 @@ exerciseTest(
       }
     }
   },
+));
+
+Deno.test(
+  exerciseCase("sampleSequence", "a tiny hand-computed case with a deterministic chain", () => {
+    // Token 0 always goes to 1, 1 to 2, 2 to 0; the only trigger is 2 (fixed, most frequent).
+    const stats: BigramStats = {
+      vocab: "abc",
+      unigram: [0, 0, 1],
+      bigram: [[0, 1, 0], [0, 0, 1], [1, 0, 0]],
+    };
+    const seq = sampleSequence(new Rng(10), stats, {
+      ...small,
+      seqLen: 6,
+      k: 1,
+      fixedTriggers: true,
+    });
+    const o = seq.outputs[0];
+    check(seq.tokens[0] === 2, `z_1 ~ pi_u = [0, 0, 1] must be 2, got ${seq.tokens[0]}`);
+    check(
+      seq.tokens[1] === o,
+      `the trigger 2 must be followed by its output ${o}, got ${seq.tokens[1]}`,
+    );
+    check(seq.labels[0] === 1, `first occurrence of the trigger: label 1, got ${seq.labels[0]}`);
+  }),
 );
 
-exerciseTest("sampleSequence", "a tiny hand-computed case with a deterministic chain", () => {
-  // Token 0 always goes to 1, 1 to 2, 2 to 0; the only trigger is 2 (fixed, most frequent).
-  const stats: BigramStats = {
-    vocab: "abc",
-    unigram: [0, 0, 1],
-    bigram: [[0, 1, 0], [0, 0, 1], [1, 0, 0]],
-  };
-  const seq = sampleSequence(new Rng(10), stats, {
-    ...small,
-    seqLen: 6,
-    k: 1,
-    fixedTriggers: true,
-  });
-  const o = seq.outputs[0];
-  check(seq.tokens[0] === 2, `z_1 ~ pi_u = [0, 0, 1] must be 2, got ${seq.tokens[0]}`);
-  check(
-    seq.tokens[1] === o,
-    `the trigger 2 must be followed by its output ${o}, got ${seq.tokens[1]}`,
-  );
-  check(seq.labels[0] === 1, `first occurrence of the trigger: label 1, got ${seq.labels[0]}`);
-});
-
-exerciseTest("sampleSequence", "fixed triggers skip config.triggerOffset tokens", () => {
+Deno.test(exerciseCase("sampleSequence", "fixed triggers skip config.triggerOffset tokens", () => {
   const config = { ...small, k: 2, fixedTriggers: true, triggerOffset: 3 };
   const seq = sampleSequence(new Rng(18), referenceStats(), config);
   check(
@@ -387,35 +399,37 @@ exerciseTest("sampleSequence", "fixed triggers skip config.triggerOffset tokens"
       `frequent tokens [53, 39] ('o', 'a'), got [${seq.triggers}]` +
       (seq.triggers.join() === "1,43" ? ": config.triggerOffset was ignored." : "."),
   );
-});
+}));
 
-exerciseTest("sampleSequence", "outputs follow config.outputs (bigram or uniform)", () => {
-  // With the chain 0 -> 1 -> 2 -> 3 -> 0 and the fixed trigger 0, a bigram output is always 1;
-  // a uniform output is 1 only a quarter of the time.
-  const config = { ...small, seqLen: 8, k: 1, fixedTriggers: true };
-  const outs = (outputs: DataConfig["outputs"]) =>
-    Array.from(
-      { length: 40 },
-      (_, seed) => sampleSequence(new Rng(seed), chain(), { ...config, outputs }).outputs[0],
+Deno.test(
+  exerciseCase("sampleSequence", "outputs follow config.outputs (bigram or uniform)", () => {
+    // With the chain 0 -> 1 -> 2 -> 3 -> 0 and the fixed trigger 0, a bigram output is always 1;
+    // a uniform output is 1 only a quarter of the time.
+    const config = { ...small, seqLen: 8, k: 1, fixedTriggers: true };
+    const outs = (outputs: DataConfig["outputs"]) =>
+      Array.from(
+        { length: 40 },
+        (_, seed) => sampleSequence(new Rng(seed), chain(), { ...config, outputs }).outputs[0],
+      );
+    const bigram = outs("bigram");
+    check(
+      bigram.every((o) => o === 1),
+      `with outputs: "bigram", the output of trigger 0 is drawn from pi_b(. | 0), which puts all ` +
+        `its mass on 1, but 40 seeds gave [${bigram}]: is config.outputs passed on to ` +
+        "sampleOutputs (with stats.bigram)?",
     );
-  const bigram = outs("bigram");
-  check(
-    bigram.every((o) => o === 1),
-    `with outputs: "bigram", the output of trigger 0 is drawn from pi_b(. | 0), which puts all ` +
-      `its mass on 1, but 40 seeds gave [${bigram}]: is config.outputs passed on to ` +
-      "sampleOutputs (with stats.bigram)?",
-  );
-  const uniform = outs("uniform");
-  check(
-    new Set(uniform).size >= 3,
-    `with outputs: "uniform", the output of trigger 0 is uniform over the 4 tokens, but 40 seeds ` +
-      `gave only [${[
-        ...new Set(uniform),
-      ]}]: are bigram outputs drawn whatever config.outputs says?`,
-  );
-});
+    const uniform = outs("uniform");
+    check(
+      new Set(uniform).size >= 3,
+      `with outputs: "uniform", the output of trigger 0 is uniform over the 4 tokens, but 40 seeds ` +
+        `gave only [${[
+          ...new Set(uniform),
+        ]}]: are bigram outputs drawn whatever config.outputs says?`,
+    );
+  }),
+);
 
-exerciseTest(
+Deno.test(exerciseCase(
   "sampleSequence",
   "draws in the lesson's order: triggers, outputs, z_1, z_2, ...",
   () => {
@@ -458,28 +472,30 @@ exerciseTest(
       );
     }
   },
+));
+
+Deno.test(
+  exerciseCase("sampleSequence", "same seed, same draws; different seed, different draws", () => {
+    const stats = referenceStats();
+    for (const fixedTriggers of [true, false]) {
+      assertSeeded(
+        (seed) => sampleSequence(new Rng(seed), stats, { ...small, fixedTriggers }).tokens,
+        `the tokens of sampleSequence (fixedTriggers: ${fixedTriggers})`,
+      );
+    }
+  }),
 );
 
-exerciseTest("sampleSequence", "same seed, same draws; different seed, different draws", () => {
-  const stats = referenceStats();
-  for (const fixedTriggers of [true, false]) {
-    assertSeeded(
-      (seed) => sampleSequence(new Rng(seed), stats, { ...small, fixedTriggers }).tokens,
-      `the tokens of sampleSequence (fixedTriggers: ${fixedTriggers})`,
-    );
-  }
-});
-
-exerciseTest("sampleSequence", "leaves the statistics unchanged", () => {
+Deno.test(exerciseCase("sampleSequence", "leaves the statistics unchanged", () => {
   const stats = referenceStats();
   assertUnchanged(
     { stats },
     () => sampleSequence(new Rng(20), stats, { ...small, fixedTriggers: false }),
     "sampleSequence",
   );
-});
+}));
 
-exerciseTest("sampleSequence", "global transitions follow pi_b (total variation)", () => {
+Deno.test(exerciseCase("sampleSequence", "global transitions follow pi_b (total variation)", () => {
   const stats = referenceStats();
   const rng = new Rng(11);
   const row = 1; // transitions out of the space, never a trigger with K=0
@@ -502,9 +518,9 @@ exerciseTest("sampleSequence", "global transitions follow pi_b (total variation)
       tv.toFixed(3)
     } (${n} samples)`,
   );
-});
+}));
 
-exerciseTest(
+Deno.test(exerciseCase(
   "sampleSequence",
   "fraction of in-context targets (K=5 fixed ~29%, random ~23%)",
   () => {
@@ -532,11 +548,11 @@ exerciseTest(
       what: "in-context fraction, random K=5, T=256",
     });
   },
-);
+));
 
 // ---------------------------------------------------------------- 1.5 batches
 
-exerciseTest("makeBatch", "shapes and dtypes", () => {
+Deno.test(exerciseCase("makeBatch", "shapes and dtypes", () => {
   const b = makeBatch(new Rng(13), referenceStats(), small, 3);
   for (
     const [name, t, dtype] of [
@@ -550,9 +566,9 @@ exerciseTest("makeBatch", "shapes and dtypes", () => {
     check(t.dtype === dtype, `batch.${name} should have dtype ${dtype}, got ${t.dtype}`);
   }
   tf.dispose([b.inputs, b.targets, b.labels, b.inContextMask]);
-});
+}));
 
-exerciseTest(
+Deno.test(exerciseCase(
   "makeBatch",
   "targets are the inputs shifted by one; rows match sampleSequence",
   () => {
@@ -565,23 +581,25 @@ exerciseTest(
     assertArrayEqual(b.labels, seqs.map((s) => s.labels), "batch.labels");
     tf.dispose([b.inputs, b.targets, b.labels, b.inContextMask]);
   },
-);
+));
 
-exerciseTest("makeBatch", "the in-context mask is 1 exactly where label >= 2", () => {
+Deno.test(exerciseCase("makeBatch", "the in-context mask is 1 exactly where label >= 2", () => {
   const b = makeBatch(new Rng(15), referenceStats(), small, 4);
   const labels = b.labels.dataSync();
   const expected = Array.from(labels, (l) => (l >= 2 ? 1 : 0));
   assertArrayEqual(b.inContextMask.reshape([-1]), expected, "batch.inContextMask (flattened)");
   check(expected.some((x) => x === 1), "this batch should contain in-context targets");
   tf.dispose([b.inputs, b.targets, b.labels, b.inContextMask]);
-});
+}));
 
-exerciseTest("makeBatch", "same seed, same batch; different seed, different batch", () => {
-  const stats = referenceStats();
-  assertSeeded((seed) => {
-    const b = makeBatch(new Rng(seed), stats, small, 2);
-    const values = Array.from(b.inputs.dataSync());
-    tf.dispose([b.inputs, b.targets, b.labels, b.inContextMask]);
-    return values;
-  }, "the inputs of makeBatch(rng, pi, T = 64, 2)");
-});
+Deno.test(
+  exerciseCase("makeBatch", "same seed, same batch; different seed, different batch", () => {
+    const stats = referenceStats();
+    assertSeeded((seed) => {
+      const b = makeBatch(new Rng(seed), stats, small, 2);
+      const values = Array.from(b.inputs.dataSync());
+      tf.dispose([b.inputs, b.targets, b.labels, b.inContextMask]);
+      return values;
+    }, "the inputs of makeBatch(rng, pi, T = 64, 2)");
+  }),
+);

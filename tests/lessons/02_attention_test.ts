@@ -23,7 +23,7 @@ import {
   assertShape,
   check,
   CourseAssertionError,
-  exerciseTest,
+  exerciseCase,
 } from "@lib/testing/mod.ts";
 import { backendFromEnv, initBackend } from "@lib/tf/mod.ts";
 
@@ -107,15 +107,15 @@ function problem(seed: number, batch: number, seq: number, dim: number) {
 
 // ---------------------------------------------------------------- 2.1 scores
 
-exerciseTest("attentionScores", "shape [batch, seq, seq] and dtype float32", () => {
+Deno.test(exerciseCase("attentionScores", "shape [batch, seq, seq] and dtype float32", () => {
   const { x, wK } = problem(1, 2, 5, 4);
   const scores = attentionScores(t3(x), t2(wK));
   assertShape(scores, [2, 5, 5], "attentionScores(x [2, 5, 4], wK [4, 4])");
   check(scores.dtype === "float32", `scores should be float32, got ${scores.dtype}`);
   scores.dispose();
-});
+}));
 
-exerciseTest(
+Deno.test(exerciseCase(
   "attentionScores",
   "a tiny hand-computed case: x_t · (W_K x_s) / √d, not W_K^T",
   () => {
@@ -136,39 +136,45 @@ exerciseTest(
     });
     scores.dispose();
   },
+));
+
+Deno.test(
+  exerciseCase(
+    "attentionScores",
+    "matches the slow reference on a seeded batch (scale 1/√d)",
+    () => {
+      const { x, wK } = problem(2, 3, 7, 8);
+      const scores = attentionScores(t3(x), t2(wK));
+      const wKT = wK.map((_, i) => wK.map((row) => row[i]));
+      assertAllClose(scores, x.map((xb) => refScores(xb, wK)), {
+        atol: 1e-3,
+        rtol: 1e-3,
+        what: "attention scores of a random batch (d = 8, so the scale is 1/√8)",
+        mistakes: [
+          {
+            value: x.map((xb) => refScores(xb, wK).map((row) => row.map((v) => v * Math.sqrt(8)))),
+            means: "Your scores are √8 times too large: the scale 1/√d is missing.",
+          },
+          {
+            value: x.map((xb) => refScores(xb, wKT)),
+            means: "These are the scores with W_K transposed: the key is W_K x_s, which for row " +
+              "vectors is x_s W_K^T (`tf.matMul(x, wK, false, true)`).",
+          },
+          {
+            value: x.map((xb) =>
+              refScores(xb, wK)[0].map((_, s) => refScores(xb, wK).map((r) => r[s]))
+            ),
+            means: "Your scores are transposed: row t must hold query t's scores (q_t · k_s for " +
+              "every key s), i.e. queries @ keys^T.",
+          },
+        ],
+      });
+      scores.dispose();
+    },
+  ),
 );
 
-exerciseTest("attentionScores", "matches the slow reference on a seeded batch (scale 1/√d)", () => {
-  const { x, wK } = problem(2, 3, 7, 8);
-  const scores = attentionScores(t3(x), t2(wK));
-  const wKT = wK.map((_, i) => wK.map((row) => row[i]));
-  assertAllClose(scores, x.map((xb) => refScores(xb, wK)), {
-    atol: 1e-3,
-    rtol: 1e-3,
-    what: "attention scores of a random batch (d = 8, so the scale is 1/√8)",
-    mistakes: [
-      {
-        value: x.map((xb) => refScores(xb, wK).map((row) => row.map((v) => v * Math.sqrt(8)))),
-        means: "Your scores are √8 times too large: the scale 1/√d is missing.",
-      },
-      {
-        value: x.map((xb) => refScores(xb, wKT)),
-        means: "These are the scores with W_K transposed: the key is W_K x_s, which for row " +
-          "vectors is x_s W_K^T (`tf.matMul(x, wK, false, true)`).",
-      },
-      {
-        value: x.map((xb) =>
-          refScores(xb, wK)[0].map((_, s) => refScores(xb, wK).map((r) => r[s]))
-        ),
-        means: "Your scores are transposed: row t must hold query t's scores (q_t · k_s for " +
-          "every key s), i.e. queries @ keys^T.",
-      },
-    ],
-  });
-  scores.dispose();
-});
-
-exerciseTest("attentionScores", "separate queries: q_t · (W_K x_s) / √d", () => {
+Deno.test(exerciseCase("attentionScores", "separate queries: q_t · (W_K x_s) / √d", () => {
   const { x, wK } = problem(3, 2, 6, 4);
   const q = problem(4, 2, 6, 4).x;
   const scores = attentionScores(t3(x), t2(wK), t3(q));
@@ -178,9 +184,9 @@ exerciseTest("attentionScores", "separate queries: q_t · (W_K x_s) / √d", () 
     what: "scores with queries from another tensor (keys still from x)",
   });
   scores.dispose();
-});
+}));
 
-exerciseTest(
+Deno.test(exerciseCase(
   "attentionScores",
   "is differentiable: the gradient for W_K is Σ r[t][s] x_t x_s^T / √d",
   () => {
@@ -216,11 +222,11 @@ exerciseTest(
     assertAllClose(grad, want, { atol: 1e-3, rtol: 1e-3, what: "d loss / d W_K" });
     tf.dispose([xt, wKt, rt, grad]);
   },
-);
+));
 
 // ---------------------------------------------------------------- 2.2 mask
 
-exerciseTest("causalMask", "keeps s <= t unchanged, including the diagonal", () => {
+Deno.test(exerciseCase("causalMask", "keeps s <= t unchanged, including the diagonal", () => {
   const { x, wK } = problem(5, 2, 6, 4);
   const scores = x.map((xb) => refScores(xb, wK));
   const masked = causalMask(t3(scores));
@@ -236,9 +242,9 @@ exerciseTest("causalMask", "keeps s <= t unchanged, including the diagonal", () 
       }
     }
   }
-});
+}));
 
-exerciseTest(
+Deno.test(exerciseCase(
   "causalMask",
   "a tiny 3x3 case: -Infinity (or hugely negative) above the diagonal",
   () => {
@@ -257,9 +263,9 @@ exerciseTest(
       what: "the visible entries of the masked 3x3 scores",
     });
   },
-);
+));
 
-exerciseTest(
+Deno.test(exerciseCase(
   "causalMask",
   "after softmax, future weights are 0 and position 0 sees only itself",
   () => {
@@ -275,9 +281,9 @@ exerciseTest(
       },
     );
   },
-);
+));
 
-exerciseTest("causalMask", "is differentiable: no gradient flows to future keys", () => {
+Deno.test(exerciseCase("causalMask", "is differentiable: no gradient flows to future keys", () => {
   const s = t3([[[1, 2, 3], [4, 5, 6], [7, 8, 9]]]);
   const grad = tf.grad((x: tf.Tensor) =>
     tf.sum(
@@ -296,7 +302,7 @@ exerciseTest("causalMask", "is differentiable: no gradient flows to future keys"
     ]}`,
   );
   check(Math.abs(g[0][1][0]) > 1e-3, "the gradient at visible entries should not be 0");
-});
+}));
 
 // ---------------------------------------------------------------- 2.3 softmax
 
@@ -322,16 +328,18 @@ function checkRowsSumToOne(w: tf.Tensor3D, what: string): void {
   );
 }
 
-exerciseTest("softmaxLastAxis", "a tiny hand-computed case: [0, ln 3] -> [0.25, 0.75]", () => {
-  const w = softmaxLastAxis(t3([[[0, Math.log(3)], [Math.log(2), Math.log(2)]]]));
-  checkRowsSumToOne(w, "softmaxLastAxis([[0, ln 3], [ln 2, ln 2]])");
-  assertAllClose(w, [[[0.25, 0.75], [0.5, 0.5]]], {
-    what: "softmaxLastAxis([[0, ln 3], [ln 2, ln 2]])",
-  });
-  w.dispose();
-});
+Deno.test(
+  exerciseCase("softmaxLastAxis", "a tiny hand-computed case: [0, ln 3] -> [0.25, 0.75]", () => {
+    const w = softmaxLastAxis(t3([[[0, Math.log(3)], [Math.log(2), Math.log(2)]]]));
+    checkRowsSumToOne(w, "softmaxLastAxis([[0, ln 3], [ln 2, ln 2]])");
+    assertAllClose(w, [[[0.25, 0.75], [0.5, 0.5]]], {
+      what: "softmaxLastAxis([[0, ln 3], [ln 2, ln 2]])",
+    });
+    w.dispose();
+  }),
+);
 
-exerciseTest(
+Deno.test(exerciseCase(
   "softmaxLastAxis",
   "normalises over the keys (last axis), matching the reference",
   () => {
@@ -352,18 +360,20 @@ exerciseTest(
     });
     w.dispose();
   },
+));
+
+Deno.test(
+  exerciseCase("softmaxLastAxis", "large scores (1e4) give no NaN: it subtracts the max", () => {
+    const w = softmaxLastAxis(t3([[[1e4, 0, -1e4], [1e4, 1e4, 1e4], [-1e4, 5e3, 1e4]]]));
+    assertFinite(w, "softmaxLastAxis of scores around 1e4");
+    assertAllClose(w, [[[1, 0, 0], [1 / 3, 1 / 3, 1 / 3], [0, 0, 1]]], {
+      what: "softmaxLastAxis of scores around 1e4",
+    });
+    w.dispose();
+  }),
 );
 
-exerciseTest("softmaxLastAxis", "large scores (1e4) give no NaN: it subtracts the max", () => {
-  const w = softmaxLastAxis(t3([[[1e4, 0, -1e4], [1e4, 1e4, 1e4], [-1e4, 5e3, 1e4]]]));
-  assertFinite(w, "softmaxLastAxis of scores around 1e4");
-  assertAllClose(w, [[[1, 0, 0], [1 / 3, 1 / 3, 1 / 3], [0, 0, 1]]], {
-    what: "softmaxLastAxis of scores around 1e4",
-  });
-  w.dispose();
-});
-
-exerciseTest(
+Deno.test(exerciseCase(
   "softmaxLastAxis",
   "each row subtracts its own max: a row far below the others",
   () => {
@@ -380,9 +390,9 @@ exerciseTest(
     assertAllClose(w, [[[1, 0], [1, 0]]], { what: "softmaxLastAxis([[1e4, 0], [-1e4, -2e4]])" });
     w.dispose();
   },
-);
+));
 
-exerciseTest("softmaxLastAxis", "-Infinity entries get weight 0 (masked rows)", () => {
+Deno.test(exerciseCase("softmaxLastAxis", "-Infinity entries get weight 0 (masked rows)", () => {
   const w = softmaxLastAxis(
     t3([[[3, -Infinity, -Infinity], [1, 1, -Infinity], [0, 0, Math.log(2)]]]),
   );
@@ -391,11 +401,11 @@ exerciseTest("softmaxLastAxis", "-Infinity entries get weight 0 (masked rows)", 
     what: "softmaxLastAxis of masked scores",
   });
   w.dispose();
-});
+}));
 
 // ---------------------------------------------------------------- 2.4 attention
 
-exerciseTest("attention", "shapes, and causal weights whose rows sum to 1", () => {
+Deno.test(exerciseCase("attention", "shapes, and causal weights whose rows sum to 1", () => {
   const { x, wK, wV, wO } = problem(7, 2, 6, 4);
   const { output, weights } = attention(t3(x), t2(wK), t2(wV), t2(wO));
   assertShape(output, [2, 6, 4], "attention(...).output");
@@ -414,9 +424,9 @@ exerciseTest("attention", "shapes, and causal weights whose rows sum to 1", () =
       );
     })
   );
-});
+}));
 
-exerciseTest("attention", "matches the slow reference W_O Σ_s β_{t,s} W_V x_s", () => {
+Deno.test(exerciseCase("attention", "matches the slow reference W_O Σ_s β_{t,s} W_V x_s", () => {
   const { x, wK, wV, wO } = problem(8, 3, 7, 6);
   const { output, weights } = attention(t3(x), t2(wK), t2(wV), t2(wO));
   const refs = x.map((xb) => refAttention(xb, wK, wV, wO));
@@ -427,9 +437,9 @@ exerciseTest("attention", "matches the slow reference W_O Σ_s β_{t,s} W_V x_s"
     what: "attention output",
   });
   tf.dispose([output, weights]);
-});
+}));
 
-exerciseTest("attention", "position 0 sees only itself: output_0 = W_O W_V x_0", () => {
+Deno.test(exerciseCase("attention", "position 0 sees only itself: output_0 = W_O W_V x_0", () => {
   const { x, wK, wV, wO } = problem(9, 1, 5, 4);
   const { output, weights } = attention(t3(x), t2(wK), t2(wV), t2(wO));
   const first = output.slice([0, 0, 0], [1, 1, 4]).reshape([4]);
@@ -438,39 +448,43 @@ exerciseTest("attention", "position 0 sees only itself: output_0 = W_O W_V x_0",
     what: "output at position 0",
   });
   tf.dispose([output, weights, first]);
-});
+}));
 
-exerciseTest("attention", "queries from another tensor (the option used in lesson 4)", () => {
-  const { x, wK, wV, wO } = problem(10, 2, 5, 4);
-  const q = problem(11, 2, 5, 4).x;
-  const { output, weights } = attention(t3(x), t2(wK), t2(wV), t2(wO), { queries: t3(q) });
-  const refs = x.map((xb, b) => refAttention(xb, wK, wV, wO, q[b]));
-  assertAllClose(weights, refs.map((r) => r.beta), {
-    atol: 1e-4,
-    what: "weights with separate queries",
-  });
-  assertAllClose(output, refs.map((r) => r.out), {
-    atol: 1e-4,
-    rtol: 1e-3,
-    what: "output with separate queries",
-  });
-  tf.dispose([output, weights]);
-});
+Deno.test(
+  exerciseCase("attention", "queries from another tensor (the option used in lesson 4)", () => {
+    const { x, wK, wV, wO } = problem(10, 2, 5, 4);
+    const q = problem(11, 2, 5, 4).x;
+    const { output, weights } = attention(t3(x), t2(wK), t2(wV), t2(wO), { queries: t3(q) });
+    const refs = x.map((xb, b) => refAttention(xb, wK, wV, wO, q[b]));
+    assertAllClose(weights, refs.map((r) => r.beta), {
+      atol: 1e-4,
+      what: "weights with separate queries",
+    });
+    assertAllClose(output, refs.map((r) => r.out), {
+      atol: 1e-4,
+      rtol: 1e-3,
+      what: "output with separate queries",
+    });
+    tf.dispose([output, weights]);
+  }),
+);
 
-exerciseTest("attention", "large scores (about 1e4) give finite weights and outputs", () => {
-  const { x, wV, wO } = problem(12, 1, 6, 4);
-  const wK = [[3000, 0, 0, 0], [0, 3000, 0, 0], [0, 0, 3000, 0], [0, 0, 0, 3000]];
-  const { output, weights } = attention(t3(x), t2(wK), t2(wV), t2(wO));
-  assertFinite(weights, "weights when the scores are about 1e4");
-  assertFinite(output, "output when the scores are about 1e4");
-  assertAllClose(weights, [refAttention(x[0], wK, wV, wO).beta], {
-    atol: 1e-3,
-    what: "weights (large scores)",
-  });
-  tf.dispose([output, weights]);
-});
+Deno.test(
+  exerciseCase("attention", "large scores (about 1e4) give finite weights and outputs", () => {
+    const { x, wV, wO } = problem(12, 1, 6, 4);
+    const wK = [[3000, 0, 0, 0], [0, 3000, 0, 0], [0, 0, 3000, 0], [0, 0, 0, 3000]];
+    const { output, weights } = attention(t3(x), t2(wK), t2(wV), t2(wO));
+    assertFinite(weights, "weights when the scores are about 1e4");
+    assertFinite(output, "output when the scores are about 1e4");
+    assertAllClose(weights, [refAttention(x[0], wK, wV, wO).beta], {
+      atol: 1e-3,
+      what: "weights (large scores)",
+    });
+    tf.dispose([output, weights]);
+  }),
+);
 
-exerciseTest(
+Deno.test(exerciseCase(
   "attention",
   "is differentiable: gradients for W_K, W_V, W_O match a reference",
   () => {
@@ -499,11 +513,11 @@ exerciseTest(
     });
     tf.dispose([...got, ...want, ...args, probe, xs]);
   },
-);
+));
 
 // ---------------------------------------------------------------- 2.5 residual block
 
-exerciseTest("residualAttention", "output = x + attention output (reference)", () => {
+Deno.test(exerciseCase("residualAttention", "output = x + attention output (reference)", () => {
   const { x, wK, wV, wO } = problem(15, 2, 6, 4);
   const { output, weights } = residualAttention(t3(x), t2(wK), t2(wV), t2(wO));
   const expected = x.map((xb) => {
@@ -512,9 +526,9 @@ exerciseTest("residualAttention", "output = x + attention output (reference)", (
   });
   assertAllClose(output, expected, { atol: 1e-4, rtol: 1e-3, what: "residualAttention output" });
   tf.dispose([output, weights]);
-});
+}));
 
-exerciseTest("residualAttention", "returns the attention weights too", () => {
+Deno.test(exerciseCase("residualAttention", "returns the attention weights too", () => {
   const { x, wK, wV, wO } = problem(16, 2, 6, 4);
   const { output, weights } = residualAttention(t3(x), t2(wK), t2(wV), t2(wO));
   assertShape(output, [2, 6, 4], "residualAttention(...).output");
@@ -523,79 +537,93 @@ exerciseTest("residualAttention", "returns the attention weights too", () => {
     what: "residualAttention(...).weights",
   });
   tf.dispose([output, weights]);
-});
+}));
 
-exerciseTest("residualAttention", "with W_O = 0 the block is the identity", () => {
+Deno.test(exerciseCase("residualAttention", "with W_O = 0 the block is the identity", () => {
   const { x, wK, wV } = problem(17, 1, 5, 4);
   const zero = tf.zeros([4, 4]) as tf.Tensor2D;
   const { output, weights } = residualAttention(t3(x), t2(wK), t2(wV), zero);
   assertAllClose(output, x, { what: "residualAttention with W_O = 0 (should return x)" });
   tf.dispose([output, weights, zero]);
-});
+}));
 
 // ---------------------------------------------------------------- 2.6 previous-token head
 
-exerciseTest("previousTokenKey", "a tiny case: one-hot positions give a shift matrix", () => {
-  // p_t = e_t: W = e_1 e_0^T + e_2 e_1^T + e_3 e_2^T, ones just below the diagonal.
-  const w = previousTokenKey(tf.eye(4) as tf.Tensor2D);
-  assertAllClose(w, [[0, 0, 0, 0], [1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0]], {
-    what: "previousTokenKey(one-hot positions e_0..e_3) = Σ_t p_t p_{t-1}^T",
-  });
-  w.dispose();
-});
+Deno.test(
+  exerciseCase("previousTokenKey", "a tiny case: one-hot positions give a shift matrix", () => {
+    // p_t = e_t: W = e_1 e_0^T + e_2 e_1^T + e_3 e_2^T, ones just below the diagonal.
+    const w = previousTokenKey(tf.eye(4) as tf.Tensor2D);
+    assertAllClose(w, [[0, 0, 0, 0], [1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0]], {
+      what: "previousTokenKey(one-hot positions e_0..e_3) = Σ_t p_t p_{t-1}^T",
+    });
+    w.dispose();
+  }),
+);
 
-exerciseTest("previousTokenKey", "matches Σ_{t>=1} p_t p_{t-1}^T on random positions", () => {
-  const pos = randn(new Rng(18), 9, 6);
-  const w = previousTokenKey(t2(pos));
-  assertShape(w, [6, 6], "previousTokenKey of [9, 6] positions");
-  assertAllClose(w, refPreviousTokenKey(pos), { atol: 1e-3, rtol: 1e-4, what: "previousTokenKey" });
-  w.dispose();
-});
+Deno.test(
+  exerciseCase("previousTokenKey", "matches Σ_{t>=1} p_t p_{t-1}^T on random positions", () => {
+    const pos = randn(new Rng(18), 9, 6);
+    const w = previousTokenKey(t2(pos));
+    assertShape(w, [6, 6], "previousTokenKey of [9, 6] positions");
+    assertAllClose(w, refPreviousTokenKey(pos), {
+      atol: 1e-3,
+      rtol: 1e-4,
+      what: "previousTokenKey",
+    });
+    w.dispose();
+  }),
+);
 
-exerciseTest("previousTokenKey", "with d = 64, every position t >= 1 attends to t - 1", () => {
-  const pos = randn(new Rng(19), 32, 64);
-  const w = previousTokenKey(t2(pos));
-  const wK = w.arraySync() as M;
-  w.dispose();
-  const beta = refCausalSoftmax(refScores(pos, wK));
-  for (let t = 1; t < 32; t++) {
-    const best = beta[t].indexOf(Math.max(...beta[t]));
-    check(
-      best === t - 1,
-      `query ${t} should attend most to key ${t - 1}, but attends most to ${best}`,
-    );
-    check(
-      beta[t][t - 1] > 0.99,
-      `query ${t} should put > 99% on key ${t - 1}, puts ${beta[t][t - 1]}`,
-    );
-  }
-});
+Deno.test(
+  exerciseCase("previousTokenKey", "with d = 64, every position t >= 1 attends to t - 1", () => {
+    const pos = randn(new Rng(19), 32, 64);
+    const w = previousTokenKey(t2(pos));
+    const wK = w.arraySync() as M;
+    w.dispose();
+    const beta = refCausalSoftmax(refScores(pos, wK));
+    for (let t = 1; t < 32; t++) {
+      const best = beta[t].indexOf(Math.max(...beta[t]));
+      check(
+        best === t - 1,
+        `query ${t} should attend most to key ${t - 1}, but attends most to ${best}`,
+      );
+      check(
+        beta[t][t - 1] > 0.99,
+        `query ${t} should put > 99% on key ${t - 1}, puts ${beta[t][t - 1]}`,
+      );
+    }
+  }),
+);
 
-exerciseTest("previousTokenSharpness", "a tiny hand-computed case (row 0 is ignored)", () => {
-  const weights = t3([[[1, 0, 0], [0.8, 0.2, 0], [0.1, 0.6, 0.3]]]);
-  const { meanWeight, accuracy } = previousTokenSharpness(weights);
-  assertAllClose([meanWeight, accuracy], [0.7, 1], {
-    what: "[meanWeight, accuracy] of a 3x3 example",
-  });
-  weights.dispose();
-});
+Deno.test(
+  exerciseCase("previousTokenSharpness", "a tiny hand-computed case (row 0 is ignored)", () => {
+    const weights = t3([[[1, 0, 0], [0.8, 0.2, 0], [0.1, 0.6, 0.3]]]);
+    const { meanWeight, accuracy } = previousTokenSharpness(weights);
+    assertAllClose([meanWeight, accuracy], [0.7, 1], {
+      what: "[meanWeight, accuracy] of a 3x3 example",
+    });
+    weights.dispose();
+  }),
+);
 
-exerciseTest("previousTokenSharpness", "self-attention scores 0; averages over the batch", () => {
-  const eye = tf.eye(4).reshape([1, 4, 4]);
-  const shift = t3([[[1, 0, 0, 0], [1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0]]]);
-  const self = previousTokenSharpness(eye as tf.Tensor3D);
-  assertAllClose([self.meanWeight, self.accuracy], [0, 0], {
-    what: "sharpness of a head attending to itself",
-  });
-  const both = tf.concat([eye, shift]) as tf.Tensor3D;
-  const mixed = previousTokenSharpness(both);
-  assertAllClose([mixed.meanWeight, mixed.accuracy], [0.5, 0.5], {
-    what: "sharpness of a batch with one self head and one perfect previous-token head",
-  });
-  tf.dispose([eye, shift, both]);
-});
+Deno.test(
+  exerciseCase("previousTokenSharpness", "self-attention scores 0; averages over the batch", () => {
+    const eye = tf.eye(4).reshape([1, 4, 4]);
+    const shift = t3([[[1, 0, 0, 0], [1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0]]]);
+    const self = previousTokenSharpness(eye as tf.Tensor3D);
+    assertAllClose([self.meanWeight, self.accuracy], [0, 0], {
+      what: "sharpness of a head attending to itself",
+    });
+    const both = tf.concat([eye, shift]) as tf.Tensor3D;
+    const mixed = previousTokenSharpness(both);
+    assertAllClose([mixed.meanWeight, mixed.accuracy], [0.5, 0.5], {
+      what: "sharpness of a batch with one self head and one perfect previous-token head",
+    });
+    tf.dispose([eye, shift, both]);
+  }),
+);
 
-exerciseTest(
+Deno.test(exerciseCase(
   "previousTokenSharpness",
   "accuracy counts argmax hits, meanWeight the mass on t - 1",
   () => {
@@ -612,9 +640,9 @@ exerciseTest(
     });
     weights.dispose();
   },
-);
+));
 
-exerciseTest(
+Deno.test(exerciseCase(
   "previousTokenSharpness",
   "the hand-built head gets sharper as d grows (T = 64)",
   () => {
@@ -640,51 +668,51 @@ exerciseTest(
       `expected d = 8 to fail often (< 0.5) and d = 64 to succeed (> 0.95), got ${small.result.accuracy} and ${large.result.accuracy}`,
     );
   },
-);
+));
 
 // ---------------------------------------------------------------- no leaks (every exercise)
 
-exerciseTest("attentionScores", "frees its intermediate tensors", async () => {
+Deno.test(exerciseCase("attentionScores", "frees its intermediate tensors", async () => {
   const { x, wK } = problem(30, 2, 5, 4);
   const [xt, wKt] = [t3(x), t2(wK)];
   tf.dispose(await assertNoLeak(() => attentionScores(xt, wKt), "attentionScores"));
   tf.dispose([xt, wKt]);
-});
+}));
 
-exerciseTest("causalMask", "frees its intermediate tensors", async () => {
+Deno.test(exerciseCase("causalMask", "frees its intermediate tensors", async () => {
   const scores = t3(problem(31, 2, 5, 5).x);
   tf.dispose(await assertNoLeak(() => causalMask(scores), "causalMask"));
   scores.dispose();
-});
+}));
 
-exerciseTest("softmaxLastAxis", "frees its intermediate tensors", async () => {
+Deno.test(exerciseCase("softmaxLastAxis", "frees its intermediate tensors", async () => {
   const scores = t3(problem(32, 2, 5, 5).x);
   tf.dispose(await assertNoLeak(() => softmaxLastAxis(scores), "softmaxLastAxis"));
   scores.dispose();
-});
+}));
 
-exerciseTest("attention", "frees its intermediate tensors", async () => {
+Deno.test(exerciseCase("attention", "frees its intermediate tensors", async () => {
   const { x, wK, wV, wO } = problem(33, 2, 5, 4);
   const ts = [t3(x), t2(wK), t2(wV), t2(wO)] as const;
   const result = await assertNoLeak(() => attention(...ts), "attention");
   tf.dispose([result.output, result.weights, ...ts]);
-});
+}));
 
-exerciseTest("residualAttention", "frees its intermediate tensors", async () => {
+Deno.test(exerciseCase("residualAttention", "frees its intermediate tensors", async () => {
   const { x, wK, wV, wO } = problem(34, 2, 5, 4);
   const ts = [t3(x), t2(wK), t2(wV), t2(wO)] as const;
   const result = await assertNoLeak(() => residualAttention(...ts), "residualAttention");
   tf.dispose([result.output, result.weights, ...ts]);
-});
+}));
 
-exerciseTest("previousTokenKey", "frees its intermediate tensors", async () => {
+Deno.test(exerciseCase("previousTokenKey", "frees its intermediate tensors", async () => {
   const pos = randomPositions(new Rng(35), 6, 4);
   tf.dispose(await assertNoLeak(() => previousTokenKey(pos), "previousTokenKey"));
   pos.dispose();
-});
+}));
 
-exerciseTest("previousTokenSharpness", "frees its intermediate tensors", async () => {
+Deno.test(exerciseCase("previousTokenSharpness", "frees its intermediate tensors", async () => {
   const weights = t3([refCausalSoftmax(problem(36, 1, 5, 5).x[0])]);
   await assertNoLeak(() => previousTokenSharpness(weights), "previousTokenSharpness");
   weights.dispose();
-});
+}));

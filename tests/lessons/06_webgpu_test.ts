@@ -40,7 +40,7 @@ import {
   assertShape,
   check,
   deepFreeze,
-  exerciseTest,
+  exerciseCase,
 } from "@lib/testing/mod.ts";
 import { backendFromEnv, initBackend } from "@lib/tf/mod.ts";
 import {
@@ -120,26 +120,28 @@ function expectedAttention(q: number[][], k: number[][]): number[][] {
 
 // ---------------------------------------------------------------- 6.1 profiling
 
-exerciseTest("profileStep", "counts kernels by name and the tensors left behind", async () => {
-  const a = tf.ones([4, 4]);
-  const b = tf.ones([4, 4]);
-  const before = tf.memory().numTensors;
-  let kept: tf.Tensor[] = [];
-  const p = await profileStep(() => {
-    kept = [a.add(b), tf.exp(a)]; // two kernels, two tensors left
-  });
-  check(p !== undefined, "profileStep returned nothing");
-  check(p.kernels === 2, `expected 2 kernels (Add, Exp), got ${p.kernels}`);
-  check(
-    p.byName?.Add === 1 && p.byName?.Exp === 1,
-    `byName should be { Add: 1, Exp: 1 }, got ${JSON.stringify(p.byName)}`,
-  );
-  check(p.newTensors === 2, `two tensors were left alive, profileStep says ${p.newTensors}`);
-  check(tf.memory().numTensors - before === 2, "profileStep itself should not keep tensors");
-  tf.dispose([...kept, a, b]);
-});
+Deno.test(
+  exerciseCase("profileStep", "counts kernels by name and the tensors left behind", async () => {
+    const a = tf.ones([4, 4]);
+    const b = tf.ones([4, 4]);
+    const before = tf.memory().numTensors;
+    let kept: tf.Tensor[] = [];
+    const p = await profileStep(() => {
+      kept = [a.add(b), tf.exp(a)]; // two kernels, two tensors left
+    });
+    check(p !== undefined, "profileStep returned nothing");
+    check(p.kernels === 2, `expected 2 kernels (Add, Exp), got ${p.kernels}`);
+    check(
+      p.byName?.Add === 1 && p.byName?.Exp === 1,
+      `byName should be { Add: 1, Exp: 1 }, got ${JSON.stringify(p.byName)}`,
+    );
+    check(p.newTensors === 2, `two tensors were left alive, profileStep says ${p.newTensors}`);
+    check(tf.memory().numTensors - before === 2, "profileStep itself should not keep tensors");
+    tf.dispose([...kept, a, b]);
+  }),
+);
 
-exerciseTest("profileStep", "sees that tf.tidy frees the intermediates", async () => {
+Deno.test(exerciseCase("profileStep", "sees that tf.tidy frees the intermediates", async () => {
   const x = tf.ones([3, 3]);
   let out: tf.Tensor | undefined;
   const leaky = await profileStep(() => {
@@ -154,55 +156,73 @@ exerciseTest("profileStep", "sees that tf.tidy frees the intermediates", async (
   check(tidy.newTensors === 1, `with tidy only the result stays, got ${tidy.newTensors}`);
   check(leaky.kernels === 3 && tidy.kernels === 3, "tidy changes lifetimes, not the kernel count");
   x.dispose();
-});
+}));
 
-exerciseTest("profileStep", "a returned tensor is the result, not a leak: freed", async () => {
-  const x = tf.ones([3, 3]);
-  const before = tf.memory().numTensors;
-  const p = await profileStep(() => tf.tidy(() => x.mul(x).sum()));
-  const after = tf.memory().numTensors;
-  const obj = await profileStep(() => ({ loss: tf.tidy(() => x.add(x).mean()), note: "done" }));
-  const afterObj = tf.memory().numTensors;
-  x.dispose();
-  check(p.kernels === 2, `x.mul(x).sum() launches 2 kernels, profileStep says ${p.kernels}`);
-  check(
-    p.newTensors === 0 && after === before,
-    `profiling a function that returns a tensor (its result) should report 0 tensors left ` +
-      `behind and free it, but newTensors is ${p.newTensors} and ${after - before} tensor(s) ` +
-      "stayed alive: nobody else can free a result profileStep drops. Dispose what fn returns " +
-      "inside the profiled function (`tf.dispose(fn())`).",
-  );
-  check(
-    obj.newTensors === 0 && afterObj === after,
-    `a result { loss: tensor, note } is freed too (tf.dispose walks objects and arrays), but ` +
-      `newTensors is ${obj.newTensors} and ${afterObj - after} tensor(s) stayed alive`,
-  );
-});
+Deno.test(
+  exerciseCase("profileStep", "a returned tensor is the result, not a leak: freed", async () => {
+    const x = tf.ones([3, 3]);
+    const before = tf.memory().numTensors;
+    const p = await profileStep(() => tf.tidy(() => x.mul(x).sum()));
+    const after = tf.memory().numTensors;
+    const obj = await profileStep(() => ({ loss: tf.tidy(() => x.add(x).mean()), note: "done" }));
+    const afterObj = tf.memory().numTensors;
+    x.dispose();
+    check(p.kernels === 2, `x.mul(x).sum() launches 2 kernels, profileStep says ${p.kernels}`);
+    check(
+      p.newTensors === 0 && after === before,
+      `profiling a function that returns a tensor (its result) should report 0 tensors left ` +
+        `behind and free it, but newTensors is ${p.newTensors} and ${after - before} tensor(s) ` +
+        "stayed alive: nobody else can free a result profileStep drops. Dispose what fn returns " +
+        "inside the profiled function (`tf.dispose(fn())`).",
+    );
+    check(
+      obj.newTensors === 0 && afterObj === after,
+      `a result { loss: tensor, note } is freed too (tf.dispose walks objects and arrays), but ` +
+        `newTensors is ${obj.newTensors} and ${afterObj - after} tensor(s) stayed alive`,
+    );
+  }),
+);
 
-exerciseTest("profileStep", "a lesson-5 training step: many kernels, no leak", async () => {
-  const trainer = new Trainer(withOverrides(presets.tiny, { batchSize: 4 }), lesson5Parts);
-  try {
-    trainer.step(); // the first step builds the optimizer's state
-    const first = await profileStep(() => trainer.step());
-    const second = await profileStep(() => trainer.step());
-    check(first.kernels > 20, `a training step launches dozens of kernels, got ${first.kernels}`);
-    check(first.kernels === second.kernels, "two identical steps should launch as many kernels");
-    const sum = Object.values(first.byName).reduce((a, b) => a + b, 0);
-    check(sum === first.kernels, `byName should add up to kernels (${sum} vs ${first.kernels})`);
-    check(first.newTensors === 0, `a step should free its tensors, ${first.newTensors} were left`);
-  } finally {
-    trainer.dispose();
-  }
-});
+Deno.test(
+  exerciseCase("profileStep", "a lesson-5 training step: many kernels, no leak", async () => {
+    const trainer = new Trainer(withOverrides(presets.tiny, { batchSize: 4 }), lesson5Parts);
+    try {
+      trainer.step(); // the first step builds the optimizer's state
+      const first = await profileStep(() => trainer.step());
+      const second = await profileStep(() => trainer.step());
+      check(first.kernels > 20, `a training step launches dozens of kernels, got ${first.kernels}`);
+      check(first.kernels === second.kernels, "two identical steps should launch as many kernels");
+      const sum = Object.values(first.byName).reduce((a, b) => a + b, 0);
+      check(sum === first.kernels, `byName should add up to kernels (${sum} vs ${first.kernels})`);
+      check(
+        first.newTensors === 0,
+        `a step should free its tensors, ${first.newTensors} were left`,
+      );
+    } finally {
+      trainer.dispose();
+    }
+  }),
+);
 
 // ---------------------------------------------------------------- 6.2 the forward kernel
 
-exerciseTest("causalSoftmaxProgram", "describes a [batch, seq, seq] output read from q, k", () => {
-  checkLayout(causalSoftmaxProgram(3, 70, 12), [3, 70, 70], ["q", "k"], "causalSoftmaxProgram");
-  checkLayout(causalSoftmaxProgram(512, 256, 256), [512, 256, 256], ["q", "k"], "the paper size");
-});
+Deno.test(
+  exerciseCase(
+    "causalSoftmaxProgram",
+    "describes a [batch, seq, seq] output read from q, k",
+    () => {
+      checkLayout(causalSoftmaxProgram(3, 70, 12), [3, 70, 70], ["q", "k"], "causalSoftmaxProgram");
+      checkLayout(
+        causalSoftmaxProgram(512, 256, 256),
+        [512, 256, 256],
+        ["q", "k"],
+        "the paper size",
+      );
+    },
+  ),
+);
 
-exerciseTest("causalSoftmaxProgram", "a hand-computed 1×3×4 case", async () => {
+Deno.test(exerciseCase("causalSoftmaxProgram", "a hand-computed 1×3×4 case", async () => {
   const q = [[1, 0, 0, 0], [0, 2, 0, 0], [1, 1, 2, 0]];
   const k = [[2, 0, 0, 0], [0, 1, 0, 0], [0, 0, 0, 4]];
   if (!gpuPart("causalSoftmaxProgram on a 1×3×4 case")) {
@@ -213,37 +233,44 @@ exerciseTest("causalSoftmaxProgram", "a hand-computed 1×3×4 case", async () =>
   assertAllClose(out, expectedAttention(q, k).flat(), {
     what: "your kernel on q = [[1,0,0,0],[0,2,0,0],[1,1,2,0]], k = [[2,0,0,0],[0,1,0,0],[0,0,0,4]]",
   });
-});
+}));
 
-exerciseTest("causalSoftmaxProgram", "matches the tfjs composition; rows sum to 1", async () => {
-  if (!gpuPart("causalSoftmaxProgram at sizes 3×70×12 and 1×300×8")) {
-    checkLayout(causalSoftmaxProgram(1, 300, 8), [1, 300, 300], ["q", "k"], "causalSoftmaxProgram");
-    return;
-  }
-  for (const [b, t, d, seed] of [[3, 70, 12, 1], [1, 300, 8, 2]]) {
-    const q = normal([b, t, d], seed) as tf.Tensor3D;
-    const k = normal([b, t, d], seed + 10) as tf.Tensor3D;
-    const [mine, ref] = await withGpuErrors(async () => [
-      await read(causalSoftmax(q, k)),
-      await read(causalSoftmaxComposed(q, k)),
-    ]);
-    tf.dispose([q, k]);
-    assertAllClose(mine, ref, {
-      atol: 1e-5,
-      what: `your kernel vs the composition at ${b}×${t}×${d}`,
-    });
-    for (let row = 0; row < b * t; row++) {
-      const tt = row % t;
-      const r = mine.slice(row * t, (row + 1) * t);
-      const sum = r.reduce((a, v) => a + v, 0);
-      check(Math.abs(sum - 1) < 1e-4, `row ${row} (t = ${tt}) sums to ${sum}, not 1`);
-      const above = r.findIndex((v, s) => s > tt && v !== 0);
-      check(above < 0, `row t = ${tt} has weight ${r[above]} on future key s = ${above}`);
+Deno.test(
+  exerciseCase("causalSoftmaxProgram", "matches the tfjs composition; rows sum to 1", async () => {
+    if (!gpuPart("causalSoftmaxProgram at sizes 3×70×12 and 1×300×8")) {
+      checkLayout(
+        causalSoftmaxProgram(1, 300, 8),
+        [1, 300, 300],
+        ["q", "k"],
+        "causalSoftmaxProgram",
+      );
+      return;
     }
-  }
-});
+    for (const [b, t, d, seed] of [[3, 70, 12, 1], [1, 300, 8, 2]]) {
+      const q = normal([b, t, d], seed) as tf.Tensor3D;
+      const k = normal([b, t, d], seed + 10) as tf.Tensor3D;
+      const [mine, ref] = await withGpuErrors(async () => [
+        await read(causalSoftmax(q, k)),
+        await read(causalSoftmaxComposed(q, k)),
+      ]);
+      tf.dispose([q, k]);
+      assertAllClose(mine, ref, {
+        atol: 1e-5,
+        what: `your kernel vs the composition at ${b}×${t}×${d}`,
+      });
+      for (let row = 0; row < b * t; row++) {
+        const tt = row % t;
+        const r = mine.slice(row * t, (row + 1) * t);
+        const sum = r.reduce((a, v) => a + v, 0);
+        check(Math.abs(sum - 1) < 1e-4, `row ${row} (t = ${tt}) sums to ${sum}, not 1`);
+        const above = r.findIndex((v, s) => s > tt && v !== 0);
+        check(above < 0, `row t = ${tt} has weight ${r[above]} on future key s = ${above}`);
+      }
+    }
+  }),
+);
 
-exerciseTest(
+Deno.test(exerciseCase(
   "causalSoftmaxProgram",
   "the max of every row, wherever it sits (scores 1e4)",
   async () => {
@@ -282,26 +309,32 @@ exerciseTest(
       what: "your kernel with scores of 1e4 on the diagonal (each row: weight 1 on s = t)",
     });
   },
-);
+));
 
 // ---------------------------------------------------------------- 6.3 the gradient kernel
 
-exerciseTest("causalSoftmaxGradProgram", "describes a [batch, seq, seq] output of attn, dy", () => {
-  checkLayout(
-    causalSoftmaxGradProgram(2, 33, 8),
-    [2, 33, 33],
-    ["attn", "dy"],
+Deno.test(
+  exerciseCase(
     "causalSoftmaxGradProgram",
-  );
-  checkLayout(
-    causalSoftmaxGradProgram(512, 256, 256),
-    [512, 256, 256],
-    ["attn", "dy"],
-    "the paper size",
-  );
-});
+    "describes a [batch, seq, seq] output of attn, dy",
+    () => {
+      checkLayout(
+        causalSoftmaxGradProgram(2, 33, 8),
+        [2, 33, 33],
+        ["attn", "dy"],
+        "causalSoftmaxGradProgram",
+      );
+      checkLayout(
+        causalSoftmaxGradProgram(512, 256, 256),
+        [512, 256, 256],
+        ["attn", "dy"],
+        "the paper size",
+      );
+    },
+  ),
+);
 
-exerciseTest("causalSoftmaxGradProgram", "a hand-computed 2×2 case", async () => {
+Deno.test(exerciseCase("causalSoftmaxGradProgram", "a hand-computed 2×2 case", async () => {
   // A = [[1, 0], [a, 1 - a]], dA = [[1, 0], [1, 0]], d = 4: row 1 is a(1-a) (1, -1) / 2.
   const a = 0.25;
   const expected = [0, 0, (a * (1 - a)) / 2, (-a * (1 - a)) / 2];
@@ -318,35 +351,37 @@ exerciseTest("causalSoftmaxGradProgram", "a hand-computed 2×2 case", async () =
     read(causalSoftmaxGrad(tf.tensor3d([[[1, 0], [a, 1 - a]]]), tf.tensor3d([[[1, 0], [1, 0]]]), 4))
   );
   assertAllClose(out, expected, { what: "your gradient kernel on A = [[1,0],[.25,.75]]" });
-});
+}));
 
-exerciseTest("causalSoftmaxGradProgram", "matches tfjs ops; each row sums to 0", async () => {
-  if (!gpuPart("causalSoftmaxGradProgram at size 3×70 (d = 12)")) {
-    checkLayout(
-      causalSoftmaxGradProgram(3, 70, 12),
-      [3, 70, 70],
-      ["attn", "dy"],
-      "causalSoftmaxGradProgram",
+Deno.test(
+  exerciseCase("causalSoftmaxGradProgram", "matches tfjs ops; each row sums to 0", async () => {
+    if (!gpuPart("causalSoftmaxGradProgram at size 3×70 (d = 12)")) {
+      checkLayout(
+        causalSoftmaxGradProgram(3, 70, 12),
+        [3, 70, 70],
+        ["attn", "dy"],
+        "causalSoftmaxGradProgram",
+      );
+      return;
+    }
+    const [b, t, d] = [3, 70, 12];
+    const attn = causalSoftmaxComposed(
+      normal([b, t, d], 3) as tf.Tensor3D,
+      normal([b, t, d], 4) as tf.Tensor3D,
     );
-    return;
-  }
-  const [b, t, d] = [3, 70, 12];
-  const attn = causalSoftmaxComposed(
-    normal([b, t, d], 3) as tf.Tensor3D,
-    normal([b, t, d], 4) as tf.Tensor3D,
-  );
-  const dy = normal([b, t, t], 5) as tf.Tensor3D;
-  const [mine, ref] = await withGpuErrors(async () => [
-    await read(causalSoftmaxGrad(attn, dy, d)),
-    await read(causalSoftmaxGradComposed(attn, dy, d)),
-  ]);
-  tf.dispose([attn, dy]);
-  assertAllClose(mine, ref, { atol: 1e-5, what: "your gradient kernel vs tfjs ops" });
-  for (let row = 0; row < b * t; row++) {
-    const sum = mine.slice(row * t, (row + 1) * t).reduce((x, v) => x + v, 0);
-    check(Math.abs(sum) < 1e-4, `row ${row} of dS sums to ${sum}; softmax gradients sum to 0`);
-  }
-});
+    const dy = normal([b, t, t], 5) as tf.Tensor3D;
+    const [mine, ref] = await withGpuErrors(async () => [
+      await read(causalSoftmaxGrad(attn, dy, d)),
+      await read(causalSoftmaxGradComposed(attn, dy, d)),
+    ]);
+    tf.dispose([attn, dy]);
+    assertAllClose(mine, ref, { atol: 1e-5, what: "your gradient kernel vs tfjs ops" });
+    for (let row = 0; row < b * t; row++) {
+      const sum = mine.slice(row * t, (row + 1) * t).reduce((x, v) => x + v, 0);
+      check(Math.abs(sum) < 1e-4, `row ${row} of dS sums to ${sum}; softmax gradients sum to 0`);
+    }
+  }),
+);
 
 // ---------------------------------------------------------------- 6.4 the differentiable op
 
@@ -359,7 +394,7 @@ function opInputs(b: number, t: number, d: number) {
   };
 }
 
-exerciseTest("fusedCausalSoftmax", "forward value equals the composition", async () => {
+Deno.test(exerciseCase("fusedCausalSoftmax", "forward value equals the composition", async () => {
   if (!onGpu) console.log(fallbackNotice("the kernels inside fusedCausalSoftmax", why));
   const { q, k, w } = opInputs(2, 20, 8);
   const [mine, ref] = await withGpuErrors(async () => {
@@ -369,9 +404,9 @@ exerciseTest("fusedCausalSoftmax", "forward value equals the composition", async
   });
   tf.dispose([q, k, w]);
   assertAllClose(mine, ref, { atol: 1e-5, what: "fusedCausalSoftmax vs the composition" });
-});
+}));
 
-exerciseTest("fusedCausalSoftmax", "gradients for q and k equal autodiff's", async () => {
+Deno.test(exerciseCase("fusedCausalSoftmax", "gradients for q and k equal autodiff's", async () => {
   if (!onGpu) console.log(fallbackNotice("the gradient kernel inside fusedCausalSoftmax", why));
   const { q, k, w } = opInputs(2, 20, 8);
   const loss = (op: typeof fusedCausalSoftmax) => (a: tf.Tensor, b: tf.Tensor) =>
@@ -384,24 +419,28 @@ exerciseTest("fusedCausalSoftmax", "gradients for q and k equal autodiff's", asy
   tf.dispose([q, k, w]);
   assertAllClose(mine[0], ref[0], { atol: 1e-5, what: "dL/dq" });
   assertAllClose(mine[1], ref[1], { atol: 1e-5, what: "dL/dk" });
-});
+}));
 
-exerciseTest("fusedCausalSoftmax", "frees its intermediates (inside tf.tidy)", async () => {
-  const { q, k, w } = opInputs(1, 9, 4);
-  const before = tf.memory().numTensors;
-  const value = tf.tidy(() => {
-    const g = tf.grads((a: tf.Tensor) => fusedCausalSoftmax(a as tf.Tensor3D, k).mul(w).sum())([q]);
-    return g[0].sum();
-  });
-  const after = tf.memory().numTensors;
-  const v = await read(value);
-  tf.dispose([q, k, w]);
-  check(Number.isFinite(v[0]), `the gradient should be finite, got ${v[0]}`);
-  check(
-    after - before === 1,
-    `only the returned value should survive tf.tidy, ${after - before} did`,
-  );
-});
+Deno.test(
+  exerciseCase("fusedCausalSoftmax", "frees its intermediates (inside tf.tidy)", async () => {
+    const { q, k, w } = opInputs(1, 9, 4);
+    const before = tf.memory().numTensors;
+    const value = tf.tidy(() => {
+      const g = tf.grads((a: tf.Tensor) => fusedCausalSoftmax(a as tf.Tensor3D, k).mul(w).sum())([
+        q,
+      ]);
+      return g[0].sum();
+    });
+    const after = tf.memory().numTensors;
+    const v = await read(value);
+    tf.dispose([q, k, w]);
+    check(Number.isFinite(v[0]), `the gradient should be finite, got ${v[0]}`);
+    check(
+      after - before === 1,
+      `only the returned value should survive tf.tidy, ${after - before} did`,
+    );
+  }),
+);
 
 // ---------------------------------------------------------------- 6.5 inside the model
 
@@ -413,68 +452,85 @@ function smallInputs(): tf.Tensor2D {
   return tf.tensor2d(Array.from({ length: 3 * 12 }, () => rng.int(65)), [3, 12], "int32");
 }
 
-exerciseTest("forwardWithSoftmax", "with the composition it is lib/model's reference", async () => {
-  const params = initParams(small);
-  const ids = smallInputs();
-  const out = forwardWithSoftmax(params, small, ids, causalSoftmaxComposed);
-  check(out?.logits instanceof tf.Tensor, "forwardWithSoftmax should return { logits }");
-  assertShape(out.logits, [3, 12, 65], "logits");
-  const mine = await read(out.logits);
-  const ref = await read(forwardReference(params, small, ids).logits);
-  tf.dispose([ids, ...Object.values(params)]);
-  assertAllClose(mine, ref, { atol: 1e-4, what: "logits with causalSoftmaxComposed" });
-});
+Deno.test(
+  exerciseCase(
+    "forwardWithSoftmax",
+    "with the composition it is lib/model's reference",
+    async () => {
+      const params = initParams(small);
+      const ids = smallInputs();
+      const out = forwardWithSoftmax(params, small, ids, causalSoftmaxComposed);
+      check(out?.logits instanceof tf.Tensor, "forwardWithSoftmax should return { logits }");
+      assertShape(out.logits, [3, 12, 65], "logits");
+      const mine = await read(out.logits);
+      const ref = await read(forwardReference(params, small, ids).logits);
+      tf.dispose([ids, ...Object.values(params)]);
+      assertAllClose(mine, ref, { atol: 1e-4, what: "logits with causalSoftmaxComposed" });
+    },
+  ),
+);
 
-exerciseTest("forwardWithSoftmax", "with the final W_F layer: h3 = h2 + W_F h2", async () => {
-  const config: ModelConfig = { ...small, finalFfn: true, trainable: ["wK1", "wK2", "wO2", "wF"] };
-  const params = initParams(config);
-  const ids = smallInputs();
-  const mine = await read(forwardWithSoftmax(params, config, ids, causalSoftmaxComposed).logits);
-  const ref = await read(forwardReference(params, config, ids).logits);
-  // The logits are linear in h3: W_U (W_F h2) alone is the difference of the two models' logits.
-  const withoutFfn = await read(
-    forwardReference(params, { ...config, finalFfn: false }, ids).logits,
-  );
-  tf.dispose([ids, ...Object.values(params)]);
-  assertAllClose(mine, ref, {
-    atol: 1e-4,
-    what: "logits with config.finalFfn (causalSoftmaxComposed)",
-    mistakes: [
-      {
-        value: ref.map((v, i) => v - withoutFfn[i]),
-        means: "These are the logits of W_F h2 without its residual connection: the final " +
-          "layer is h3 = h2 + W_F h2.",
-      },
-      {
-        value: withoutFfn,
-        means: "These are the logits without W_F: with config.finalFfn, " +
-          "h3 = h2 + W_F h2.",
-      },
-    ],
-  });
-});
+Deno.test(
+  exerciseCase("forwardWithSoftmax", "with the final W_F layer: h3 = h2 + W_F h2", async () => {
+    const config: ModelConfig = {
+      ...small,
+      finalFfn: true,
+      trainable: ["wK1", "wK2", "wO2", "wF"],
+    };
+    const params = initParams(config);
+    const ids = smallInputs();
+    const mine = await read(forwardWithSoftmax(params, config, ids, causalSoftmaxComposed).logits);
+    const ref = await read(forwardReference(params, config, ids).logits);
+    // The logits are linear in h3: W_U (W_F h2) alone is the difference of the two models' logits.
+    const withoutFfn = await read(
+      forwardReference(params, { ...config, finalFfn: false }, ids).logits,
+    );
+    tf.dispose([ids, ...Object.values(params)]);
+    assertAllClose(mine, ref, {
+      atol: 1e-4,
+      what: "logits with config.finalFfn (causalSoftmaxComposed)",
+      mistakes: [
+        {
+          value: ref.map((v, i) => v - withoutFfn[i]),
+          means: "These are the logits of W_F h2 without its residual connection: the final " +
+            "layer is h3 = h2 + W_F h2.",
+        },
+        {
+          value: withoutFfn,
+          means: "These are the logits without W_F: with config.finalFfn, " +
+            "h3 = h2 + W_F h2.",
+        },
+      ],
+    });
+  }),
+);
 
-exerciseTest("forwardWithSoftmax", "through the kernels: same logits and gradients", async () => {
-  if (!onGpu) console.log(fallbackNotice("the model's forward pass through the kernels", why));
-  const params = initParams(small);
-  const ids = smallInputs();
-  const vars = [params.wK1!, params.wK2!, params.wO2!];
-  const lossOf = (f: () => tf.Tensor) => () => f().square().mean() as tf.Scalar;
-  const [mine, ref] = await withGpuErrors(async () => {
-    const g = tf.variableGrads(lossOf(() => forwardWithSoftmax(params, small, ids).logits), vars);
-    const r = tf.variableGrads(lossOf(() => forwardReference(params, small, ids).logits), vars);
-    const out = [];
-    for (const x of [g, r]) {
-      out.push([await read(x.value), ...await Promise.all(vars.map((v) => read(x.grads[v.name])))]);
-    }
-    return out;
-  });
-  tf.dispose([ids, ...Object.values(params)]);
-  const names = ["loss", "dL/dW_K1", "dL/dW_K2", "dL/dW_O2"];
-  names.forEach((n, i) => assertAllClose(mine[i], ref[i], { atol: 1e-5, rtol: 1e-3, what: n }));
-});
+Deno.test(
+  exerciseCase("forwardWithSoftmax", "through the kernels: same logits and gradients", async () => {
+    if (!onGpu) console.log(fallbackNotice("the model's forward pass through the kernels", why));
+    const params = initParams(small);
+    const ids = smallInputs();
+    const vars = [params.wK1!, params.wK2!, params.wO2!];
+    const lossOf = (f: () => tf.Tensor) => () => f().square().mean() as tf.Scalar;
+    const [mine, ref] = await withGpuErrors(async () => {
+      const g = tf.variableGrads(lossOf(() => forwardWithSoftmax(params, small, ids).logits), vars);
+      const r = tf.variableGrads(lossOf(() => forwardReference(params, small, ids).logits), vars);
+      const out = [];
+      for (const x of [g, r]) {
+        out.push([
+          await read(x.value),
+          ...await Promise.all(vars.map((v) => read(x.grads[v.name]))),
+        ]);
+      }
+      return out;
+    });
+    tf.dispose([ids, ...Object.values(params)]);
+    const names = ["loss", "dL/dW_K1", "dL/dW_K2", "dL/dW_O2"];
+    names.forEach((n, i) => assertAllClose(mine[i], ref[i], { atol: 1e-5, rtol: 1e-3, what: n }));
+  }),
+);
 
-exerciseTest(
+Deno.test(exerciseCase(
   "forwardWithSoftmax",
   "trains: the same losses as lesson 5's trainer on cpu",
   async () => {
@@ -506,11 +562,11 @@ exerciseTest(
     assertAllClose(mine, ref, { atol: 0, rtol: 1e-4, what: `losses of ${steps} steps vs cpu` });
     check(mine[steps - 1] !== mine[0], "the loss should change as the model trains");
   },
-);
+));
 
 // ------------------------------------------------------------------------------ 6.6
 
-exerciseTest(
+Deno.test(exerciseCase(
   "averageGradients",
   "one gradient per matrix, shapes kept, nothing leaked",
   async () => {
@@ -535,9 +591,9 @@ exerciseTest(
       for (const s of shards) tf.dispose(Object.values(s.grads));
     }
   },
-);
+));
 
-exerciseTest(
+Deno.test(exerciseCase(
   "averageGradients",
   "weights by the counts: (3·1 + 1·5) / 4 = 2; empty shards add 0",
   async () => {
@@ -568,9 +624,9 @@ exerciseTest(
       }
     }
   },
-);
+));
 
-exerciseTest(
+Deno.test(exerciseCase(
   "averageGradients",
   "two shards of a real batch give the whole batch's gradient",
   async () => {
@@ -623,7 +679,7 @@ exerciseTest(
       disposeAll(params);
     }
   },
-);
+));
 
 function disposeAll(params: ReturnType<typeof initParams>): void {
   tf.dispose(Object.values(params).filter((p) => p !== undefined));

@@ -28,7 +28,7 @@ import {
   type ModelConfig,
 } from "@lib/model/mod.ts";
 import { Rng } from "@lib/rng/mod.ts";
-import { assertAllClose, assertNoLeak, check, exerciseTest } from "@lib/testing/mod.ts";
+import { assertAllClose, assertNoLeak, check, exerciseCase } from "@lib/testing/mod.ts";
 import { backendFromEnv, initBackend } from "@lib/tf/mod.ts";
 
 await initBackend(backendFromEnv());
@@ -44,7 +44,7 @@ function sequences(seed: number, count: number, data: Partial<typeof defaultData
 
 // ---------------------------------------------------------------- 8.1 composition
 
-exerciseTest("composition", "a hand-computed sequence", () => {
+Deno.test(exerciseCase("composition", "a hand-computed sequence", () => {
   // inputs 0, 1, 0 -> targets 1 (first), 0 (global), 1 (in-context); the trigger is 0
   const seq: Sequence = { tokens: [0, 1, 0, 1], labels: [1, 0, 2], triggers: [0], outputs: [1] };
   const c = composition([seq], [[0.2, 0.8], [0.9, 0.1]]);
@@ -55,21 +55,23 @@ exerciseTest("composition", "a hand-computed sequence", () => {
   assertAllClose(c.withNone, 0, { what: "withNone" });
   assertAllClose(c.bigramRight, 1, { what: "bigramRight: argmax pi_b(.|0) = 1 is the target" });
   assertAllClose(c.triggerShare, 2 / 3, { what: "triggerShare: inputs 0, 1, 0 with trigger 0" });
-});
+}));
 
-exerciseTest("composition", "sequences without in-context targets, and ties in pi_b", () => {
-  const a: Sequence = { tokens: [0, 1, 0, 1], labels: [1, 0, 2], triggers: [0], outputs: [1] };
-  const b: Sequence = { tokens: [1, 1, 1, 1], labels: [0, 0, 0], triggers: [0], outputs: [1] };
-  // a tie in pi_b(.|0): the smallest id (0) is the bigram's prediction, so target 1 is missed
-  const c = composition([a, b], [[0.5, 0.5], [0.5, 0.5]]);
-  assertAllClose(c.withNone, 0.5, { what: "withNone (one of two sequences has none)" });
-  assertAllClose(c.perSequence, 0.5, { what: "perSequence (1 in-context target, 2 sequences)" });
-  assertAllClose(c.inContextShare, 1 / 6, { what: "inContextShare (1 of 6 targets)" });
-  assertAllClose(c.bigramRight, 0, { what: "bigramRight with a tie: argmax is the smallest id" });
-  assertAllClose(c.triggerShare, 2 / 6, { what: "triggerShare" });
-});
+Deno.test(
+  exerciseCase("composition", "sequences without in-context targets, and ties in pi_b", () => {
+    const a: Sequence = { tokens: [0, 1, 0, 1], labels: [1, 0, 2], triggers: [0], outputs: [1] };
+    const b: Sequence = { tokens: [1, 1, 1, 1], labels: [0, 0, 0], triggers: [0], outputs: [1] };
+    // a tie in pi_b(.|0): the smallest id (0) is the bigram's prediction, so target 1 is missed
+    const c = composition([a, b], [[0.5, 0.5], [0.5, 0.5]]);
+    assertAllClose(c.withNone, 0.5, { what: "withNone (one of two sequences has none)" });
+    assertAllClose(c.perSequence, 0.5, { what: "perSequence (1 in-context target, 2 sequences)" });
+    assertAllClose(c.inContextShare, 1 / 6, { what: "inContextShare (1 of 6 targets)" });
+    assertAllClose(c.bigramRight, 0, { what: "bigramRight with a tie: argmax is the smallest id" });
+    assertAllClose(c.triggerShare, 2 / 6, { what: "triggerShare" });
+  }),
+);
 
-exerciseTest(
+Deno.test(exerciseCase(
   "composition",
   "on generated data: shares add up, outputs from pi_b help the bigram",
   () => {
@@ -103,38 +105,47 @@ exerciseTest(
       "one random trigger gives fewer in-context targets",
     );
   },
-);
+));
 
 // ---------------------------------------------------------------- 8.2 restricted outputs
 
-exerciseTest("sampleSequenceWithOutputs", "lengths, outputs from the set, the trigger rule", () => {
-  const set = [50, 55, 60];
-  const s = sampleSequenceWithOutputs(
-    new Rng(4),
-    stats,
-    { ...defaultDataConfig, seqLen: 128 },
-    set,
-  );
-  check(s.tokens.length === 129 && s.labels.length === 128, "T + 1 tokens and T labels");
-  check(s.outputs.every((o) => set.includes(o)), `outputs ${s.outputs} should come from ${set}`);
-  check(
-    JSON.stringify(s.triggers) === JSON.stringify(topTriggers(stats.unigram, 5)),
-    "fixed triggers: the 5 most frequent tokens",
-  );
-  const seen = new Map<number, number>();
-  s.labels.forEach((label, t) => {
-    const i = s.triggers.indexOf(s.tokens[t]);
-    if (i < 0) {
-      check(label === 0, `label ${label} at t = ${t} after a non-trigger should be 0`);
-      return;
-    }
-    seen.set(i, (seen.get(i) ?? 0) + 1);
-    check(s.tokens[t + 1] === s.outputs[i], `after trigger ${s.tokens[t]} comes its output`);
-    check(label === seen.get(i), `label at t = ${t} counts the trigger's occurrences`);
-  });
-});
+Deno.test(
+  exerciseCase(
+    "sampleSequenceWithOutputs",
+    "lengths, outputs from the set, the trigger rule",
+    () => {
+      const set = [50, 55, 60];
+      const s = sampleSequenceWithOutputs(
+        new Rng(4),
+        stats,
+        { ...defaultDataConfig, seqLen: 128 },
+        set,
+      );
+      check(s.tokens.length === 129 && s.labels.length === 128, "T + 1 tokens and T labels");
+      check(
+        s.outputs.every((o) => set.includes(o)),
+        `outputs ${s.outputs} should come from ${set}`,
+      );
+      check(
+        JSON.stringify(s.triggers) === JSON.stringify(topTriggers(stats.unigram, 5)),
+        "fixed triggers: the 5 most frequent tokens",
+      );
+      const seen = new Map<number, number>();
+      s.labels.forEach((label, t) => {
+        const i = s.triggers.indexOf(s.tokens[t]);
+        if (i < 0) {
+          check(label === 0, `label ${label} at t = ${t} after a non-trigger should be 0`);
+          return;
+        }
+        seen.set(i, (seen.get(i) ?? 0) + 1);
+        check(s.tokens[t + 1] === s.outputs[i], `after trigger ${s.tokens[t]} comes its output`);
+        check(label === seen.get(i), `label at t = ${t} counts the trigger's occurrences`);
+      });
+    },
+  ),
+);
 
-exerciseTest(
+Deno.test(exerciseCase(
   "sampleSequenceWithOutputs",
   "with every token as the set it is lesson 1's sequence",
   () => {
@@ -150,9 +161,9 @@ exerciseTest(
       );
     }
   },
-);
+));
 
-exerciseTest(
+Deno.test(exerciseCase(
   "sampleSequenceWithOutputs",
   "seeded, random triggers, and an empty set is an error",
   () => {
@@ -169,22 +180,22 @@ exerciseTest(
     }
     check(threw, "an empty output set should throw a clear error");
   },
-);
+));
 
 // ---------------------------------------------------------------- 8.3 steps to an accuracy
 
-exerciseTest("stepsTo", "the first evaluation at or above the threshold", () => {
+Deno.test(exerciseCase("stepsTo", "the first evaluation at or above the threshold", () => {
   check(stepsTo([0, 10, 20, 30], [0.1, 0.5, 0.4, 0.95], 0.5) === 10, "0.5 reached at step 10");
   check(stepsTo([0, 10, 20, 30], [0.1, 0.5, 0.4, 0.95], 0.9) === 30, "0.9 reached at step 30");
   check(stepsTo([0, 5], [0.92, 0.1], 0.9) === 0, "already there at step 0");
-});
+}));
 
-exerciseTest("stepsTo", "null when the threshold is never reached", () => {
+Deno.test(exerciseCase("stepsTo", "null when the threshold is never reached", () => {
   check(stepsTo([0, 10], [0.1, 0.89], 0.9) === null, "0.89 < 0.9: never");
   check(stepsTo([], [], 0.5) === null, "no evaluations: never");
-});
+}));
 
-exerciseTest("stepsTo", "mismatched arrays are an error", () => {
+Deno.test(exerciseCase("stepsTo", "mismatched arrays are an error", () => {
   check(stepsTo([0, 10], [0.2, 0.7], 0.7) === 10, "a threshold reached exactly counts");
   let threw = false;
   try {
@@ -193,7 +204,7 @@ exerciseTest("stepsTo", "mismatched arrays are an error", () => {
     threw = true;
   }
   check(threw, "steps and accuracies of different lengths should throw");
-});
+}));
 
 // ---------------------------------------------------------------- 8.4 model vs bigram alone
 
@@ -205,20 +216,25 @@ function wiredModel(): { config: ModelConfig; params: ReturnType<typeof initPara
   return { config, params };
 }
 
-exerciseTest("oodAccuracy", "the hand-wired head copies; the bigram alone does not", () => {
-  const { config, params } = wiredModel();
-  const batch = toBatch(sequences(7, 16, { seqLen: 64, fixedTriggers: false }));
-  const r = oodAccuracy(params, config, batch, stats.bigram);
-  const labels = Array.from(batch.labels.dataSync());
-  const expected = labels.reduce((s, l) => s + (l >= 2 ? 1 : 0), 0);
-  check(r.count === expected, `count should be the ${expected} in-context targets, got ${r.count}`);
-  check(r.model > 0.5, `the wired induction head gets most in-context targets (${r.model})`);
-  check(r.bigram < 0.1, `uniform outputs: the bigram alone rarely does (${r.bigram})`);
-  tf.dispose(batch as unknown as tf.Tensor[]);
-  disposeParams(params);
-});
+Deno.test(
+  exerciseCase("oodAccuracy", "the hand-wired head copies; the bigram alone does not", () => {
+    const { config, params } = wiredModel();
+    const batch = toBatch(sequences(7, 16, { seqLen: 64, fixedTriggers: false }));
+    const r = oodAccuracy(params, config, batch, stats.bigram);
+    const labels = Array.from(batch.labels.dataSync());
+    const expected = labels.reduce((s, l) => s + (l >= 2 ? 1 : 0), 0);
+    check(
+      r.count === expected,
+      `count should be the ${expected} in-context targets, got ${r.count}`,
+    );
+    check(r.model > 0.5, `the wired induction head gets most in-context targets (${r.model})`);
+    check(r.bigram < 0.1, `uniform outputs: the bigram alone rarely does (${r.bigram})`);
+    tf.dispose(batch as unknown as tf.Tensor[]);
+    disposeParams(params);
+  }),
+);
 
-exerciseTest("oodAccuracy", "the bigram baseline, checked in plain JavaScript", () => {
+Deno.test(exerciseCase("oodAccuracy", "the bigram baseline, checked in plain JavaScript", () => {
   const seqs = sequences(8, 12, { seqLen: 64, outputs: "bigram" });
   const batch = toBatch(seqs);
   const config: ModelConfig = { ...defaultModelConfig, dim: 32, maxLen: 64 };
@@ -238,9 +254,9 @@ exerciseTest("oodAccuracy", "the bigram baseline, checked in plain JavaScript", 
   check(r.model < 0.2, `an untrained model is near chance (${r.model})`);
   tf.dispose(batch as unknown as tf.Tensor[]);
   disposeParams(params);
-});
+}));
 
-exerciseTest("oodAccuracy", "no in-context target: count 0 and no NaN", () => {
+Deno.test(exerciseCase("oodAccuracy", "no in-context target: count 0 and no NaN", () => {
   const seq: Sequence = {
     tokens: [3, 4, 5, 6, 7],
     labels: [0, 0, 0, 0],
@@ -257,13 +273,13 @@ exerciseTest("oodAccuracy", "no in-context target: count 0 and no NaN", () => {
   );
   tf.dispose(batch as unknown as tf.Tensor[]);
   disposeParams(params);
-});
+}));
 
-exerciseTest("oodAccuracy", "frees its intermediate tensors", async () => {
+Deno.test(exerciseCase("oodAccuracy", "frees its intermediate tensors", async () => {
   const config: ModelConfig = { ...defaultModelConfig, dim: 16, maxLen: 32 };
   const params = initParams(config);
   const batch = toBatch(sequences(9, 4, { seqLen: 32 }));
   await assertNoLeak(() => oodAccuracy(params, config, batch, stats.bigram), "oodAccuracy");
   tf.dispose(batch as unknown as tf.Tensor[]);
   disposeParams(params);
-});
+}));
