@@ -17,12 +17,14 @@
  *
  * @example
  * ```ts
- * import * as data from "@exercises/01_bigram_data/exercises.ts";
- * import * as training from "@exercises/05_training/exercises.ts";
+ * import type { DataLesson } from "@lib/train/parts.ts";
+ * import type { TrainingLesson } from "@lib/train/parts.ts";
  * import { presets } from "@lib/train/config.ts";
  * import { trainerParts } from "@lib/train/parts.ts";
  * import { Trainer } from "@lib/train/trainer.ts";
  * import { climbStep } from "@lib/bench/climb.ts";
+ * declare const data: DataLesson; // lesson 1's module, passed in by the tool that runs this
+ * declare const training: TrainingLesson; // lesson 5's module, passed in by the tool
  * const step = climbStep("flat", training.maskedCrossEntropy)!;
  * const trainer = new Trainer(presets.tiny, trainerParts(data, training, { trainingStep: step }));
  * trainer.step();
@@ -216,7 +218,8 @@ export function forwardFlat(
  * @example
  * ```ts
  * import { climbStep } from "@lib/bench/climb.ts";
- * import { maskedCrossEntropy } from "@exercises/05_training/exercises.ts";
+ * import type { MaskedLoss } from "@lib/train/parts.ts";
+ * declare const maskedCrossEntropy: MaskedLoss; // lesson 5's, passed in by the tool
  * climbStep("course", maskedCrossEntropy); // undefined: lesson 5's own step
  * ```
  */

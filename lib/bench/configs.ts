@@ -63,10 +63,13 @@ export interface BenchParts {
  *
  * @example
  * ```ts
- * import * as data from "@exercises/01_bigram_data/exercises.ts";
- * import * as training from "@exercises/05_training/exercises.ts";
- * import * as webgpu from "@exercises/06_webgpu/exercises.ts";
+ * import type { DataLesson } from "@lib/train/parts.ts";
+ * import type { TrainingLesson } from "@lib/train/parts.ts";
+ * import type { WebGpuLesson } from "@lib/bench/configs.ts";
  * import { benchParts } from "@lib/bench/configs.ts";
+ * declare const data: DataLesson; // lesson 1's module, passed in by the tool that runs this
+ * declare const training: TrainingLesson; // lesson 5's module, passed in by the tool
+ * declare const webgpu: WebGpuLesson; // lesson 6's module, passed in by the tool
  * const parts = benchParts(data, training, webgpu);
  * ```
  */
@@ -142,10 +145,13 @@ export function stepShapeOf(config: TrainConfig): StepShape {
  *
  * @example
  * ```ts
- * import * as data from "@exercises/01_bigram_data/exercises.ts";
- * import * as training from "@exercises/05_training/exercises.ts";
- * import * as webgpu from "@exercises/06_webgpu/exercises.ts";
+ * import type { DataLesson } from "@lib/train/parts.ts";
+ * import type { TrainingLesson } from "@lib/train/parts.ts";
+ * import type { WebGpuLesson } from "@lib/bench/configs.ts";
  * import { benchParts, variantParts } from "@lib/bench/configs.ts";
+ * declare const data: DataLesson; // lesson 1's module, passed in by the tool that runs this
+ * declare const training: TrainingLesson; // lesson 5's module, passed in by the tool
+ * declare const webgpu: WebGpuLesson; // lesson 6's module, passed in by the tool
  * const parts = benchParts(data, training, webgpu);
  * variantParts("course", parts) === parts.trainer; // true
  * ```

@@ -124,12 +124,15 @@ export interface StepTiming {
  *
  * @example
  * ```ts
- * import * as data from "@exercises/01_bigram_data/exercises.ts";
- * import * as training from "@exercises/05_training/exercises.ts";
- * import * as webgpu from "@exercises/06_webgpu/exercises.ts";
+ * import type { DataLesson } from "@lib/train/parts.ts";
+ * import type { TrainingLesson } from "@lib/train/parts.ts";
+ * import type { WebGpuLesson } from "@lib/bench/configs.ts";
  * import { benchParts } from "@lib/bench/configs.ts";
  * import { presets } from "@lib/train/config.ts";
  * import { timeSteps } from "@lib/bench/measure.ts";
+ * declare const data: DataLesson; // lesson 1's module, passed in by the tool that runs this
+ * declare const training: TrainingLesson; // lesson 5's module, passed in by the tool
+ * declare const webgpu: WebGpuLesson; // lesson 6's module, passed in by the tool
  * const parts = benchParts(data, training, webgpu);
  * const t = await timeSteps(presets.tiny, ["course"], { warmup: 1, steps: 3, budgetS: 60 }, parts);
  * t.get("course")!.ms.length; // 3
@@ -196,7 +199,8 @@ export interface AttentionOpTiming {
  * @example
  * ```ts
  * import { timeAttentionOps } from "@lib/bench/measure.ts";
- * import { fusedCausalSoftmax } from "@exercises/06_webgpu/exercises.ts";
+ * import type { CausalSoftmaxOp } from "@lib/bench/configs.ts";
+ * declare const fusedCausalSoftmax: CausalSoftmaxOp; // lesson 6's, passed in by the tool
  * const { composedMs, fusedMs } = await timeAttentionOps([4, 16, 8], fusedCausalSoftmax);
  * ```
  */
@@ -247,11 +251,13 @@ export interface PipelineTiming {
  *
  * @example
  * ```ts
- * import * as data from "@exercises/01_bigram_data/exercises.ts";
- * import * as training from "@exercises/05_training/exercises.ts";
+ * import type { DataLesson } from "@lib/train/parts.ts";
+ * import type { TrainingLesson } from "@lib/train/parts.ts";
  * import { presets } from "@lib/train/config.ts";
  * import { trainerParts } from "@lib/train/parts.ts";
  * import { timePipeline } from "@lib/bench/measure.ts";
+ * declare const data: DataLesson; // lesson 1's module, passed in by the tool that runs this
+ * declare const training: TrainingLesson; // lesson 5's module, passed in by the tool
  * const p = await timePipeline(presets.tiny, trainerParts(data, training), 3);
  * ```
  */
@@ -303,11 +309,13 @@ export interface BirthTiming {
  *
  * @example
  * ```ts
- * import * as data from "@exercises/01_bigram_data/exercises.ts";
- * import * as training from "@exercises/05_training/exercises.ts";
+ * import type { DataLesson } from "@lib/train/parts.ts";
+ * import type { TrainingLesson } from "@lib/train/parts.ts";
  * import { presets } from "@lib/train/config.ts";
  * import { trainerParts } from "@lib/train/parts.ts";
  * import { timeBirth } from "@lib/bench/measure.ts";
+ * declare const data: DataLesson; // lesson 1's module, passed in by the tool that runs this
+ * declare const training: TrainingLesson; // lesson 5's module, passed in by the tool
  * const b = await timeBirth(presets.tiny, trainerParts(data, training), 30);
  * b.status; // "born" or "not born"
  * ```

@@ -5,12 +5,15 @@
  *
  * @example
  * ```ts
- * import * as data from "@exercises/01_bigram_data/exercises.ts";
- * import * as training from "@exercises/05_training/exercises.ts";
- * import { averageGradients } from "@exercises/06_webgpu/exercises.ts";
+ * import type { DataLesson } from "@lib/train/parts.ts";
+ * import type { TrainingLesson } from "@lib/train/parts.ts";
+ * import type { GradientAverager } from "@lib/train/parallel.ts";
  * import { presets } from "@lib/train/config.ts";
  * import { trainerParts } from "@lib/train/parts.ts";
  * import { timeWorkers } from "@lib/bench/parallel.ts";
+ * declare const data: DataLesson; // lesson 1's module, passed in by the tool that runs this
+ * declare const training: TrainingLesson; // lesson 5's module, passed in by the tool
+ * declare const averageGradients: GradientAverager; // lesson 6's, passed in by the tool
  * const workerUrl = new URL("../train/parallel_worker.ts", import.meta.resolve("@lib/bench/parallel.ts"));
  * const r = await timeWorkers(presets.tiny, trainerParts(data, training), {
  *   workers: 2, backend: "wasm", average: averageGradients, workerUrl, warmup: 1, steps: 3,

@@ -5,13 +5,15 @@
  *
  * @example
  * ```ts
- * import { defaultDataConfig, loadStats, makeBatch } from "@exercises/01_bigram_data/exercises.ts";
+ * import type { DataLesson } from "@lib/train/parts.ts";
  * import { batchMetrics, defaultModelConfig, forward, handWire, initParams } from "@lib/model/mod.ts";
  * import { Rng } from "@lib/rng/mod.ts";
+ * declare const data: DataLesson; // lesson 1's module, passed in by the tool that runs this
  * const config = { ...defaultModelConfig, dim: 256, maxLen: 64 };
  * const params = initParams(config);
  * handWire(params, config, { triggers: [1, 43, 58, 53, 39], keys: "whitened" });
- * const batch = makeBatch(new Rng(1), loadStats(), { ...defaultDataConfig, seqLen: 64 }, 8);
+ * const dataConfig = { seqLen: 64, k: 5, fixedTriggers: true, triggerOffset: 0, outputs: "uniform" } as const;
+ * const batch = data.makeBatch(new Rng(1), data.loadStats(), dataConfig, 8);
  * const { logits } = forward(params, config, batch.inputs);
  * (await batchMetrics(logits, batch.targets, batch.labels)).inContextAcc; // 1 (plain: 0.75)
  * ```

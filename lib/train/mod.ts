@@ -5,9 +5,11 @@
  *
  * @example
  * ```ts
- * import * as data from "@exercises/01_bigram_data/exercises.ts";
- * import * as training from "@exercises/05_training/exercises.ts";
+ * import type { DataLesson } from "@lib/train/parts.ts";
+ * import type { TrainingLesson } from "@lib/train/parts.ts";
  * import { presets, train, trainerParts, withOverrides } from "@lib/train/mod.ts";
+ * declare const data: DataLesson; // lesson 1's module, passed in by the tool that runs this
+ * declare const training: TrainingLesson; // lesson 5's module, passed in by the tool
  * const parts = trainerParts(data, training);
  * const records = await train(withOverrides(presets.tiny, { steps: 50 }), { parts });
  * console.log(records.at(-1)!.inContextAcc);

@@ -13,7 +13,8 @@
  * ```ts
  * import { makeOptimizer } from "@lib/train/optimizer.ts";
  * import { initParams, defaultModelConfig } from "@lib/model/mod.ts";
- * import { sgdMomentumUpdate } from "@exercises/05_training/exercises.ts";
+ * import type { TrainingLesson } from "@lib/train/parts.ts";
+ * declare const sgdMomentumUpdate: TrainingLesson["sgdMomentumUpdate"]; // lesson 5's
  * const params = initParams({ ...defaultModelConfig, dim: 16, maxLen: 8 });
  * const sgd = { kind: "sgd", lr: 0.1, momentum: 0.9, weightDecay: 1e-4 } as const;
  * const opt = makeOptimizer(sgd, params, ["wO2"], sgdMomentumUpdate);

@@ -18,13 +18,16 @@
  *
  * @example
  * ```ts
- * import * as data from "@exercises/01_bigram_data/exercises.ts";
- * import * as training from "@exercises/05_training/exercises.ts";
- * import { averageGradients } from "@exercises/06_webgpu/exercises.ts";
+ * import type { DataLesson } from "@lib/train/parts.ts";
+ * import type { TrainingLesson } from "@lib/train/parts.ts";
+ * import type { GradientAverager } from "@lib/train/parallel.ts";
  * import { presets } from "@lib/train/config.ts";
  * import { trainerParts } from "@lib/train/parts.ts";
  * import { Trainer } from "@lib/train/trainer.ts";
  * import { GradientPool } from "@lib/train/parallel.ts";
+ * declare const data: DataLesson; // lesson 1's module, passed in by the tool that runs this
+ * declare const training: TrainingLesson; // lesson 5's module, passed in by the tool
+ * declare const averageGradients: GradientAverager; // lesson 6's, passed in by the tool
  * const pool = await GradientPool.start({
  *   workers: 2, backend: "wasm", model: presets.tiny.model, average: averageGradients,
  *   workerUrl: new URL("./parallel_worker.ts", import.meta.resolve("@lib/train/parallel.ts")),
@@ -456,8 +459,9 @@ function capturingOptimizer(out: (name: ParamName, grad: tf.Tensor) => void): Op
  *
  * @example
  * ```ts
- * import * as training from "@exercises/05_training/exercises.ts";
+ * import type { TrainingLesson } from "@lib/train/parts.ts";
  * import { serveGradients } from "@lib/train/parallel.ts";
+ * declare const training: TrainingLesson; // lesson 5's module, passed in by the tool
  * // in a Worker module: serveGradients(training.trainingStep);
  * ```
  */

@@ -7,11 +7,13 @@
  *
  * @example
  * ```ts
- * import * as data from "@exercises/01_bigram_data/exercises.ts";
- * import * as training from "@exercises/05_training/exercises.ts";
+ * import type { DataLesson } from "@lib/train/parts.ts";
+ * import type { TrainingLesson } from "@lib/train/parts.ts";
  * import { trainerParts } from "@lib/train/parts.ts";
  * import { presets } from "@lib/train/config.ts";
  * import { Trainer } from "@lib/train/trainer.ts";
+ * declare const data: DataLesson; // lesson 1's module, passed in by the tool that runs this
+ * declare const training: TrainingLesson; // lesson 5's module, passed in by the tool
  * const trainer = new Trainer(presets.tiny, trainerParts(data, training));
  * ```
  * @module
@@ -116,9 +118,11 @@ export interface TrainerParts extends DataLesson, TrainingLesson {
  *
  * @example
  * ```ts
- * import * as data from "@exercises/01_bigram_data/exercises.ts";
- * import * as training from "@exercises/05_training/exercises.ts";
+ * import type { DataLesson } from "@lib/train/parts.ts";
+ * import type { TrainingLesson } from "@lib/train/parts.ts";
  * import { trainerParts } from "@lib/train/parts.ts";
+ * declare const data: DataLesson; // lesson 1's module, passed in by the tool that runs this
+ * declare const training: TrainingLesson; // lesson 5's module, passed in by the tool
  * const parts = trainerParts(data, training, { memoryProbes: () => ({ wO2: 0, wK2: 0, wK1: 0, wK1Early: 0 }) });
  * ```
  */

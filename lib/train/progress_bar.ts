@@ -5,12 +5,14 @@
  *
  * @example
  * ```ts
- * import * as data from "@exercises/01_bigram_data/exercises.ts";
- * import * as training from "@exercises/05_training/exercises.ts";
+ * import type { DataLesson } from "@lib/train/parts.ts";
+ * import type { TrainingLesson } from "@lib/train/parts.ts";
  * import { progressReporter } from "@lib/train/progress_bar.ts";
  * import { presets } from "@lib/train/config.ts";
  * import { trainerParts } from "@lib/train/parts.ts";
  * import { train } from "@lib/train/trainer.ts";
+ * declare const data: DataLesson; // lesson 1's module, passed in by the tool that runs this
+ * declare const training: TrainingLesson; // lesson 5's module, passed in by the tool
  * const progress = progressReporter(presets.tiny.steps);
  * const parts = trainerParts(data, training);
  * await train(presets.tiny, { parts, onStep: progress.onStep, onEval: progress.onEval });

@@ -9,7 +9,8 @@
  * ```ts
  * import { forwardReference } from "@lib/model/mod.ts";
  * import { stepWithForward } from "@lib/train/step.ts";
- * import { maskedCrossEntropy } from "@exercises/05_training/exercises.ts";
+ * import type { MaskedLoss } from "@lib/train/parts.ts";
+ * declare const maskedCrossEntropy: MaskedLoss; // lesson 5's, passed in by the tool
  * const step = stepWithForward((p, c, ids) => forwardReference(p, c, ids).logits, maskedCrossEntropy);
  * ```
  * @module
@@ -31,7 +32,8 @@ export type ForwardFn = (params: Params, config: ModelConfig, inputs: tf.Tensor2
  * ```ts
  * import { forwardReference } from "@lib/model/mod.ts";
  * import { stepWithForward } from "@lib/train/step.ts";
- * import { maskedCrossEntropy } from "@exercises/05_training/exercises.ts";
+ * import type { MaskedLoss } from "@lib/train/parts.ts";
+ * declare const maskedCrossEntropy: MaskedLoss; // lesson 5's, passed in by the tool
  * const step = stepWithForward((p, c, ids) => forwardReference(p, c, ids).logits, maskedCrossEntropy);
  * // step(params, config, batch, { trainable, optimizer, loss }) returns the loss before the update
  * ```

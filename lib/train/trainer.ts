@@ -13,11 +13,13 @@
  *
  * @example
  * ```ts
- * import * as data from "@exercises/01_bigram_data/exercises.ts";
- * import * as training from "@exercises/05_training/exercises.ts";
+ * import type { DataLesson } from "@lib/train/parts.ts";
+ * import type { TrainingLesson } from "@lib/train/parts.ts";
  * import { presets, withOverrides } from "@lib/train/config.ts";
  * import { trainerParts } from "@lib/train/parts.ts";
  * import { train } from "@lib/train/trainer.ts";
+ * declare const data: DataLesson; // lesson 1's module, passed in by the tool that runs this
+ * declare const training: TrainingLesson; // lesson 5's module, passed in by the tool
  * const records = await train(withOverrides(presets.tiny, { steps: 20 }), {
  *   parts: trainerParts(data, training),
  *   onEval: (r) => console.log(r.step, r.inContextAcc),
@@ -58,11 +60,13 @@ export type { EvalRecord, TrainerParts };
  *
  * @example
  * ```ts
- * import * as data from "@exercises/01_bigram_data/exercises.ts";
- * import * as training from "@exercises/05_training/exercises.ts";
+ * import type { DataLesson } from "@lib/train/parts.ts";
+ * import type { TrainingLesson } from "@lib/train/parts.ts";
  * import { presets } from "@lib/train/config.ts";
  * import { trainerParts } from "@lib/train/parts.ts";
  * import { Trainer } from "@lib/train/trainer.ts";
+ * declare const data: DataLesson; // lesson 1's module, passed in by the tool that runs this
+ * declare const training: TrainingLesson; // lesson 5's module, passed in by the tool
  * const trainer = new Trainer(presets.tiny, trainerParts(data, training));
  * trainer.step();
  * const record = await trainer.evaluate(); // record.step === 1
@@ -118,11 +122,13 @@ export class Trainer {
    *
    * @example
    * ```ts
-   * import * as data from "@exercises/01_bigram_data/exercises.ts";
-   * import * as training from "@exercises/05_training/exercises.ts";
+   * import type { DataLesson } from "@lib/train/parts.ts";
+   * import type { TrainingLesson } from "@lib/train/parts.ts";
    * import { presets } from "@lib/train/config.ts";
    * import { trainerParts } from "@lib/train/parts.ts";
    * import { Trainer } from "@lib/train/trainer.ts";
+   * declare const data: DataLesson; // lesson 1's module, passed in by the tool that runs this
+   * declare const training: TrainingLesson; // lesson 5's module, passed in by the tool
    * const t = new Trainer(presets.tiny, trainerParts(data, training));
    * const b = t.batchAt(0); // the batch step 0 trains on
    * ```
@@ -166,11 +172,13 @@ export class Trainer {
    *
    * @example
    * ```ts
-   * import * as data from "@exercises/01_bigram_data/exercises.ts";
-   * import * as training from "@exercises/05_training/exercises.ts";
+   * import type { DataLesson } from "@lib/train/parts.ts";
+   * import type { TrainingLesson } from "@lib/train/parts.ts";
    * import { presets } from "@lib/train/config.ts";
    * import { trainerParts } from "@lib/train/parts.ts";
    * import { Trainer } from "@lib/train/trainer.ts";
+   * declare const data: DataLesson; // lesson 1's module, passed in by the tool that runs this
+   * declare const training: TrainingLesson; // lesson 5's module, passed in by the tool
    * const t = new Trainer(presets.tiny, trainerParts(data, training));
    * t.step();
    * await t.lastLoss(); // about log 65 = 4.17 at init
@@ -186,11 +194,13 @@ export class Trainer {
    *
    * @example
    * ```ts
-   * import * as data from "@exercises/01_bigram_data/exercises.ts";
-   * import * as training from "@exercises/05_training/exercises.ts";
+   * import type { DataLesson } from "@lib/train/parts.ts";
+   * import type { TrainingLesson } from "@lib/train/parts.ts";
    * import { presets } from "@lib/train/config.ts";
    * import { trainerParts } from "@lib/train/parts.ts";
    * import { Trainer } from "@lib/train/trainer.ts";
+   * declare const data: DataLesson; // lesson 1's module, passed in by the tool that runs this
+   * declare const training: TrainingLesson; // lesson 5's module, passed in by the tool
    * const t = new Trainer(presets.tiny, trainerParts(data, training));
    * const b = t.batchAt(0);
    * await t.lossOn(b);
@@ -249,11 +259,13 @@ export class Trainer {
    *
    * @example
    * ```ts
-   * import * as data from "@exercises/01_bigram_data/exercises.ts";
-   * import * as training from "@exercises/05_training/exercises.ts";
+   * import type { DataLesson } from "@lib/train/parts.ts";
+   * import type { TrainingLesson } from "@lib/train/parts.ts";
    * import { presets } from "@lib/train/config.ts";
    * import { trainerParts } from "@lib/train/parts.ts";
    * import { Trainer } from "@lib/train/trainer.ts";
+   * declare const data: DataLesson; // lesson 1's module, passed in by the tool that runs this
+   * declare const training: TrainingLesson; // lesson 5's module, passed in by the tool
    * const t = new Trainer(presets.tiny, trainerParts(data, training));
    * // await t.save("run/checkpoint.json");
    * ```
@@ -389,11 +401,13 @@ export interface TrainHooks {
  *
  * @example
  * ```ts
- * import * as data from "@exercises/01_bigram_data/exercises.ts";
- * import * as training from "@exercises/05_training/exercises.ts";
+ * import type { DataLesson } from "@lib/train/parts.ts";
+ * import type { TrainingLesson } from "@lib/train/parts.ts";
  * import { presets } from "@lib/train/config.ts";
  * import { trainerParts } from "@lib/train/parts.ts";
  * import { train } from "@lib/train/trainer.ts";
+ * declare const data: DataLesson; // lesson 1's module, passed in by the tool that runs this
+ * declare const training: TrainingLesson; // lesson 5's module, passed in by the tool
  * const records = await train(presets.tiny, { parts: trainerParts(data, training) });
  * records.at(-1)!.inContextAcc;
  * ```
