@@ -27,6 +27,7 @@ import {
   storePairs,
 } from "@exercises/03_associative_memory/exercises.ts";
 import { Rng } from "@lib/rng/mod.ts";
+import { correlation } from "@lib/model/metrics.ts";
 
 /**
  * Top-1 recall (mean of `draws` random memories) for every width d (rows) and number of pairs
@@ -93,22 +94,6 @@ export function scoreMatrix(dim: number, count: number, seed: number): ScoreMatr
 
 function argmax(xs: number[]): number {
   return xs.indexOf(Math.max(...xs));
-}
-
-/** Pearson correlation of two equally long arrays. */
-function correlation(a: number[], b: number[]): number {
-  const mean = (x: number[]) => x.reduce((s, v) => s + v, 0) / x.length;
-  const ma = mean(a);
-  const mb = mean(b);
-  let ab = 0;
-  let aa = 0;
-  let bb = 0;
-  a.forEach((x, i) => {
-    ab += (x - ma) * (b[i] - mb);
-    aa += (x - ma) ** 2;
-    bb += (b[i] - mb) ** 2;
-  });
-  return ab / Math.sqrt(aa * bb);
 }
 
 /** What {@linkcode oneStepBigrams} measures for one width. */

@@ -27,6 +27,7 @@ import {
   type Params,
 } from "@lib/model/mod.ts";
 import { defaultDataConfig, loadStats, topTriggers } from "@exercises/01_bigram_data/exercises.ts";
+import { correlation } from "@lib/model/metrics.ts";
 
 /** The settings of the experiment. */
 export interface TopDownSettings {
@@ -170,30 +171,6 @@ export class TopDownSession {
   dispose(): void {
     disposeParams(this.#model.params);
   }
-}
-
-/**
- * Pearson correlation of two equally long arrays.
- *
- * @example
- * ```ts
- * import { correlation } from "./experiment.ts";
- * correlation([1, 2, 3], [2, 4, 7]); // 0.99
- * ```
- */
-export function correlation(a: number[], b: number[]): number {
-  const mean = (x: number[]) => x.reduce((s, v) => s + v, 0) / x.length;
-  const ma = mean(a);
-  const mb = mean(b);
-  let ab = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let i = 0; i < a.length; i++) {
-    ab += (a[i] - ma) * (b[i] - mb);
-    aa += (a[i] - ma) ** 2;
-    bb += (b[i] - mb) ** 2;
-  }
-  return ab / Math.sqrt(aa * bb);
 }
 
 /**

@@ -104,3 +104,27 @@ export async function batchMetrics(
     lossAll: lossAll / (logits.shape[0] * logits.shape[1]),
   };
 }
+
+/**
+ * Pearson correlation of two equally long arrays (plain numbers, no tensors).
+ *
+ * @example
+ * ```ts
+ * import { correlation } from "@lib/model/metrics.ts";
+ * correlation([1, 2, 3], [2, 4, 7]); // 0.99
+ * ```
+ */
+export function correlation(a: number[], b: number[]): number {
+  const mean = (x: number[]) => x.reduce((s, v) => s + v, 0) / x.length;
+  const ma = mean(a);
+  const mb = mean(b);
+  let ab = 0;
+  let aa = 0;
+  let bb = 0;
+  for (let i = 0; i < a.length; i++) {
+    ab += (a[i] - ma) * (b[i] - mb);
+    aa += (a[i] - ma) ** 2;
+    bb += (b[i] - mb) ** 2;
+  }
+  return ab / Math.sqrt(aa * bb);
+}

@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { assertAllClose, check } from "@lib/testing/mod.ts";
 import { backendFromEnv, initBackend } from "@lib/tf/mod.ts";
-import { attentionProbes, batchMetrics, tokenLosses } from "./mod.ts";
+import { attentionProbes, batchMetrics, correlation, tokenLosses } from "./mod.ts";
 
 await initBackend(backendFromEnv());
 
@@ -59,4 +59,11 @@ Deno.test("attentionProbes: a hand-built case", () => {
   const eye = tf.eye(4).expandDims(0) as tf.Tensor3D;
   const bad = attentionProbes(eye, eye, inputs, targets, labels);
   assertAllClose([bad.prevToken, bad.induction], [0, 0], { what: "probes of identity maps" });
+});
+
+Deno.test("correlation: 1 for a line, -1 for a falling line, 0 for no linear relation", () => {
+  assertAllClose(correlation([1, 2, 3, 4], [3, 5, 7, 9]), 1, { atol: 1e-12 });
+  assertAllClose(correlation([1, 2, 3, 4], [8, 6, 4, 2]), -1, { atol: 1e-12 });
+  assertAllClose(correlation([-1, 0, 1], [1, -2, 1]), 0, { atol: 1e-12 });
+  check(Math.abs(correlation([1, 2, 3], [2, 4, 7]) - 0.9934) < 1e-4, "a near line: about 0.993");
 });

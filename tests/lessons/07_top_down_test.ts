@@ -45,7 +45,7 @@ import {
   exerciseCase,
 } from "@lib/testing/mod.ts";
 import { backendFromEnv, initBackend } from "@lib/tf/mod.ts";
-import { correlation } from "../../lessons/07_top_down/experiment.ts";
+import { correlation } from "@lib/model/metrics.ts";
 
 await initBackend(backendFromEnv());
 
