@@ -1,15 +1,9 @@
 /**
  * Runs the exercise tests of some lessons against a chosen copy of the exercise code, in a
- * `deno test` subprocess, and returns one outcome per test.
- *
- * The tests import exercises through the bare specifier `@exercises/`, which `deno.json` maps
- * to `lessons/` (the learner's code). To check another copy (the reference `solutions/`, or
- * stubs generated from them) this module writes an import map that is `deno.json`'s with only
- * `@exercises/` pointed elsewhere, and passes it with `--import-map`: the command chooses the
- * code under test, no file is edited, and the types check against `lessons/` as usual.
- *
- * A test that runs longer than the idle limit (an exercise that loops forever) stops the run;
- * it is reported as timed out, by name.
+ * `deno test` subprocess, and returns one outcome per test. The tests import exercises through
+ * `@exercises/` (`deno.json`: `lessons/`); another copy is tested through an import map that is
+ * `deno.json`'s with only that entry changed, so no file is edited. A test that computes too
+ * long is stopped and named; a crashed test process is never a pass.
  *
  * @example
  * ```ts
@@ -36,32 +30,27 @@ export type Target = "lessons" | "solutions" | { dir: string };
 export interface Outcome {
   /** The full test name, `function: what it checks`. */
   name: string;
-  /** The function (exercise) the test checks: the part of the name before the colon. */
+  /** The function (exercise) the test checks: the name's part before the colon. */
   fn: string;
   /** The test file, relative to the root. */
   file: string;
-  /** Whether it passed. */
   ok: boolean;
   /** For a failure: the message, stack trace removed. */
   message?: string;
-  /** True when the test was stopped because it ran too long. */
+  /** Stopped because it computed too long. */
   timedOut?: boolean;
-  /** True when the test was ignored (`Deno.test({ ignore })`): it did not run; `ok` is true. */
+  /** Ignored (`Deno.test({ ignore })`): it did not run; `ok` is true. */
   skipped?: boolean;
-  /** What the code printed (`console.log`, ...) during the test: the first lines, at most 20. */
+  /** What the code printed during the test: the first lines, at most 20. */
   output?: string[];
-  /**
-   * True when the test process crashed while this test ran, or before it could run: the test
-   * did not finish, so it is not passed (`ok` is false).
-   */
+  /** The test process crashed while this test ran, or before it could: `ok` is false. */
   crashed?: boolean;
-  /** The CPU time (or, where unknown, the wall time) the test took, in seconds. */
+  /** The CPU time (where unknown, the wall time) the test took, in seconds. */
   seconds?: number;
 }
 
 /** How the test process ended when it did not finish its tests. */
 export interface Crash {
-  /** What ended it. */
   cause: "signal" | "out of memory" | "exit";
   /** In words, e.g. "killed by signal SIGKILL". */
   detail: string;
@@ -71,16 +60,13 @@ export interface Crash {
 
 /** What a whole run produced. */
 export interface RunResult {
-  /**
-   * One outcome per test that reported (a timed-out test is included, marked), and, after a
-   * crash, one failed outcome per test that did not finish or never ran.
-   */
+  /** One outcome per test that reported, and after a crash one per test that did not finish. */
   outcomes: Outcome[];
-  /** When the run could not start its tests: the compiler's or loader's message. */
+  /** When the tests could not start: the compiler's or loader's message. */
   error?: string;
   /** The subprocess's exit code. */
   code: number;
-  /** True when the run was stopped through {@linkcode RunOptions.signal}. */
+  /** Stopped through {@linkcode RunOptions.signal}. */
   aborted?: boolean;
   /** Set when the test process crashed (a signal, out of memory, `globalThis.close()`). */
   crash?: Crash;
@@ -92,51 +78,39 @@ export interface RunOptions {
   root: string;
   /** Test files, relative to the root. */
   tests: string[];
-  /** Which exercise code to test (default: the learner's `lessons/`). */
+  /** Which exercise code to test (default `lessons`). */
   target?: Target;
   /**
-   * Seconds a single test, or the loading of a test file, may compute before the run is
-   * stopped (default 60). Counted in CPU time of the test process where the system says it
-   * (Linux), so that a machine busy with other work does not stop a test early; in wall time
-   * elsewhere.
+   * Seconds one test, or the loading of a test file, may compute (default 60): CPU time of the
+   * test process on Linux, so that a busy machine stops nothing early; wall time elsewhere.
    */
   testTimeoutSeconds?: number;
   /** Seconds the top-level code of a test file may compute (default the test timeout, >= 10). */
   loadTimeoutSeconds?: number;
-  /**
-   * Wall-clock seconds without any progress after which the run is stopped all the same (a test
-   * that waits without computing); default ten times the test timeout, at least 120.
-   */
+  /** Wall seconds without any progress before the run is stopped all the same (default 10x). */
   wallTimeoutSeconds?: number;
-  /** A sentence appended to the message of a timed-out test (how to allow more time). */
+  /** A sentence appended to a timeout's message (how to allow more time). */
   timeoutAdvice?: string;
-  /** The TensorFlow.js backend for the tests (`COURSE_BACKEND`), default auto. */
+  /** The TensorFlow.js backend (`COURSE_BACKEND`), default auto. */
   backend?: string;
   /** Extra arguments for `deno test` (e.g. `--filter`). */
   extraArgs?: string[];
-  /**
-   * Type-check in a second process beside the tests, which run without checking (default
-   * true): the two overlap, where `deno test` would check first and test after. A type error is
-   * reported as {@linkcode RunResult.error}.
-   */
+  /** Type-check in a second process beside the tests, which run unchecked (default true). */
   typeCheck?: boolean;
-  /** Called as each test finishes, for live progress. */
+  /** Called as each test finishes. */
   onOutcome?: (outcome: Outcome) => void;
   /**
-   * The exercise functions of the tests. When given and a test hangs, the tests of the
-   * functions that had not run yet are run again in a fresh process (`--filter`), so that one
-   * endless loop does not hide the state of every later exercise. With a `--filter` of your
-   * own in `extraArgs`, list only the functions it selects (the rerun's filter replaces it).
+   * The exercise functions of the tests: when a test hangs, those not run yet are run again in
+   * a fresh process (`--filter`), so one endless loop does not hide every later exercise.
    */
   functions?: string[];
-  /** Stops the run (the subprocess is killed) when aborted, e.g. when watch mode quits. */
+  /** Kills the run when aborted. */
   signal?: AbortSignal;
 }
 
 /**
- * Runs the given test files in one `deno test` subprocess and parses its TAP output. With
- * {@linkcode RunOptions.functions}, a test that hangs is reported and the tests of the
- * functions that had not run yet are run in a new subprocess.
+ * Runs the test files in one `deno test` subprocess and parses its TAP output; after a hang,
+ * the functions not run yet (see {@linkcode RunOptions.functions}) run in a new one.
  *
  * @example
  * ```ts
@@ -184,7 +158,7 @@ class Trace {
   events: TraceEvent[] = [];
   #size = 0;
   constructor(readonly path: string) {}
-  /** Reads new events; true when there were any. */
+  /** Reads new complete lines; true when there were any. */
   poll(): boolean {
     let text: string;
     try {
@@ -192,27 +166,23 @@ class Trace {
     } catch {
       return false;
     }
-    if (text.length === this.#size) return false;
     const complete = text.slice(0, text.lastIndexOf("\n") + 1);
+    if (complete.length <= this.#size) return false;
     for (const line of complete.slice(this.#size).split("\n")) {
-      if (!line) continue;
       try {
-        this.events.push(JSON.parse(line));
+        if (line) this.events.push(JSON.parse(line));
       } catch { /* a line cut by a crash */ }
     }
-    const grew = complete.length > this.#size;
     this.#size = complete.length;
-    return grew;
+    return true;
   }
   /** The test that started and has not ended. */
   running(): string | undefined {
-    const last = this.events.findLast((e) => e.start !== undefined || e.end !== undefined);
-    return last?.start;
+    return this.events.findLast((e) => e.start !== undefined || e.end !== undefined)?.start;
   }
   /** Whether a test file is being loaded (its top-level code runs) and no test runs. */
   loading(): boolean {
-    const last = this.events.findLast((e) => e.load || e.start !== undefined || e.end);
-    return last?.load === true;
+    return this.events.findLast((e) => e.load || e.start !== undefined || e.end)?.load === true;
   }
   ended(name: string): TraceEvent | undefined {
     return this.events.find((e) => e.end === name);
@@ -227,6 +197,8 @@ class Trace {
 
 const PRELOAD = new URL("../testing/trace_load.ts", import.meta.url).href;
 
+const fnOf = (name: string) => name.split(":")[0].trim();
+
 async function runOnce(
   options: RunOptions,
   extraArgs: string[],
@@ -235,7 +207,6 @@ async function runOnce(
   const root = resolve(options.root);
   const target = options.target ?? "lessons";
   const allowAll = extraArgs.some((a) => a === "-A" || a === "--allow-all");
-  const permissions = allowAll ? [] : ["--allow-read", "--allow-write", "--allow-env"];
   const map = target === "lessons" ? undefined : await writeImportMap(root, target);
   const mapArgs = map ? [`--import-map=${map}`] : [];
   const args = [
@@ -244,22 +215,23 @@ async function runOnce(
     "--no-prompt",
     "--no-check",
     `--preload=${PRELOAD}`,
-    ...permissions,
+    ...(allowAll ? [] : ["--allow-read", "--allow-write", "--allow-env"]),
     ...mapArgs,
     ...extraArgs,
     ...options.tests,
   ];
-
   const tmp = await tempDir(root);
   const tracePath = await Deno.makeTempFile({ dir: tmp, prefix: tempPrefix("trace") });
   const trace = new Trace(tracePath);
   // What each test printed (`exerciseTest` writes it; the TAP reporter drops it).
   const printed = await Deno.makeTempFile({ dir: tmp, prefix: tempPrefix("output") });
+  const runtime = join(root, ".course", "runtime");
+  await Deno.mkdir(runtime, { recursive: true, mode: 0o700 });
   const env: Record<string, string> = {
     NO_COLOR: "1",
     COURSE_TRACE: tracePath,
     COURSE_OUTPUT: printed,
-    XDG_RUNTIME_DIR: await privateRuntimeDir(root),
+    XDG_RUNTIME_DIR: runtime,
   };
   if (options.backend) env.COURSE_BACKEND = options.backend;
   const spawn = { cwd: root, env, stdout: "piped", stderr: "piped" } as const;
@@ -273,8 +245,7 @@ async function runOnce(
   // Loading a test file imports TensorFlow.js (about a second of work): never below 10 s.
   const loadLimit = options.loadTimeoutSeconds ?? Math.max(limit, 10);
   const wallLimit = options.wallTimeoutSeconds ?? Math.max(10 * limit, 120);
-  // Before the first file loads, Deno builds the module graph (a first run may also set up
-  // node_modules): wall time only, and generous.
+  // Before the first file loads Deno builds the module graph (perhaps node_modules): wall time.
   const startupLimit = Math.max(wallLimit, 180);
   const outcomes: Outcome[] = [];
   let file = "";
@@ -282,8 +253,7 @@ async function runOnce(
   let stopped: "test" | "load" | "startup" | undefined;
   let sawPlan = false;
   // The watchdog: a test that neither finishes nor lets another start within the limit is
-  // stopped. A test's start is seen in the trace file (written synchronously by
-  // `exerciseTest`), its end on stdout or in the trace.
+  // stopped. A start is seen in the trace file, an end on stdout or in the trace.
   const cpu = () => cpuSeconds(child.pid);
   let activity = { wall: performance.now(), cpu: cpu() };
   const touch = () => activity = { wall: performance.now(), cpu: cpu() };
@@ -324,29 +294,23 @@ async function runOnce(
     stdout += line + "\n";
     touch();
     if (/^1\.\.\d+$/.test(line)) sawPlan = true;
-    const header = line.match(/^# (\.\/)?(.+_test\.ts)$/);
-    if (header) file = header[2];
+    file = line.match(/^# (\.\/)?(.+_test\.ts)$/)?.[2] ?? file;
     const result = line.match(/^(not ok|ok) \d+ - (.+?)( # SKIP.*)?$/);
     if (result) {
       if (pending) finish(pending);
       const name = result[2];
-      pending = { name, fn: name.split(":")[0].trim(), file, ok: result[1] === "ok" };
+      pending = { name, fn: fnOf(name), file, ok: result[1] === "ok" };
       if (result[3]) pending.skipped = true;
       if (pending.ok) {
         trace.poll();
-        // A test that reported "ok" but never ended in the trace did not finish (the process
-        // was closed under it): held back, and judged below.
+        // Reported "ok" but never ended in the trace: the process was closed under it; held
+        // back, and judged below.
         if (!trace.started(name) || trace.ended(name)) finish(pending);
         else outcomes.push(pending);
         pending = undefined;
       }
-      continue;
-    }
-    if (pending && line.trim() === "---") {
-      yamlNext = true;
-      continue;
-    }
-    if (pending && yamlNext) {
+    } else if (pending && line.trim() === "---") yamlNext = true;
+    else if (pending && yamlNext) {
       yamlNext = false;
       pending.message = messageFromYaml(line);
       finish(pending);
@@ -361,8 +325,7 @@ async function runOnce(
   trace.poll();
   if (stopped) checker?.kill();
   const check = await checked;
-  if (map) await Deno.remove(map).catch(() => {});
-  await Deno.remove(tracePath).catch(() => {});
+  for (const path of [map, tracePath]) if (path) await Deno.remove(path).catch(() => {});
   attachOutput(outcomes, await Deno.readTextFile(printed).catch(() => ""));
   await Deno.remove(printed).catch(() => {});
   const running = trace.running();
@@ -375,11 +338,12 @@ async function runOnce(
     : target === "solutions"
     ? "the reference solution"
     : "the exercise code under test";
+  const advice = options.timeoutAdvice ? ` ${options.timeoutAdvice}` : "";
   if (stopped === "test") {
     const name = running ?? "a test";
     finish({
       name,
-      fn: name.split(":")[0].trim(),
+      fn: fnOf(name),
       file,
       ok: false,
       timedOut: true,
@@ -387,33 +351,29 @@ async function runOnce(
         (who === "your code"
           ? `Your code may loop forever (check the condition of each \`while\` loop), ` +
             `or do far more work than needed.`
-          : `${capital(who)} may loop forever, or be too slow for this machine.`) +
-        (options.timeoutAdvice ? ` ${options.timeoutAdvice}` : ""),
+          : `${who[0].toUpperCase()}${
+            who.slice(1)
+          } may loop forever, or be too slow for this machine.`) +
+        advice,
     });
   }
   const result: RunResult = { outcomes, code: status.code };
-  if (stopped === "load" || stopped === "startup") {
-    result.error = stopped === "load"
-      ? `${
-        target === "lessons" ? "Your file" : `The file of ${who}`
-      } did not finish loading within ${loadLimit} s: an endless loop at the top level ` +
-        `(outside any function)? Code at the top level of an exercise file runs when the ` +
-        `tests import it.` + (options.timeoutAdvice ? ` ${options.timeoutAdvice}` : "")
-      : `The tests did not start within ${startupLimit} s (Deno could not load them).`;
-    return result;
-  }
-  if (check && check.code !== 0 && !aborted) {
+  if (stopped === "load") {
+    result.error = `${target === "lessons" ? "Your file" : `The file of ${who}`} did not finish ` +
+      `loading within ${loadLimit} s: an endless loop at the top level (outside any function)? ` +
+      `Code at the top level of an exercise file runs when the tests import it.${advice}`;
+  } else if (stopped === "startup") {
+    result.error = `The tests did not start within ${startupLimit} s (Deno could not load them).`;
+  } else if (check && check.code !== 0) {
     result.error = explainLoadError(check.stderr + check.stdout, root);
-    return result;
-  }
-  // Deno reports a test cut short by the end of its isolate as "not ok" without any message.
-  const silent = outcomes.find((o) => !o.ok && !o.message && !o.timedOut)?.name;
-  const crash = stopped
-    ? undefined
-    : crashOf(status, stdout, stderr, trace, sawPlan, running ?? silent);
-  if (crash && markCrash(result, crash, trace, file, extraArgs)) result.crash = crash;
-  if (!stopped && !crash && outcomes.length === 0 && status.code !== 0) {
-    result.error = explainLoadError(stderr, root);
+  } else if (!stopped) {
+    // Deno reports a test cut short by the end of its isolate as "not ok" without a message.
+    const silent = outcomes.find((o) => !o.ok && !o.message && !o.timedOut)?.name;
+    const crash = crashOf(status, stdout, stderr, trace, sawPlan, running ?? silent);
+    if (crash && markCrash(result, crash, trace, file, extraArgs)) result.crash = crash;
+    if (!crash && outcomes.length === 0 && status.code !== 0) {
+      result.error = explainLoadError(stderr, root);
+    }
   }
   return result;
 }
@@ -427,13 +387,13 @@ function crashOf(
   sawPlan: boolean,
   running: string | undefined,
 ): Crash | undefined {
-  const oom = /out of memory|heap limit|Allocation failed/i.test(stderr);
-  if (oom) return { cause: "out of memory", detail: "it ran out of memory", running };
+  if (/out of memory|heap limit|Allocation failed/i.test(stderr)) {
+    return { cause: "out of memory", detail: "it ran out of memory", running };
+  }
   if (status.signal) {
     return { cause: "signal", detail: `it was killed by signal ${status.signal}`, running };
   }
-  const closed = /called `Deno\.exit\(|isolate was terminated/.test(stdout + stderr);
-  if (closed || running) {
+  if (running || /called `Deno\.exit\(|isolate was terminated/.test(stdout + stderr)) {
     return {
       cause: "exit",
       detail: "it was closed by the code under test (`globalThis.close()` or `Deno.exit()`)",
@@ -451,8 +411,8 @@ function crashOf(
 /**
  * After a crash: the test that was running failed, a test reported "ok" that never finished is
  * not passed, a test that finished but whose report was lost takes its result from the trace,
- * and every test that was registered and did not run is failed as "did not run". Returns
- * whether any test was left unfinished (false when every registered test ended all the same).
+ * and every registered test that did not run fails as "did not run". Returns whether any test
+ * was left unfinished.
  */
 function markCrash(
   result: RunResult,
@@ -463,20 +423,21 @@ function markCrash(
 ): boolean {
   const why = `the test process crashed (${crash.detail})`;
   const byName = new Map(result.outcomes.map((o) => [o.name, o]));
-  const selected = testFilter(extraArgs);
+  const filter = extraArgs.find((a) => a.startsWith("--filter="))?.slice("--filter=".length);
+  const re = filter?.match(/^\/(.*)\/$/)?.[1];
+  const selected = (name: string) =>
+    !filter || (re !== undefined ? new RegExp(re).test(name) : name.includes(filter));
   const planned = trace.planned();
   let unfinished = false;
-  for (const name of planned) {
-    if (!selected(name)) continue;
+  for (const name of planned.filter(selected)) {
     const end = trace.ended(name);
     let o = byName.get(name);
     if (!o) {
-      o = { name, fn: name.split(":")[0].trim(), file, ok: false };
+      o = { name, fn: fnOf(name), file, ok: false };
       result.outcomes.push(o);
       byName.set(name, o);
     }
-    const silent = !o.ok && !o.message && !o.timedOut;
-    if (end && !silent) {
+    if (end && (o.ok || o.message || o.timedOut)) {
       o.ok = end.ok === true;
       if (!o.ok && !o.message) o.message = end.message;
       continue;
@@ -490,32 +451,15 @@ function markCrash(
   }
   if (planned.length > 0) return unfinished;
   // Plain Deno.test tests (no trace): which test was running is unknown; the run is a failure.
-  result.outcomes.push({
-    name: "(the test process)",
-    fn: "(the test process)",
-    file,
-    ok: false,
-    crashed: true,
-    message: `${why} before all tests had reported.`,
-  });
+  const name = "(the test process)";
+  const message = `${why} before all tests had reported.`;
+  result.outcomes.push({ name, fn: name, file, ok: false, crashed: true, message });
   return true;
 }
 
-/** Whether a test name is selected by the `--filter` among `args` (all are without one). */
-function testFilter(args: string[]): (name: string) => boolean {
-  const filter = args.find((a) => a.startsWith("--filter="))?.slice("--filter=".length);
-  if (!filter) return () => true;
-  const re = filter.match(/^\/(.*)\/$/);
-  return re ? (name) => new RegExp(re[1]).test(name) : (name) => name.includes(filter);
-}
-
-function capital(text: string): string {
-  return text[0].toUpperCase() + text.slice(1);
-}
-
 /**
- * Writes (under `.course/`) the import map that points `@exercises/` at `target`, and returns
- * its path. The map is `deno.json`'s `imports` with that one entry changed.
+ * Writes (under `.course/tmp`) an import map that is `deno.json`'s `imports` and `scopes` with
+ * `@exercises/` pointed at `target`, and returns its path.
  *
  * @example
  * ```ts
@@ -527,21 +471,17 @@ export async function writeImportMap(root: string, target: Target): Promise<stri
   const config = JSON.parse(await Deno.readTextFile(join(root, "deno.json")));
   const local = (value: string) =>
     value.startsWith("./")
-      ? pathToFileURL(join(root, value)).href.replace(/\/$/, "") + slash(value)
+      ? pathToFileURL(join(root, value)).href.replace(/\/$/, "") + (value.endsWith("/") ? "/" : "")
       : value;
-  const imports: Record<string, string> = {};
-  for (const [key, value] of Object.entries(config.imports as Record<string, string>)) {
-    imports[key] = local(value);
-  }
-  const dir = target === "solutions"
-    ? join(root, "solutions")
-    : resolve(root, target === "lessons" ? "lessons" : target.dir);
+  const remap = (map: Record<string, string>) =>
+    Object.fromEntries(Object.entries(map).map(([k, v]) => [k, local(v)]));
+  const imports = remap(config.imports);
+  const dir = typeof target === "string" ? join(root, target) : resolve(root, target.dir);
   imports["@exercises/"] = pathToFileURL(dir).href + "/";
   // deno.json's scopes (the reference reads the reference: `@exercises/` inside solutions/).
-  const scopes: Record<string, Record<string, string>> = {};
-  for (const [scope, map] of Object.entries(config.scopes ?? {}) as [string, object][]) {
-    const entries = Object.entries(map as Record<string, string>).map(([k, v]) => [k, local(v)]);
-    scopes[local(scope)] = Object.fromEntries(entries);
+  const scopes: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(config.scopes ?? {})) {
+    scopes[local(k)] = remap(v as Record<string, string>);
   }
   // One file per call: several runs (a watch loop, the course check) may work at once.
   const path = await Deno.makeTempFile({
@@ -551,16 +491,6 @@ export async function writeImportMap(root: string, target: Target): Promise<stri
   });
   await Deno.writeTextFile(path, JSON.stringify({ imports, scopes }, null, 2) + "\n");
   return path;
-}
-
-function slash(value: string): string {
-  return value.endsWith("/") ? "/" : "";
-}
-
-async function privateRuntimeDir(root: string): Promise<string> {
-  const dir = join(root, ".course", "runtime");
-  await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
-  return dir;
 }
 
 /** Gives each outcome the lines its test printed, from the `{ test, lines }` JSON lines. */
@@ -576,8 +506,7 @@ function attachOutput(outcomes: Outcome[], jsonLines: string): void {
 
 function messageFromYaml(line: string): string {
   try {
-    const parsed = JSON.parse(line.trim()) as { message?: string };
-    return cleanMessage(parsed.message ?? "");
+    return cleanMessage((JSON.parse(line.trim()) as { message?: string }).message ?? "");
   } catch {
     return cleanMessage(line.trim());
   }
@@ -645,14 +574,10 @@ export function explainLoadError(stderr: string, root: string): string {
 
 async function* lines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
   let buffer = "";
-  const decoder = new TextDecoder();
-  for await (const chunk of stream) {
-    buffer += decoder.decode(chunk, { stream: true });
-    let nl: number;
-    while ((nl = buffer.indexOf("\n")) >= 0) {
-      yield buffer.slice(0, nl);
-      buffer = buffer.slice(nl + 1);
-    }
+  for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+    const parts = (buffer + chunk).split("\n");
+    buffer = parts.pop()!;
+    yield* parts;
   }
   if (buffer) yield buffer;
 }

@@ -1,39 +1,26 @@
 /**
- * Subprocesses of the course tools that cannot outlive them, their CPU time, and the temporary
- * files under `.course/tmp` that they leave behind.
- *
- * A `deno test` child spinning on an endless loop must not keep running after the checker is
- * killed (Ctrl-C, `kill`, a closed terminal, even `kill -9`). {@linkcode spawnTied} starts the
- * child through a two-line `sh` wrapper: a background reader waits for the end of a pipe that only
- * this process holds open, and kills the child when it closes, whatever ended this process. The
- * wrapper `exec`s the child, so the child keeps the wrapper's process id.
- *
- * Temporary files carry the id of the process that made them (`trace_<pid>_...`), so that
- * {@linkcode cleanStaleTemp} removes those of processes that are gone and never those of a check
- * still running beside this one.
+ * Subprocesses that cannot outlive the course tools, their CPU time, and the temporary files
+ * under `.course/tmp`. {@linkcode spawnTied} starts a child through a two-line `sh` wrapper whose
+ * background reader kills it when a pipe only this process holds closes, whatever ended this
+ * process (Ctrl-C, `kill -9`, a closed terminal). Temporary files carry their maker's process id,
+ * so {@linkcode cleanStaleTemp} removes only those of processes that are gone.
  *
  * @example
  * ```ts
  * import { spawnTied } from "@lib/course/subprocess.ts";
- * const child = spawnTied(Deno.execPath(), ["--version"], { stdout: "piped" });
+ * const child = spawnTied(Deno.execPath(), ["--version"], { stdout: "piped", stderr: "piped" });
  * const out = await child.output();
  * ```
  * @module
  */
 import { join } from "node:path";
 
-/** Options of {@linkcode spawnTied}: those of `Deno.Command`, less `stdin` (the tie uses it). */
-export type TiedOptions = Omit<Deno.CommandOptions, "args" | "stdin">;
-
 /** A child started by {@linkcode spawnTied}. */
 export interface TiedChild {
-  /** The process id of the command itself (not of a wrapper). */
+  /** The process id of the command itself (the wrapper `exec`s it). */
   pid: number;
-  /** Its standard output (when `stdout: "piped"`). */
   stdout: ReadableStream<Uint8Array>;
-  /** Its standard error (when `stderr: "piped"`). */
   stderr: ReadableStream<Uint8Array>;
-  /** Resolves when it exits; its exit code, or the signal that ended it. */
   status: Promise<Deno.CommandStatus>;
   /** Kills it now (SIGKILL); no error if it is gone already. */
   kill(): void;
@@ -49,7 +36,7 @@ const TIE = "exec 3<&0 </dev/null; (cat <&3 >/dev/null 2>&1; kill -9 $$ 2>/dev/n
 
 /**
  * Starts `command args` so that it is killed when this process ends for any reason (on Windows,
- * where there is no `sh`, it is started plainly).
+ * without `sh`, plainly).
  *
  * @example
  * ```ts
@@ -58,7 +45,11 @@ const TIE = "exec 3<&0 </dev/null; (cat <&3 >/dev/null 2>&1; kill -9 $$ 2>/dev/n
  * (await child.output()).code; // 0
  * ```
  */
-export function spawnTied(command: string, args: string[], options: TiedOptions = {}): TiedChild {
+export function spawnTied(
+  command: string,
+  args: string[],
+  options: Omit<Deno.CommandOptions, "args" | "stdin"> = {},
+): TiedChild {
   const tied = Deno.build.os !== "windows";
   const child = new Deno.Command(tied ? "sh" : command, {
     ...options,
@@ -95,8 +86,7 @@ export function spawnTied(command: string, args: string[], options: TiedOptions 
 
 /**
  * The CPU time (user + system, in seconds) a process has used so far, from `/proc` on Linux;
- * undefined elsewhere or when the process is gone. Unlike wall time, it does not grow when other
- * work keeps the machine busy, so a limit on it does not fire early on a loaded machine.
+ * undefined elsewhere or when it is gone. Unlike wall time, a busy machine does not make it grow.
  *
  * @example
  * ```ts
@@ -132,8 +122,7 @@ export async function tempDir(root: string): Promise<string> {
 }
 
 /**
- * A prefix for a temporary file or folder that names this process, so that
- * {@linkcode cleanStaleTemp} can tell whether its maker is still running.
+ * A prefix for a temporary file or folder that names this process (see {@linkcode cleanStaleTemp}).
  *
  * @example
  * ```ts
@@ -146,9 +135,9 @@ export function tempPrefix(kind: string): string {
 }
 
 /**
- * Removes what processes that are gone left in `.course/tmp` (a checker killed with `kill -9`
- * cannot clean up after itself): entries named by {@linkcode tempPrefix} whose process has
- * ended (Linux), or older than a day (elsewhere, and for names without a process id).
+ * Removes what processes that are gone left in `.course/tmp` (one killed with `kill -9` cannot
+ * clean up): entries named by {@linkcode tempPrefix} whose process has ended (Linux), or older
+ * than a day (elsewhere, and names without a process id).
  *
  * @example
  * ```ts
