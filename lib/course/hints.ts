@@ -1,7 +1,8 @@
 /**
- * Tiered hints: each exercise's README has at least three (a nudge, the concept, a
- * near-solution), shown one tier at a time, in order. Which tiers a learner has seen is kept in
- * the progress file (`hintsSeen`); this module picks the next tier and words it.
+ * Tiered hints: each exercise has at least three in its lesson's `hints.md` (a nudge, the
+ * concept, a near-solution; `parseHints` in `lessons.ts` reads them with the README), shown one
+ * tier at a time, in order. Which tiers a learner has seen is kept in the progress file
+ * (`hintsSeen`); this module picks the next tier and words it.
  *
  * @example
  * ```ts
@@ -9,8 +10,8 @@
  * import { parseLesson } from "@lib/course/lessons.ts";
  * const lesson = parseLesson(
  *   "09_demo",
- *   "# Lesson 9: Demo\n### Exercise 9.1: A\n**Functions:** `a`\n" +
- *     "<details><summary>Hint 1: a nudge</summary>\nThink.\n</details>\n",
+ *   "# Lesson 9: Demo\n### Exercise 9.1: A\n**Functions:** `a`\n",
+ *   "## Exercise 9.1: A\n### Hint 1: a nudge\nThink.\n",
  * );
  * const hint = nextHint(lesson.exercises[0], 0);
  * if (hint) console.log(hintReport(lesson, hint, "run it again").join("\n"));

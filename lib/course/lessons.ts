@@ -1,19 +1,24 @@
 /**
  * Finds the course's lessons and reads their structure from each lesson's README, the single
- * source of a lesson's text (the terminal and the site both read it).
+ * source of a lesson's text (the terminal and the site both read it), and the exercises' hints
+ * from the lesson's `hints.md`, kept apart so that reading the text shows no hint.
  *
- * A lesson is a folder `lessons/NN_slug/` with a `README.md` and an `exercises.ts`; its
- * reference code is `solutions/NN_slug/exercises.ts` and its tests are
- * `tests/lessons/NN_slug_test.ts`. The README follows this shape (see the authors' guide in
- * the project README):
+ * A lesson is a folder `lessons/NN_slug/` with a `README.md`, a `hints.md` and an
+ * `exercises.ts`; its reference code is `solutions/NN_slug/exercises.ts` and its tests are
+ * `tests/lessons/NN_slug_test.ts`. The two texts follow these shapes (see
+ * `lessons/AUTHORING.md`):
  *
  * ```md
- * # Lesson 1: The bigram data generator
+ * # Lesson 1: The bigram data generator              (README.md)
  * ## Learning objectives
  * - one bullet per objective
  * ### Exercise 1.1: Unigram and bigram from counts
  * **Functions:** `unigramFromCounts`, `bigramFromCounts` · **Difficulty:** ★☆☆ · **Time:** 10 min
- * <details><summary>Hint 1: a nudge</summary> ... </details>
+ *
+ * # Hints for lesson 1: The bigram data generator    (hints.md)
+ * ## Exercise 1.1: Unigram and bigram from counts
+ * ### Hint 1: a nudge
+ * Markdown, up to the next `##` or `###` heading outside fenced code.
  * ```
  *
  * @example
@@ -70,7 +75,7 @@ export interface Lesson {
   /** The exercises, in order. */
   exercises: Exercise[];
   /** Paths relative to the course root. */
-  paths: { readme: string; exercises: string; solution: string; test: string };
+  paths: { readme: string; hints: string; exercises: string; solution: string; test: string };
   /** The README's full Markdown text. */
   markdown: string;
 }
@@ -97,7 +102,11 @@ export async function listLessons(root: string): Promise<Lesson[]> {
   for (const slug of slugs) {
     const readme = `lessons/${slug}/README.md`;
     const markdown = await Deno.readTextFile(join(root, readme));
-    lessons.push(parseLesson(slug, markdown));
+    const hints = await Deno.readTextFile(join(root, `lessons/${slug}/hints.md`)).catch((error) => {
+      if (error instanceof Deno.errors.NotFound) return undefined;
+      throw error;
+    });
+    lessons.push(parseLesson(slug, markdown, hints));
   }
   return lessons;
 }
@@ -141,16 +150,22 @@ export function findLesson(lessons: Lesson[], text: string): Lesson {
 }
 
 /**
- * Parses a lesson README (see the module doc for the expected shape).
+ * Parses a lesson README and, when given, its hints file (see the module doc for the shapes).
+ * Hints for an exercise the README does not have are an author's mistake, reported by a throw.
  *
  * @example
  * ```ts
  * import { parseLesson } from "@lib/course/lessons.ts";
- * const lesson = parseLesson("09_demo", "# Lesson 9: Demo\n## Learning objectives\n- learn\n");
+ * const lesson = parseLesson(
+ *   "09_demo",
+ *   "# Lesson 9: Demo\n## Learning objectives\n- learn\n### Exercise 9.1: A\n**Functions:** `a`\n",
+ *   "# Hints\n## Exercise 9.1: A\n### Hint 1: a nudge\nThink.\n",
+ * );
  * lesson.title; // "Demo"
+ * lesson.exercises[0].hints[0].body; // "Think."
  * ```
  */
-export function parseLesson(slug: string, markdown: string): Lesson {
+export function parseLesson(slug: string, markdown: string, hints?: string): Lesson {
   const number = Number(slug.slice(0, 2));
   const lines = markdown.split("\n");
   const titleLine = lines.find((l) => l.startsWith("# "));
@@ -161,8 +176,7 @@ export function parseLesson(slug: string, markdown: string): Lesson {
   const exercises: Exercise[] = [];
   let section = "";
   let current: Exercise | undefined;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
+  for (const line of lines) {
     if (/^## /.test(line)) {
       section = line.slice(3).trim().toLowerCase();
       current = undefined;
@@ -199,11 +213,17 @@ export function parseLesson(slug: string, markdown: string): Lesson {
     if (time) current.minutes = Number(time[1]);
     const needs = line.match(/\*\*Needs:\*\*\s*([^·]+)/);
     if (needs) current.needs = needs[1].split(",").map((n) => n.trim()).filter((n) => n !== "");
-    const hint = line.match(/^<details><summary>(Hint[^<]*)<\/summary>\s*$/);
-    if (hint) {
-      const body: string[] = [];
-      for (i++; i < lines.length && !/^<\/details>/.test(lines[i]); i++) body.push(lines[i]);
-      current.hints.push({ title: hint[1].trim(), body: body.join("\n").trim() });
+  }
+  if (hints !== undefined) {
+    for (const [id, tiers] of parseHints(hints)) {
+      const exercise = exercises.find((e) => e.id === id);
+      if (!exercise) {
+        throw new Error(
+          `lessons/${slug}/hints.md has hints for exercise ${id}, which ` +
+            `lessons/${slug}/README.md does not have`,
+        );
+      }
+      exercise.hints = tiers;
     }
   }
   return {
@@ -214,12 +234,57 @@ export function parseLesson(slug: string, markdown: string): Lesson {
     exercises,
     paths: {
       readme: `lessons/${slug}/README.md`,
+      hints: `lessons/${slug}/hints.md`,
       exercises: `lessons/${slug}/exercises.ts`,
       solution: `solutions/${slug}/exercises.ts`,
       test: `tests/lessons/${slug}_test.ts`,
     },
     markdown,
   };
+}
+
+/**
+ * Parses a lesson's hints file: `## Exercise N.M` (a title after it is for the reader), then
+ * one `### Hint ...` heading per tier, its body the Markdown up to the next `##` or `###`
+ * heading outside fenced code. Returns each exercise's tiers in order.
+ *
+ * @example
+ * ```ts
+ * import { parseHints } from "@lib/course/lessons.ts";
+ * const hints = parseHints("## Exercise 1.1: A\n### Hint 1: a nudge\nThink.\n### Hint 2\nMore.\n");
+ * hints.get("1.1")?.map((h) => h.title); // ["Hint 1: a nudge", "Hint 2"]
+ * ```
+ */
+export function parseHints(text: string): Map<string, Hint[]> {
+  const out = new Map<string, Hint[]>();
+  let tiers: Hint[] | undefined;
+  let body: string[] | undefined;
+  let fence: string | undefined;
+  const close = () => {
+    if (tiers && body) tiers[tiers.length - 1].body = body.join("\n").trim();
+    body = undefined;
+  };
+  for (const line of text.split("\n")) {
+    const f = line.match(/^\s*(`{3,}|~{3,})/);
+    if (f) {
+      if (!fence) fence = f[1];
+      else if (line.trim().startsWith(fence)) fence = undefined;
+    }
+    if (!fence && /^#{1,3} /.test(line)) {
+      close();
+      const ex = line.match(/^## Exercise (\d+\.\d+)\b/);
+      const hint = line.match(/^### (Hint\b.*)$/);
+      if (ex) out.set(ex[1], tiers = out.get(ex[1]) ?? []);
+      else if (hint && tiers) {
+        tiers.push({ title: hint[1].trim(), body: "" });
+        body = [];
+      } else tiers = undefined;
+      continue;
+    }
+    body?.push(line);
+  }
+  close();
+  return out;
 }
 
 /**

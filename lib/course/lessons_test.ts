@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { anchorOf, findLesson, listLessons, parseLesson } from "@lib/course/lessons.ts";
+import { anchorOf, findLesson, listLessons, parseHints, parseLesson } from "@lib/course/lessons.ts";
 
 const README = `# Lesson 7: A demo lesson
 
@@ -12,20 +12,27 @@ const README = `# Lesson 7: A demo lesson
 ### Exercise 7.1: Doubling
 **Functions:** \`double\`, \`triple\` · **Difficulty:** ★★☆ · **Time:** 15 min
 
-<details><summary>Hint 1: a nudge</summary>
-
-Multiply.
-
-</details>
-<details><summary>Hint 2: the concept</summary>
-Scale.
-</details>
-
 ## What you should see
 `;
 
+const HINTS = `# Hints for lesson 7
+
+## Exercise 7.1: Doubling
+
+### Hint 1: a nudge
+
+Multiply.
+
+### Hint 2: the concept
+Scale, as in
+
+\`\`\`ts
+### Hint inside code is code
+\`\`\`
+`;
+
 Deno.test("parseLesson: title, objectives (continued lines), exercises, hints", () => {
-  const l = parseLesson("07_demo", README);
+  const l = parseLesson("07_demo", README, HINTS);
   assert.equal(l.number, 7);
   assert.equal(l.title, "A demo lesson");
   assert.deepEqual(l.objectives, ["First objective, which goes on over two lines.", "Second."]);
@@ -37,9 +44,32 @@ Deno.test("parseLesson: title, objectives (continued lines), exercises, hints", 
   );
   assert.deepEqual(ex.hints.map((h) => [h.title, h.body]), [
     ["Hint 1: a nudge", "Multiply."],
-    ["Hint 2: the concept", "Scale."],
+    ["Hint 2: the concept", "Scale, as in\n\n```ts\n### Hint inside code is code\n```"],
   ]);
+  assert.deepEqual(
+    parseLesson("07_demo", README).exercises[0].hints,
+    [],
+    "no hints file, no hints",
+  );
   assert.equal(l.paths.test, "tests/lessons/07_demo_test.ts");
+});
+
+Deno.test("parseLesson: hints for an exercise the README does not have are an author's mistake", () => {
+  assert.throws(
+    () => parseLesson("07_demo", README, "## Exercise 7.2: Gone\n### Hint 1\nx\n"),
+    /lessons\/07_demo\/hints\.md has hints for exercise 7\.2, which lessons\/07_demo\/README\.md does not have/,
+  );
+});
+
+Deno.test("parseHints: tiers in order, a heading of another kind ends the last hint", () => {
+  const hints = parseHints(
+    "# Hints\nIntro.\n## Exercise 1.1\n### Hint 1\na\n### Hint 2\nb\n## Notes\nnot a hint\n" +
+      "## Exercise 1.2: B\n### Hint 1\nc\n",
+  );
+  assert.deepEqual([...hints].map(([id, h]) => [id, h.map((t) => t.body)]), [
+    ["1.1", ["a", "b"]],
+    ["1.2", ["c"]],
+  ]);
 });
 
 Deno.test("anchorOf: GitHub-style anchors", () => {
@@ -63,8 +93,19 @@ Deno.test("every shipped lesson has objectives and exercises with functions, tim
     for (const ex of l.exercises) {
       assert.ok(ex.functions.length >= 1, `${l.slug} ${ex.id}: **Functions:** line`);
       assert.ok(ex.minutes > 0, `${l.slug} ${ex.id}: **Time:**`);
-      assert.ok(ex.hints.length >= 3, `${l.slug} ${ex.id}: ${ex.hints.length} hints, need 3 tiers`);
+      assert.ok(
+        ex.hints.length >= 3,
+        `${l.paths.hints} has ${ex.hints.length} hint tiers for exercise ${ex.id}; it needs three ` +
+          `(a nudge, the concept, a near-solution), under "## Exercise ${ex.id}"`,
+      );
     }
+  }
+});
+
+Deno.test("no lesson README holds hints: they are in the lesson's hints.md", async () => {
+  for (const l of await listLessons(".")) {
+    const at = l.markdown.split("\n").findIndex((line) => /<summary>\s*Hint/i.test(line));
+    assert.equal(at, -1, `${l.paths.readme}:${at + 1} has a hint: move it to ${l.paths.hints}`);
   }
 });
 

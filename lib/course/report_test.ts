@@ -26,11 +26,11 @@ function overview(entries: StatusInput[], now: Date): string {
   return stripAnsi(overviewReport(entries.map((e) => lessonStatus(e)), now).join("\n"));
 }
 
-const HINT = "<details><summary>Hint 1: a nudge</summary>\nx\n</details>\n";
 const one = parseLesson(
   "01_one",
-  `# Lesson 1: One\n### Exercise 1.1: A\n**Functions:** \`a\`\n${HINT}` +
-    `### Exercise 1.2: B\n**Functions:** \`b\` · **Difficulty:** ★★☆ · **Time:** 15 min\n${HINT}`,
+  "# Lesson 1: One\n### Exercise 1.1: A\n**Functions:** `a`\n" +
+    "### Exercise 1.2: B\n**Functions:** `b` · **Difficulty:** ★★☆ · **Time:** 15 min\n",
+  "## Exercise 1.1\n### Hint 1: a nudge\nx\n## Exercise 1.2\n### Hint 1: a nudge\nx\n",
 );
 const two = parseLesson("02_two", "# Lesson 2: Two\n### Exercise 2.1: C\n**Functions:** `c`\n");
 const NOW = new Date("2026-01-01T02:00:00Z");

@@ -15,12 +15,13 @@ import { watchSession } from "@lib/course/watch.ts";
 import { stripAnsi } from "@lib/course/_test_course.ts";
 
 const HINTS = ["a nudge", "the concept", "near-solution"].map((h, i) =>
-  `<details><summary>Hint ${i + 1}: ${h}</summary>\nTier ${i + 1} text.\n</details>`
-).join("\n");
+  `### Hint ${i + 1}: ${h}\nTier ${i + 1} text.\n`
+).join("");
 const lesson1 = parseLesson(
   "01_one",
-  `# Lesson 1: One\n### Exercise 1.1: First\n**Functions:** \`a\`\n${HINTS}\n` +
-    `### Exercise 1.2: Second\n**Functions:** \`b\`\n${HINTS}\n`,
+  "# Lesson 1: One\n### Exercise 1.1: First\n**Functions:** `a`\n" +
+    "### Exercise 1.2: Second\n**Functions:** `b`\n",
+  `## Exercise 1.1\n${HINTS}## Exercise 1.2\n${HINTS}`,
 );
 const lesson2 = parseLesson(
   "02_two",

@@ -165,6 +165,21 @@ Deno.test("withSolutions folds each exercise's solution at the end of its sectio
   );
 });
 
+Deno.test("withSolutions folds an exercise's hints from hints.md, one block per tier, before its solution", () => {
+  const md =
+    "# Lesson 9: Demo\n### Exercise 9.1: First\n**Functions:** `a`\n## What you should see\n";
+  const hints = "## Exercise 9.1\n### Hint 1: a nudge\nLook.\n### Hint 2: the concept\n$x$\n";
+  const out = withSolutions(parseLesson("09_demo", md, hints), new Map([["a", "return 1;"]]))
+    .split("\n");
+  const tiers = ["Hint 1: a nudge", "Hint 2: the concept"].map((t) =>
+    out.indexOf(`<details><summary>${t}</summary>`)
+  );
+  assert(tiers[0] > out.indexOf("### Exercise 9.1: First") && tiers[0] < tiers[1], "in order");
+  assert(out.indexOf("Look.") > tiers[0] && out.indexOf("$x$") > tiers[1], "with their bodies");
+  const solution = out.findIndex((l) => l.startsWith('<details class="solution"'));
+  assert(tiers[1] < solution && solution < out.indexOf("## What you should see"));
+});
+
 Deno.test("parseSiteFlags: defaults to 127.0.0.1:8000 and explains bad flags", () => {
   assertEquals(parseSiteFlags([]), { host: "127.0.0.1", port: 8000, help: false });
   assertEquals(parseSiteFlags(["--host", "0.0.0.0", "--port", "0"]).port, 0);

@@ -1,7 +1,7 @@
 /**
- * A lesson's page text: its README (the single source the terminal also reads) with each
- * exercise's reference solution appended to the exercise as a folded `<details>` block, then
- * rendered to HTML.
+ * A lesson's page text: its README (the single source the terminal also reads) with, at the end
+ * of each exercise, its hints (from the lesson's `hints.md`, one folded `<details>` block per
+ * tier) and its reference solution (one more folded block), then rendered to HTML.
  *
  * @example
  * ```ts
@@ -16,8 +16,8 @@ import type { Exercise, Lesson } from "@lib/course/lessons.ts";
 
 /**
  * Inserts, at the end of each exercise's section (before the next heading of level 1 to 3, or
- * at the end), a folded block with the reference code of the exercise's functions. Headings
- * inside fenced code blocks are not headings.
+ * at the end), the exercise's hints, one folded block per tier, and a folded block with the
+ * reference code of the exercise's functions. Headings inside fenced code blocks are not headings.
  *
  * @example
  * ```ts
@@ -34,7 +34,7 @@ export function withSolutions(lesson: Lesson, regions: Map<string, string>): str
   let current: Exercise | undefined;
   let index = 0;
   const flush = () => {
-    if (current) out.push(...solutionBlock(current, regions));
+    if (current) out.push(...hintBlocks(current), ...solutionBlock(current, regions));
     current = undefined;
   };
   for (const line of lines) {
@@ -51,6 +51,17 @@ export function withSolutions(lesson: Lesson, regions: Map<string, string>): str
   }
   flush();
   return out.join("\n");
+}
+
+function hintBlocks(exercise: Exercise): string[] {
+  return exercise.hints.flatMap((h) => [
+    "",
+    `<details><summary>${h.title}</summary>`,
+    "",
+    h.body,
+    "",
+    "</details>",
+  ]);
 }
 
 function solutionBlock(exercise: Exercise, regions: Map<string, string>): string[] {

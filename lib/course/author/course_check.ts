@@ -20,12 +20,36 @@
  */
 import { parseArgs } from "node:util";
 import { join, resolve } from "node:path";
-import { type Lesson, listLessons } from "@lib/course/lessons.ts";
+import { type Exercise, type Lesson, listLessons } from "@lib/course/lessons.ts";
 import { type Outcome, runExerciseTests } from "@lib/course/run_tests.ts";
 import { defaultTimeout, slowestTest } from "@lib/course/lesson_check.ts";
 import { spawnTied, tempDir, tempPrefix } from "@lib/course/subprocess.ts";
 import { generateStubs } from "@lib/course/author/stubs.ts";
 import { readEnv } from "@lib/tf/mod.ts";
+
+/**
+ * The check that an exercise has its three hint tiers (a nudge, the concept, a near-solution)
+ * in its lesson's `hints.md`.
+ *
+ * @example
+ * ```ts
+ * import { hintTiersResult } from "@lib/course/author/course_check.ts";
+ * import { parseLesson } from "@lib/course/lessons.ts";
+ * const lesson = parseLesson("09_x", "# Lesson 9: X\n### Exercise 9.1: A\n**Functions:** `a`\n");
+ * hintTiersResult(lesson, lesson.exercises[0]).ok; // false: no hints.md
+ * ```
+ */
+export function hintTiersResult(lesson: Lesson, exercise: Exercise): CheckResult {
+  const n = exercise.hints.length;
+  return {
+    group: "lessons",
+    name: `exercise ${exercise.id} has three hint tiers`,
+    ok: n >= 3,
+    detail: n >= 3
+      ? undefined
+      : `${lesson.paths.hints} has ${n} under "## Exercise ${exercise.id}"`,
+  };
+}
 
 /** One line of the final report. */
 export interface CheckResult {
@@ -175,6 +199,7 @@ export async function runCheck(
               ? undefined
               : `found ${n} for ${ex.functions.join(", ") || "(no **Functions:** line)"}`,
           });
+          report(hintTiersResult(l, ex));
         }
       }
     } finally {

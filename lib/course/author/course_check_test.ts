@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { summary } from "@lib/course/author/course_check.ts";
+import { hintTiersResult, summary } from "@lib/course/author/course_check.ts";
+import { parseLesson } from "@lib/course/lessons.ts";
 import { runExerciseTests } from "@lib/course/run_tests.ts";
 
 Deno.test("summary: one line per group, then the closing line CI reads", () => {
@@ -12,6 +13,21 @@ Deno.test("summary: one line per group, then the closing line CI reads", () => {
   assert.equal(lines.at(-1), "2 passed, 1 failed");
   assert.match(lines[0], /solutions\s+1\/2 ok/);
   assert.match(lines[1], /lib\s+1\/1 ok/);
+});
+
+Deno.test("hintTiersResult: an exercise with fewer than three hint tiers fails the course check", () => {
+  const readme = "# Lesson 9: X\n### Exercise 9.1: A\n**Functions:** `a`\n";
+  const tiers = (n: number) =>
+    "## Exercise 9.1\n" +
+    Array.from({ length: n }, (_, i) => `### Hint ${i + 1}\nt${i}\n`).join("");
+  const result = (n: number) => {
+    const lesson = parseLesson("09_x", readme, tiers(n));
+    return hintTiersResult(lesson, lesson.exercises[0]);
+  };
+  assert.equal(result(3).ok, true);
+  assert.equal(result(2).ok, false);
+  assert.equal(result(2).detail, 'lessons/09_x/hints.md has 2 under "## Exercise 9.1"');
+  assert.equal(result(0).ok, false);
 });
 
 Deno.test("summary: an ignored test is counted as skipped, not as passed", () => {
