@@ -2,8 +2,9 @@
  * The paper spec, `lessons/paper_spec.md`: the paper's setup, equations and hyperparameters, and
  * where each comes from. The lesson READMEs cite it as "spec §N" and link it as
  * `../paper_spec.md`, which the lesson pages point here. Rendered like a lesson (math typeset
- * with KaTeX, code highlighted, GitHub's heading anchors, so `/spec#3-training` works), with a
- * list of its sections first.
+ * with KaTeX, the spec's plain-text names such as `W_K^1` included, code highlighted, GitHub's
+ * heading anchors, so `/spec#3-training` works, each heading linking to itself, and its own
+ * "§N" mentions linked), with its sections in the table of contents.
  *
  * @example
  * ```ts
@@ -13,7 +14,14 @@
  */
 import { join } from "node:path";
 import type { Handlers, PageProps } from "../glue/types.ts";
-import { renderMarkdown } from "../utils/markdown.ts";
+import {
+  headingAnchors,
+  linkSpecSections,
+  renderMarkdown,
+  specSectionAnchors,
+  typesetPlainMath,
+} from "../utils/markdown.ts";
+import { PageToc, tocEntries } from "../components/toc.tsx";
 
 /** The spec's path, relative to the course root. */
 export const SPEC_PATH = "lessons/paper_spec.md";
@@ -48,11 +56,7 @@ export interface SpecData {
  * ```
  */
 export function specSections(html: string): SpecSection[] {
-  return [...html.matchAll(/<h([23]) id="([^"]+)">([\s\S]*?)<\/h\1>/g)].map((m) => ({
-    id: m[2],
-    html: m[3],
-    level: Number(m[1]),
-  }));
+  return tocEntries(html);
 }
 
 /** Reads and renders the spec; a 404 when the course has none. */
@@ -66,7 +70,12 @@ export const handler: Handlers<SpecData> = {
       throw error;
     }
     const heading = markdown.match(/^# (.*)\n/);
-    const html = renderMarkdown(heading ? markdown.slice(heading[0].length) : markdown);
+    const body = typesetPlainMath(heading ? markdown.slice(heading[0].length) : markdown);
+    const html = linkSpecSections(
+      headingAnchors(renderMarkdown(body)),
+      specSectionAnchors(markdown),
+      "",
+    );
     const title = heading ? renderMarkdown(heading[1]).replace(/^<p>|<\/p>\n?$/g, "") : "";
     ctx.state.title = "The paper spec";
     return ctx.render({ title, html, sections: specSections(html) });
@@ -82,33 +91,23 @@ export const handler: Handlers<SpecData> = {
  * ```
  */
 export default function SpecPage({ data }: PageProps<SpecData>) {
-  const sections = data.sections.filter((s) => s.level === 2);
   return (
-    <main id="main" class="spec">
-      <nav aria-label="Breadcrumb" class="breadcrumb">
-        <a href="/">Course map</a> › Paper spec
-      </nav>
-      <h1>The paper spec</h1>
-      {data.title && <p class="lede" dangerouslySetInnerHTML={{ __html: data.title }} />}
-      <p>
-        The lessons cite this page as “spec §N”. Its source is{" "}
-        <a href={`/source/${SPEC_PATH}`}>
-          <code>{SPEC_PATH}</code>
-        </a>.
-      </p>
-      {sections.length > 0 && (
-        <nav class="toc" aria-labelledby="toc-heading">
-          <h2 id="toc-heading">Sections</h2>
-          <ul>
-            {sections.map((s) => (
-              <li>
-                <a href={`#${s.id}`} dangerouslySetInnerHTML={{ __html: s.html }} />
-              </li>
-            ))}
-          </ul>
+    <main id="main" class="spec with-toc">
+      <PageToc entries={data.sections} />
+      <div class="page-body">
+        <nav aria-label="Breadcrumb" class="breadcrumb">
+          <a href="/">Course map</a> › Paper spec
         </nav>
-      )}
-      <article class="lesson-text" dangerouslySetInnerHTML={{ __html: data.html }} />
+        <h1>The paper spec</h1>
+        {data.title && <p class="lede" dangerouslySetInnerHTML={{ __html: data.title }} />}
+        <p>
+          The lessons cite this page as “spec §N”. Its source is{" "}
+          <a href={`/source/${SPEC_PATH}`}>
+            <code>{SPEC_PATH}</code>
+          </a>.
+        </p>
+        <article class="lesson-text" dangerouslySetInnerHTML={{ __html: data.html }} />
+      </div>
     </main>
   );
 }

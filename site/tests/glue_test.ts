@@ -12,11 +12,18 @@ import { safeJoin } from "../glue/static.ts";
 import { browserImportMap } from "../glue/bundle.ts";
 import { solutionRegions } from "../utils/solutions.ts";
 import {
+  headingAnchors,
   highlightLanguage,
+  highlightShell,
+  isShell,
+  linkSpecSections,
   renderMarkdown,
   specLinkUrls,
+  specSectionAnchors,
   splitDisplayMath,
+  typesetPlainMath,
 } from "../utils/markdown.ts";
+import { tocEntries } from "../components/toc.tsx";
 import { withoutTrailingSlash } from "../glue/server.ts";
 import { withSolutions } from "../utils/lesson_text.ts";
 import { parseLesson } from "@lib/course/lessons.ts";
@@ -276,4 +283,65 @@ Deno.test("WGSL is highlighted as Rust; unknown languages stay plain", () => {
   assertStringIncludes(html, 'class="hljs language-wgsl"');
   assertStringIncludes(html, '<span class="hljs-keyword">fn</span>');
   assertStringIncludes(html, '<span class="hljs-keyword">let</span>');
+});
+
+Deno.test("headings link to themselves, and the table of contents leaves those links out", () => {
+  const html = headingAnchors(renderMarkdown("## Goals\n\n### Exercise 1.2: Sampling `x`\n"));
+  assertStringIncludes(
+    html,
+    '<h2 id="goals">Goals <a class="heading-anchor" href="#goals" aria-label="Link to this section">#</a></h2>',
+  );
+  assertEquals(tocEntries(html), [
+    { id: "goals", html: "Goals", level: 2 },
+    { id: "exercise-12-sampling-x", html: "Exercise 1.2: Sampling <code>x</code>", level: 3 },
+  ]);
+});
+
+Deno.test("spec § mentions link to the spec's section, outside links, code and math", () => {
+  const anchors = specSectionAnchors(
+    "# Spec\n## 3. Training\n```\n## 4. not a heading\n```\n### 3.2 Dynamics [MEAS]\n## 8. Surprises\n",
+  );
+  assertEquals([...anchors], [["3", "3-training"], ["3.2", "32-dynamics-meas"], [
+    "8",
+    "8-surprises",
+  ]]);
+  assertEquals(
+    linkSpecSections("<p>spec §3.2, the spec's §3 and (§8.10); §4 is not there</p>", anchors),
+    '<p><a class="spec-ref" href="/spec#32-dynamics-meas">spec §3.2</a>, the ' +
+      '<a class="spec-ref" href="/spec#3-training">spec\'s §3</a> and (' +
+      '<a class="spec-ref" href="/spec#8-surprises">§8.10</a>); §4 is not there</p>',
+  );
+  const untouched = '<p><a href="/x">spec §3</a> <code>§3</code><pre>§3</pre></p>';
+  assertEquals(linkSpecSections(untouched, anchors), untouched);
+  assertEquals(
+    linkSpecSections("<p>§3</p>", anchors, ""),
+    '<p><a class="spec-ref" href="#3-training">§3</a></p>',
+  );
+});
+
+Deno.test("typesetPlainMath turns the spec's W_K^1 into math, not code names or code", () => {
+  assertEquals(
+    typesetPlainMath("W_K^1 ≈ Σ_t p_t p_{t−1}^T and w_E(k); n_layers, `W_K^1`, [a](x_y.md)"),
+    "$W_K^1$ ≈ $Σ_t$ $p_t$ $p_{t-1}^T$ and $w_E$(k); n_layers, `W_K^1`, [a](x_y.md)",
+  );
+  assertEquals(typesetPlainMath("```\nW_K^1\n```\n"), "```\nW_K^1\n```\n");
+  assertEquals(typesetPlainMath("costs $5 for W_K"), "costs $5 for W_K", "a line with a $ is kept");
+  const html = renderMarkdown(typesetPlainMath("W_O^2 copies"));
+  assertStringIncludes(html, '<annotation encoding="application/x-tex">W_O^2</annotation>');
+});
+
+Deno.test("shell blocks are highlighted as shell: commands, options, strings, comments", () => {
+  assert(isShell("sh", "anything") && isShell("", "deno task lesson 1\n$ npx x"));
+  assert(!isShell("", "x_t = w_E(z_t)") && !isShell("ts", "deno"));
+  assertEquals(
+    highlightShell("$ deno task train --log 'a b' # note"),
+    '<span class="hljs-meta">$</span> <span class="hljs-built_in">deno</span> task train ' +
+      '<span class="hljs-attr">--log</span> <span class="hljs-string">\'a b\'</span> ' +
+      '<span class="hljs-comment"># note</span>',
+  );
+  assertStringIncludes(
+    renderMarkdown("```sh\ndeno task demo 5 --help\n```\n"),
+    '<span class="hljs-built_in">deno</span> task demo 5 <span class="hljs-attr">--help</span>',
+  );
+  assertEquals(highlightShell("echo <b>"), '<span class="hljs-built_in">echo</span> &lt;b&gt;');
 });

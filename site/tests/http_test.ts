@@ -181,7 +181,7 @@ Deno.test("/spec renders the spec's math with KaTeX; without a spec it is a 404"
     );
     const html = await (await at("/spec")).text();
     assertStringIncludes(html, '<p class="lede">A spec</p>');
-    assertStringIncludes(html, '<h2 id="1-scores">1. Scores</h2>');
+    assertStringIncludes(html, '<h2 id="1-scores">1. Scores <a class="heading-anchor"');
     assertStringIncludes(html, '<a href="#1-scores">1. Scores</a>');
     assertStringIncludes(html, '<span class="katex">');
     assertStringIncludes(html, 'class="katex-display"');
@@ -204,6 +204,62 @@ Deno.test("lesson pages point their links to ../paper_spec.md at /spec; the map 
   }
   assert(linked > 0, "some lesson README links the paper spec");
   assertStringIncludes(await (await get("/")).text(), '<a href="/spec">the paper spec</a>');
+});
+
+Deno.test("lesson pages: a table of contents of sections and exercises, heading anchors, prev/next at the top and the bottom", async () => {
+  for (const lesson of lessons) {
+    const html = await (await get(`/lessons/${lesson.number}`)).text();
+    const toc = html.match(/<nav class="page-toc"[\s\S]*?<\/nav>/)?.[0] ?? "";
+    assertStringIncludes(toc, 'aria-label="On this page"', `lesson ${lesson.number}`);
+    for (const e of lesson.exercises) assertStringIncludes(toc, `href="#${e.anchor}"`, e.id);
+    assertStringIncludes(toc, 'href="#demo"');
+    const headings = [...html.matchAll(/<h([2-4]) id="([^"]+)">([\s\S]*?)<\/h\1>/g)]
+      .filter((m) => m[2] !== "work-heading" && m[2] !== "demo-heading");
+    assert(headings.length > 0);
+    for (const [, , id, inner] of headings) {
+      assertStringIncludes(inner, `<a class="heading-anchor" href="#${id}"`, `heading ${id}`);
+      assertStringIncludes(toc, `href="#${id}"`, `the table of contents lists ${id}`);
+    }
+    const pagers = [
+      ...html.matchAll(/<nav aria-label="Lessons[^"]*" class="pager[^"]*">([\s\S]*?)<\/nav>/g),
+    ];
+    assertEquals(pagers.length, 2, "a pager at the top and one at the bottom");
+    const index = lessons.indexOf(lesson);
+    for (const [, links] of pagers) {
+      if (index > 0) assertStringIncludes(links, `href="/lessons/${lessons[index - 1].number}"`);
+      if (index < lessons.length - 1) {
+        assertStringIncludes(links, `href="/lessons/${lessons[index + 1].number}"`);
+      }
+    }
+  }
+});
+
+Deno.test("every mention of a spec section, spec §N or §N.M, links to it on /spec", async () => {
+  const spec = await (await get("/spec")).text();
+  const ids = new Set([...spec.matchAll(/<h[23] id="([^"]+)"/g)].map((m) => m[1]));
+  let mentions = 0;
+  for (const lesson of lessons) {
+    const html = await (await get(`/lessons/${lesson.number}`)).text();
+    const prose = html.replace(/<pre[\s\S]*?<\/pre>|<code[\s\S]*?<\/code>/g, "");
+    for (const [, href] of prose.matchAll(/<a class="spec-ref" href="\/spec#([^"]+)">/g)) {
+      mentions++;
+      assert(ids.has(href), `lesson ${lesson.number} links to a section /spec has: #${href}`);
+    }
+    const unlinked = prose.replace(/<a [^>]*>[\s\S]*?<\/a>/g, "").match(/§\d[\d.]*/g);
+    assertEquals(unlinked, null, `lesson ${lesson.number}: every § mention is a link`);
+  }
+  assert(mentions > 10, `the lessons mention spec sections (${mentions} links)`);
+  const own = [...spec.matchAll(/<a class="spec-ref" href="#([^"]+)">/g)].map((m) => m[1]);
+  assert(own.length > 0 && own.every((id) => ids.has(id)), "the spec links its own § mentions");
+});
+
+Deno.test("/spec typesets the spec's plain-text names (W_K^1, p_t) with KaTeX", async () => {
+  const html = await (await get("/spec")).text();
+  const prose = html.replace(/<pre[\s\S]*?<\/pre>|<code[\s\S]*?<\/code>/g, "")
+    .replace(/<span class="katex">[\s\S]*?<\/annotation>/g, "");
+  assertStringIncludes(html, '<annotation encoding="application/x-tex">W_K^1</annotation>');
+  assertEquals(prose.match(/\bW_[A-Z]\^\d/g), null, "no raw W_K^1 left in the spec's prose");
+  assert(!html.includes("katex-error"));
 });
 
 Deno.test("every image a lesson README shows is served; the rest of lessons/ is not", async () => {

@@ -1,7 +1,10 @@
 /**
  * One lesson: its README rendered (math typeset with KaTeX, code highlighted, hints folded),
  * each exercise's reference solution folded under it, where the exercise file is and how to
- * check it, the learner's last check, and the lesson's live demo.
+ * check it, the learner's last check, and the lesson's live demo. A table of contents (sections
+ * and exercises) sits in the right margin, every heading links to itself, the previous and next
+ * lessons are linked at the top and at the bottom, and each "spec §N" goes to that section of
+ * `/spec`.
  *
  * `/lessons/1`, `/lessons/01` and `/lessons/01_bigram_data` all show lesson 1 (`/lessons/1/`
  * is redirected to `/lessons/1`, see `glue/server.ts`). Links to the paper spec
@@ -20,7 +23,18 @@ import { Difficulty } from "../../components/difficulty.tsx";
 import { ProgressBadge } from "../../components/progress_badge.tsx";
 import { codeProps, LessonDemo } from "../../components/lesson_demo.tsx";
 import type { CodeProps } from "../../components/use_experiment.tsx";
-import { lessonImageUrls, renderMarkdown, specLinkUrls } from "../../utils/markdown.ts";
+import {
+  headingAnchors,
+  lessonImageUrls,
+  linkSpecSections,
+  renderMarkdown,
+  specLinkUrls,
+  specSectionAnchors,
+  typesetPlainMath,
+} from "../../utils/markdown.ts";
+import { Pager } from "../../components/pager.tsx";
+import { PageToc, tocEntries, type TocEntry } from "../../components/toc.tsx";
+import { SPEC_PATH } from "../spec.tsx";
 import { withSolutions } from "../../utils/lesson_text.ts";
 import { solutionRegions } from "../../utils/solutions.ts";
 import { type LessonProgress, readProgress } from "@lib/course/progress.ts";
@@ -43,6 +57,8 @@ export interface LessonData {
   code: CodeProps;
   /** The line of each exercise function in the learner's file (`export function name`). */
   functionLines: Record<string, number>;
+  /** The table of contents: the text's sections and exercises, then the demo. */
+  toc: TocEntry[];
 }
 
 /**
@@ -96,7 +112,13 @@ export const handler: Handlers<LessonData> = {
     const body = specLinkUrls(
       lessonImageUrls(lesson.markdown.replace(/^# .*\n/, ""), lesson.slug),
     );
-    const html = renderMarkdown(withSolutions({ ...lesson, markdown: body }, regions));
+    const spec = await Deno.readTextFile(join(root, SPEC_PATH)).catch(() => "");
+    const html = linkSpecSections(
+      headingAnchors(
+        renderMarkdown(typesetPlainMath(withSolutions({ ...lesson, markdown: body }, regions))),
+      ),
+      specSectionAnchors(spec),
+    );
     const progress = (await readProgress(root)).lessons[lesson.slug];
     const learnerFile = await Deno.readTextFile(join(root, lesson.paths.exercises)).catch(() => "");
     const i = lessons.indexOf(lesson);
@@ -110,6 +132,7 @@ export const handler: Handlers<LessonData> = {
       next: lessons[i + 1],
       code: codeProps(lessons, ctx.state.code ?? "learner"),
       functionLines: functionLines(learnerFile),
+      toc: [...tocEntries(html), { id: "demo", html: "Live demo", level: 2 }],
     });
   },
 };
@@ -123,67 +146,68 @@ export const handler: Handlers<LessonData> = {
  * ```
  */
 export default function LessonPage({ data }: PageProps<LessonData>) {
-  const { lesson, html, progress, previous, next, solutionNote, code, functionLines } = data;
+  const { lesson, html, progress, previous, next, solutionNote, code, functionLines, toc } = data;
   return (
-    <main id="main" class="lesson">
-      <nav aria-label="Breadcrumb" class="breadcrumb">
-        <a href="/">Course map</a> › Lesson {lesson.number}
-      </nav>
-      <h1>
-        Lesson {lesson.number}: {lesson.title}
-      </h1>
-      <section class="lesson-meta" aria-labelledby="work-heading">
-        <h2 id="work-heading" class="visually-hidden">Your work</h2>
-        <p>
-          Your exercise file:{" "}
-          <a href={`/source/${lesson.paths.exercises}`}>
-            <code>{lesson.paths.exercises}</code>
-          </a>{" "}
-          (open it in your editor). Check it with <code>deno task lesson {lesson.number}</code>;
-          {" "}
-          the tests are in{" "}
-          <a href={`/source/${lesson.paths.test}`}>
-            <code>{lesson.paths.test}</code>
-          </a>.
-        </p>
-        <ul class="exercise-status">
-          {lesson.exercises.map((e) => (
-            <li>
-              <a href={`#${e.anchor}`}>{e.id} {e.title}</a> <Difficulty level={e.difficulty} />{" "}
-              <span class="minutes">{e.minutes} min</span>{" "}
-              <ProgressBadge progress={progress?.exercises[e.id]} />{" "}
-              <span class="functions">
-                {e.functions.map((fn) =>
-                  functionLines[fn]
-                    ? (
-                      <a key={fn} href={`/source/${lesson.paths.exercises}#L${functionLines[fn]}`}>
-                        <code>{fn}</code>
-                      </a>
-                    )
-                    : <code key={fn}>{fn}</code>
-                )}
-              </span>
-            </li>
-          ))}
-        </ul>
-        <p>
-          <a href="#demo">Jump to the live demo</a>
-        </p>
-      </section>
-      <article class="lesson-text" dangerouslySetInnerHTML={{ __html: html }} />
-      {solutionNote && <p class="note">Solutions are not shown: {solutionNote}.</p>}
-      <section id="demo" class="demo" aria-labelledby="demo-heading">
-        <h2 id="demo-heading">Live demo</h2>
-        <LessonDemo number={lesson.number} code={code} />
-      </section>
-      <nav aria-label="Lessons" class="pager">
-        {previous
-          ? <a href={`/lessons/${previous.number}`}>← Lesson {previous.number}: {previous.title}</a>
-          : <span />}
-        {next
-          ? <a href={`/lessons/${next.number}`}>Lesson {next.number}: {next.title} →</a>
-          : <span />}
-      </nav>
+    <main id="main" class="lesson with-toc">
+      <PageToc entries={toc} />
+      <div class="page-body">
+        <nav aria-label="Breadcrumb" class="breadcrumb">
+          <a href="/">Course map</a> › Lesson {lesson.number}
+        </nav>
+        <Pager label="Lessons (top)" previous={previous} next={next} top />
+        <h1>
+          Lesson {lesson.number}: {lesson.title}
+        </h1>
+        <section class="lesson-meta" aria-labelledby="work-heading">
+          <h2 id="work-heading" class="visually-hidden">Your work</h2>
+          <p>
+            Your exercise file:{" "}
+            <a href={`/source/${lesson.paths.exercises}`}>
+              <code>{lesson.paths.exercises}</code>
+            </a>{" "}
+            (open it in your editor). Check it with <code>deno task lesson {lesson.number}</code>;
+            {" "}
+            the tests are in{" "}
+            <a href={`/source/${lesson.paths.test}`}>
+              <code>{lesson.paths.test}</code>
+            </a>.
+          </p>
+          <ul class="exercise-status">
+            {lesson.exercises.map((e) => (
+              <li>
+                <a href={`#${e.anchor}`}>{e.id} {e.title}</a> <Difficulty level={e.difficulty} />
+                {" "}
+                <span class="minutes">{e.minutes} min</span>{" "}
+                <ProgressBadge progress={progress?.exercises[e.id]} />{" "}
+                <span class="functions">
+                  {e.functions.map((fn) =>
+                    functionLines[fn]
+                      ? (
+                        <a
+                          key={fn}
+                          href={`/source/${lesson.paths.exercises}#L${functionLines[fn]}`}
+                        >
+                          <code>{fn}</code>
+                        </a>
+                      )
+                      : <code key={fn}>{fn}</code>
+                  )}
+                </span>
+              </li>
+            ))}
+          </ul>
+          <p>
+            <a href="#demo">Jump to the live demo</a>
+          </p>
+        </section>
+        <article class="lesson-text" dangerouslySetInnerHTML={{ __html: html }} />
+        {solutionNote && <p class="note">Solutions are not shown: {solutionNote}.</p>}
+        <section id="demo" class="demo" aria-labelledby="demo-heading">
+          <h2 id="demo-heading">Live demo</h2>
+          <LessonDemo number={lesson.number} code={code} />
+        </section>
+        <Pager label="Lessons" previous={previous} next={next} />
+      </div>
     </main>
   );
 }
