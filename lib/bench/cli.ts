@@ -18,7 +18,9 @@
  * deno task bench --config tiny --mine              # time your lesson 1, 5 and 6 code
  * ```
  *
- * A tool entry point: the workers take the lessons' code through `@exercises/`, the reference by
+ * The command's parts, not its entry point: the entry point is `lessons/06_webgpu/bench.ts`, and
+ * each backend runs in a worker process started from `lessons/06_webgpu/bench_worker.ts`, which
+ * takes the lessons' code through `@exercises/` (see {@linkcode BenchTool}): the reference by
  * default (the command restarts itself with an import map pointing `@exercises/` at
  * `solutions/`, and passes that map to its workers) and the learner's with `--mine`.
  * @module
@@ -75,6 +77,17 @@ ${VARIANTS.map((v) => `    ${v.padEnd(11)} ${VARIANT_DESCRIPTIONS[v]}`).join("\n
   --show FILE                print the table of a report saved with --json, and exit
   --mine                     time your code (lessons/) instead of the reference (solutions/)
 `;
+
+/**
+ * Where `deno task bench`'s processes start, passed in by its entry point
+ * (`lessons/06_webgpu/bench.ts`).
+ */
+export interface BenchTool {
+  /** The worker script each backend runs in (`lessons/06_webgpu/bench_worker.ts`). */
+  worker: URL;
+  /** The entry point, started again with another import map for `--mine` or the reference. */
+  entry: string | URL;
+}
 
 /** Parsed command-line options. */
 export interface BenchOptions {
@@ -234,22 +247,24 @@ function workerLimitS(tasks: Task[], o: BenchOptions): number {
 }
 
 /**
- * Runs one worker process and returns its messages (and, if it failed or was stopped, why).
+ * Runs one worker process (the script `worker`, or the GPU kit's) and returns its messages (and,
+ * if it failed or was stopped, why).
  *
  * @example
  * ```ts
  * import { runWorker } from "@lib/bench/cli.ts";
- * // const { messages } = await runWorker(job, 600, (m) => console.error(m));
+ * // const { messages } = await runWorker(job, 600, (m) => console.error(m), tool.worker);
  * ```
  */
 export async function runWorker(
   job: Job,
   limitS: number,
   onMessage: (m: WorkerMessage) => void,
+  worker: URL,
 ): Promise<{ messages: WorkerMessage[]; problem?: string }> {
   await quietMesa();
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", ...importMapArgs(), ...workerScript(), JSON.stringify(job)],
+    args: ["run", "-A", ...importMapArgs(), ...workerScript(worker), JSON.stringify(job)],
     stdout: "piped",
     stderr: "piped",
     stdin: "null",
@@ -344,16 +359,17 @@ function progress(m: WorkerMessage): string | undefined {
 }
 
 /**
- * Runs the benchmark and returns its report.
+ * Runs the benchmark, each backend in a process of the script `worker`, and returns its report.
  *
  * @example
  * ```ts
  * import { parseBenchArgs, runBench } from "@lib/bench/cli.ts";
- * // const report = await runBench(parseBenchArgs(["--config", "tiny"]));
+ * // const report = await runBench(parseBenchArgs(["--config", "tiny"]), tool.worker);
  * ```
  */
 export async function runBench(
   o: BenchOptions,
+  worker: URL,
   log: (line: string) => void = console.error,
   problems: string[] = [],
 ): Promise<BenchReport> {
@@ -401,7 +417,7 @@ export async function runBench(
       continue;
     }
     const limit = workerLimitS(tasks, o);
-    const { problem } = await runWorker(job(backend, tasks), limit, collect);
+    const { problem } = await runWorker(job(backend, tasks), limit, collect, worker);
     if (problem) {
       report.notes.push(`the ${backend} worker ${problem}; its later results are missing`);
       problems.push(`the ${backend} worker ${problem}`);
@@ -418,7 +434,12 @@ export async function runBench(
       if (o.workers > 1 && (backend === "wasm" || backend === "cpu")) {
         tasks.push({ kind: "birth", config, capS: o.birthCapS, workers: o.workers });
       }
-      const { problem } = await runWorker(job(backend, tasks), workerLimitS(tasks, o), collect);
+      const { problem } = await runWorker(
+        job(backend, tasks),
+        workerLimitS(tasks, o),
+        collect,
+        worker,
+      );
       if (problem) {
         report.notes.push(`the birth run ${problem}`);
         problems.push(`the birth run on ${backend} ${problem}`);
@@ -440,26 +461,27 @@ function fastestBackend(report: BenchReport, config: string): string | undefined
 }
 
 /**
- * The worker script each backend runs in: `lib/bench/worker.ts`, or the file named by
+ * The worker script each backend runs in: `worker` (the tool's), or the file named by
  * `COURSE_BENCH_WORKER` (the GPU kit's bundled worker, run without the project's `deno.json`,
  * on a machine that has no `node_modules`).
  */
-function workerScript(): string[] {
+function workerScript(worker: URL): string[] {
   const kit = readEnv("COURSE_BENCH_WORKER");
-  return kit ? ["--no-config", kit] : [new URL("./worker.ts", import.meta.url).pathname];
+  return kit ? ["--no-config", kit] : [worker.pathname];
 }
 
 /**
- * `deno task bench`: parses `args`, runs the benchmark and prints the table (or JSON); returns
- * the exit code (2 for bad arguments).
+ * `deno task bench`: parses `args`, runs the benchmark with the `tool`'s worker script and prints
+ * the table (or JSON); returns the exit code (2 for bad arguments).
  *
  * @example
  * ```ts
- * import { main } from "@lib/bench/cli.ts";
- * // Deno.exit(await main(["--config", "cpu", "--backends", "wasm", "--no-birth"]));
+ * import { type BenchTool, main } from "@lib/bench/cli.ts";
+ * declare const tool: BenchTool; // given by lessons/06_webgpu/bench.ts
+ * // Deno.exit(await main(["--config", "cpu", "--backends", "wasm", "--no-birth"], tool));
  * ```
  */
-export async function main(args: string[]): Promise<number> {
+export async function main(args: string[], tool: BenchTool): Promise<number> {
   let options: BenchOptions;
   try {
     if (args.includes("-h") || args.includes("--help")) {
@@ -480,7 +502,7 @@ export async function main(args: string[]): Promise<number> {
     // The GPU kit's bundle has its code built in (the reference: see gpu_kit.sh).
     const code = readEnv("COURSE_BENCH_WORKER")
       ? undefined
-      : await runWithSource(source, import.meta.url, args);
+      : await runWithSource(source, tool.entry, args);
     if (code !== undefined) return code;
   } catch (error) {
     console.error(`${(error as Error).message}\n\n${USAGE}`);
@@ -488,7 +510,7 @@ export async function main(args: string[]): Promise<number> {
   }
   console.error(sourceLine());
   const problems: string[] = [];
-  const report = await runBench(options, console.error, problems);
+  const report = await runBench(options, tool.worker, console.error, problems);
   console.log(options.json ? JSON.stringify(report, null, 2) : "\n" + formatReport(report));
   problems.push(...failedMeasurements(report).map((f) => `${f} (failed)`));
   for (const problem of problems) {
@@ -534,5 +556,3 @@ async function showReport(file: string): Promise<string | undefined> {
     );
   }
 }
-
-if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -1,7 +1,21 @@
 import assert from "node:assert/strict";
 import { main, parseBenchArgs, planTasks } from "@lib/bench/cli.ts";
-import { measuredBatch, runJob } from "@lib/bench/worker.ts";
-import { benchConfig } from "@lib/bench/configs.ts";
+import { type BenchWorkerParts, measuredBatch, runJob } from "@lib/bench/worker.ts";
+import { benchConfig, benchParts } from "@lib/bench/configs.ts";
+import * as data from "@exercises/01_bigram_data/exercises.ts";
+import * as training from "@exercises/05_training/exercises.ts";
+import * as webgpu from "@exercises/06_webgpu/exercises.ts";
+
+/** The bench's entry point and worker script, as `deno task bench` starts them. */
+const TOOL = {
+  worker: new URL("../../lessons/06_webgpu/bench_worker.ts", import.meta.url),
+  entry: new URL("../../lessons/06_webgpu/bench.ts", import.meta.url),
+};
+/** What the worker times: the lessons' code this test's import map chose. */
+const PARTS: BenchWorkerParts = {
+  ...benchParts(data, training, webgpu),
+  workerUrl: new URL("../../lessons/05_training/train_worker.ts", import.meta.url),
+};
 
 Deno.test("parseBenchArgs: defaults and lists", () => {
   const o = parseBenchArgs([]);
@@ -46,7 +60,7 @@ async function jobMessages(job: Parameters<typeof runJob>[0]) {
   const log = console.log;
   console.log = (line: string) => lines.push(line);
   try {
-    await runJob(job);
+    await runJob(job, PARTS);
   } finally {
     console.log = log;
   }
@@ -91,7 +105,7 @@ async function bench(args: string[]) {
   console.error = (...a: unknown[]) => printed.push(a.join(" "));
   console.log = () => {};
   try {
-    return { code: await main(args), stderr: printed.join("\n") };
+    return { code: await main(args, TOOL), stderr: printed.join("\n") };
   } finally {
     [console.log, console.error] = [log, error];
   }

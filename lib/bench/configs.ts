@@ -31,6 +31,7 @@ import {
 } from "@lib/train/parts.ts";
 import { CLIMB_STAGES, climbStep } from "./climb.ts";
 import type { StepShape } from "./flops.ts";
+import type { GradientAverager } from "@lib/train/parallel.ts";
 import { causalSoftmaxComposed } from "@lib/webgpu/mod.ts";
 
 /** Attention weights from queries and keys `[batch, seq, dim]` (lesson 6's `CausalSoftmaxOp`). */
@@ -40,6 +41,8 @@ export type CausalSoftmaxOp = (q: tf.Tensor3D, k: tf.Tensor3D) => tf.Tensor3D;
 export interface WebGpuLesson {
   /** The fused attention weights (Exercise 6.4). */
   fusedCausalSoftmax: CausalSoftmaxOp;
+  /** The Workers' gradient averaging (Exercise 6.6). */
+  averageGradients: GradientAverager;
   /** Lesson 5's step with the attention weights from `softmaxOp`. */
   trainingStepWith(
     softmaxOp: CausalSoftmaxOp,

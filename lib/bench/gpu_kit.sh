@@ -4,8 +4,10 @@
 # (git-ignored, about 40 MB, under the device tool's 64 MiB):
 #
 #   .gpukit/deno.xz        this machine's deno binary, compressed
-#   .gpukit/bench.js       `deno task bench`, bundled (deno bundle) with every npm dependency
-#   .gpukit/worker.js      the benchmark's per-backend worker, bundled the same way
+#   .gpukit/bench.js       `deno task bench` (lessons/06_webgpu/bench.ts), bundled (deno bundle)
+#                          with every npm dependency
+#   .gpukit/worker.js      the benchmark's per-backend worker (lessons/06_webgpu/bench_worker.ts),
+#                          bundled the same way
 #   .gpukit/*.wasm         tfjs-backend-wasm's binaries, found next to worker.js
 #   .gpukit/debs/          the Vulkan loader (libvulkan1), which Deno's WebGPU needs
 #
@@ -21,8 +23,8 @@ rm -rf "$kit"
 mkdir -p "$kit/debs"
 # The kit times the reference code: bundle with `@exercises/` pointing at solutions/.
 map="$(deno run -A lib/course/cli/import_map.ts solutions)"
-deno bundle --quiet --platform=deno --import-map="$map" lib/bench/gpu_kit/bench_main.ts -o "$kit/bench.js"
-deno bundle --quiet --platform=deno --import-map="$map" lib/bench/gpu_kit/worker_main.ts -o "$kit/worker.js"
+deno bundle --quiet --platform=deno --import-map="$map" lessons/06_webgpu/bench.ts -o "$kit/bench.js"
+deno bundle --quiet --platform=deno --import-map="$map" lessons/06_webgpu/bench_worker.ts -o "$kit/worker.js"
 rm -f "$map"
 cp "$wasm_dir"/*.wasm "$kit/"
 xz -T0 -6 -c "$(readlink -f "$(command -v deno)")" >"$kit/deno.xz"

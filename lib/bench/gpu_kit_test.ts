@@ -21,7 +21,7 @@ Deno.test("gpu kit: the bundled worker runs on wasm outside the project", async 
         "--quiet",
         "--platform=deno",
         `--import-map=${map}`,
-        "lib/bench/gpu_kit/worker_main.ts",
+        "lessons/06_webgpu/bench_worker.ts",
         "-o",
         join(dir, "worker.js"),
       ],

@@ -14,7 +14,7 @@
  * declare const data: DataLesson; // lesson 1's module, passed in by the tool that runs this
  * declare const training: TrainingLesson; // lesson 5's module, passed in by the tool
  * declare const averageGradients: GradientAverager; // lesson 6's, passed in by the tool
- * const workerUrl = new URL("../train/parallel_worker.ts", import.meta.resolve("@lib/bench/parallel.ts"));
+ * declare const workerUrl: URL; // the tool's Worker script (lessons/05_training/train_worker.ts)
  * const r = await timeWorkers(presets.tiny, trainerParts(data, training), {
  *   workers: 2, backend: "wasm", average: averageGradients, workerUrl, warmup: 1, steps: 3,
  * });
@@ -36,7 +36,7 @@ export interface WorkersOptions {
   backend: string;
   /** Lesson 6's `averageGradients`. */
   average: GradientAverager;
-  /** The Worker entry (lib/train/parallel_worker.ts). */
+  /** The Worker script (the tool's: `lessons/05_training/train_worker.ts`). */
   workerUrl: URL | string;
   /** Untimed steps of each first. */
   warmup: number;

@@ -8,24 +8,29 @@
  * first estimated from the model FLOPs, the matmul GFLOP/s and the efficiency seen on earlier
  * tasks of this run (30% before any), then checked again against the first step's time.
  *
- * A tool entry point: it takes the taught parts (lessons 1, 5 and 6) from `@exercises/`, so the
- * import map it is started with (`deno task bench` passes its own) decides whose code it times.
+ * The worker's body, not its entry point: the entry point is `lessons/06_webgpu/bench_worker.ts`,
+ * which takes the taught parts (lessons 1, 5 and 6) from `@exercises/` and passes them to
+ * {@linkcode workerMain}, so the import map it is started with (`deno task bench` passes its
+ * own) decides whose code it times.
  *
  * @example
  * ```sh
- * deno run -A lib/bench/worker.ts '{"backend":"wasm","tasks":[],"warmup":2,"steps":5,"budgetS":60}'
+ * deno run -A lessons/06_webgpu/bench_worker.ts '{"backend":"wasm","tasks":[],"warmup":2,"steps":5,"budgetS":60}'
  * ```
  * @module
  */
 import { initBackend, parseBackend } from "@lib/tf/mod.ts";
 import { type TrainConfig, withOverrides } from "@lib/train/config.ts";
 import { BIRTH_THRESHOLD } from "@lib/train/birth.ts";
-import { benchConfig, benchParts, stepShapeOf, type Variant, variantShape } from "./configs.ts";
+import {
+  benchConfig,
+  type BenchParts,
+  stepShapeOf,
+  type Variant,
+  variantShape,
+} from "./configs.ts";
 import { timeWorkers } from "./parallel.ts";
 import { GradientPool } from "@lib/train/parallel.ts";
-import * as data from "@exercises/01_bigram_data/exercises.ts";
-import * as training from "@exercises/05_training/exercises.ts";
-import * as webgpu from "@exercises/06_webgpu/exercises.ts";
 import { stepFlops } from "./flops.ts";
 import {
   type MatmulTiming,
@@ -46,11 +51,14 @@ import type {
   WorkersResult,
 } from "./table.ts";
 
-/** The lessons' code this worker times (the copy its import map chose). */
-const PARTS = benchParts(data, training, webgpu);
-
-/** The Worker entry of data-parallel training (a tool entry: it takes lesson 5's step). */
-const PARALLEL_WORKER = new URL("../train/parallel_worker.ts", import.meta.url);
+/**
+ * What a worker runs of the lessons, passed in by its entry point
+ * (`lessons/06_webgpu/bench_worker.ts`): the copy its import map chose.
+ */
+export interface BenchWorkerParts extends BenchParts {
+  /** The Worker script of data-parallel training (`lessons/05_training/train_worker.ts`). */
+  workerUrl: URL;
+}
 
 /** One thing for a worker to measure. */
 export type Task =
@@ -106,6 +114,8 @@ function why(error: unknown): string {
 /** What the measurements of one worker share. */
 interface Context {
   job: Job;
+  /** The lessons' code being timed. */
+  parts: BenchWorkerParts;
   backend: string;
   /** This backend's plain matmul, measured first. */
   matmul: MatmulTiming;
@@ -185,7 +195,7 @@ async function measureSteps(ctx: Context, configName: string, variants: Variant[
   const measured = factor === 1 ? config : withOverrides(config, { batchSize: batch });
   let timings: Map<Variant, StepTiming>;
   try {
-    timings = await timeSteps(measured, variants, job, PARTS);
+    timings = await timeSteps(measured, variants, job, ctx.parts);
   } catch (error) {
     for (const v of variants) {
       emit({ type: "step", result: { ...base(v), status: "failed", reason: why(error) } });
@@ -239,7 +249,7 @@ async function measureOp(ctx: Context, configName: string): Promise<OpResult> {
     };
   }
   try {
-    return { ...base, ...await timeAttentionOps(shape, webgpu.fusedCausalSoftmax) };
+    return { ...base, ...await timeAttentionOps(shape, ctx.parts.webgpu.fusedCausalSoftmax) };
   } catch (error) {
     return { ...base, reason: why(error) };
   }
@@ -258,7 +268,7 @@ async function measurePipeline(ctx: Context, configName: string): Promise<Pipeli
     };
   }
   try {
-    return { ...base, ...await timePipeline(config, PARTS.trainer, steps) };
+    return { ...base, ...await timePipeline(config, ctx.parts.trainer, steps) };
   } catch (error) {
     return { ...base, reason: why(error) };
   }
@@ -286,12 +296,12 @@ async function measureBirth(
         workers,
         backend: ctx.backend,
         model: config.model,
-        average: webgpu.averageGradients,
-        workerUrl: PARALLEL_WORKER,
+        average: ctx.parts.webgpu.averageGradients,
+        workerUrl: ctx.parts.workerUrl,
       });
     }
     const startS = (performance.now() - t0) / 1000;
-    const parts = pool ? { ...PARTS.trainer, ...pool.parts() } : PARTS.trainer;
+    const parts = pool ? { ...ctx.parts.trainer, ...pool.parts() } : ctx.parts.trainer;
     return { ...base, ...(pool ? { startS } : {}), ...await timeBirth(config, parts, capS) };
   } catch (error) {
     return { ...base, status: "failed", reason: why(error) };
@@ -319,11 +329,11 @@ async function measureWorkers(
   try {
     return {
       ...base,
-      ...await timeWorkers(config, PARTS.trainer, {
+      ...await timeWorkers(config, ctx.parts.trainer, {
         workers,
         backend: ctx.backend,
-        average: webgpu.averageGradients,
-        workerUrl: PARALLEL_WORKER,
+        average: ctx.parts.webgpu.averageGradients,
+        workerUrl: ctx.parts.workerUrl,
         warmup: ctx.job.warmup,
         steps: ctx.job.steps,
       }),
@@ -334,15 +344,17 @@ async function measureWorkers(
 }
 
 /**
- * Runs a job in this process, printing a {@linkcode WorkerMessage} line per result.
+ * Runs a job in this process on the lessons' `parts`, printing a {@linkcode WorkerMessage} line
+ * per result.
  *
  * @example
  * ```ts
- * import { runJob } from "@lib/bench/worker.ts";
- * await runJob({ backend: "cpu", tasks: [], warmup: 1, steps: 1, budgetS: 10, matmulN: 64 });
+ * import { type BenchWorkerParts, runJob } from "@lib/bench/worker.ts";
+ * declare const parts: BenchWorkerParts; // assembled by lessons/06_webgpu/bench_worker.ts
+ * await runJob({ backend: "cpu", tasks: [], warmup: 1, steps: 1, budgetS: 10, matmulN: 64 }, parts);
  * ```
  */
-export async function runJob(job: Job): Promise<void> {
+export async function runJob(job: Job, parts: BenchWorkerParts): Promise<void> {
   const backend = parseBackend(job.backend);
   const info = await initBackend(backend);
   if (info.name !== backend) {
@@ -353,7 +365,7 @@ export async function runJob(job: Job): Promise<void> {
   const onlyBirth = job.tasks.every((t) => t.kind === "birth");
   const matmul = onlyBirth ? { n: 0, ms: 0, gflops: NaN } : await timeMatmul(job.matmulN ?? 512);
   if (!onlyBirth) emit({ type: "matmul", result: { backend, ...matmul } });
-  const ctx: Context = { job, backend, matmul, efficiencies: [] };
+  const ctx: Context = { job, parts, backend, matmul, efficiencies: [] };
   for (let i = 0; i < job.tasks.length; i++) {
     const task = job.tasks[i];
     if (task.kind === "step") {
@@ -378,22 +390,24 @@ export async function runJob(job: Job): Promise<void> {
 }
 
 /**
- * The worker's command line: runs the job given as JSON in `args[0]`; returns the exit code.
+ * The worker's command line: runs the job given as JSON in `args[0]` on the lessons' `parts`;
+ * returns the exit code.
  *
  * @example
  * ```ts
- * import { workerMain } from "@lib/bench/worker.ts";
- * // await workerMain(['{"backend":"wasm","tasks":[],"warmup":1,"steps":2,"budgetS":60,"matmulN":256}']);
+ * import { type BenchWorkerParts, workerMain } from "@lib/bench/worker.ts";
+ * declare const parts: BenchWorkerParts; // assembled by lessons/06_webgpu/bench_worker.ts
+ * // await workerMain(['{"backend":"wasm","tasks":[],"warmup":1,"steps":2,"budgetS":60,"matmulN":256}'], parts);
  * ```
  */
-export async function workerMain(args: string[]): Promise<number> {
+export async function workerMain(args: string[], parts: BenchWorkerParts): Promise<number> {
   const job = JSON.parse(args[0] ?? "null") as Job | null;
   if (!job || typeof job.backend !== "string" || !Array.isArray(job.tasks)) {
-    console.error("usage: deno run -A lib/bench/worker.ts '<job as JSON>' (see lib/bench/cli.ts)");
+    console.error(
+      "usage: deno run -A lessons/06_webgpu/bench_worker.ts '<job as JSON>' (see lib/bench/cli.ts)",
+    );
     return 2;
   }
-  await runJob(job);
+  await runJob(job, parts);
   return 0;
 }
-
-if (import.meta.main) Deno.exit(await workerMain(Deno.args));

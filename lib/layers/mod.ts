@@ -5,7 +5,8 @@
  * `imports` and `scopes`, then checked:
  *
  * ```text
- *   tools       lessons/NN/demo.ts, site/, lib tool entry points (TOOL_ENTRIES), tests
+ *   tools       lessons/NN/demo.ts and the other entry points beside the lessons
+ *               (lessons/05_training/train.ts, lessons/06_webgpu/bench.ts, ...), site/, tests
  *     │  import `@exercises/...` (the import map picks the reference or the learner's copy)
  *     ▼
  *   exercises   solutions/NN/exercises.ts (reference), lessons/NN/exercises.ts (learner's)
@@ -15,8 +16,9 @@
  *                 import lib only
  * ```
  *
- * - a lib building block imports neither `@exercises/`, `solutions/`, `lessons/`, `site/`, a
- *   test, nor a lib tool entry point;
+ * - a file of `lib/` (tests aside) imports lib only: neither `@exercises/`, `solutions/`,
+ *   `lessons/`, `site/` nor a test. There is no exception: a tool's entry point lives beside the
+ *   lesson that owns it and passes the lessons' parts into lib;
  * - nothing reaches `solutions/` or `lessons/` by a path: exercise code is reached through the
  *   bare specifier `@exercises/` only, so that the import map chooses whose code runs. The one
  *   exception: a lesson's tests may take an earlier lesson's reference as a fixture
@@ -37,25 +39,12 @@
 import { parse } from "@babel/parser";
 import { dirname, join, normalize, relative } from "node:path";
 
-/**
- * The files under `lib/` that are tools, not building blocks: entry points that assemble the
- * system from the lessons through `@exercises/` (and the modules they bundle).
- */
-export const TOOL_ENTRIES: readonly string[] = [
-  "lib/train/cli.ts",
-  "lib/bench/cli.ts",
-  "lib/bench/worker.ts",
-  "lib/train/parallel_worker.ts",
-  "lib/bench/gpu_kit/bench_main.ts",
-  "lib/bench/gpu_kit/worker_main.ts",
-];
-
 /** Where a file sits. */
-export type Layer = "lib" | "lib-tool" | "test" | "solutions" | "lessons" | "tool" | "site";
+export type Layer = "lib" | "test" | "solutions" | "lessons" | "tool" | "site";
 
 /** One import of one file. */
 export interface ImportEdge {
-  /** The importing file, relative to the root (`lib/train/cli.ts`). */
+  /** The importing file, relative to the root (`lib/train/trainer.ts`). */
   from: string;
   /** The specifier as written. */
   specifier: string;
@@ -79,14 +68,15 @@ export interface ImportMapConfig {
  * ```ts
  * import { layerOf } from "@lib/layers/mod.ts";
  * layerOf("lib/train/trainer.ts"); // "lib"
- * layerOf("lib/train/cli.ts"); // "lib-tool"
+ * layerOf("lib/train/cli.ts"); // "lib"
+ * layerOf("lessons/05_training/train.ts"); // "tool"
  * layerOf("lessons/01_bigram_data/demo.ts"); // "tool"
  * ```
  */
 export function layerOf(path: string): Layer | undefined {
   if (/(^|\/)[^/]*_test\.tsx?$/.test(path) || path.startsWith("tests/")) return "test";
   if (/^lib\/.*\/_test_[^/]*\.ts$/.test(path)) return "test";
-  if (path.startsWith("lib/")) return TOOL_ENTRIES.includes(path) ? "lib-tool" : "lib";
+  if (path.startsWith("lib/")) return "lib";
   if (path.startsWith("solutions/")) return "solutions";
   if (/^lessons\/[^/]+\/exercises\.ts$/.test(path)) return "lessons";
   if (path.startsWith("lessons/")) return "tool";
@@ -221,9 +211,6 @@ export function edgeViolation(edge: ImportEdge): string | undefined {
     (source === "solutions" || source === "lessons") && (target === "tool" || target === "site")
   ) {
     return `${where}: exercises import lib and earlier exercises only`;
-  }
-  if ((source === "lib-tool") && (target === "site" || target === "tool")) {
-    return `${where}: a lib tool imports lib and the exercises only`;
   }
   return undefined;
 }

@@ -24,9 +24,30 @@ Deno.test("layers: the repository's imports point down the layers and form no cy
   assert.deepEqual(cycles, [], `import cycles:\n${cycles.map((c) => c.join(" <-> ")).join("\n")}`);
 });
 
-Deno.test("layers: every file of lib/ is a building block or a declared tool entry point", () => {
+Deno.test("layers: no file of lib/ but its tests imports @exercises/, solutions/ or lessons/", async () => {
+  const { edges } = await checkLayers(ROOT);
+  const crossing = edges.filter((e) =>
+    layerOf(e.from) === "lib" &&
+    (e.specifier.startsWith("@exercises/") || /^(solutions|lessons)\//.test(e.to ?? ""))
+  ).map((e) => `${e.from} imports ${e.specifier}`);
+  assert.deepEqual(
+    crossing,
+    [],
+    "lib files that reach the lessons (move the entry point beside its lesson)",
+  );
+  const lib = edges.filter((e) => e.from.startsWith("lib/")).map((e) => e.from);
+  assert.ok(
+    lib.every((f) => layerOf(f) === "lib" || layerOf(f) === "test"),
+    "every lib file is lib",
+  );
+});
+
+Deno.test("layers: every file of lib/ is a building block, with no exemption for tools", () => {
   assert.equal(layerOf("lib/train/trainer.ts"), "lib");
-  assert.equal(layerOf("lib/train/cli.ts"), "lib-tool");
+  assert.equal(layerOf("lib/train/cli.ts"), "lib");
+  assert.equal(layerOf("lib/bench/worker.ts"), "lib");
+  assert.equal(layerOf("lessons/05_training/train.ts"), "tool");
+  assert.equal(layerOf("lessons/06_webgpu/bench_worker.ts"), "tool");
   assert.equal(layerOf("lib/train/trainer_test.ts"), "test");
   assert.equal(layerOf("lib/course/_test_course.ts"), "test");
   assert.equal(layerOf("solutions/05_training/exercises.ts"), "solutions");
@@ -81,8 +102,12 @@ Deno.test("layers: each wrong-way import is named, the right ways pass", () => {
     edge("lib/train/trainer.ts", "../../solutions/05_training/exercises.ts"),
     edge("lib/train/trainer.ts", "@exercises/05_training/exercises.ts"),
     edge("lib/model/mod.ts", "../../site/client/tf.ts"),
-    edge("lib/train/trainer.ts", "./cli.ts"),
+    edge("lib/train/trainer.ts", "../../lessons/05_training/train.ts"),
     edge("lib/train/cli.ts", "../../solutions/05_training/exercises.ts"),
+    // A tool's entry point under lib/ is no exception: it lives beside its lesson.
+    edge("lib/train/cli.ts", "@exercises/05_training/exercises.ts"),
+    edge("lib/bench/worker.ts", "@exercises/06_webgpu/exercises.ts"),
+    edge("lib/train/parallel_worker.ts", "@exercises/05_training/exercises.ts"),
     edge("site/client/x.ts", "../../solutions/01_bigram_data/exercises.ts"),
     edge("tests/lessons/04_x_test.ts", "../../lessons/01_bigram_data/exercises.ts"),
     edge("tests/lessons/01_x_test.ts", "../../solutions/04_induction_transformer/exercises.ts"),
@@ -92,7 +117,8 @@ Deno.test("layers: each wrong-way import is named, the right ways pass", () => {
   for (const e of wrong) assert.ok(edgeViolation(e), `${e.from} -> ${e.specifier} should fail`);
   const right = [
     edge("lib/train/trainer.ts", "@lib/model/mod.ts"),
-    edge("lib/train/cli.ts", "@exercises/05_training/exercises.ts"),
+    edge("lessons/05_training/train.ts", "@exercises/05_training/exercises.ts"),
+    edge("lessons/05_training/train.ts", "@lib/train/cli.ts"),
     edge("lib/train/trainer_test.ts", "@exercises/05_training/exercises.ts"),
     edge("solutions/04_x/exercises.ts", "@exercises/02_attention/exercises.ts"),
     edge("lessons/05_training/demo.ts", "@exercises/05_training/exercises.ts"),

@@ -10,9 +10,11 @@
  * deno task train --preset tiny --mine                # with your lesson 1 and 5 code
  * ```
  *
- * A tool entry point: it assembles the trainer from lessons 1 and 5 through `@exercises/`, the
- * reference by default (it restarts itself with an import map pointing `@exercises/` at
- * `solutions/`) and the learner's code with `--mine`, and says which it runs.
+ * The command's parts, not its entry point: the entry point is `lessons/05_training/train.ts`,
+ * which imports lessons 1, 5 and 6 through `@exercises/` and passes them in as a
+ * {@linkcode TrainTool}. It runs the reference by default (the entry restarts itself with an
+ * import map pointing `@exercises/` at `solutions/`) and the learner's code with `--mine`, and
+ * says which it runs.
  *
  * @example
  * ```ts
@@ -37,12 +39,9 @@ import { type EvalRecord, train, Trainer } from "./trainer.ts";
 import { type Checkpoint, readCheckpoint } from "./checkpoint.ts";
 import { BirthWatch } from "./birth.ts";
 import { backendMemory, memoryProblem } from "./memory.ts";
-import { trainerParts } from "./parts.ts";
+import { type DataLesson, trainerParts, type TrainingLesson } from "./parts.ts";
 import { NotImplementedError } from "@lib/testing/mod.ts";
-import * as data from "@exercises/01_bigram_data/exercises.ts";
-import * as training from "@exercises/05_training/exercises.ts";
-import * as webgpu from "@exercises/06_webgpu/exercises.ts";
-import { defaultWorkers, GradientPool, shardSizes } from "./parallel.ts";
+import { defaultWorkers, type GradientAverager, GradientPool, shardSizes } from "./parallel.ts";
 import { runWithSource, sourceFromArgs, sourceLine } from "@lib/code_source/mod.ts";
 import { progressReporter } from "./progress_bar.ts";
 import { trainingCurves } from "./figures.ts";
@@ -272,21 +271,54 @@ export function parseTrainArgs(args: string[]): TrainCliOptions {
 }
 
 /**
- * Runs the command line; returns the exit code.
+ * What `deno task train` runs of the lessons, passed in by its entry point
+ * (`lessons/05_training/train.ts`), which imports them through `@exercises/`.
+ */
+export interface TrainTool {
+  /** Lesson 1's module (the data generator). */
+  data: DataLesson;
+  /** Lesson 5's module (loss, update, step, freezing). */
+  training: TrainingLesson;
+  /** Lesson 6's gradient averaging (Exercise 6.6), for `--workers`. */
+  averageGradients: GradientAverager;
+  /** The Worker script of data-parallel training (`serveGradients` with lesson 5's step). */
+  workerUrl: URL;
+  /** The entry point, started again with another import map for `--mine` or the reference. */
+  entry: string | URL;
+}
+
+/**
+ * Runs the command line with the lessons' parts; returns the exit code. A stub of the learner's
+ * (with `--mine`) gets one line naming it, and exit code 1.
  *
  * @example
  * ```ts
- * import { main } from "@lib/train/cli.ts";
- * // Deno.exit(await main(["--preset", "tiny"]));
+ * import { main, type TrainTool } from "@lib/train/cli.ts";
+ * declare const tool: TrainTool; // assembled by lessons/05_training/train.ts
+ * // Deno.exit(await main(["--preset", "tiny"], tool));
  * ```
  */
-export async function main(args: string[]): Promise<number> {
+export async function main(args: string[], tool: TrainTool): Promise<number> {
+  try {
+    return await run(args, tool);
+  } catch (error) {
+    if (!(error instanceof NotImplementedError)) throw error;
+    console.error(
+      `deno task train --mine runs your code, and \`${error.exercise}\` is not written yet: ` +
+        `finish it (\`deno task lesson\` says what is missing), or run without --mine for the ` +
+        `reference code.`,
+    );
+    return 1;
+  }
+}
+
+async function run(args: string[], tool: TrainTool): Promise<number> {
   let options: TrainCliOptions;
   try {
     const { source, rest } = usage(() => sourceFromArgs(args, "solutions"));
     options = parseTrainArgs(rest);
     if (!options.help) {
-      const code = await runWithSource(source, import.meta.url, args);
+      const code = await runWithSource(source, tool.entry, args);
       if (code !== undefined) return code;
     }
     args = rest;
@@ -314,7 +346,7 @@ export async function main(args: string[]): Promise<number> {
   }
   let checkpoint: Checkpoint | undefined;
   let config = options.config;
-  const parts = trainerParts(data, training);
+  const parts = trainerParts(tool.data, tool.training);
   if (options.resume) {
     try {
       checkpoint = await readCheckpoint(options.resume);
@@ -339,7 +371,12 @@ export async function main(args: string[]): Promise<number> {
     .device;
   const tooBig = memoryProblem(config, backendMemory(info.name, device));
   if (tooBig) return fail(tooBig);
-  const workers = workerCount(options.workers, info.name, config.batchSize);
+  const workers = workerCount(
+    options.workers,
+    info.name,
+    config.batchSize,
+    tool.averageGradients,
+  );
   if (typeof workers === "string") return fail(workers);
   let pool: GradientPool | undefined;
   let trainer: Trainer;
@@ -349,8 +386,8 @@ export async function main(args: string[]): Promise<number> {
         workers: workers.count,
         backend: info.name,
         model: config.model,
-        average: webgpu.averageGradients,
-        workerUrl: new URL("./parallel_worker.ts", import.meta.url),
+        average: tool.averageGradients,
+        workerUrl: tool.workerUrl,
       });
     }
     const stepParts = pool ? { ...parts, ...pool.parts() } : parts;
@@ -359,7 +396,7 @@ export async function main(args: string[]): Promise<number> {
       : new Trainer(config, stepParts);
   } catch (error) {
     pool?.dispose();
-    // A stub of the learner's (with --mine) gets the message of the entry point below.
+    // A stub of the learner's (with --mine) gets the message of main, above.
     if (error instanceof NotImplementedError) throw error;
     return fail((error as Error).message);
   }
@@ -494,6 +531,7 @@ function workerCount(
   requested: number | undefined,
   backend: string,
   batch: number,
+  averageGradients: GradientAverager,
 ): { count: number; line: string } | string {
   const one = (why: string) => ({ count: 1, line: `1 (this process${why})` });
   const cpuBackend = backend === "wasm" || backend === "cpu";
@@ -507,7 +545,7 @@ function workerCount(
   const count = Math.min(requested ?? defaultWorkers(), batch);
   if (count <= 1) return one(requested === 1 ? "" : `; --workers N splits each batch`);
   try {
-    webgpu.averageGradients([]);
+    averageGradients([]);
   } catch (error) {
     if (!(error instanceof NotImplementedError)) throw error;
     if (requested !== undefined) {
@@ -625,18 +663,4 @@ async function quietMesa(): Promise<void> {
   const dir = `${Deno.cwd()}/.course/runtime`;
   await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
   Deno.env.set("XDG_RUNTIME_DIR", dir);
-}
-
-if (import.meta.main) {
-  try {
-    Deno.exit(await main(Deno.args));
-  } catch (error) {
-    if (!(error instanceof NotImplementedError)) throw error;
-    console.error(
-      `deno task train --mine runs your code, and \`${error.exercise}\` is not written yet: ` +
-        `finish it (\`deno task lesson\` says what is missing), or run without --mine for the ` +
-        `reference code.`,
-    );
-    Deno.exit(1);
-  }
 }

@@ -72,10 +72,13 @@ Deno.test("--lr Infinity and NaN are refused; --init-seed sets the model's seed,
   );
 });
 
+/** `deno task train`'s entry point, which assembles the command from the lessons. */
+const TRAIN_ENTRY = new URL("../../lessons/05_training/train.ts", import.meta.url).pathname;
+
 /** `deno task train ARGS` as a learner runs it. */
 async function train(args: string[]) {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL("./cli.ts", import.meta.url).pathname, ...args],
+    args: ["run", "-A", TRAIN_ENTRY, ...args],
     stdout: "piped",
     stderr: "piped",
     env: { XDG_RUNTIME_DIR: Deno.makeTempDirSync() },

@@ -1,7 +1,7 @@
 /**
  * The course's trainer as a library (lesson 5): configurations and presets, the optimizers, the
  * training loop with its evaluations (taking the lessons' parts from the caller), checkpoints, the JSON-lines log, and SVG figures. The
- * command line is `deno task train` (`lib/train/cli.ts`).
+ * command line is `deno task train` (`lib/train/cli.ts`, started by `lessons/05_training/train.ts`).
  *
  * @example
  * ```ts

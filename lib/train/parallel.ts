@@ -12,9 +12,9 @@
  * with `Atomics.wait` (allowed on Deno's main thread and in any Worker; not on a browser page's
  * main thread). Plug it into the trainer as `trainerParts(data, training, { trainingStep })`.
  *
- * The Worker's code is a tool entry point (`lib/train/parallel_worker.ts`) that takes lesson 5's
- * step from `@exercises/`, so the import map (which Workers inherit) decides whose code runs;
- * lib passes only its URL along.
+ * The Worker's code is a tool entry point (`lessons/05_training/train_worker.ts`) that takes
+ * lesson 5's step from `@exercises/` and hands it to {@linkcode serveGradients}, so the import map
+ * (which Workers inherit) decides whose code runs; lib is given only its URL.
  *
  * @example
  * ```ts
@@ -28,9 +28,9 @@
  * declare const data: DataLesson; // lesson 1's module, passed in by the tool that runs this
  * declare const training: TrainingLesson; // lesson 5's module, passed in by the tool
  * declare const averageGradients: GradientAverager; // lesson 6's, passed in by the tool
+ * declare const workerUrl: URL; // the tool's Worker script (lessons/05_training/train_worker.ts)
  * const pool = await GradientPool.start({
- *   workers: 2, backend: "wasm", model: presets.tiny.model, average: averageGradients,
- *   workerUrl: new URL("./parallel_worker.ts", import.meta.resolve("@lib/train/parallel.ts")),
+ *   workers: 2, backend: "wasm", model: presets.tiny.model, average: averageGradients, workerUrl,
  * });
  * try {
  *   const trainer = new Trainer(presets.tiny, trainerParts(data, training, pool.parts()));

@@ -21,7 +21,8 @@ import { averageGradients } from "@exercises/06_webgpu/exercises.ts";
 await initBackend("wasm");
 
 const parts = trainerParts(data, training);
-const workerUrl = new URL("./parallel_worker.ts", import.meta.url);
+// The Worker script of `deno task train --workers` (lesson 5's step through `@exercises/`).
+const workerUrl = new URL("../../lessons/05_training/train_worker.ts", import.meta.url);
 // A seeded tiny run: d = 32, T = 16, batch 6 (shards of 3), every matrix but W_U trained so
 // that the gradients reach the embeddings too; AdamW so that a wrong gradient scale shows.
 const config = withOverrides(presets.tiny, {
