@@ -94,7 +94,8 @@ export function packageDir(name: string): string {
 
 /**
  * Each lesson's `figures/` folder (the plots its README shows), served at
- * `/_lessons/NN_slug/figures/`: only those folders, never the rest of `lessons/`.
+ * `/_lessons/NN_slug/figures/`, and the course's shared `lessons/figures/` (the induction-head
+ * map, `/_lessons/figures/induction_head.svg`): only those folders, never the rest of `lessons/`.
  *
  * @example
  * ```ts
@@ -111,6 +112,9 @@ export function lessonFigureMounts(root: string): Record<string, string> {
     return mounts;
   }
   for (const entry of entries) {
+    if (entry.isDirectory && entry.name === "figures") {
+      mounts["/_lessons/figures"] = join(root, "lessons", "figures");
+    }
     if (!entry.isDirectory || !/^\d\d_[a-z0-9_]+$/.test(entry.name)) continue;
     const dir = join(root, "lessons", entry.name, "figures");
     try {

@@ -262,7 +262,7 @@ Deno.test("/spec typesets the spec's plain-text names (W_K^1, p_t) with KaTeX", 
   assert(!html.includes("katex-error"));
 });
 
-Deno.test("every image a lesson README shows is served; the rest of lessons/ is not", async () => {
+Deno.test("every image a lesson README shows, and the induction-head map, is served; the rest of lessons/ is not", async () => {
   let images = 0;
   for (const lesson of await listLessons(COURSE_ROOT)) {
     const html = await (await get(`/lessons/${lesson.number}`)).text();
@@ -274,6 +274,17 @@ Deno.test("every image a lesson README shows is served; the rest of lessons/ is 
     }
   }
   assert(images > 0, "some lesson shows a figure");
+  for (const lesson of await listLessons(COURSE_ROOT)) {
+    const html = await (await get(`/lessons/${lesson.number}`)).text();
+    for (const [, href] of html.matchAll(/<a[^>]* href="([^"]*figures\/[^"]+)"/g)) {
+      const res = await get(href);
+      await res.body?.cancel();
+      assertEquals(res.status, 200, `lesson ${lesson.number} links ${href}`);
+    }
+  }
+  const map = await get("/_lessons/figures/induction_head.svg");
+  assertMatch(map.headers.get("content-type") ?? "", /^image\/svg\+xml/);
+  assertStringIncludes(await map.text(), "<title");
   const hidden = await get("/_lessons/01_bigram_data/exercises.ts");
   await hidden.body?.cancel();
   assertEquals(hidden.status, 404);

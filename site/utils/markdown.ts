@@ -155,18 +155,25 @@ export function renderMarkdown(markdown: string): string {
 /**
  * Points a lesson README's relative image links (`![curves](figures/birth.svg)`) at the URL the
  * site serves that lesson's `figures/` folder from (`/_lessons/05_training/figures/birth.svg`),
- * so the same README works on GitHub, in an editor and on the site.
+ * and the course's shared figures (`![map](../figures/induction_head.svg)`, and plain links into
+ * a `figures/` folder) at `/_lessons/figures/`, so the same README works on GitHub, in an editor
+ * and on the site.
  *
  * @example
  * ```ts
  * import { lessonImageUrls } from "./markdown.ts";
  * lessonImageUrls("![a](figures/a.svg)", "05_training"); // "![a](/_lessons/05_training/figures/a.svg)"
+ * lessonImageUrls("[map](../figures/m.svg)", "02_attention"); // "[map](/_lessons/figures/m.svg)"
  * ```
  */
 export function lessonImageUrls(markdown: string, slug: string): string {
+  const base = `http://course/_lessons/${slug}/`;
   return markdown.replace(
-    /(!\[[^\]]*\]\()(?![a-z]+:|\/|#)([^)\s]+)\)/gi,
-    (_, open: string, href: string) => `${open}/_lessons/${slug}/${href.replace(/^\.\//, "")})`,
+    /(!?\[[^\]]*\]\()(?![a-z]+:|\/|#)([^)\s]+)\)/gi,
+    (link, open: string, href: string) =>
+      open.startsWith("!") || /^(\.\.\/)?figures\//.test(href)
+        ? `${open}${new URL(href, base).pathname})`
+        : link,
   );
 }
 
