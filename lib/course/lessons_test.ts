@@ -81,7 +81,7 @@ Deno.test("findLesson: bad numbers get a helpful message", async () => {
   assert.equal(findLesson(lessons, "1").slug, "01_bigram_data");
   assert.throws(
     () => findLesson(lessons, "99"),
-    /There is no lesson 99. Lessons are numbered 1 to \d+/,
+    /There is no lesson 99. Lessons are numbered 0 to \d+/,
   );
   assert.throws(() => findLesson(lessons, "abc"), /"abc" is not a lesson number/);
 });

@@ -16,6 +16,7 @@ import {
   highlightLanguage,
   highlightShell,
   isShell,
+  lessonLinkUrls,
   linkSpecSections,
   renderMarkdown,
   specLinkUrls,

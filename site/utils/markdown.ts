@@ -209,6 +209,29 @@ export function specLinkUrls(markdown: string): string {
 }
 
 /**
+ * Points a lesson README's links to another lesson's README (`[lesson 0](../00_tfjs_primer/README.md)`,
+ * with or without a `#section` anchor) at that lesson's page (`/lessons/0`, `/lessons/0#section`).
+ * Fenced code is left alone.
+ *
+ * @example
+ * ```ts
+ * import { lessonLinkUrls } from "./markdown.ts";
+ * lessonLinkUrls("[primer](../00_tfjs_primer/README.md#background)"); // "[primer](/lessons/0#background)"
+ * ```
+ */
+export function lessonLinkUrls(markdown: string): string {
+  return outsideFences(
+    markdown,
+    (text) =>
+      text.replace(
+        /(\]\(\s*<?)(?:\.\/)?\.\.\/(\d\d)_[a-z0-9_]+\/README\.md(#[^)\s>]*)?(?=>?[\s)])/g,
+        (_, open: string, number: string, anchor = "") =>
+          `${open}/lessons/${Number(number)}${anchor}`,
+      ),
+  );
+}
+
+/**
  * Rewrites display math that spans lines, `$$a\nb$$`, as `$$\na\nb\n$$` (the block form the
  * KaTeX extension reads), outside fenced code blocks.
  *

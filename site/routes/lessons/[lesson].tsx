@@ -26,6 +26,7 @@ import type { CodeProps } from "../../components/use_experiment.tsx";
 import {
   headingAnchors,
   lessonImageUrls,
+  lessonLinkUrls,
   linkSpecSections,
   renderMarkdown,
   specLinkUrls,
@@ -109,9 +110,9 @@ export const handler: Handlers<LessonData> = {
         ? `there is no ${lesson.paths.solution} yet`
         : `${lesson.paths.solution} could not be read: ${(error as Error).message}`;
     }
-    const body = specLinkUrls(
+    const body = lessonLinkUrls(specLinkUrls(
       lessonImageUrls(lesson.markdown.replace(/^# .*\n/, ""), lesson.slug),
-    );
+    ));
     const spec = await Deno.readTextFile(join(root, SPEC_PATH)).catch(() => "");
     const html = linkSpecSections(
       headingAnchors(
