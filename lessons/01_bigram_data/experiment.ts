@@ -15,6 +15,7 @@
 import * as tf from "@tensorflow/tfjs";
 import {
   type BigramStats,
+  type DataConfig,
   defaultDataConfig,
   loadStats,
   makeBatch,
@@ -32,8 +33,8 @@ export interface BigramSettings {
   k: number;
   /** Fixed (the K most frequent tokens) or random triggers. */
   fixedTriggers: boolean;
-  /** How outputs are drawn. */
-  outputs: "uniform" | "bigram";
+  /** How outputs are drawn (uniform, from pi_u, or from pi_b). */
+  outputs: DataConfig["outputs"];
   /** T. */
   seqLen: number;
   /** How many sequences to sample (from `new Rng(seed)`, one after the other). */

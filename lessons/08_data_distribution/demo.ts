@@ -18,8 +18,10 @@ import { join } from "node:path";
 import pc from "picocolors";
 import { codeLabel, runDemo } from "@lib/course/demo_support.ts";
 import { COMPOSITION_SETTINGS, compositionTable, sweepFigure, sweepTable } from "./experiment.ts";
-import { readSweep, SWEEP_FILE, sweepSettings } from "./sweep.ts";
-import { OOD_FILE, OOD_RUNS, type OodResult } from "./ood.ts";
+import { settingKey, SWEEP_FILE, type SweepResult, sweepSettings } from "./sweep.ts";
+import { OOD_FILE, OOD_RUNS } from "./ood.ts";
+import type { OodResult } from "./experiment.ts";
+import { readJsonl } from "./processes.ts";
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`.padStart(7);
 
@@ -76,15 +78,8 @@ if (import.meta.main) {
     );
     console.log();
 
-    const sweep = await readSweep(SWEEP_FILE);
-    let ood: OodResult[] = [];
-    try {
-      ood = (await Deno.readTextFile(OOD_FILE)).split("\n").filter((l) => l.trim()).map((l) =>
-        JSON.parse(l)
-      );
-    } catch (e) {
-      if (!(e instanceof Deno.errors.NotFound)) throw e;
-    }
+    const sweep = await readJsonl<SweepResult>(SWEEP_FILE);
+    const ood = await readJsonl<OodResult>(OOD_FILE);
     const total = sweepSettings().length;
     console.log(
       bold(`The sweep (cpu preset, ${sweep.length} of ${total} settings run; figures/sweep.jsonl)`),
@@ -105,10 +100,9 @@ if (import.meta.main) {
           }`,
         );
       }
-      const missing = sweepSettings().map((s) =>
-        `K${s.k}-${s.fixed ? `fixed${s.offset}` : "random"}`
-      )
-        .filter((k) => !sweep.some((r) => r.key === k));
+      const missing = sweepSettings().map(settingKey).filter((k) =>
+        !sweep.some((r) => r.key === k)
+      );
       if (missing.length) console.log(`  not run: ${missing.join(", ")}`);
     }
     console.log();

@@ -31,9 +31,8 @@ import {
   type Batch,
   type BigramStats,
   type DataConfig,
-  sampleTriggers,
+  sampleSequence,
   type Sequence,
-  topTriggers,
 } from "@exercises/01_bigram_data/exercises.ts";
 import { forward, type ModelConfig, type Params } from "@lib/model/mod.ts";
 import type { Rng } from "@lib/rng/mod.ts";
@@ -76,10 +75,9 @@ export function composition(sequences: Sequence[], bigram: number[][]): Composit
 /**
  * Exercise 8.2. Lesson 1's sequence, with each trigger's output drawn **uniformly from
  * `outputSet`** (the authors' code restricts training outputs to the ids below 48 and tests on
- * 48 and up). Draw in lesson 1's order: the triggers (fixed: `topTriggers(unigram, k, offset)`;
- * random: `sampleTriggers(rng, unigram, k)`), then one output per trigger
- * (`outputSet[rng.int(outputSet.length)]`), then z_1 ~ pi_u, then each next token; the labels
- * count each trigger's occurrences as in lesson 1.
+ * 48 and up): call lesson 1's `sampleSequence` with a `drawOutputs` that draws
+ * `outputSet[rng.int(outputSet.length)]` for each trigger, so that the draws keep lesson 1's
+ * order (triggers, outputs, z_1, each next token). An empty set is an error.
  *
  * @example
  * ```ts

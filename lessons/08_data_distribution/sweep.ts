@@ -4,10 +4,11 @@
  * `--jobs` at a time. Each finished run appends one JSON line to
  * `lessons/08_data_distribution/figures/sweep.jsonl` (the setting, then the in-context accuracy at
  * every evaluation); a setting already in the file is skipped, so an interrupted sweep resumes
- * where it stopped. A run stops early once its in-context accuracy reaches 0.9.
+ * where it stopped. A run stops early once its in-context accuracy reaches 0.9. A progress bar
+ * follows every run's steps (the command line, the cache and the bar are `processes.ts`'s).
  *
  * ```sh
- * deno run -A lessons/08_data_distribution/sweep.ts [--jobs 2] [--steps 300] [--only K5-fixed0,...]
+ * deno run -A lessons/08_data_distribution/sweep.ts [--jobs 2] [--steps 300] [--only K5-fixed0,...] [--file F]
  * ```
  *
  * The reference code runs it (each run's process gets `@exercises/` pointed at `solutions/`):
@@ -20,15 +21,14 @@
  * ```
  * @module
  */
-import { parseArgs } from "node:util";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import * as data from "@exercises/01_bigram_data/exercises.ts";
 import * as training from "@exercises/05_training/exercises.ts";
 import { presets, withOverrides } from "@lib/train/config.ts";
 import { trainerParts } from "@lib/train/parts.ts";
 import { train } from "@lib/train/trainer.ts";
 import { initBackend } from "@lib/tf/mod.ts";
-import { runInProcesses } from "./processes.ts";
+import { runnerMain } from "./processes.ts";
 
 /** One data setting of the sweep. */
 export interface SweepSetting {
@@ -93,37 +93,13 @@ export function sweepSettings(): SweepSetting[] {
   return out;
 }
 
-/**
- * Reads the finished runs (an absent file is an empty sweep; a damaged line is skipped).
- *
- * @example
- * ```ts
- * import { readSweep, SWEEP_FILE } from "./sweep.ts";
- * (await readSweep(SWEEP_FILE)).length; // how many settings have finished
- * ```
- */
-export async function readSweep(path: string): Promise<SweepResult[]> {
-  let text = "";
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return [];
-    throw e;
-  }
-  const out: SweepResult[] = [];
-  for (const line of text.split("\n")) {
-    if (!line.trim()) continue;
-    try {
-      out.push(JSON.parse(line));
-    } catch {
-      // a line cut by an interrupted write: that setting runs again
-    }
-  }
-  return out;
-}
-
 /** Trains one setting on the cpu preset and returns its result. */
-async function runOne(setting: SweepSetting, maxSteps: number): Promise<SweepResult> {
+async function runOne(
+  key: string,
+  maxSteps: number,
+  onStep: (step: number) => void,
+): Promise<SweepResult> {
+  const setting = sweepSettings().find((s) => settingKey(s) === key)!;
   await initBackend("wasm");
   const config = withOverrides(presets.cpu, {
     steps: maxSteps,
@@ -134,12 +110,13 @@ async function runOne(setting: SweepSetting, maxSteps: number): Promise<SweepRes
   const records = await train(config, {
     parts: trainerParts(data, training),
     signal: stop.signal,
+    onStep,
     onEval: (r) => {
       if (r.inContextAcc >= 0.9) stop.abort();
     },
   });
   return {
-    key: settingKey(setting),
+    key,
     ...setting,
     maxSteps,
     steps: records.map((r) => r.step),
@@ -148,62 +125,15 @@ async function runOne(setting: SweepSetting, maxSteps: number): Promise<SweepRes
   };
 }
 
-async function main(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      jobs: { type: "string", default: "2" },
-      steps: { type: "string", default: "300" },
-      only: { type: "string" },
-      one: { type: "string" },
-      file: { type: "string", default: SWEEP_FILE },
-    },
-  });
-  const maxSteps = Number(values.steps);
-  const jobs = Number(values.jobs);
-  if (!Number.isInteger(maxSteps) || maxSteps < 10 || !Number.isInteger(jobs) || jobs < 1) {
-    console.error("--steps must be an integer >= 10 and --jobs an integer >= 1");
-    return 2;
-  }
-  const all = sweepSettings();
-  if (values.one) {
-    const setting = all.find((s) => settingKey(s) === values.one);
-    if (!setting) {
-      console.error(`unknown setting "${values.one}": one of ${all.map(settingKey).join(", ")}`);
-      return 2;
-    }
-    const result = await runOne(setting, maxSteps);
-    await Deno.mkdir(dirname(values.file!), { recursive: true });
-    await Deno.writeTextFile(values.file!, JSON.stringify(result) + "\n", { append: true });
-    return 0;
-  }
-  const wanted = values.only ? values.only.split(",") : all.map(settingKey);
-  for (const key of wanted) {
-    if (!all.some((s) => settingKey(s) === key)) {
-      console.error(`unknown setting "${key}": one of ${all.map(settingKey).join(", ")}`);
-      return 2;
-    }
-  }
-  const done = new Set((await readSweep(values.file!)).map((r) => r.key));
-  const todo = wanted.filter((k) => !done.has(k));
-  console.log(
-    `sweep: ${
-      wanted.length - todo.length
-    } of ${wanted.length} settings cached in ${values.file}; ` +
-      `running ${todo.length}, ${jobs} at a time`,
+if (import.meta.main) {
+  Deno.exit(
+    await runnerMain(Deno.args, {
+      name: "sweep",
+      script: import.meta.url,
+      keys: sweepSettings().map(settingKey),
+      file: SWEEP_FILE,
+      keyOf: (r: SweepResult) => r.key,
+      runOne,
+    }),
   );
-  const started = performance.now();
-  const failed = await runInProcesses(
-    new URL(import.meta.url).pathname,
-    todo,
-    jobs,
-    ["--steps", String(maxSteps), "--file", values.file!],
-    (key, ok, finished, left) => {
-      const secs = ((performance.now() - started) / 1000).toFixed(0);
-      console.log(`[${finished}/${finished + left}] ${key} ${ok ? "done" : "FAILED"} (${secs} s)`);
-    },
-  );
-  return failed > 0 ? 1 : 0;
 }
-
-if (import.meta.main) Deno.exit(await main(Deno.args));

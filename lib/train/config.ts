@@ -33,8 +33,8 @@ export interface DataConfig {
   fixedTriggers: boolean;
   /** With fixed triggers, skip this many of the most frequent tokens first. */
   triggerOffset: number;
-  /** `uniform`: outputs uniform over all N tokens; `bigram`: o_k ~ pi_b(.|q_k). */
-  outputs: "uniform" | "bigram";
+  /** `uniform`: outputs uniform over all N tokens; `unigram`: o_k ~ pi_u; `bigram`: o_k ~ pi_b(.|q_k). */
+  outputs: "uniform" | "unigram" | "bigram";
 }
 
 /** The optimizer: the paper's SGD with momentum, or AdamW. */

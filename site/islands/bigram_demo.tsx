@@ -98,9 +98,9 @@ export default function BigramDemo({ code }: { code: CodeProps }) {
           label="Outputs"
           value={settings.outputs}
           options={[{ value: "uniform", text: "uniform" }, {
-            value: "bigram",
-            text: "from π_b(·|q)",
-          }]}
+            value: "unigram",
+            text: "from π_u",
+          }, { value: "bigram", text: "from π_b(·|q)" }]}
           onChange={(outputs) => set({ outputs })}
         />
         {started

@@ -29,6 +29,12 @@ export interface BigramStats {
   bigram: number[][];
 }
 
+/**
+ * How each trigger's output o_k is drawn: `uniform` over all N tokens (the authors' default),
+ * `unigram` from pi_u, or `bigram` from pi_b(. | q_k) (the authors' `bigram_outs`).
+ */
+export type OutputDistribution = "uniform" | "unigram" | "bigram";
+
 /** How sequences are generated (the paper's `DataArgs`). */
 export interface DataConfig {
   /** T: the number of inputs per sequence (the generator makes T + 1 tokens). */
@@ -39,8 +45,8 @@ export interface DataConfig {
   fixedTriggers: boolean;
   /** With fixed triggers, skip this many of the most frequent tokens first. */
   triggerOffset: number;
-  /** `uniform`: o_k uniform over all N tokens; `bigram`: o_k ~ pi_b(.|q_k). */
-  outputs: "uniform" | "bigram";
+  /** How the outputs are drawn: uniform over all N tokens, from pi_u, or from pi_b(.|q_k). */
+  outputs: OutputDistribution;
 }
 
 /** The paper's README experiment: T = 256, K = 5 fixed triggers, uniform outputs. */
@@ -183,30 +189,42 @@ export function topTriggers(unigram: number[], k: number, offset = 0): number[] 
 }
 
 /**
- * Exercise 1.3. One output per trigger, drawn independently: uniform over all N tokens by
- * default, or from pi_b(. | q_k) when `bigram` is given (the paper's `bigram_outs`).
+ * Exercise 1.3. One output per trigger, drawn independently, as `outputs` says: `uniform` over
+ * all N tokens (`rng.int(N)`), `unigram` from pi_u, or `bigram` from pi_b(. | q_k) (the paper's
+ * `bigram_outs`). Any other value is an error.
  *
  * @param rng The seeded generator.
  * @param triggers `[K]` trigger ids.
- * @param vocabSize N.
- * @param bigram Optional `[N, N]` pi_b; when given, o_k ~ pi_b(. | q_k).
+ * @param stats pi_u (`[N]`, N is its length) and pi_b (`[N, N]`).
+ * @param outputs Which distribution the outputs come from.
  * @returns `[K]` output ids (they may repeat, or equal a trigger).
  *
  * @example
  * ```ts
- * import { sampleOutputs } from "@exercises/01_bigram_data/exercises.ts";
+ * import { loadStats, sampleOutputs } from "@exercises/01_bigram_data/exercises.ts";
  * import { Rng } from "@lib/rng/mod.ts";
- * sampleOutputs(new Rng(3), [4, 7], 65); // two ids in [0, 65)
+ * sampleOutputs(new Rng(3), [4, 7], loadStats(), "uniform"); // two ids in [0, 65)
  * ```
  */
 export function sampleOutputs(
   rng: Rng,
   triggers: number[],
-  vocabSize: number,
-  bigram?: number[][],
+  stats: BigramStats,
+  outputs: OutputDistribution,
 ): number[] {
   // BEGIN SOLUTION
-  return triggers.map((q) => bigram ? rng.categorical(bigram[q]) : rng.int(vocabSize));
+  return triggers.map((q) => {
+    switch (outputs) {
+      case "uniform":
+        return rng.int(stats.unigram.length);
+      case "unigram":
+        return rng.categorical(stats.unigram);
+      case "bigram":
+        return rng.categorical(stats.bigram[q]);
+      default:
+        throw new Error(`unknown output distribution "${outputs}": uniform, unigram or bigram`);
+    }
+  });
   // END SOLUTION
 }
 
@@ -216,9 +234,13 @@ export function sampleOutputs(
  * The label of target z_{t+1} is 0 when z_t is not a trigger, else how many times z_t has
  * occurred so far (1 for its first occurrence, 2 for the second, ...).
  *
- * Draw in this order so that seeds agree with the reference (the tests check it): the triggers (random ones with
- * {@linkcode sampleTriggers}, fixed ones with {@linkcode topTriggers}), then the outputs with
- * {@linkcode sampleOutputs}, then z_1, then each next token.
+ * Draw in this order so that seeds agree with the reference (the tests check it): the triggers
+ * (random ones with {@linkcode sampleTriggers}, fixed ones with {@linkcode topTriggers}), then the
+ * outputs with {@linkcode sampleOutputs} (`config.outputs` says which distribution), or with
+ * `drawOutputs` when it is given, then z_1, then each next token.
+ *
+ * @param drawOutputs Optional: draws the outputs instead of `sampleOutputs` (lesson 8 uses it
+ *   for outputs restricted to a set of ids).
  *
  * @example
  * ```ts
@@ -228,18 +250,19 @@ export function sampleOutputs(
  * seq.tokens.length; // 17
  * ```
  */
-export function sampleSequence(rng: Rng, stats: BigramStats, config: DataConfig): Sequence {
+export function sampleSequence(
+  rng: Rng,
+  stats: BigramStats,
+  config: DataConfig,
+  drawOutputs?: (rng: Rng, triggers: number[]) => number[],
+): Sequence {
   // BEGIN SOLUTION
-  const n = stats.unigram.length;
   const triggers = config.fixedTriggers
     ? topTriggers(stats.unigram, config.k, config.triggerOffset)
     : sampleTriggers(rng, stats.unigram, config.k);
-  const outputs = sampleOutputs(
-    rng,
-    triggers,
-    n,
-    config.outputs === "bigram" ? stats.bigram : undefined,
-  );
+  const outputs = drawOutputs
+    ? drawOutputs(rng, triggers)
+    : sampleOutputs(rng, triggers, stats, config.outputs);
   const outputOf = new Map<number, number>();
   triggers.forEach((q, i) => outputOf.set(q, outputs[i]));
   const seen = new Map<number, number>();

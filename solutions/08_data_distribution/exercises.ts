@@ -25,9 +25,8 @@ import {
   type Batch,
   type BigramStats,
   type DataConfig,
-  sampleTriggers,
+  sampleSequence,
   type Sequence,
-  topTriggers,
 } from "@exercises/01_bigram_data/exercises.ts";
 import { forward, type ModelConfig, type Params } from "@lib/model/mod.ts";
 import type { Rng } from "@lib/rng/mod.ts";
@@ -105,10 +104,9 @@ export function composition(sequences: Sequence[], bigram: number[][]): Composit
 /**
  * Exercise 8.2. Lesson 1's sequence, with each trigger's output drawn **uniformly from
  * `outputSet`** (the authors' code restricts training outputs to the ids below 48 and tests on
- * 48 and up). Draw in lesson 1's order: the triggers (fixed: `topTriggers(unigram, k, offset)`;
- * random: `sampleTriggers(rng, unigram, k)`), then one output per trigger
- * (`outputSet[rng.int(outputSet.length)]`), then z_1 ~ pi_u, then each next token; the labels
- * count each trigger's occurrences as in lesson 1.
+ * 48 and up): call lesson 1's `sampleSequence` with a `drawOutputs` that draws
+ * `outputSet[rng.int(outputSet.length)]` for each trigger, so that the draws keep lesson 1's
+ * order (triggers, outputs, z_1, each next token). An empty set is an error.
  *
  * @example
  * ```ts
@@ -127,29 +125,12 @@ export function sampleSequenceWithOutputs(
 ): Sequence {
   // BEGIN SOLUTION
   if (outputSet.length === 0) throw new Error("sampleSequenceWithOutputs: empty output set");
-  const triggers = config.fixedTriggers
-    ? topTriggers(stats.unigram, config.k, config.triggerOffset)
-    : sampleTriggers(rng, stats.unigram, config.k);
-  const outputs = triggers.map(() => outputSet[rng.int(outputSet.length)]);
-  const outputOf = new Map<number, number>();
-  triggers.forEach((q, i) => outputOf.set(q, outputs[i]));
-  const seen = new Map<number, number>();
-  const tokens = [rng.categorical(stats.unigram)];
-  const labels: number[] = [];
-  for (let t = 0; t < config.seqLen; t++) {
-    const z = tokens[t];
-    const o = outputOf.get(z);
-    if (o === undefined) {
-      tokens.push(rng.categorical(stats.bigram[z]));
-      labels.push(0);
-    } else {
-      const c = (seen.get(z) ?? 0) + 1;
-      seen.set(z, c);
-      tokens.push(o);
-      labels.push(c);
-    }
-  }
-  return { tokens, labels, triggers, outputs };
+  return sampleSequence(
+    rng,
+    stats,
+    config,
+    (r, triggers) => triggers.map(() => outputSet[r.int(outputSet.length)]),
+  );
   // END SOLUTION
 }
 

@@ -252,63 +252,122 @@ Deno.test(exerciseCase("topTriggers", "offset skips the most frequent ones", () 
 
 // ---------------------------------------------------------------- 1.3 outputs
 
+/**
+ * Three tokens whose pi_u, pi_b rows and the uniform distribution all differ, so that a test
+ * can tell which one the outputs were drawn from.
+ */
+const threeTokens = (): BigramStats => ({
+  vocab: "abc",
+  unigram: [0.7, 0.2, 0.1],
+  bigram: [[0, 1, 0], [0.5, 0, 0.5], [0, 0, 1]],
+});
+
+/** Frequencies of the output of trigger `q` over `n` calls of sampleOutputs. */
+function outputFrequencies(
+  stats: BigramStats,
+  q: number,
+  outputs: DataConfig["outputs"],
+  n = 3000,
+): number[] {
+  const rng = new Rng(21);
+  const hist = new Array(stats.unigram.length).fill(0);
+  for (let rep = 0; rep < n; rep++) hist[sampleOutputs(rng, [q], stats, outputs)[0]]++;
+  return hist.map((c) => c / n);
+}
+
 Deno.test(exerciseCase("sampleOutputs", "one output per trigger, ids in range", () => {
-  const o = sampleOutputs(new Rng(5), [1, 43, 58], 65);
-  assertShape(o, [3], "sampleOutputs(rng, 3 triggers, 65)");
-  check(
-    o.every((x) => Number.isInteger(x) && x >= 0 && x < 65),
-    `ids must be in [0, 65), got [${o}]`,
-  );
+  for (const outputs of ["uniform", "unigram", "bigram"] as const) {
+    const o = sampleOutputs(new Rng(5), [1, 43, 58], referenceStats(), outputs);
+    assertShape(o, [3], `sampleOutputs(rng, 3 triggers, stats, "${outputs}")`);
+    check(
+      o.every((x) => Number.isInteger(x) && x >= 0 && x < 65),
+      `ids must be in [0, 65), got [${o}] (outputs: "${outputs}")`,
+    );
+  }
 }));
 
 Deno.test(exerciseCase("sampleOutputs", "uniform outputs cover all tokens evenly", () => {
-  const rng = new Rng(6);
-  const hist = new Array(10).fill(0);
-  const n = 5000;
-  for (let rep = 0; rep < n; rep++) hist[sampleOutputs(rng, [0], 10)[0]]++;
-  const tv = hist.reduce((acc, c) => acc + Math.abs(c / n - 0.1), 0) / 2;
+  const stats: BigramStats = {
+    vocab: "abcdefghij",
+    unigram: [0.91, ...new Array(9).fill(0.01)],
+    bigram: Array.from({ length: 10 }, (_, i) => Array.from({ length: 10 }, (_, j) => +(i === j))),
+  };
+  const freq = outputFrequencies(stats, 0, "uniform", 5000);
+  const tv = freq.reduce((acc, f) => acc + Math.abs(f - 0.1), 0) / 2;
   check(
     tv < 0.04,
-    `uniform outputs over 10 tokens: total variation from uniform is ${tv.toFixed(3)}`,
+    `uniform outputs over 10 tokens: total variation from uniform is ${tv.toFixed(3)}` +
+      (freq[0] > 0.5 ? ": were they drawn from pi_u, or from pi_b(. | 0)?" : ""),
   );
 }));
 
+Deno.test(exerciseCase("sampleOutputs", "unigram outputs follow pi_u, whatever the trigger", () => {
+  const stats = threeTokens();
+  for (const q of [0, 2]) {
+    const freq = outputFrequencies(stats, q, "unigram");
+    const tv = freq.reduce((acc, f, j) => acc + Math.abs(f - stats.unigram[j]), 0) / 2;
+    check(
+      tv < 0.04,
+      `outputs: "unigram" draws o ~ pi_u = [0.7, 0.2, 0.1] for every trigger, but trigger ${q} ` +
+        `got output frequencies [${freq.map((f) => f.toFixed(2))}]` +
+        (Math.abs(freq[0] - 1 / 3) < 0.05
+          ? ": they look uniform (rng.int(N)), not drawn from pi_u."
+          : freq[q === 0 ? 1 : 2] > 0.9
+          ? ": they look like pi_b(. | trigger), not pi_u."
+          : "."),
+    );
+  }
+}));
+
 Deno.test(exerciseCase("sampleOutputs", "bigram outputs follow pi_b(.|q)", () => {
-  const bigram = [[0, 1, 0], [0.5, 0, 0.5], [0, 0, 1]];
+  const stats = threeTokens();
   const rng = new Rng(7);
   for (let rep = 0; rep < 100; rep++) {
-    const o = sampleOutputs(rng, [0, 2], 3, bigram);
+    const o = sampleOutputs(rng, [0, 2], stats, "bigram");
     assertArrayEqual(o, [1, 2], "outputs of triggers 0 and 2 (pi_b puts all mass on 1 and 2)");
   }
-  const counts1 = [0, 0, 0];
-  for (let rep = 0; rep < 2000; rep++) counts1[sampleOutputs(rng, [1], 3, bigram)[0]]++;
-  check(counts1[1] === 0, "pi_b(1 | 1) = 0, yet output 1 was drawn");
-  assertAllClose(counts1[0] / 2000, 0.5, { atol: 0.05, what: "frequency of output 0 after 1" });
+  const freq = outputFrequencies(stats, 1, "bigram", 2000);
+  check(freq[1] === 0, "pi_b(1 | 1) = 0, yet output 1 was drawn");
+  assertAllClose(freq[0], 0.5, { atol: 0.05, what: "frequency of output 0 after 1" });
+}));
+
+Deno.test(exerciseCase("sampleOutputs", "an unknown output distribution is an error", () => {
+  // The three known ones work (so that the error below is about "zipf"), ...
+  for (const outputs of ["uniform", "unigram", "bigram"] as const) {
+    sampleOutputs(new Rng(8), [0], threeTokens(), outputs);
+  }
+  let threw = false;
+  try {
+    sampleOutputs(new Rng(8), [0], threeTokens(), "zipf" as DataConfig["outputs"]);
+  } catch {
+    threw = true;
+  }
+  check(threw, `sampleOutputs(rng, [0], stats, "zipf") must throw: "zipf" is none of the three`);
 }));
 
 Deno.test(
   exerciseCase("sampleOutputs", "same seed, same draws; different seed, different draws", () => {
     const stats = referenceStats();
     const triggers = [1, 43, 58, 53, 39];
-    assertSeeded((seed) => {
-      const rng = new Rng(seed);
-      return Array.from({ length: 5 }, () => sampleOutputs(rng, triggers, 65));
-    }, "5 calls of sampleOutputs(rng, 5 triggers, 65) (uniform outputs)");
-    assertSeeded((seed) => {
-      const rng = new Rng(seed);
-      return Array.from({ length: 5 }, () => sampleOutputs(rng, triggers, 65, stats.bigram));
-    }, "5 calls of sampleOutputs(rng, 5 triggers, 65, pi_b) (bigram outputs)");
+    for (const outputs of ["uniform", "unigram", "bigram"] as const) {
+      assertSeeded((seed) => {
+        const rng = new Rng(seed);
+        return Array.from({ length: 5 }, () => sampleOutputs(rng, triggers, stats, outputs));
+      }, `5 calls of sampleOutputs(rng, 5 triggers, stats, "${outputs}")`);
+    }
   }),
 );
 
-Deno.test(exerciseCase("sampleOutputs", "leaves the triggers and pi_b unchanged", () => {
-  const { bigram } = referenceStats();
+Deno.test(exerciseCase("sampleOutputs", "leaves the triggers and the statistics unchanged", () => {
+  const stats = referenceStats();
   const triggers = [1, 43, 58];
-  assertUnchanged(
-    { triggers, bigram },
-    () => sampleOutputs(new Rng(17), triggers, 65, bigram),
-    "sampleOutputs",
-  );
+  for (const outputs of ["uniform", "unigram", "bigram"] as const) {
+    assertUnchanged(
+      { triggers, stats },
+      () => sampleOutputs(new Rng(17), triggers, stats, outputs),
+      `sampleOutputs (outputs: "${outputs}")`,
+    );
+  }
 }));
 
 // ---------------------------------------------------------------- 1.4 sequences
@@ -402,29 +461,76 @@ Deno.test(exerciseCase("sampleSequence", "fixed triggers skip config.triggerOffs
 }));
 
 Deno.test(
-  exerciseCase("sampleSequence", "outputs follow config.outputs (bigram or uniform)", () => {
-    // With the chain 0 -> 1 -> 2 -> 3 -> 0 and the fixed trigger 0, a bigram output is always 1;
-    // a uniform output is 1 only a quarter of the time.
-    const config = { ...small, seqLen: 8, k: 1, fixedTriggers: true };
-    const outs = (outputs: DataConfig["outputs"]) =>
-      Array.from(
-        { length: 40 },
-        (_, seed) => sampleSequence(new Rng(seed), chain(), { ...config, outputs }).outputs[0],
+  exerciseCase(
+    "sampleSequence",
+    "outputs follow config.outputs (bigram, unigram or uniform)",
+    () => {
+      // The chain 0 -> 1 -> 2 -> 3 -> 0 with pi_u = [0.05, 0.05, 0.05, 0.85] and the fixed
+      // trigger 3 (the most frequent): a bigram output is always 0, a unigram one is 3 most of the
+      // time, a uniform one is each token a quarter of the time.
+      const stats: BigramStats = { ...chain(), unigram: [0.05, 0.05, 0.05, 0.85] };
+      const config = { ...small, seqLen: 8, k: 1, fixedTriggers: true };
+      const outs = (outputs: DataConfig["outputs"]) =>
+        Array.from(
+          { length: 200 },
+          (_, seed) => sampleSequence(new Rng(seed), stats, { ...config, outputs }).outputs[0],
+        );
+      const share = (o: number[], id: number) => o.filter((x) => x === id).length / o.length;
+      const bigram = outs("bigram");
+      check(
+        bigram.every((o) => o === 0),
+        `with outputs: "bigram", the output of trigger 3 is drawn from pi_b(. | 3), which puts all ` +
+          `its mass on 0, but 200 seeds gave ${
+            bigram.filter((o) => o !== 0).length
+          } other outputs: is config.outputs passed on to sampleOutputs?`,
       );
-    const bigram = outs("bigram");
+      const unigram = outs("unigram");
+      check(
+        share(unigram, 3) > 0.75 && share(unigram, 0) < 0.15,
+        `with outputs: "unigram", the output of trigger 3 is drawn from pi_u (token 3 has 0.85), ` +
+          `but 200 seeds gave token 3 ${(100 * share(unigram, 3)).toFixed(0)}% of the time and ` +
+          `token 0 ${(100 * share(unigram, 0)).toFixed(0)}%: is config.outputs passed on?`,
+      );
+      const uniform = outs("uniform");
+      check(
+        [0, 1, 2, 3].every((id) => Math.abs(share(uniform, id) - 0.25) < 0.1),
+        `with outputs: "uniform", the output of trigger 3 is uniform over the 4 tokens, but 200 ` +
+          `seeds gave the shares [${[0, 1, 2, 3].map((id) => share(uniform, id).toFixed(2))}]: ` +
+          "are the outputs drawn from pi_u or pi_b whatever config.outputs says?",
+      );
+    },
+  ),
+);
+
+Deno.test(
+  exerciseCase("sampleSequence", "drawOutputs, when given, replaces sampleOutputs", () => {
+    const stats = referenceStats();
+    const config: DataConfig = { ...small, fixedTriggers: false };
+    let calls = 0;
+    const seq = sampleSequence(new Rng(22), stats, config, (rng, triggers) => {
+      calls++;
+      return triggers.map(() => 60 + rng.int(2));
+    });
     check(
-      bigram.every((o) => o === 1),
-      `with outputs: "bigram", the output of trigger 0 is drawn from pi_b(. | 0), which puts all ` +
-        `its mass on 1, but 40 seeds gave [${bigram}]: is config.outputs passed on to ` +
-        "sampleOutputs (with stats.bigram)?",
+      calls === 1,
+      `drawOutputs must be called once per sequence, it was called ${calls} times`,
     );
-    const uniform = outs("uniform");
     check(
-      new Set(uniform).size >= 3,
-      `with outputs: "uniform", the output of trigger 0 is uniform over the 4 tokens, but 40 seeds ` +
-        `gave only [${[
-          ...new Set(uniform),
-        ]}]: are bigram outputs drawn whatever config.outputs says?`,
+      seq.outputs.every((o) => o === 60 || o === 61),
+      `drawOutputs returned outputs among [60, 61], but the sequence has outputs [${seq.outputs}]`,
+    );
+    // Same order of draws: drawing rng.int(65) through drawOutputs gives lesson 1's sequence.
+    const plain = sampleSequence(new Rng(23), stats, config);
+    const hooked = sampleSequence(
+      new Rng(23),
+      stats,
+      config,
+      (rng, triggers) => triggers.map(() => rng.int(65)),
+    );
+    assertArrayEqual(
+      hooked.tokens,
+      plain.tokens,
+      'tokens with drawOutputs = uniform draws vs with config.outputs = "uniform" (same seed)',
     );
   }),
 );
@@ -436,19 +542,15 @@ Deno.test(exerciseCase(
     // Rebuilds the sequence with your sampleTriggers and sampleOutputs, drawing in the order the
     // lesson fixes, from the same seed: your sequence must be this one.
     const stats = referenceStats();
-    for (const [fixedTriggers, outputs] of [[false, "uniform"], [true, "bigram"]] as const) {
+    const cases = [[false, "uniform"], [true, "bigram"], [false, "unigram"]] as const;
+    for (const [fixedTriggers, outputs] of cases) {
       const config: DataConfig = { ...small, fixedTriggers, outputs };
       const seq = sampleSequence(new Rng(19), stats, config);
       const rng = new Rng(19);
       const triggers = fixedTriggers
         ? topTriggers(stats.unigram, config.k, config.triggerOffset)
         : sampleTriggers(rng, stats.unigram, config.k);
-      const outs = sampleOutputs(
-        rng,
-        triggers,
-        65,
-        outputs === "bigram" ? stats.bigram : undefined,
-      );
+      const outs = sampleOutputs(rng, triggers, stats, outputs);
       const tokens = [rng.categorical(stats.unigram)];
       for (let t = 0; t < config.seqLen; t++) {
         const k = triggers.indexOf(tokens[t]);
