@@ -574,8 +574,9 @@ export function explainLoadError(stderr: string, root: string): string {
 
 async function* lines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
   let buffer = "";
-  for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-    const parts = (buffer + chunk).split("\n");
+  const decoder = new TextDecoder(); // not pipeThrough(TextDecoderStream): with the DOM types (site/) that does not type-check
+  for await (const chunk of stream) {
+    const parts = (buffer + decoder.decode(chunk, { stream: true })).split("\n");
     buffer = parts.pop()!;
     yield* parts;
   }
