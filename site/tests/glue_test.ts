@@ -346,3 +346,16 @@ Deno.test("shell blocks are highlighted as shell: commands, options, strings, co
   );
   assertEquals(highlightShell("echo <b>"), '<span class="hljs-built_in">echo</span> &lt;b&gt;');
 });
+
+Deno.test("lessonLinkUrls points the READMEs' links to other lessons at their pages", () => {
+  assertEquals(
+    lessonLinkUrls("New to tfjs? [Lesson 0](../00_tfjs_primer/README.md) first."),
+    "New to tfjs? [Lesson 0](/lessons/0) first.",
+  );
+  assertEquals(
+    lessonLinkUrls("[2.1](../02_attention/README.md#background)"),
+    "[2.1](/lessons/2#background)",
+  );
+  const untouched = "```md\n[x](../02_attention/README.md)\n```\n[y](../02_attention/exercises.ts)";
+  assertEquals(lessonLinkUrls(untouched), untouched);
+});
