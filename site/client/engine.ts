@@ -17,6 +17,7 @@ export { type BackendChoice, type BackendInfo, startBackend, tf } from "./tf.ts"
 
 /** Each lesson's experiment module, by lesson slug, loaded on first use. */
 export const experiments = {
+  "00_tfjs_primer": () => import("../../lessons/00_tfjs_primer/experiment.ts"),
   "01_bigram_data": () => import("../../lessons/01_bigram_data/experiment.ts"),
   "02_attention": () => import("../../lessons/02_attention/experiment.ts"),
   "03_associative_memory": () => import("../../lessons/03_associative_memory/experiment.ts"),

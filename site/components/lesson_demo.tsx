@@ -13,6 +13,7 @@
 import type { ComponentType } from "preact";
 import type { Lesson } from "@lib/course/lessons.ts";
 import type { CodeProps, CodeSource, ExerciseRef } from "./use_experiment.tsx";
+import PrimerDemo from "../islands/primer_demo.tsx";
 import BigramDemo from "../islands/bigram_demo.tsx";
 import AttentionDemo from "../islands/attention_demo.tsx";
 import MemoryDemo from "../islands/memory_demo.tsx";
@@ -25,6 +26,11 @@ import DataDemo from "../islands/data_demo.tsx";
 // deno-lint-ignore no-explicit-any
 export const DEMOS: Record<number, { island: ComponentType<any>; props?: object; about: string }> =
   {
+    0: {
+      island: PrimerDemo,
+      about: "Gradient descent in your browser with applyToRows and sgdStep: the loss at each " +
+        "learning rate, the tensor count staying flat, and what a leaky function leaves.",
+    },
     1: {
       island: BigramDemo,
       about: "Sample sequences from the bigram task with triggers, next to the bigram table.",

@@ -81,6 +81,21 @@ function numberIn(text: string | null): number {
 
 /** Each demo's check: start it, then prove that it did something. */
 const DRIVERS: Record<number, (page: Page, shot: () => Promise<void>) => Promise<string>> = {
+  0: async (page) => {
+    await page.click("#primer-start");
+    await page.waitForSelector("#primer-loss", { timeout: patience(60_000) });
+    await waitForStatus(page, /lr = 0\.3, seed 0/);
+    const error = Number(await page.locator("#primer-error").textContent()); // e.g. 2.15e-6
+    assert(error < 1e-3, `at lr 0.3 the fit finds W* (largest error ${error})`);
+    const [first, last] = ((await page.locator("#primer-tensors").textContent()) ?? "")
+      .split("→").map(numberIn);
+    assertEquals(first, last, "the tensor count stays flat over the steps");
+    assertEquals(numberIn(await page.locator("#primer-leaks li b").first().textContent()), 60);
+    await page.locator("#primer-lr").fill("5");
+    await waitForStatus(page, /lr = 2\.5, seed 0/);
+    const status = await statusText(page);
+    return `fit at lr 0.3 (max error ${error}), tensors flat at ${last}; ${status}`;
+  },
   1: async (page) => {
     await page.click("#bigram-start");
     await page.waitForSelector("#bigram-sequences", { timeout: patience(60_000) });
