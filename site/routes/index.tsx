@@ -74,8 +74,9 @@ export default function Home({ data }: PageProps<HomeData>) {
       )}
       {!checked && (
         <p class="note">
-          Progress: not checked yet. Run <code>deno task lesson 1</code>{" "}
-          in a terminal; this page shows the result of the last check of each lesson.
+          Progress: not checked yet. Run <code>deno task lesson 1</code> (or{" "}
+          <code>deno task lesson 0</code>, the TensorFlow.js primer, first) in a terminal; this page
+          shows the result of the last check of each lesson.
         </p>
       )}
       <h2>Lessons</h2>
