@@ -72,8 +72,9 @@ export const DEMOS: Record<number, { island: ComponentType<any>; props?: object;
     8: {
       island: DataDemo,
       about:
-        "Pick a data setting and see what its sequences are made of, live; browse the cached " +
-        "sweep (steps to 50% and 90% in-context accuracy) and the out-of-distribution runs.",
+        "Pick a data setting and see what its sequences are made of, live; train a small model " +
+        "on it in the page (150 steps); browse the cached sweep (steps to 50% and 90% " +
+        "in-context accuracy) and the out-of-distribution runs.",
     },
   };
 

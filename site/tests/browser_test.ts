@@ -255,8 +255,25 @@ const DRIVERS: Record<number, (page: Page, shot: () => Promise<void>) => Promise
       bigram > uniform + 5,
       `outputs ~ pi_b: the bigram alone predicts more (${uniform}% -> ${bigram}%)`,
     );
+    // Train in the page on the default setting: the tiny preset, a few seconds on wasm.
+    await page.selectOption("#data-setting", "fixed K=5");
+    await waitForStatus(page, /fixed K=5: 200 sequences/, 120_000);
+    const started = Date.now();
+    await page.click("#data-train");
+    await waitForStatus(page, /Training on fixed K=5: step/, 120_000);
+    const status = await waitForStatus(page, /Trained on fixed K=5: 150 steps/, 240_000);
+    const seconds = (Date.now() - started) / 1000;
+    const model = numberIn(await page.locator("#data-train-model").textContent());
+    const alone = numberIn(await page.locator("#data-train-bigram").textContent());
+    assert(
+      model > alone + 0.1,
+      `150 steps on fixed K=5 learn some copying: model ${model} vs bigram alone ${alone}`,
+    );
+    assertMatch(status, /in-context accuracy .* \(bigram alone/, "the status compares the two");
     await shot();
-    return `bigram alone on in-context targets: ${uniform}% (uniform outputs), ${bigram}% (pi_b)`;
+    return `bigram alone on in-context targets: ${uniform}% (uniform outputs), ${bigram}% (pi_b); ` +
+      `trained in the page (150 steps, ${seconds.toFixed(0)} s): model ${model} vs bigram ` +
+      `alone ${alone}`;
   },
   6: async (page, shot) => {
     const said: string[] = [];
