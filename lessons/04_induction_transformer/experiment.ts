@@ -39,7 +39,6 @@ import {
 import {
   defaultModelConfig,
   disposeParams,
-  handWire,
   initParams,
   type ModelConfig,
   type Params,
@@ -184,9 +183,9 @@ export class WiredModel {
   }
 
   /**
-   * Replaces W_K^2 with the whitened key memory (Exercise 4.9); while `whitenedKeyMemory` is a
-   * stub, with the library's (`handWire` with `keys: "whitened"`). Returns the stub's name in
-   * that case.
+   * Replaces W_K^2 with the whitened key memory (Exercise 4.9). While `whitenedKeyMemory` is a
+   * stub, W_K^2 stays the plain one and the stub's name is returned (the wiring has one home,
+   * the exercise: there is no other copy to fall back on).
    */
   whitenKeys(): string | undefined {
     const { params, config, triggers } = this;
@@ -197,11 +196,6 @@ export class WiredModel {
       return undefined;
     } catch (error) {
       if (!(error instanceof NotImplementedError)) throw error;
-      const [wK1, wO2] = [params.wK1!.clone(), params.wO2!.clone()]; // keep the wired W_K^1, W_O^2
-      handWire(params, config, { triggers, keys: "whitened" });
-      params.wK1!.assign(wK1);
-      params.wO2!.assign(wO2);
-      tf.dispose([wK1, wO2]);
       return error.exercise;
     }
   }
@@ -220,12 +214,12 @@ export interface BatchReport {
   previousToken: number;
   /** See `previousToken`. */
   induction: number;
-  /** Metrics with the whitened key memory. */
-  whitened: EvalMetrics;
-  /** The induction probe, whitened. */
-  inductionWhitened: number;
-  /** The stub replaced by the library's whitened memory, if any. */
-  whitenedFallback?: string;
+  /** Metrics with the whitened key memory (undefined while `whitenedKeyMemory` is a stub). */
+  whitened?: EvalMetrics;
+  /** The induction probe, whitened (undefined likewise). */
+  inductionWhitened?: number;
+  /** The stub the whitened rows wait for, if any (`whitenedKeyMemory`). */
+  whitenedWaitsFor?: string;
 }
 
 /**
@@ -267,12 +261,13 @@ export function batchReport(dim: number, seed: number): BatchReport {
     const previousToken = previousTokenProbe(b.attn1, batch.labels);
     const induction = inductionProbe(b.attn2, batch.inputs, batch.labels);
     tf.dispose([b.logits, b.attn1, b.attn2]);
-    const whitenedFallback = model.whitenKeys();
+    const whitenedWaitsFor = model.whitenKeys();
+    if (whitenedWaitsFor) return { plain, previousToken, induction, whitenedWaitsFor };
     const w = inductionForward(model.params, model.config, batch.inputs);
     const whitened = evaluateBatch(w.logits, batch.targets, batch.labels);
     const inductionWhitened = inductionProbe(w.attn2, batch.inputs, batch.labels);
     tf.dispose([w.logits, w.attn1, w.attn2]);
-    return { plain, previousToken, induction, whitened, inductionWhitened, whitenedFallback };
+    return { plain, previousToken, induction, whitened, inductionWhitened };
   } finally {
     tf.dispose(Object.values(batch));
     model.dispose();
@@ -281,7 +276,8 @@ export function batchReport(dim: number, seed: number): BatchReport {
 
 /**
  * In-context accuracy of the wired model at one width (fixed triggers, T = 64, 16 sequences),
- * with the plain and with the whitened key memory.
+ * with the plain and with the whitened key memory (undefined while `whitenedKeyMemory` is a
+ * stub).
  *
  * @example
  * ```ts
@@ -289,7 +285,10 @@ export function batchReport(dim: number, seed: number): BatchReport {
  * accuracyAt(64, 1).whitened; // between 0 and 1
  * ```
  */
-export function accuracyAt(dim: number, seed: number): { plain: number; whitened: number } {
+export function accuracyAt(
+  dim: number,
+  seed: number,
+): { plain: number; whitened: number | undefined } {
   const { model, batch } = wiredForBatch(dim, seed);
   const accuracy = () => {
     const out = inductionForward(model.params, model.config, batch.inputs);
@@ -299,7 +298,7 @@ export function accuracyAt(dim: number, seed: number): { plain: number; whitened
   };
   try {
     const plain = accuracy();
-    model.whitenKeys();
+    if (model.whitenKeys()) return { plain, whitened: undefined };
     return { plain, whitened: accuracy() };
   } finally {
     tf.dispose(Object.values(batch));

@@ -21,9 +21,11 @@
  *   lesson that owns it and passes the lessons' parts into lib;
  * - nothing reaches `solutions/` or `lessons/` by a path: exercise code is reached through the
  *   bare specifier `@exercises/` only, so that the import map chooses whose code runs. The one
- *   exception: a lesson's tests may take an earlier lesson's reference as a fixture
- *   (`tests/lessons/05_*` importing `solutions/01_*` by path), so that they check this lesson's
- *   code only;
+ *   exception: a lesson's tests may take the reference of an earlier lesson, or of an earlier
+ *   exercise of the same lesson, as a fixture (`tests/lessons/05_*` importing `solutions/01_*`
+ *   or `solutions/04_*`, `tests/lessons/04_*` the wiring of `solutions/04_*`, by path), so that
+ *   each test checks its own exercise only (a test that checked the reference by mistake would
+ *   pass on the stubs, which the course check fails);
  * - inside `solutions/`, `@exercises/` resolves to `solutions/` (the reference reads the
  *   reference: `deno.json`'s `scopes`);
  * - no import cycle, type-only imports included.
@@ -215,11 +217,11 @@ export function edgeViolation(edge: ImportEdge): string | undefined {
   return undefined;
 }
 
-/** `tests/lessons/MM_*` importing `solutions/NN_*` with NN < MM. */
+/** `tests/lessons/MM_*` importing `solutions/NN_*` with NN <= MM. */
 function earlierFixture(from: string, to: string): boolean {
   const mine = from.match(/^tests\/lessons\/(\d\d)_/)?.[1];
   const theirs = to.match(/^solutions\/(\d\d)_/)?.[1];
-  return mine !== undefined && theirs !== undefined && Number(theirs) < Number(mine);
+  return mine !== undefined && theirs !== undefined && Number(theirs) <= Number(mine);
 }
 
 /**

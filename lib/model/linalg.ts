@@ -1,7 +1,7 @@
 /**
  * The inverse of a symmetric positive-definite matrix with matrix products only, so that it runs
  * on every tfjs backend without reading anything back (TensorFlow.js has no `solve` or `inv`).
- * The whitened induction memory of {@linkcode handWire} uses it for (C + λI)^-1.
+ * Lesson 4's whitened induction memory (Exercise 4.9) uses it for (C + λI)^-1.
  *
  * @example
  * ```ts

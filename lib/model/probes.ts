@@ -7,10 +7,13 @@
  *
  * @example
  * ```ts
- * import { defaultModelConfig, handWire, initParams, memoryProbes } from "@lib/model/mod.ts";
+ * import { defaultModelConfig, initParams, memoryProbes, type ModelConfig, type Params } from "@lib/model/mod.ts";
+ * // lesson 4's wiring (Exercise 4.4), passed in by the tool
+ * declare const handWireInduction: (p: Params, c: ModelConfig) => void;
  * const config = { ...defaultModelConfig, dim: 64, maxLen: 64 };
  * const params = initParams(config);
- * handWire(params, config);
+ * memoryProbes(params, config, null).wO2; // near chance, 1/65
+ * handWireInduction(params, config);
  * memoryProbes(params, config, null).wO2; // 1
  * ```
  * @module

@@ -2,8 +2,8 @@
  * lib/model's fast paths against the lessons' reference code (imported through `@exercises/`:
  * the course check runs lib's tests with it pointing at `solutions/`). The lessons are the one
  * home of what they teach; what lib keeps of it is a faster or differently shaped path
- * (one-readback probes, a hand-written backward pass, a hand-wiring fixture for later lessons'
- * tests), and these tests hold it to the lesson's version.
+ * (one-readback probes, a hand-written backward pass), and these tests hold it to the lesson's
+ * version. The hand wiring has no copy in lib: the models probed here are wired by lesson 4.
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
@@ -19,15 +19,11 @@ import {
   disposeParams,
   forward,
   forwardReference,
-  handWire,
   initParams,
-  KEY_RIDGE,
-  keySecondMoment,
   memoryProbes,
   memoryProbesAsync,
   type ModelConfig,
   type Params,
-  WIRING_GAINS,
 } from "./mod.ts";
 
 await initBackend(backendFromEnv());
@@ -64,7 +60,7 @@ Deno.test("forward and forwardReference equal lesson 4's inductionForward (with 
 /** A model partly trained-looking: random, then hand-wired with some noise on top. */
 function probedModel(cfg: ModelConfig, noise: number): Params {
   const params = initParams(cfg);
-  handWire(params, cfg, { triggers });
+  induction.handWireInduction(params, cfg, { triggers });
   const rng = new Rng(7);
   for (const name of ["wK1", "wK2", "wO2", "wF"] as const) {
     const p = params[name];
@@ -118,39 +114,4 @@ Deno.test("attentionProbes equal lesson 4's previousTokenProbe and inductionProb
     tf.dispose([out.logits, out.attn1!, out.attn2!, ...Object.values(batch)]);
     disposeParams(params);
   }
-});
-
-Deno.test("handWire, the library's wiring fixture, stores what lesson 4's handWireInduction stores", () => {
-  const cfg: ModelConfig = { ...defaultModelConfig, dim: 64, maxLen: 32 };
-  const a = initParams(cfg);
-  const b = initParams(cfg);
-  handWire(a, cfg, { triggers });
-  induction.handWireInduction(b, cfg, { triggers });
-  // The same memories (sums of the same outer products); the scales are computed in another
-  // order, so compare directions (cosine) and what the memories recall (the probes).
-  for (const name of ["wK1", "wK2", "wO2"] as const) {
-    const cos = tf.tidy(() => {
-      const x = a[name]!.flatten();
-      const y = b[name]!.flatten();
-      return x.dot(y).div(x.norm().mul(y.norm())).dataSync()[0];
-    });
-    check(cos > 0.999, `${name}: lib's and lesson 4's wiring point apart (cosine ${cos})`);
-  }
-  const [pa, pb] = [memoryProbes(a, cfg, triggers), memoryProbes(b, cfg, triggers)];
-  for (const key of ["wO2", "wK2"] as const) {
-    check(pa[key] === pb[key], `${key} probe: lib's wiring ${pa[key]}, lesson 4's ${pb[key]}`);
-  }
-  const mine = keySecondMoment(a, cfg);
-  const lesson = induction.keySecondMoment(a, cfg);
-  assertAllClose(mine, lesson, { atol: 1e-5, rtol: 1e-4, what: "keySecondMoment" });
-  tf.dispose([mine, lesson]);
-  check(
-    JSON.stringify(WIRING_GAINS) === JSON.stringify(induction.DEFAULT_GAINS),
-    `lib's gains ${JSON.stringify(WIRING_GAINS)} vs lesson 4's ${
-      JSON.stringify(induction.DEFAULT_GAINS)
-    }`,
-  );
-  check(KEY_RIDGE === induction.DEFAULT_RIDGE, `ridge ${KEY_RIDGE} vs ${induction.DEFAULT_RIDGE}`);
-  disposeParams(a);
-  disposeParams(b);
 });

@@ -20,7 +20,6 @@ import {
 import {
   defaultModelConfig,
   disposeParams,
-  handWire,
   initParams,
   memoryProbes,
   type ModelConfig,
@@ -30,6 +29,11 @@ import {
 import { Rng } from "@lib/rng/mod.ts";
 import { presets, withOverrides } from "@lib/train/config.ts";
 import * as data from "../../solutions/01_bigram_data/exercises.ts";
+// Lesson 4's reference wiring (the wiring's one home, Exercise 4.4), as a fixture.
+import {
+  copyMemory,
+  handWireInduction,
+} from "../../solutions/04_induction_transformer/exercises.ts";
 import * as training from "@exercises/05_training/exercises.ts";
 import { trainerParts } from "@lib/train/parts.ts";
 import { makeOptimizer } from "@lib/train/optimizer.ts";
@@ -385,7 +389,7 @@ const wiredConfig: ModelConfig = deepFreeze({
 
 function wiredModel(triggers?: number[]): Params {
   const params = initParams(wiredConfig);
-  handWire(params, wiredConfig, triggers ? { triggers } : {});
+  handWireInduction(params, wiredConfig, triggers ? { triggers } : {});
   return params;
 }
 
@@ -413,7 +417,12 @@ Deno.test(
 
 Deno.test(exerciseCase("probeWO2", "a partly trained W_O^2 agrees with lib/model's probe", () => {
   const params = initParams(wiredConfig);
-  handWire(params, wiredConfig, { scales: { wK1: 0, wK2: 0, wO2: 0.4 * 15 / 85 } });
+  // W_K^1 = W_K^2 = 0 and a weak copy memory W_O^2 = s Σ_k w_U(k) (W_V2 w_E(k))^T
+  tf.tidy(() => {
+    params.wK1!.assign(tf.zerosLike(params.wK1!));
+    params.wK2!.assign(tf.zerosLike(params.wK2!));
+    params.wO2!.assign(copyMemory(params).mul(0.4 * 15 / 85));
+  });
   // a weak copy memory plus the random init: somewhere between chance and 1
   params.wO2!.assign(
     tf.tidy(() => params.wO2!.add(tf.randomUniform([128, 128], -0.1, 0.1, "float32", 7))),

@@ -2,7 +2,8 @@
  * Tests of lesson 8's exercises: the composition of the data, sequences with a restricted output
  * set, steps to an accuracy, and the in-context accuracy next to the bigram alone. Sequences come
  * from lesson 1's reference generator (a fixture, so that only lesson 8's code is under test); the
- * model from the library (`handWire`: the hand-wired induction head). Small and seeded.
+ * model is lesson 4's reference wiring (`handWireInduction`: the hand-wired induction head).
+ * Small and seeded.
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
@@ -20,13 +21,8 @@ import {
   type Sequence,
   topTriggers,
 } from "../../solutions/01_bigram_data/exercises.ts";
-import {
-  defaultModelConfig,
-  disposeParams,
-  handWire,
-  initParams,
-  type ModelConfig,
-} from "@lib/model/mod.ts";
+import { handWireInduction } from "../../solutions/04_induction_transformer/exercises.ts";
+import { defaultModelConfig, disposeParams, initParams, type ModelConfig } from "@lib/model/mod.ts";
 import { Rng } from "@lib/rng/mod.ts";
 import { assertAllClose, assertNoLeak, check, exerciseCase } from "@lib/testing/mod.ts";
 import { backendFromEnv, initBackend } from "@lib/tf/mod.ts";
@@ -208,11 +204,11 @@ Deno.test(exerciseCase("stepsTo", "mismatched arrays are an error", () => {
 
 // ---------------------------------------------------------------- 8.4 model vs bigram alone
 
-/** The library's hand-wired induction head at d = 128, T = 64. */
+/** Lesson 4's hand-wired induction head (the reference's) at d = 128, T = 64. */
 function wiredModel(): { config: ModelConfig; params: ReturnType<typeof initParams> } {
   const config: ModelConfig = { ...defaultModelConfig, dim: 128, maxLen: 64 };
   const params = initParams(config);
-  handWire(params, config);
+  handWireInduction(params, config);
   return { config, params };
 }
 

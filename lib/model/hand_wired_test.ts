@@ -1,4 +1,15 @@
+/**
+ * lib/model's forward pass, metrics and probes on lesson 4's hand-wired induction head (the
+ * wiring's one home is Exercise 4.4: `handWireInduction`, and 4.9: `whitenedKeyMemory`, taken
+ * through `@exercises/`, which the course check points at `solutions/` for lib's tests).
+ * @module
+ */
 import * as tf from "@tensorflow/tfjs";
+import {
+  handWireInduction,
+  keySecondMoment,
+  whitenedKeyMemory,
+} from "@exercises/04_induction_transformer/exercises.ts";
 import {
   defaultDataConfig,
   loadStats,
@@ -15,12 +26,11 @@ import {
   defaultModelConfig,
   disposeParams,
   forward,
-  handWire,
   initParams,
-  keySecondMoment,
   memoryProbes,
   memoryProbesAsync,
   type ModelConfig,
+  type Params,
 } from "./mod.ts";
 
 await initBackend(backendFromEnv());
@@ -29,6 +39,14 @@ await initBackend(backendFromEnv());
 const config: ModelConfig = { ...defaultModelConfig, dim: 256, maxLen: 64 };
 const stats = loadStats();
 const triggers = topTriggers(stats.unigram, 5);
+
+/** Lesson 4's wiring with the whitened W_K^2 of Exercise 4.9 (`ridge`: its λ / (tr(C) / d)). */
+function wireWhitened(params: Params, cfg: ModelConfig, ridge?: number) {
+  handWireInduction(params, cfg, { triggers });
+  const w = whitenedKeyMemory(params, cfg, { triggers, ridge });
+  params.wK2!.assign(w);
+  w.dispose();
+}
 
 async function evaluate(params: ReturnType<typeof initParams>, seed: number) {
   const batch = makeBatch(new Rng(seed), stats, { ...defaultDataConfig, seqLen: 64 }, 16);
@@ -39,26 +57,26 @@ async function evaluate(params: ReturnType<typeof initParams>, seed: number) {
   return { ...metrics, ...probes };
 }
 
-Deno.test("handWire: memory probes are exactly 1; random init is near chance", () => {
+Deno.test("hand-wired (lesson 4): memory probes are exactly 1; random init is near chance", () => {
   const params = initParams(config);
   const before = memoryProbes(params, config, triggers);
   check(before.wO2 < 0.1, `W_O2 probe at init should be near 1/65, got ${before.wO2}`);
   check(before.wK1 < 0.1, `W_K1 probe at init should be near 1/63, got ${before.wK1}`);
   check(before.wK2 <= 0.6, `W_K2 probe (5 triggers) at init should be near 1/5, got ${before.wK2}`);
-  handWire(params, config, { triggers });
+  handWireInduction(params, config, { triggers });
   const after = memoryProbes(params, config, triggers);
   for (const [k, v] of Object.entries(after)) check(v === 1, `probe ${k} should be 1, got ${v}`);
-  handWire(params, config); // all tokens
+  handWireInduction(params, config); // all tokens
   const all = memoryProbes(params, config, null);
   check(all.wK2 === 1, `W_K2 over all 65 tokens should be 1, got ${all.wK2}`);
   disposeParams(params);
 });
 
-Deno.test("handWire: an induction head with no training; removing layer 1 breaks it", async () => {
+Deno.test("hand-wired (lesson 4): an induction head with no training; removing layer 1 breaks it", async () => {
   const params = initParams(config);
   const init = await evaluate(params, 11);
   check(init.inContextAcc < 0.1, `random init in-context accuracy ${init.inContextAcc}`);
-  handWire(params, config, { triggers });
+  handWireInduction(params, config, { triggers });
   const wired = await evaluate(params, 11);
   check(wired.prevToken > 0.99, `layer 1 should attend to t-1 at outputs, got ${wired.prevToken}`);
   check(wired.induction > 0.8, `layer 2 induction probe ${wired.induction}`);
@@ -73,12 +91,12 @@ Deno.test("handWire: an induction head with no training; removing layer 1 breaks
   disposeParams(params);
 });
 
-Deno.test("handWire: accuracy grows with d (cross-talk shrinks like 1/sqrt(d))", async () => {
+Deno.test("hand-wired (lesson 4): accuracy grows with d (cross-talk shrinks like 1/sqrt(d))", async () => {
   const accs: number[] = [];
   for (const dim of [64, 256]) {
     const cfg = { ...config, dim };
     const params = initParams(cfg);
-    handWire(params, cfg, { triggers });
+    handWireInduction(params, cfg, { triggers });
     const batch = makeBatch(new Rng(12), stats, { ...defaultDataConfig, seqLen: 64 }, 16);
     const { logits } = forward(params, cfg, batch.inputs);
     accs.push((await batchMetrics(logits, batch.targets, batch.labels)).inContextAcc);
@@ -91,7 +109,7 @@ Deno.test("handWire: accuracy grows with d (cross-talk shrinks like 1/sqrt(d))",
 Deno.test("memoryProbesAsync and attentionProbesAsync equal the synchronous probes", async () => {
   const cfg = { ...config, dim: 64, finalFfn: true };
   const params = initParams(cfg);
-  handWire(params, cfg, { triggers });
+  handWireInduction(params, cfg, { triggers });
   const sync = memoryProbes(params, cfg, triggers, stats.bigram);
   const async = await memoryProbesAsync(params, cfg, triggers, stats.bigram);
   check(
@@ -131,30 +149,25 @@ Deno.test("keySecondMoment: symmetric, trace about (2 + 2/9) d", () => {
   disposeParams(params);
 });
 
-Deno.test("handWire keys: whitened: probes stay 1, no tensor leaks, bad options rejected", () => {
+Deno.test("hand-wired, whitened keys: probes stay 1, no tensor leaks, a bad ridge rejected", () => {
   const params = initParams(config);
-  handWire(params, config, { triggers, keys: "whitened" }); // warm-up (kernels, caches)
+  wireWhitened(params, config); // warm-up (kernels, caches)
   const before = tf.memory().numTensors;
-  handWire(params, config, { triggers, keys: "whitened", ridge: 0.05 });
+  wireWhitened(params, config, 0.05);
   check(tf.memory().numTensors === before, `numTensors ${before} -> ${tf.memory().numTensors}`);
   const probes = memoryProbes(params, config, triggers);
   for (const [k, v] of Object.entries(probes)) check(v === 1, `probe ${k} should be 1, got ${v}`);
-  for (const bad of [{ keys: "plain" }, { keys: "whitened", ridge: 0 }]) {
-    let message = "";
-    try {
-      handWire(params, config, bad as Parameters<typeof handWire>[2]);
-    } catch (e) {
-      message = (e as Error).message;
-    }
-    check(
-      message.startsWith("handWire:"),
-      `${JSON.stringify(bad)} should be rejected: "${message}"`,
-    );
+  let message = "";
+  try {
+    wireWhitened(params, config, 0);
+  } catch (e) {
+    message = (e as Error).message;
   }
+  check(message.startsWith("whitenedKeyMemory:"), `ridge 0 should be rejected: "${message}"`);
   disposeParams(params);
 });
 
-Deno.test("handWire keys: whitened >= 99% at d = 256, T = 256, outer product below", async () => {
+Deno.test("hand-wired, whitened keys: >= 99% at d = 256, T = 256, outer product below", async () => {
   // The paper's size. 8 sequences of 256 tokens (about 600 in-context targets) per model.
   const cfg = { ...defaultModelConfig, dim: 256, maxLen: 256 };
   const accs = { outer: [] as number[], whitened: [] as number[] };
@@ -162,7 +175,8 @@ Deno.test("handWire keys: whitened >= 99% at d = 256, T = 256, outer product bel
     const params = initParams({ ...cfg, seed });
     const batch = makeBatch(new Rng(40 + seed), stats, { ...defaultDataConfig, seqLen: 256 }, 8);
     for (const keys of ["outer", "whitened"] as const) {
-      handWire(params, cfg, { triggers, keys });
+      if (keys === "outer") handWireInduction(params, cfg, { triggers });
+      else wireWhitened(params, cfg);
       const { logits } = forward(params, cfg, batch.inputs);
       accs[keys].push((await batchMetrics(logits, batch.targets, batch.labels)).inContextAcc);
       logits.dispose();
