@@ -1,6 +1,7 @@
 /**
  * `deno task demo 6`: your fused attention kernels at work (the reference's with `--solutions`;
- * the first lines say which). On the WebGPU backend (a GPU, or
+ * the first lines say which; the numbers come from `experiment.ts`, which the site's lesson-6
+ * demo draws too, and this file only prints them). On the WebGPU backend (a GPU, or
  * Mesa's software driver) it checks your kernels against the plain tfjs composition and times
  * both, counts the kernels of a training step with your `profileStep`, then trains lesson 5's
  * `cpu` configuration through your kernels next to the course's own step and prints both
@@ -13,30 +14,10 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import * as tf from "@tensorflow/tfjs";
-import {
-  fusedCausalSoftmax,
-  kernelTrainer,
-  profileStep,
-  type StepProfile,
-} from "@exercises/06_webgpu/exercises.ts";
 import { codeLabel, runDemo } from "@lib/course/demo_support.ts";
-import { timeAttentionOps } from "@lib/bench/measure.ts";
 import { initBackend, parseBackend } from "@lib/tf/mod.ts";
-import { presets, withOverrides } from "@lib/train/config.ts";
-import { Trainer } from "@lib/train/trainer.ts";
-import { trainerParts } from "@lib/train/parts.ts";
-import * as data from "@exercises/01_bigram_data/exercises.ts";
-import * as training from "@exercises/05_training/exercises.ts";
-import { causalSoftmaxComposed, probeWebGPU, quietMesa, withGpuErrors } from "@lib/webgpu/mod.ts";
-
-/** The largest absolute difference between two tensors, read asynchronously. */
-async function maxDiff(a: tf.Tensor, b: tf.Tensor): Promise<number> {
-  const d = tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))));
-  const v = (await d.data())[0];
-  d.dispose();
-  return v;
-}
+import { probeWebGPU, quietMesa, withGpuErrors } from "@lib/webgpu/mod.ts";
+import { compareKernels, KernelRace, type StepProfile } from "./experiment.ts";
 
 function describeProfile(name: string, p: StepProfile): string {
   const top = Object.entries(p.byName).sort((a, b) => b[1] - a[1]).slice(0, 6)
@@ -79,66 +60,43 @@ async function demo(args: string[]): Promise<void> {
     );
   }
 
-  const config = withOverrides(presets.cpu, { steps });
-  const [b, t, d] = [config.batchSize, config.data.seqLen, config.model.dim];
-  console.log(
-    `\n1. Your kernels against the composition, at the cpu configuration's [${b}, ${t}, ${d}]`,
-  );
-  await withGpuErrors(async () => {
-    const q = tf.randomNormal([b, t, d], 0, 1, "float32", 1) as tf.Tensor3D;
-    const k = tf.randomNormal([b, t, d], 0, 1, "float32", 2) as tf.Tensor3D;
-    const w = tf.randomNormal([b, t, t], 0, 1, "float32", 3) as tf.Tensor3D;
-    const loss = (op: typeof fusedCausalSoftmax) => (x: tf.Tensor) =>
-      op(x as tf.Tensor3D, k).mul(w).sum();
-    const [mine, ref] = [fusedCausalSoftmax(q, k), causalSoftmaxComposed(q, k)];
-    const [gMine, gRef] = [
-      tf.grad(loss(fusedCausalSoftmax))(q),
-      tf.grad(loss(causalSoftmaxComposed))(q),
-    ];
-    console.log(
-      `  largest difference: weights ${(await maxDiff(mine, ref)).toExponential(1)}, ` +
-        `dL/dq ${(await maxDiff(gMine, gRef)).toExponential(1)}`,
-    );
-    tf.dispose([q, k, w, mine, ref, gMine, gRef]);
-    const { composedMs, fusedMs } = await timeAttentionOps([b, t, d], fusedCausalSoftmax);
-    console.log(
-      `  forward + backward: plain tfjs ops ${composedMs.toFixed(1)} ms, your kernels ` +
-        `${fusedMs.toFixed(1)} ms (${(composedMs / fusedMs).toFixed(2)}x)`,
-    );
-  });
-
-  console.log("\n2. One training step, profiled with your profileStep");
-  const course = new Trainer(config, trainerParts(data, training)); // your lesson 1 and 5 code
-  const mine = kernelTrainer(config);
+  const race = new KernelRace("cpu", { onNote: (note) => console.log(`  (${note})`) });
   try {
-    course.step();
-    mine.step();
-    await Promise.all([course.lastLoss(), mine.lastLoss()]);
+    const [b, t, d] = [race.config.batchSize, race.config.data.seqLen, race.config.model.dim];
     console.log(
-      describeProfile("lesson 5 (lib/model forward)", await profileStep(() => course.step())),
+      `\n1. Your kernels against the composition, at the cpu configuration's [${b}, ${t}, ${d}]`,
     );
-    console.log(describeProfile("through your kernels", await profileStep(() => mine.step())));
+    await withGpuErrors(async () => {
+      const c = await compareKernels([b, t, d]);
+      console.log(
+        `  largest difference: weights ${c.weightsDiff.toExponential(1)}, ` +
+          `dL/dq ${c.gradDiff.toExponential(1)}`,
+      );
+      console.log(
+        `  forward + backward: plain tfjs ops ${c.composedMs.toFixed(1)} ms, your kernels ` +
+          `${c.fusedMs.toFixed(1)} ms (${(c.composedMs / c.fusedMs).toFixed(2)}x)`,
+      );
+    });
+
+    console.log("\n2. One training step, profiled with your profileStep");
+    const profiles = await race.profile();
+    console.log(describeProfile("lesson 5 (lib/model forward)", profiles.course));
+    console.log(describeProfile("through your kernels", profiles.kernels));
 
     console.log(`\n3. Training the cpu configuration for ${steps} steps, both ways`);
     console.log("  step   lesson 5 loss   your kernels   ms/step (lesson 5, yours)");
-    const time = async (trainer: Trainer) => {
-      const t0 = performance.now();
-      trainer.step();
-      const loss = await trainer.lastLoss(); // one readback per step, for the printout
-      return { loss, ms: performance.now() - t0 };
-    };
-    for (let s = course.stepCount; s < steps; s++) {
-      const [a, bb] = [await time(course), await time(mine)];
-      if (s % 5 === 4 || s === steps - 1) {
+    while (race.trainer.stepCount < steps) {
+      const r = await race.race();
+      if (r.step % 5 === 0 || r.step === steps) {
         console.log(
-          `  ${String(s + 1).padStart(4)}   ${a.loss.toFixed(5).padStart(13)}   ` +
-            `${bb.loss.toFixed(5).padStart(12)}   ${a.ms.toFixed(0)}, ${bb.ms.toFixed(0)}`,
+          `  ${String(r.step).padStart(4)}   ${r.course.loss.toFixed(5).padStart(13)}   ` +
+            `${r.kernels.loss.toFixed(5).padStart(12)}   ` +
+            `${r.course.ms.toFixed(0)}, ${r.kernels.ms.toFixed(0)}`,
         );
       }
     }
   } finally {
-    course.dispose();
-    mine.dispose();
+    race.dispose();
   }
   console.log("\nThe two columns should agree to about 1e-4. `deno task bench` measures it all.");
 }

@@ -23,6 +23,7 @@ export const experiments = {
   "03_associative_memory": () => import("../../lessons/03_associative_memory/experiment.ts"),
   "04_induction_transformer": () => import("../../lessons/04_induction_transformer/experiment.ts"),
   "05_training": () => import("../../lessons/05_training/experiment.ts"),
+  "06_webgpu": () => import("../../lessons/06_webgpu/experiment.ts"),
   "07_top_down": () => import("./top_down.ts"),
   "08_data_distribution": () => import("../../lessons/08_data_distribution/experiment.ts"),
 };

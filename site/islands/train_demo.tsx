@@ -1,7 +1,8 @@
 /// <reference lib="dom" />
 /**
  * Lessons 5 and 6's live demo: the paper's two-layer model trained in the page with the
- * course's `Trainer`, assembled by lesson 5's experiment (`lessons/05_training/experiment.ts`)
+ * course's `Trainer`, assembled by lesson 5's experiment (`lessons/05_training/experiment.ts`;
+ * lesson 6's, `lessons/06_webgpu/experiment.ts`, in the "backends" mode)
  * from the learner's lessons 1 and 5 or the reference, as the switch says. Start, pause and reset; the loss on global and in-context targets, the
  * in-context accuracy and the three memory-recall probes are plotted at every evaluation, and
  * both layers' attention on a fixed sequence show the induction head forming. With
@@ -99,10 +100,13 @@ export default function TrainDemo({ mode, code }: TrainDemoProps) {
       if (!live.current) {
         setPhase("loading");
         setNotes([]);
-        const { module, info: b } = await source.load("05_training", backend);
-        const l = new module.LiveTraining(preset, {
-          onNote: (note) => setNotes((old) => [...old, note]),
-        });
+        const options = { onNote: (note: string) => setNotes((old) => [...old, note]) };
+        // Each lesson's demo draws from its own experiment: lesson 6's times lesson 5's run.
+        const { l, b } = mode === "backends"
+          ? await source.load("06_webgpu", backend)
+            .then((r) => ({ l: new r.module.KernelRace(preset, options), b: r.info }))
+          : await source.load("05_training", backend)
+            .then((r) => ({ l: new r.module.LiveTraining(preset, options), b: r.info }));
         live.current = l;
         backendName.current = b.name;
         setBackendLine(
