@@ -68,3 +68,41 @@ Deno.test("stepFlops: causal blocks count the blocks at or below the diagonal on
   assert.equal(stepFlops({ ...paper, causalBlock: 64 }).total, expected);
   assert.equal(stepFlops({ ...paper, causalBlock: 256 }).total, stepFlops(paper).total);
 });
+
+Deno.test("lesson 6's derivation, one line per product, is stepFlops' count, product by product", async () => {
+  const readme = await Deno.readTextFile(
+    new URL("../../lessons/06_webgpu/README.md", import.meta.url),
+  );
+  const rows = [
+    ...readme.matchAll(/^\| *(\d+) *\|[^|]*\| *`([^`]+)` *\|[^|]*\|[^|]*\| *\$([^$]+)\$ *\|$/gm),
+  ]
+    .map(([, n, what, flops]) => ({ n: Number(n), what, flops }));
+  assert.deepEqual(rows.map((r) => r.n), rows.map((_, i) => i + 1), "rows numbered 1, 2, ...");
+  const coefficient = (term: string) =>
+    Number(readme.match(new RegExp(`(\\d+)\\\\,${term}`))?.[1] ?? NaN);
+  const stated = {
+    md2: coefficient("M d\\^2"),
+    bt2d: coefficient("B T\\^2 d"),
+    mnd: coefficient("M N d"),
+  };
+  assert.deepEqual(stated, { md2: 22, bt2d: 20, mnd: 4 }, "the formula under the table");
+  for (const shape of [paper, { ...paper, batch: 64, seq: 64, dim: 128 }]) {
+    const [b, t, d, n] = [shape.batch, shape.seq, shape.dim, shape.vocab];
+    const m = b * t;
+    const value: Record<string, number> = {
+      "2Md^2": 2 * m * d * d,
+      "2BT^2d": 2 * b * t * t * d,
+      "2MNd": 2 * m * n * d,
+    };
+    const count = stepFlops(shape);
+    assert.deepEqual(rows.map((r) => r.what), count.terms.map((x) => x.what), "the same products");
+    rows.forEach((r, i) => {
+      assert.ok(r.flops in value, `row ${r.n}: unknown FLOPs ${r.flops}`);
+      assert.equal(value[r.flops], count.terms[i].flops, `row ${r.n}: ${r.what}`);
+    });
+    assert.equal(
+      count.total,
+      stated.md2 * m * d * d + stated.bt2d * b * t * t * d + stated.mnd * m * n * d,
+    );
+  }
+});

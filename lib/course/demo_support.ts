@@ -27,6 +27,21 @@ export function codeLabel(): string {
 }
 
 /**
+ * Whose code a demo runs, as a possessive for its labels: "your" (lessons/), "the reference's"
+ * (solutions/), or "the bundled" when the copy is neither.
+ *
+ * @example
+ * ```ts
+ * import { whose } from "@lib/course/demo_support.ts";
+ * console.log(`${whose()} kernels`); // "your kernels" with `deno task demo 6`
+ * ```
+ */
+export function whose(): string {
+  const source = sourceInUse();
+  return source === "lessons" ? "your" : source === "solutions" ? "the reference's" : "the bundled";
+}
+
+/**
  * Runs `demo` for lesson `lesson`; on failure prints why and exits with code 1.
  *
  * @example

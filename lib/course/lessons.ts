@@ -244,6 +244,28 @@ export function parseLesson(slug: string, markdown: string, hints?: string): Les
 }
 
 /**
+ * The other lessons whose exercises a lesson's exercise file imports (through `@exercises/`, by
+ * real `import` or `export ... from` statements, not examples in comments), in lesson order: the
+ * code of theirs that runs when this lesson's exercises are checked.
+ *
+ * @example
+ * ```ts
+ * import { importedLessons, parseLesson } from "@lib/course/lessons.ts";
+ * const one = parseLesson("01_one", "# Lesson 1: One\n");
+ * const two = parseLesson("02_two", "# Lesson 2: Two\n");
+ * importedLessons('import * as d from "@exercises/01_one/exercises.ts";', two, [one, two]);
+ * // [one]
+ * ```
+ */
+export function importedLessons(source: string, lesson: Lesson, lessons: Lesson[]): Lesson[] {
+  const slugs = new Set(
+    [...source.matchAll(/^(?:import|export)\b[^;]*?\bfrom\s+["']@exercises\/(\d\d_[a-z0-9_]+)\//gm)]
+      .map((m) => m[1]),
+  );
+  return lessons.filter((l) => l.slug !== lesson.slug && slugs.has(l.slug));
+}
+
+/**
  * Parses a lesson's hints file: `## Exercise N.M` (a title after it is for the reader), then
  * one `### Hint ...` heading per tier, its body the Markdown up to the next `##` or `###`
  * heading outside fenced code. Returns each exercise's tiers in order.

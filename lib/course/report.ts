@@ -399,6 +399,30 @@ function whereToLook(
 }
 
 /**
+ * The line printed before a lesson is checked when its exercises import other lessons' (lesson
+ * 6 trains with lessons 1 and 5): whose code of which lessons runs too, and where it is.
+ *
+ * @example
+ * ```ts
+ * import { parseLesson } from "@lib/course/lessons.ts";
+ * import { usesLine } from "@lib/course/report.ts";
+ * const one = parseLesson("01_one", "# Lesson 1: One\n");
+ * usesLine(parseLesson("02_two", "# Lesson 2: Two\n"), [one], "lessons");
+ * // "Lesson 2's exercises also run your code of lesson 1 (lessons/01_one/exercises.ts)."
+ * ```
+ */
+export function usesLine(lesson: Lesson, used: Lesson[], source: "lessons" | "solutions"): string {
+  const numbers = used.map((l) => l.number);
+  const names = numbers.length === 1
+    ? `lesson ${numbers[0]}`
+    : `lessons ${numbers.slice(0, -1).join(", ")} and ${numbers.at(-1)}`;
+  const files = used.map((l) => source === "lessons" ? l.paths.exercises : l.paths.solution);
+  return `Lesson ${lesson.number}'s exercises also run ${
+    source === "lessons" ? "your code" : "the reference code"
+  } of ${names} (${files.join(", ")}).`;
+}
+
+/**
  * The line under a load error (a syntax or type error): the learner's file, or, when the error
  * is in another lesson's exercise file that this lesson imports, that file and why.
  *

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { ago, lessonReport, loadErrorFile, overviewReport } from "@lib/course/report.ts";
-import { type Lesson, parseLesson } from "@lib/course/lessons.ts";
+import { ago, lessonReport, loadErrorFile, overviewReport, usesLine } from "@lib/course/report.ts";
+import { importedLessons, type Lesson, listLessons, parseLesson } from "@lib/course/lessons.ts";
 import { type ExerciseState, lessonStatus, type StatusInput } from "@lib/course/status.ts";
 import {
   emptyProgress,
@@ -59,6 +59,25 @@ Deno.test("overviewReport: lines per lesson, the bar, and the next thing to do",
   assert.match(stale, /\? {2}2 {2}Two +not checked yet/);
   assert.match(stale, /Next: check lesson 1: `deno task lesson 1`/);
   assert.match(stale, /`deno task lesson --all` rechecks them all/);
+});
+
+Deno.test("usesLine: lesson 6 says, before it runs, that it runs your lessons 1 and 5 code", async () => {
+  const lessons = await listLessons(".");
+  const six = lessons.find((l) => l.number === 6)!;
+  const used = importedLessons(await Deno.readTextFile(six.paths.exercises), six, lessons);
+  assert.deepEqual(used.map((l) => l.number), [1, 5]);
+  assert.equal(
+    usesLine(six, used, "lessons"),
+    "Lesson 6's exercises also run your code of lessons 1 and 5 " +
+      "(lessons/01_bigram_data/exercises.ts, lessons/05_training/exercises.ts).",
+  );
+  assert.match(
+    usesLine(six, used, "solutions"),
+    /the reference code of lessons 1 and 5 \(solutions\//,
+  );
+  // An example in a comment runs nothing.
+  const example = ' * import { loadStats } from "@exercises/01_bigram_data/exercises.ts";\n';
+  assert.deepEqual(importedLessons(example, six, lessons), []);
 });
 
 Deno.test("ago", () => {

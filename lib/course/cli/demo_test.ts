@@ -23,6 +23,15 @@ Deno.test("demo --solutions says it runs the reference (solutions/)", async () =
   assert.match(out, /Bayes loss of the bigram model: 2\.45\d nats/);
 });
 
+Deno.test("demo 6 --solutions says the reference's in every label, and how many steps it trains", async () => {
+  const { code, out } = await demo("6", "--solutions", "--steps", "1", "--backend", "wasm");
+  assert.equal(code, 0, out);
+  assert.match(out, /^Running the reference code \(solutions\/\)\./m);
+  assert.doesNotMatch(out, /\byours?\b/i, "no label says 'your' when the reference runs");
+  assert.match(out, /profiled with the reference's profileStep/);
+  assert.match(out, /The first 1 training steps of the cpu configuration \(of its \d+\)/);
+});
+
 Deno.test("demo without --solutions runs your code (lessons/) and names a stub", async () => {
   const stub = (await Deno.readTextFile(`${ROOT}/lessons/01_bigram_data/exercises.ts`))
     .includes("throw notImplemented(");

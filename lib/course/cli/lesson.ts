@@ -28,7 +28,13 @@ import { parseArgs } from "node:util";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import pc from "picocolors";
-import { type Exercise, findLesson, type Lesson, listLessons } from "@lib/course/lessons.ts";
+import {
+  type Exercise,
+  findLesson,
+  importedLessons,
+  type Lesson,
+  listLessons,
+} from "@lib/course/lessons.ts";
 import { runExerciseTests, type RunResult, type Target } from "@lib/course/run_tests.ts";
 import {
   type ExerciseState,
@@ -36,7 +42,13 @@ import {
   type LessonStatus,
   lessonStatus,
 } from "@lib/course/status.ts";
-import { lessonReport, loadErrorFile, overviewReport, stateLine } from "@lib/course/report.ts";
+import {
+  lessonReport,
+  loadErrorFile,
+  overviewReport,
+  stateLine,
+  usesLine,
+} from "@lib/course/report.ts";
 import { wrap } from "@lib/course/terminal_text.ts";
 import { parseBackend } from "@lib/tf/mod.ts";
 import {
@@ -470,6 +482,13 @@ async function overviewLines(root: string, lessons: Lesson[], progress: Progress
 async function checkOnce(ctx: Context, lesson: Lesson, exercise?: Exercise): Promise<number> {
   const { root, opts } = ctx;
   const source = opts.solutions ? "solutions" : "lessons";
+  const file = source === "lessons" ? lesson.paths.exercises : lesson.paths.solution;
+  const used = importedLessons(
+    await Deno.readTextFile(join(root, file)).catch(() => ""),
+    lesson,
+    ctx.lessons,
+  );
+  if (used.length > 0) ctx.say([usesLine(lesson, used, source)]);
   const result = await withSpinner(
     ctx.io,
     `Checking lesson ${lesson.number}`,
