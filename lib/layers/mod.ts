@@ -16,9 +16,10 @@
  *                 import lib only
  * ```
  *
- * - a file of `lib/` (tests aside) imports lib only: neither `@exercises/`, `solutions/`,
- *   `lessons/`, `site/` nor a test. There is no exception: a tool's entry point lives beside the
- *   lesson that owns it and passes the lessons' parts into lib;
+ * - a file of `lib/` imports lib only: neither `@exercises/`, `solutions/`, `lessons/`, `site/`
+ *   nor a test. There is no exception: a tool's entry point lives beside the lesson that owns it
+ *   and passes the lessons' parts into lib, and a test of lib that needs the lessons' code lives
+ *   in `tests/lib/` (lib's own tests import lib only);
  * - nothing reaches `solutions/` or `lessons/` by a path: exercise code is reached through the
  *   bare specifier `@exercises/` only, so that the import map chooses whose code runs. The one
  *   exception: a lesson's tests may take the reference of an earlier lesson, or of an earlier
@@ -189,6 +190,10 @@ export function edgeViolation(edge: ImportEdge): string | undefined {
   const where = `${from} imports ${specifier}`;
   const viaExercises = specifier.startsWith("@exercises/");
   const exercise = target === "solutions" || target === "lessons";
+  if (from.startsWith("lib/") && source === "test" && (viaExercises || exercise)) {
+    return `${where}: no file of lib/, tests included, reaches the lessons; a test that needs ` +
+      `their code lives in tests/lib/`;
+  }
   if (source === "lib") {
     if (target !== "lib") {
       return `${where}: a lib building block imports lib only (this is ${

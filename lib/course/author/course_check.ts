@@ -211,8 +211,8 @@ export async function runCheck(
 
   if (want("lib") && options.lesson === undefined) {
     const dirs = [];
-    for (const d of ["lib", "site"]) if (await exists(join(root, d))) dirs.push(d);
-    console.log(`Running the tests of ${dirs.join(" and ")} ...`);
+    for (const d of ["lib", "tests/lib", "site"]) if (await exists(join(root, d))) dirs.push(d);
+    console.log(`Running the tests of ${dirs.join(", ")} ...`);
     // Types were checked above (deno check --doc) unless only the lib part runs.
     const lib = await runTapTests(root, dirs, !want("repo"));
     if (lib.error) report({ group: "lib", name: "tests load", ok: false, detail: lib.error });

@@ -31,7 +31,7 @@ import {
   memoryProbesAsync,
   type ModelConfig,
   type Params,
-} from "./mod.ts";
+} from "@lib/model/mod.ts";
 
 await initBackend(backendFromEnv());
 

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { defaultModelConfig, disposeParams, initParams } from "@lib/model/mod.ts";
 import { Rng } from "@lib/rng/mod.ts";
 import { backendFromEnv, initBackend } from "@lib/tf/mod.ts";
-import { makeOptimizer } from "./optimizer.ts";
+import { makeOptimizer } from "@lib/train/optimizer.ts";
 import { sgdMomentumUpdate } from "@exercises/05_training/exercises.ts";
 
 await initBackend(backendFromEnv());

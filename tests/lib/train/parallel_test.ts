@@ -3,16 +3,16 @@ import assert from "node:assert/strict";
 import { initBackend } from "@lib/tf/mod.ts";
 import { assertAllClose, NotImplementedError } from "@lib/testing/mod.ts";
 import { PARAM_NAMES } from "@lib/model/mod.ts";
-import { presets, withOverrides } from "./config.ts";
-import { trainerParts } from "./parts.ts";
-import { Trainer } from "./trainer.ts";
+import { presets, withOverrides } from "@lib/train/config.ts";
+import { trainerParts } from "@lib/train/parts.ts";
+import { Trainer } from "@lib/train/trainer.ts";
 import {
   defaultWorkers,
   type GradientAverager,
   GradientPool,
   type PoolOptions,
   shardSizes,
-} from "./parallel.ts";
+} from "@lib/train/parallel.ts";
 import * as data from "@exercises/01_bigram_data/exercises.ts";
 import * as training from "@exercises/05_training/exercises.ts";
 import { averageGradients } from "@exercises/06_webgpu/exercises.ts";
@@ -22,7 +22,7 @@ await initBackend("wasm");
 
 const parts = trainerParts(data, training);
 // The Worker script of `deno task train --workers` (lesson 5's step through `@exercises/`).
-const workerUrl = new URL("../../lessons/05_training/train_worker.ts", import.meta.url);
+const workerUrl = new URL("../../../lessons/05_training/train_worker.ts", import.meta.url);
 // A seeded tiny run: d = 32, T = 16, batch 6 (shards of 3), every matrix but W_U trained so
 // that the gradients reach the embeddings too; AdamW so that a wrong gradient scale shows.
 const config = withOverrides(presets.tiny, {

@@ -1,9 +1,9 @@
 import * as tf from "@tensorflow/tfjs";
 import assert from "node:assert/strict";
 import { backendFromEnv, initBackend } from "@lib/tf/mod.ts";
-import { presets, withOverrides } from "./config.ts";
-import { readLog } from "./log.ts";
-import { train, Trainer } from "./trainer.ts";
+import { presets, withOverrides } from "@lib/train/config.ts";
+import { readLog } from "@lib/train/log.ts";
+import { train, Trainer } from "@lib/train/trainer.ts";
 import * as data from "@exercises/01_bigram_data/exercises.ts";
 import * as training from "@exercises/05_training/exercises.ts";
 import { trainerParts } from "@lib/train/parts.ts";
