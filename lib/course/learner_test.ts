@@ -121,6 +121,18 @@ Deno.test("a scripted learner: fail, pass, hints, solution, progress, reset", as
         true,
       );
       io = fakeIo();
+      // Without --exercise, --yes adds the exercise you are on (the first that does not pass,
+      // 1.2) to the ones that pass, unasked; without --yes the footer says so.
+      assert.equal(await run("1", "--show-solution", "--yes"), 0);
+      assert.match(io.text(), /Exercise 1\.1, Unigram and bigram from counts: your code/);
+      assert.match(io.text(), /Exercise 1\.2, Sampling triggers: your code and the reference/);
+      assert.match(io.text(), /\+ +weights\[q\] = 0;/);
+      assert.doesNotMatch(io.text(), /Exercise 1\.3/);
+      io = fakeIo();
+      assert.equal(await run("1", "--show-solution"), 0);
+      assert.doesNotMatch(io.text(), /Exercise 1\.2, Sampling triggers: your code/);
+      assert.match(io.text(), /`--yes` adds exercise 1\.2/);
+      io = fakeIo();
     });
 
     await t.step("the overview: a progress bar and the next thing to do", async () => {

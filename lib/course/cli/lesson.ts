@@ -8,8 +8,9 @@
  *   first failure in plain words. Exits 0 only when every exercise of the lesson passes.
  * - `--watch`: the same, rerun at each save, with single-key commands (see `watch.ts`).
  * - `--hint`: the next unseen hint tier of the first unfinished exercise (or `--exercise`).
- * - `--show-solution`: the reference next to the learner's code, as a diff; before the
- *   exercise passes it asks first (or needs `--yes` when stdin is not a terminal).
+ * - `--show-solution`: the reference next to the learner's code, as a diff, for the exercises
+ *   that pass (or `--exercise`); before an exercise passes it asks first (or needs `--yes` when
+ *   stdin is not a terminal), and `--yes` without `--exercise` adds the first that does not pass.
  * - `--reset`: the lesson's original stub, after a dated backup of the learner's file.
  *
  * Every check of the learner's code is recorded in the progress file, with the hint tiers seen.
@@ -91,6 +92,7 @@ Options:
   --poll              with --watch: poll for changes instead of using file events
                       (automatic on network drives and Windows drives under WSL)
   --yes               with --show-solution: show it even before the exercise passes, unasked
+                      (without --exercise: also the first exercise that does not pass)
   --all               without N: rerun every lesson's checks now (slow) instead of showing
                       the recorded progress
   --backend NAME      TensorFlow.js backend for the checks: auto, cpu, wasm or webgpu
@@ -567,14 +569,14 @@ async function showSolution(ctx: Context, lesson: Lesson, chosen?: Exercise): Pr
   if (notice) ctx.io.error(pc.yellow(notice));
   const { states } = await currentStates(ctx, lesson, progress);
   const passes = (e: Exercise) => states?.find((s) => s.exercise.id === e.id)?.state === "passed";
+  // Without --exercise: the exercises that pass, and the one you are on (the first that does
+  // not pass, as for --hint) when none passes or when --yes says to show it before it passes.
+  const current = lesson.exercises.find((e) => !passes(e));
   let targets: Exercise[];
   if (chosen) targets = [chosen];
   else {
     targets = lesson.exercises.filter(passes);
-    if (targets.length === 0) {
-      const first = lesson.exercises.find((e) => !passes(e));
-      targets = first ? [first] : [];
-    }
+    if (current && (targets.length === 0 || ctx.opts.yes)) targets.push(current);
   }
   for (const exercise of targets) {
     if (!passes(exercise) && !ctx.opts.yes) {
@@ -598,7 +600,10 @@ async function showSolution(ctx: Context, lesson: Lesson, chosen?: Exercise): Pr
   }
   if (!chosen && targets.length > 0 && targets.every(passes)) {
     ctx.say(
-      pc.dim(`\n(Shown: the exercises that pass. \`--exercise N.M\` picks one.)`),
+      pc.dim(
+        `\n(Shown: the exercises that pass. \`--exercise N.M\` picks one` +
+          (current ? `; \`--yes\` adds exercise ${current.id}, before it passes.)` : ".)"),
+      ),
     );
   }
   return 0;
