@@ -39,6 +39,8 @@
  * `state` is one of `passed`, `failing`, `not started` (only the stub's "not implemented"
  * error), `no tests`; `hintsSeen: 2` means tiers 1 and 2 were shown (they are shown in order).
  * `lastChecked` is absent for an exercise whose hints were read before it was ever checked.
+ * An exercise that did not pass also keeps `failure`, its first failing test (`name`, `fn`,
+ * `file`, `message`, `output`) as the terminal showed it, so the course site can show it too.
  * A lesson missing from the file has not been checked yet.
  *
  * @example
@@ -81,7 +83,31 @@ export interface ExerciseProgress {
   hintsSeen: number;
   /** Whether the reference solution was shown. */
   solutionShown: boolean;
+  /**
+   * The first failing test at the last check, when it did not pass: what the terminal showed
+   * (the site shows it too, see `status.ts`). Absent when it passed or was never checked.
+   */
+  failure?: RecordedFailure;
 }
+
+/** A failing test as recorded: the fields of an `Outcome` that the report shows. */
+export interface RecordedFailure {
+  /** The full test name. */
+  name: string;
+  /** The function the test checks. */
+  fn: string;
+  /** The test file, relative to the root. */
+  file: string;
+  /** The message (at most {@linkcode FAILURE_MESSAGE_LIMIT} characters). */
+  message?: string;
+  /** True when the test was stopped because it ran too long. */
+  timedOut?: boolean;
+  /** What the code printed during the test (its first lines). */
+  output?: string[];
+}
+
+/** The longest failure message kept in the file (a longer one is cut, with "…"). */
+export const FAILURE_MESSAGE_LIMIT = 4000;
 
 /** One lesson's record. */
 export interface LessonProgress {
@@ -194,6 +220,9 @@ function parseLessonProgress(
       hintsSeen: ex.hintsSeen as number,
       solutionShown: ex.solutionShown as boolean,
     };
+    // A failure that is not the shape written here is only not shown: the entry stays valid.
+    const failure = parseFailure(ex.failure);
+    if (failure) lesson.exercises[id].failure = failure;
   }
   return lesson;
 }
@@ -327,7 +356,8 @@ export async function updateProgress(
 }
 
 /**
- * Records the outcome of a check of `lesson` (its exercises' states) at time `now`.
+ * Records the outcome of a check of `lesson` (its exercises' states, and the first failure of
+ * each exercise that does not pass) at time `now`.
  *
  * @example
  * ```ts
@@ -338,7 +368,13 @@ export async function updateProgress(
 export function recordStates(
   progress: Progress,
   lesson: Lesson,
-  states: { exercise: Exercise; state: State; passed: number; total: number }[],
+  states: {
+    exercise: Exercise;
+    state: State;
+    passed: number;
+    total: number;
+    firstFailure?: RecordedFailure;
+  }[],
   now = new Date(),
 ): void {
   const entry = lessonEntry(progress, lesson);
@@ -349,6 +385,8 @@ export function recordStates(
     ex.passed = s.passed;
     ex.total = s.total;
     ex.lastChecked = entry.lastChecked;
+    if (s.firstFailure && s.state !== "passed") ex.failure = recordedFailure(s.firstFailure);
+    else delete ex.failure;
   }
 }
 
@@ -433,6 +471,34 @@ function exerciseEntry(progress: Progress, lesson: Lesson, id: string): Exercise
   };
   ex.title = title;
   return ex;
+}
+
+function parseFailure(v: unknown): RecordedFailure | undefined {
+  if (!isRecord(v) || typeof v.name !== "string" || typeof v.fn !== "string") return undefined;
+  if (typeof v.file !== "string") return undefined;
+  const output = Array.isArray(v.output) && v.output.every((l) => typeof l === "string")
+    ? v.output as string[]
+    : undefined;
+  return recordedFailure({
+    name: v.name,
+    fn: v.fn,
+    file: v.file,
+    message: typeof v.message === "string" ? v.message : undefined,
+    timedOut: v.timedOut === true || undefined,
+    output,
+  });
+}
+
+/** The fields of a failing test that are recorded, the message cut to its limit. */
+function recordedFailure(f: RecordedFailure): RecordedFailure {
+  const message = f.message !== undefined && f.message.length > FAILURE_MESSAGE_LIMIT
+    ? `${f.message.slice(0, FAILURE_MESSAGE_LIMIT - 1)}…`
+    : f.message;
+  const out: RecordedFailure = { name: f.name, fn: f.fn, file: f.file };
+  if (message !== undefined) out.message = message;
+  if (f.timedOut) out.timedOut = true;
+  if (f.output?.length) out.output = f.output.slice(0, 20);
+  return out;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

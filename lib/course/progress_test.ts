@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
   emptyProgress,
+  FAILURE_MESSAGE_LIMIT,
   hintsSeen,
   loadProgress,
   parseProgress,
@@ -240,6 +241,52 @@ Deno.test("updateProgress: a progress file that cannot be written is reported, n
     const { notice } = await updateProgress(root, () => {});
     assert.match(notice ?? "", /Your progress could not be saved to \.course\/progress\.json/);
     assert.match(notice ?? "", /this result is shown but not remembered/);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("recordStates: an exercise that fails keeps its first failure; passing drops it", async () => {
+  const root = await Deno.makeTempDir({ prefix: "progress_failure_" });
+  try {
+    const lesson = parseLesson("09_x", "# Lesson 9: X\n### Exercise 9.1: A\n**Functions:** `a`\n");
+    const [exercise] = lesson.exercises;
+    const long = "x".repeat(FAILURE_MESSAGE_LIMIT + 10);
+    const failing = {
+      exercise,
+      state: "failing" as const,
+      passed: 1,
+      total: 2,
+      firstFailure: {
+        name: "a: b",
+        fn: "a",
+        file: "t.ts",
+        ok: false,
+        message: long,
+        output: ["hi"],
+      },
+    };
+    await updateProgress(root, (p) => recordStates(p, lesson, [failing]));
+    const kept = (await readProgress(root)).lessons["09_x"].exercises["9.1"].failure;
+    assert.deepEqual(kept, {
+      name: "a: b",
+      fn: "a",
+      file: "t.ts",
+      message: `${long.slice(0, FAILURE_MESSAGE_LIMIT - 1)}…`,
+      output: ["hi"],
+    });
+    await updateProgress(
+      root,
+      (p) => recordStates(p, lesson, [{ exercise, state: "passed", passed: 2, total: 2 }]),
+    );
+    const text = await Deno.readTextFile(join(root, PROGRESS_PATH));
+    assert.equal(JSON.parse(text).lessons["09_x"].exercises["9.1"].failure, undefined);
+    // A hand-edited failure of another shape is dropped; the entry stays valid.
+    const edited = JSON.parse(text);
+    edited.lessons["09_x"].exercises["9.1"].failure = { name: 3 };
+    const { progress, problems } = parseProgress(JSON.stringify(edited));
+    assert.deepEqual(problems, []);
+    assert.equal(progress.lessons["09_x"].exercises["9.1"].state, "passed");
   } finally {
     await Deno.remove(root, { recursive: true });
   }

@@ -28,6 +28,11 @@ export interface ReportContext {
   watch?: boolean;
   /** The recorded progress, to list what is still missing in a lesson this one waits for. */
   progress?: Progress;
+  /**
+   * The course site's address while it runs (`http://127.0.0.1:8000`, see `site_address.ts`):
+   * `where:` then adds the link to the line in the site's source view.
+   */
+  site?: string;
 }
 
 const MARK: Record<Kind, string> = {
@@ -116,8 +121,21 @@ export function lessonReport(status: LessonStatus, ctx: ReportContext): string[]
   return [...out, ...nextSteps(status, ctx)];
 }
 
-/** The lines under the progress bar: the one next action, in words. */
-function nextSteps(status: LessonStatus, ctx: ReportContext): string[] {
+/**
+ * The lines under the progress bar: the one next action, in words (`test:`, `problem:`,
+ * `where:`, `text:`, `stuck?`). The course site shows these same lines for each exercise.
+ *
+ * @example
+ * ```ts
+ * import { nextSteps } from "@lib/course/report.ts";
+ * import { lessonStatus } from "@lib/course/status.ts";
+ * import { parseLesson } from "@lib/course/lessons.ts";
+ * const lesson = parseLesson("09_x", "# Lesson 9: X\n### Exercise 9.1: A\n**Functions:** `a`\n");
+ * nextSteps(lessonStatus({ lesson }), { source: "lessons", root: "." });
+ * // ["Next: check lesson 9: `deno task lesson 9`"]
+ * ```
+ */
+export function nextSteps(status: LessonStatus, ctx: ReportContext): string[] {
   const { lesson, next } = status;
   const mine = ctx.source === "lessons";
   const file = (l: Lesson) => mine ? l.paths.exercises : l.paths.solution;
@@ -170,7 +188,7 @@ function nextSteps(status: LessonStatus, ctx: ReportContext): string[] {
       }`,
     );
     const where = file(waits.lesson ?? lesson);
-    out.push(`  where:  ${where}${at(whereToLook(ctx.root, where, [waits.fn], failure))}`);
+    out.push(...whereLines(ctx, where, whereToLook(ctx.root, where, [waits.fn], failure)));
     out.push(
       `  text:   ${
         waits.lesson ? `${waits.lesson.paths.readme}#${owner!.anchor}` : lesson.paths.readme
@@ -187,7 +205,7 @@ function nextSteps(status: LessonStatus, ctx: ReportContext): string[] {
     if (failure.output?.length) out.push(`  output: ${indent(failure.output.join("\n"), 10)}`);
   }
   out.push(
-    `  where:  ${file(lesson)}${at(whereToLook(ctx.root, file(lesson), ex.functions, failure))}`,
+    ...whereLines(ctx, file(lesson), whereToLook(ctx.root, file(lesson), ex.functions, failure)),
   );
   out.push(`  text:   ${lesson.paths.readme}#${ex.anchor}`);
   if (mine) {
@@ -308,6 +326,17 @@ function stars(difficulty: number): string {
 
 function indent(text: string, by: number): string {
   return text.split("\n").join("\n" + " ".repeat(by));
+}
+
+/** The `where:` line, and under it the line's address on the course site while it runs. */
+function whereLines(
+  ctx: ReportContext,
+  file: string,
+  place: { line: number; fn: string } | undefined,
+): string[] {
+  const out = [`  where:  ${file}${at(place)}`];
+  if (ctx.site) out.push(`          ${ctx.site}/source/${file}${place ? `#L${place.line}` : ""}`);
+  return out;
 }
 
 /** ":12 (function f)" for a place found in a file, else "". */

@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { ago, lessonReport, loadErrorFile, overviewReport, usesLine } from "@lib/course/report.ts";
+import {
+  ago,
+  lessonReport,
+  loadErrorFile,
+  nextSteps,
+  overviewReport,
+  usesLine,
+} from "@lib/course/report.ts";
 import { importedLessons, type Lesson, listLessons, parseLesson } from "@lib/course/lessons.ts";
 import { type ExerciseState, lessonStatus, type StatusInput } from "@lib/course/status.ts";
 import {
@@ -113,6 +120,26 @@ Deno.test("lessonReport: `where` names the function that failed, or the line tha
     };
     const file = lesson.paths.exercises;
     assert.equal(where("second", "expected 1 but got 2"), `${file}:6 (function second)`);
+    // While the course site runs, the line's address in its source view, under `where:`.
+    const status = lessonStatus({
+      lesson,
+      states: [{
+        exercise: lesson.exercises[0],
+        state: "failing",
+        passed: 0,
+        total: 1,
+        firstFailure: { name: "second: t", fn: "second", file: "", ok: false, message: "x" },
+      }],
+    });
+    const site = "http://127.0.0.1:8123";
+    const lines = nextSteps(status, { source: "lessons", root, site }).map(stripAnsi);
+    const at = lines.findIndex((l) => l.startsWith("  where:"));
+    assert.equal(lines[at + 1], `          ${site}/source/${file}#L6`);
+    assert.deepEqual(
+      stripAnsi(lessonReport(status, { source: "lessons", root }).join("\n")).match(/http/g),
+      null,
+      "no address without a running site",
+    );
     assert.equal(where("first", "expected 1 but got 2"), `${file}:2 (function first)`);
     // A stub: the `throw notImplemented(...)` line to replace.
     assert.equal(

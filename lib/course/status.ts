@@ -67,7 +67,7 @@ export interface ExerciseStatus {
   passed: number;
   /** Tests that ran. */
   total: number;
-  /** The first failing test, from a check run now (the progress file keeps no messages). */
+  /** The first failing test: from a check run now, or as the progress file recorded it. */
   failure?: Outcome;
   /** For `waits`: the stub's function, and its lesson and exercise when known. */
   waits?: { fn: string; lesson?: Lesson; exercise?: Exercise };
@@ -143,10 +143,14 @@ export function lessonStatus(input: StatusInput): LessonStatus {
   const exercises = lesson.exercises.map((exercise, i): ExerciseStatus => {
     const hintsSeen = record?.exercises[exercise.id]?.hintsSeen ?? 0;
     const mine = record?.exercises[exercise.id];
-    const state: ExerciseState | undefined = input.states
-      ? input.states[i]
-      : mine?.lastChecked
-      ? { exercise, state: mine.state, passed: mine.passed, total: mine.total }
+    const state: ExerciseState | undefined = input.states ? input.states[i] : mine?.lastChecked
+      ? {
+        exercise,
+        state: mine.state,
+        passed: mine.passed,
+        total: mine.total,
+        firstFailure: mine.failure && { ...mine.failure, ok: false },
+      }
       : undefined;
     if (!state) {
       const kind = input.pristine ? "not started" : "not checked";

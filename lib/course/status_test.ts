@@ -72,3 +72,18 @@ Deno.test("lessonStatus from the record: not checked, changed since, not started
   assert.equal(pristine.exercises[0].kind, "not started");
   assert.equal(pristine.current?.exercise.id, "6.1");
 });
+
+Deno.test("lessonStatus: from the record, a failing exercise keeps its recorded failure", () => {
+  const p = emptyProgress();
+  const failure = { name: "f: residual", fn: "f", file: "t.ts", ok: false, message: "expected 1" };
+  recordStates(p, six, exerciseStates(six, [pass("p"), pass("k"), stub("res", "w"), failure]));
+  const status = lessonStatus({ lesson: six, record: p.lessons["06_six"], lessons: [two, six] });
+  const f = status.exercises[4];
+  assert.equal(f.kind, "failing");
+  assert.equal(f.failure?.message, "expected 1");
+  assert.equal(f.failure?.ok, false);
+  // A waiting exercise is told apart from the recorded failure, as after a check run now.
+  assert.equal(status.exercises[2].kind, "waits");
+  assert.equal(status.exercises[2].waits?.exercise?.id, "2.5");
+  assert.equal(status.exercises[0].failure, undefined);
+});

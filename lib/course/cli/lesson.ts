@@ -75,6 +75,7 @@ import { ResetError, resetLesson } from "@lib/course/reset.ts";
 import { watchChanges } from "@lib/course/file_watch.ts";
 import { watchSession } from "@lib/course/watch.ts";
 import { spin } from "@lib/course/spinner.ts";
+import { liveSiteUrl } from "@lib/course/site_address.ts";
 
 const USAGE = `Usage: deno task lesson [N] [options]
 
@@ -508,7 +509,8 @@ async function checkOnce(ctx: Context, lesson: Lesson, exercise?: Exercise): Pro
     webgpu: await webgpuFor(root, lesson),
     focus: exercise?.id,
   });
-  ctx.say(lessonReport(status, { source, root, progress }));
+  // While `deno task site` runs, `where:` also links to the line on the site.
+  ctx.say(lessonReport(status, { source, root, progress, site: await liveSiteUrl(root) }));
   return result.states.every((s) => s.state === "passed") ? 0 : 1;
 }
 
