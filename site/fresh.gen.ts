@@ -14,6 +14,9 @@
  */
 import * as $_404 from "./routes/_404.tsx";
 import * as $_app from "./routes/_app.tsx";
+import * as $api_check_lesson from "./routes/api/check/[lesson].ts";
+import * as $api_events from "./routes/api/events.ts";
+import * as $api_site from "./routes/api/site.ts";
 import * as $index from "./routes/index.tsx";
 import * as $lessons_lesson from "./routes/lessons/[lesson].tsx";
 import * as $lessons_index from "./routes/lessons/index.tsx";
@@ -34,6 +37,9 @@ const manifest: Manifest = {
   routes: {
     "./routes/_404.tsx": $_404,
     "./routes/_app.tsx": $_app,
+    "./routes/api/check/[lesson].ts": $api_check_lesson,
+    "./routes/api/events.ts": $api_events,
+    "./routes/api/site.ts": $api_site,
     "./routes/index.tsx": $index,
     "./routes/lessons/[lesson].tsx": $lessons_lesson,
     "./routes/lessons/index.tsx": $lessons_index,

@@ -17,6 +17,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import manifest from "./fresh.gen.ts";
 import { type App, createApp, hostAllowed } from "./glue/server.ts";
+import { announceSite } from "@lib/course/site_address.ts";
 
 /** The usage text printed by `--help` and after a bad flag. */
 export const USAGE = `Usage: deno task site [--host HOST] [--port PORT]
@@ -186,6 +187,7 @@ export async function main(args: string[]): Promise<number> {
     (error) => console.error(`The live demos could not be built:\n${error.message}`),
   );
   let server: Deno.HttpServer;
+  let announced: Promise<() => Promise<void>> | undefined;
   try {
     server = Deno.serve({
       hostname: flags.host,
@@ -193,6 +195,11 @@ export async function main(args: string[]): Promise<number> {
       onListen: ({ hostname, port }) => {
         const shown = hostname.includes(":") ? `[${hostname}]` : hostname;
         console.log(`Course site: http://${shown}:${port}/  (Ctrl-C to stop)`);
+        // `deno task lesson N` links its `where:` to this site while it runs.
+        announced = announceSite(COURSE_ROOT, siteUrl(hostname, port)).catch((error) => {
+          console.error(`(The terminal will not link to the site: ${error.message})`);
+          return () => Promise.resolve();
+        });
       },
     }, app.fetch);
   } catch (error) {
@@ -202,9 +209,34 @@ export async function main(args: string[]): Promise<number> {
     console.error(`deno task site: cannot listen on ${flags.host}:${flags.port}: ${why}`);
     return 1;
   }
+  // Stopped (Ctrl-C), the site removes its address first. It exits at once: open pages keep
+  // their event streams open, which a graceful shutdown would wait for.
+  const stop = async () => {
+    await (await announced)?.();
+    Deno.exit(0);
+  };
+  const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
+  for (const signal of signals) Deno.addSignalListener(signal, () => void stop());
   await built;
   await server.finished;
+  await (await announced)?.();
   return 0;
+}
+
+/**
+ * The address the terminal links to: the listening one, with a wildcard address (`0.0.0.0`,
+ * `::`) replaced by this machine's loopback address.
+ *
+ * @example
+ * ```ts
+ * import { siteUrl } from "./main.ts";
+ * siteUrl("0.0.0.0", 8000); // "http://127.0.0.1:8000"
+ * siteUrl("::1", 8000); // "http://[::1]:8000"
+ * ```
+ */
+export function siteUrl(hostname: string, port: number): string {
+  const host = hostname === "0.0.0.0" ? "127.0.0.1" : hostname === "::" ? "::1" : hostname;
+  return `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -69,6 +69,9 @@ export const SECURITY_HEADERS: Record<string, string> = {
   "referrer-policy": "no-referrer",
 };
 
+/** The script of pages with `data-live` parts (`glue/live.ts`, bundled). */
+export const LIVE_SCRIPT = '<script type="module" src="/_islands/glue/live.js"></script>';
+
 /**
  * The path a URL path with trailing slashes redirects to, or `undefined` when it has none (or
  * is `/`). Only plain paths qualify (letters, digits, `.`, `_`, `~`, `-` between single
@@ -135,6 +138,7 @@ export function createApp(manifest: Manifest, options: AppOptions): App {
   const projectDir = join(siteDir, "..");
   const entries = [
     join(siteDir, "glue", "boot.ts"),
+    join(siteDir, "glue", "live.ts"),
     ...Object.keys(manifest.islands).map((f) => join(siteDir, f)),
   ]
     .map((f) => relative(projectDir, f));
@@ -147,7 +151,9 @@ export function createApp(manifest: Manifest, options: AppOptions): App {
   const notFoundModule = manifest.routes["./routes/_404.tsx"];
   const app = new Hono();
 
-  const state = (): State => ({ root: options.root, code: options.code ?? "learner" });
+  // Served on loopback addresses only, the site may run the learner's checks (the Check button).
+  const workspace = (options.hosts ?? []).every((h) => hostAllowed(h));
+  const state = (): State => ({ root: options.root, code: options.code ?? "learner", workspace });
   const page = (
     mod: RouteModule,
     url: URL,
@@ -164,7 +170,9 @@ export function createApp(manifest: Manifest, options: AppOptions): App {
     const { html, islands } = App
       ? renderToHtml(h(App, { Component, state: st, url }))
       : renderToHtml(h(Component, {}));
-    const script = islandScript(islands, "/_islands");
+    // Parts marked `data-live` are refreshed in place when the learner's checks change.
+    const live = html.includes(" data-live") ? LIVE_SCRIPT : "";
+    const script = islandScript(islands, "/_islands") + live;
     const body = "<!DOCTYPE html>" + (script ? html.replace("</body>", `${script}</body>`) : html);
     const headers = new Headers(init.headers);
     headers.set("content-type", "text/html; charset=utf-8");
@@ -181,7 +189,12 @@ export function createApp(manifest: Manifest, options: AppOptions): App {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) c.res.headers.set(k, v);
   });
 
-  const acceptsPost = Object.values(manifest.routes).some((m) => m.handler?.POST);
+  // POST only where a route handles it (the Check button's `/api/check/N`); 405 elsewhere.
+  const postPaths = Object.keys(manifest.routes)
+    .filter((f) => manifest.routes[f].handler?.POST)
+    .map((f) => routePattern(f))
+    .filter((p): p is string => p !== undefined)
+    .map((p) => new RegExp(`^${p.replace(/:\w+\{\.\+\}/g, ".+").replace(/:\w+/g, "[^/]+")}$`));
   app.use("*", async (c, next) => {
     const host = c.req.header("host") ?? new URL(c.req.url).host;
     const hostname = host.replace(/:\d+$/, "");
@@ -195,6 +208,7 @@ export function createApp(manifest: Manifest, options: AppOptions): App {
       );
     }
     const method = c.req.method;
+    const acceptsPost = postPaths.some((re) => re.test(c.req.path));
     if (method !== "GET" && method !== "HEAD" && !(method === "POST" && acceptsPost)) {
       return c.text(
         `Method ${method.slice(0, 20)} not allowed: this site only serves pages.`,

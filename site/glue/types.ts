@@ -20,6 +20,11 @@ export interface State {
   root: string;
   /** Whose code the demos run at first: the learner's (`lessons/`) or the reference. */
   code?: "learner" | "reference";
+  /**
+   * True when the site is served on this machine only (a loopback `--host`): the pages then
+   * offer the Check button, which runs the learner's code on the server.
+   */
+  workspace?: boolean;
   /** The page's `<title>`; a handler sets it before `ctx.render`. */
   title?: string;
 }

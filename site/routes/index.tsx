@@ -15,6 +15,9 @@ import type { Handlers, PageProps } from "../glue/types.ts";
 import { LessonCard } from "../components/lesson_card.tsx";
 import { type Progress, readProgress } from "@lib/course/progress.ts";
 import { SPEC_PATH } from "./spec.tsx";
+import { progressEntries } from "@lib/course/lesson_check.ts";
+import { lessonStatus } from "@lib/course/status.ts";
+import { courseCount } from "../utils/check_status.ts";
 
 /** What the handler passes to the page. */
 export interface HomeData {
@@ -24,6 +27,8 @@ export interface HomeData {
   progress: Progress;
   /** Whether the course has its paper spec (`lessons/paper_spec.md`, shown at `/spec`). */
   spec?: boolean;
+  /** Exercises that pass, of all, over the course (from the same status as the terminal's). */
+  count?: { done: number; total: number };
 }
 
 /** Reads the lessons and the progress file. */
@@ -34,8 +39,9 @@ export const handler: Handlers<HomeData> = {
       readProgress(ctx.state.root),
       Deno.stat(join(ctx.state.root, SPEC_PATH)).then((s) => s.isFile, () => false),
     ]);
+    const entries = await progressEntries(ctx.state.root, lessons, progress);
     ctx.state.title = "Course map";
-    return ctx.render({ lessons, progress, spec });
+    return ctx.render({ lessons, progress, spec, count: courseCount(entries.map(lessonStatus)) });
   },
 };
 
@@ -50,7 +56,7 @@ export const handler: Handlers<HomeData> = {
  * ```
  */
 export default function Home({ data }: PageProps<HomeData>) {
-  const { lessons, progress, spec } = data;
+  const { lessons, progress, spec, count } = data;
   const checked = Object.values(progress.lessons).some((l) => l.lastChecked);
   return (
     <main id="main" class="home">
@@ -79,6 +85,14 @@ export default function Home({ data }: PageProps<HomeData>) {
           shows the result of the last check of each lesson.
         </p>
       )}
+      {count && count.total > 0 && (
+        <p id="course-progress" class="course-progress" data-live>
+          <label for="course-progress-bar">Your progress:</label>{" "}
+          <progress id="course-progress-bar" max={count.total} value={count.done} /> {count.done} of
+          {" "}
+          {count.total} exercises pass
+        </p>
+      )}
       <h2>Lessons</h2>
       {lessons.length === 0
         ? (
@@ -87,7 +101,7 @@ export default function Home({ data }: PageProps<HomeData>) {
           </p>
         )
         : (
-          <ol class="lesson-list">
+          <ol id="lesson-list" class="lesson-list" data-live>
             {lessons.map((lesson) => (
               <li>
                 <LessonCard lesson={lesson} progress={progress.lessons[lesson.slug]} />

@@ -17,7 +17,9 @@ import type { Exercise, Lesson } from "@lib/course/lessons.ts";
 /**
  * Inserts, at the end of each exercise's section (before the next heading of level 1 to 3, or
  * at the end), the exercise's hints, one folded block per tier, and a folded block with the
- * reference code of the exercise's functions. Headings inside fenced code blocks are not headings.
+ * reference code of the exercise's functions when `shown(exercise)` (the exercise passes);
+ * otherwise a note that says how to see it, as the terminal does (`--show-solution` asks
+ * first). Headings inside fenced code blocks are not headings.
  *
  * @example
  * ```ts
@@ -27,14 +29,25 @@ import type { Exercise, Lesson } from "@lib/course/lessons.ts";
  * withSolutions(parseLesson("09_x", md), new Map([["a", "return 1;"]])); // the README plus a <details>
  * ```
  */
-export function withSolutions(lesson: Lesson, regions: Map<string, string>): string {
+export function withSolutions(
+  lesson: Lesson,
+  regions: Map<string, string>,
+  shown: (exercise: Exercise) => boolean = () => true,
+): string {
   const lines = lesson.markdown.split("\n");
   const out: string[] = [];
   let fence: string | undefined;
   let current: Exercise | undefined;
   let index = 0;
   const flush = () => {
-    if (current) out.push(...hintBlocks(current), ...solutionBlock(current, regions));
+    if (current) {
+      out.push(
+        ...hintBlocks(current),
+        ...(shown(current)
+          ? solutionBlock(current, regions)
+          : hiddenBlock(lesson, current, regions)),
+      );
+    }
     current = undefined;
   };
   for (const line of lines) {
@@ -62,6 +75,18 @@ function hintBlocks(exercise: Exercise): string[] {
     "",
     "</details>",
   ]);
+}
+
+function hiddenBlock(lesson: Lesson, exercise: Exercise, regions: Map<string, string>): string[] {
+  if (!exercise.functions.some((fn) => regions.has(fn))) return [];
+  return [
+    "",
+    `<p class="solution-hidden">The reference solution of exercise ${exercise.id} shows here ` +
+    `once the exercise passes. Stuck? <code>deno task lesson ${lesson.number} --hint</code> ` +
+    `gives a hint; <code>deno task lesson ${lesson.number} --show-solution --exercise ` +
+    `${exercise.id}</code> shows the reference now, after asking.</p>`,
+    "",
+  ];
 }
 
 function solutionBlock(exercise: Exercise, regions: Map<string, string>): string[] {

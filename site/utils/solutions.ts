@@ -13,6 +13,8 @@
  * @module
  */
 import { markedRegions } from "@lib/course/author/markers.ts";
+import type { Exercise, Lesson } from "@lib/course/lessons.ts";
+import type { LessonProgress } from "@lib/course/progress.ts";
 
 /**
  * Maps each function name to its solution code. A function with several regions gets them
@@ -47,4 +49,63 @@ export function dedent(lines: string[]): string {
   const widths = lines.filter((l) => l.trim()).map((l) => l.match(/^ */)![0].length);
   const cut = widths.length ? Math.min(...widths) : 0;
   return lines.map((l) => l.slice(cut)).join("\n").replace(/^\n+|\s+$/g, "");
+}
+
+/**
+ * Whether the reference solution of an exercise may be shown: the exercise passed at its last
+ * check, or the learner already asked for its solution in the terminal
+ * (`deno task lesson N --show-solution`, which asks first). Until then the site shows no
+ * reference text of it, neither in the lesson's page nor in `/source/solutions/`.
+ *
+ * @example
+ * ```ts
+ * import { solutionShown } from "./solutions.ts";
+ * import { parseLesson } from "@lib/course/lessons.ts";
+ * const lesson = parseLesson("09_x", "# Lesson 9: X\n### Exercise 9.1: A\n**Functions:** `a`\n");
+ * solutionShown(undefined, lesson.exercises[0]); // false
+ * ```
+ */
+export function solutionShown(record: LessonProgress | undefined, exercise: Exercise): boolean {
+  const ex = record?.exercises[exercise.id];
+  return ex?.state === "passed" || ex?.solutionShown === true;
+}
+
+/**
+ * A lesson's solution file with the reference code of each exercise not yet shown
+ * ({@linkcode solutionShown}) replaced by one comment line that says how to see it; code outside
+ * the marked regions (signatures, imports, docs) stays. A region of a function that belongs to no
+ * exercise is hidden until every exercise of the lesson may be shown. Throws on a file whose
+ * markers do not parse (the caller shows nothing of it then).
+ *
+ * @example
+ * ```ts
+ * import { hideUnshownSolutions } from "./solutions.ts";
+ * import { parseLesson } from "@lib/course/lessons.ts";
+ * const lesson = parseLesson("09_x", "# Lesson 9: X\n### Exercise 9.1: A\n**Functions:** `two`\n");
+ * const src = "export function two(): number {\n  // BEGIN SOLUTION\n  return 2;\n  // END SOLUTION\n}\n";
+ * hideUnshownSolutions(src, lesson, undefined).includes("return 2"); // false
+ * ```
+ */
+export function hideUnshownSolutions(
+  source: string,
+  lesson: Lesson,
+  record: LessonProgress | undefined,
+): string {
+  const all = lesson.exercises.every((e) => solutionShown(record, e));
+  const lines = source.split("\n");
+  // From the last region up, so the earlier regions' line numbers stay right.
+  for (const region of markedRegions(source).reverse()) {
+    const exercise = lesson.exercises.find((e) => e.functions.includes(region.fn));
+    if (exercise ? solutionShown(record, exercise) : all) continue;
+    const why = exercise
+      ? `until exercise ${exercise.id} passes (\`deno task lesson ${lesson.number} ` +
+        `--show-solution --exercise ${exercise.id}\` shows it now, after asking)`
+      : `until every exercise of lesson ${lesson.number} passes`;
+    lines.splice(
+      region.begin + 1,
+      region.end - region.begin - 1,
+      `${region.indent}// The reference code is hidden ${why}.`,
+    );
+  }
+  return lines.join("\n");
 }

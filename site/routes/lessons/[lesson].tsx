@@ -17,10 +17,8 @@
  * @module
  */
 import { join } from "node:path";
-import { type Lesson, listLessons } from "@lib/course/lessons.ts";
+import { type Exercise, type Lesson, listLessons } from "@lib/course/lessons.ts";
 import type { Handlers, PageProps } from "../../glue/types.ts";
-import { Difficulty } from "../../components/difficulty.tsx";
-import { ProgressBadge } from "../../components/progress_badge.tsx";
 import { codeProps, LessonDemo } from "../../components/lesson_demo.tsx";
 import type { CodeProps } from "../../components/use_experiment.tsx";
 import {
@@ -37,7 +35,9 @@ import { Pager } from "../../components/pager.tsx";
 import { PageToc, tocEntries, type TocEntry } from "../../components/toc.tsx";
 import { SPEC_PATH } from "../spec.tsx";
 import { withSolutions } from "../../utils/lesson_text.ts";
-import { solutionRegions } from "../../utils/solutions.ts";
+import { solutionRegions, solutionShown } from "../../utils/solutions.ts";
+import { type LessonView, lessonView } from "../../utils/check_status.ts";
+import { CheckStatus } from "../../components/check_status.tsx";
 import { type LessonProgress, readProgress } from "@lib/course/progress.ts";
 
 /** What the handler passes to the page. */
@@ -60,6 +60,10 @@ export interface LessonData {
   functionLines: Record<string, number>;
   /** The table of contents: the text's sections and exercises, then the demo. */
   toc: TocEntry[];
+  /** The exercises' states and next steps, from the recorded checks. */
+  checks: LessonView;
+  /** Whether the page offers the Check button (the site is served on this machine only). */
+  workspace: boolean;
 }
 
 /**
@@ -113,14 +117,19 @@ export const handler: Handlers<LessonData> = {
     const body = lessonLinkUrls(specLinkUrls(
       lessonImageUrls(lesson.markdown.replace(/^# .*\n/, ""), lesson.slug),
     ));
+    const all = await readProgress(root);
+    const progress = all.lessons[lesson.slug];
+    // The reference code of an exercise shows once it passes (the terminal asks before).
+    const shown = (e: Exercise) => solutionShown(progress, e);
     const spec = await Deno.readTextFile(join(root, SPEC_PATH)).catch(() => "");
     const html = linkSpecSections(
       headingAnchors(
-        renderMarkdown(typesetPlainMath(withSolutions({ ...lesson, markdown: body }, regions))),
+        renderMarkdown(
+          typesetPlainMath(withSolutions({ ...lesson, markdown: body }, regions, shown)),
+        ),
       ),
       specSectionAnchors(spec),
     );
-    const progress = (await readProgress(root)).lessons[lesson.slug];
     const learnerFile = await Deno.readTextFile(join(root, lesson.paths.exercises)).catch(() => "");
     const i = lessons.indexOf(lesson);
     ctx.state.title = `Lesson ${lesson.number}: ${lesson.title}`;
@@ -134,6 +143,8 @@ export const handler: Handlers<LessonData> = {
       code: codeProps(lessons, ctx.state.code ?? "learner"),
       functionLines: functionLines(learnerFile),
       toc: [...tocEntries(html), { id: "demo", html: "Live demo", level: 2 }],
+      checks: await lessonView(root, lesson, lessons, all),
+      workspace: ctx.state.workspace ?? false,
     });
   },
 };
@@ -147,7 +158,7 @@ export const handler: Handlers<LessonData> = {
  * ```
  */
 export default function LessonPage({ data }: PageProps<LessonData>) {
-  const { lesson, html, progress, previous, next, solutionNote, code, functionLines, toc } = data;
+  const { lesson, html, previous, next, solutionNote, code, functionLines, toc } = data;
   return (
     <main id="main" class="lesson with-toc">
       <PageToc entries={toc} />
@@ -173,30 +184,11 @@ export default function LessonPage({ data }: PageProps<LessonData>) {
               <code>{lesson.paths.test}</code>
             </a>.
           </p>
-          <ul class="exercise-status">
-            {lesson.exercises.map((e) => (
-              <li>
-                <a href={`#${e.anchor}`}>{e.id} {e.title}</a> <Difficulty level={e.difficulty} />
-                {" "}
-                <span class="minutes">{e.minutes} min</span>{" "}
-                <ProgressBadge progress={progress?.exercises[e.id]} />{" "}
-                <span class="functions">
-                  {e.functions.map((fn) =>
-                    functionLines[fn]
-                      ? (
-                        <a
-                          key={fn}
-                          href={`/source/${lesson.paths.exercises}#L${functionLines[fn]}`}
-                        >
-                          <code>{fn}</code>
-                        </a>
-                      )
-                      : <code key={fn}>{fn}</code>
-                  )}
-                </span>
-              </li>
-            ))}
-          </ul>
+          <CheckStatus
+            view={data.checks}
+            functionLines={functionLines}
+            workspace={data.workspace}
+          />
           <p>
             <a href="#demo">Jump to the live demo</a>
           </p>

@@ -3,7 +3,8 @@
  * (`#L12`): `/source/lessons/01_bigram_data/exercises.ts#L12`.
  * Only files under `lessons/`, `solutions/`, `tests/` and `lib/` with a `.ts`, `.md` or `.json`
  * name are shown; anything else, and any path that could leave the course (`..`, encoded or
- * not, absolute paths, links pointing out), is a 404.
+ * not, absolute paths, links pointing out), is a 404. The reference solutions show only the
+ * code of exercises that passed (see {@linkcode shownText}).
  *
  * @example
  * ```ts
@@ -12,9 +13,12 @@
  * @module
  */
 import { extname, relative } from "node:path";
+import { listLessons } from "@lib/course/lessons.ts";
+import { readProgress } from "@lib/course/progress.ts";
 import type { Handlers, PageProps } from "../../glue/types.ts";
 import { resolveInside, safeJoin } from "../../glue/static.ts";
 import { highlightCode } from "../../utils/markdown.ts";
+import { hideUnshownSolutions, solutionShown } from "../../utils/solutions.ts";
 
 /** The folders whose files can be viewed. */
 export const VIEWABLE_FOLDERS = ["lessons", "solutions", "tests", "lib"];
@@ -27,6 +31,8 @@ export interface SourceData {
   path: string;
   /** The highlighted file, one HTML string per line (each with its spans closed). */
   lines: string[];
+  /** True when reference code of exercises that do not pass yet was left out. */
+  hidden?: boolean;
 }
 
 /**
@@ -77,17 +83,58 @@ function isViewable(rel: string): boolean {
     VIEWABLE_EXTENSIONS.includes(extname(rel));
 }
 
+/**
+ * The text of a viewable file as the learner may see it: a lesson's reference solution
+ * (`solutions/NN_x/exercises.ts`, whatever link led there) with the code of each exercise that
+ * has not passed yet hidden (see `hideUnshownSolutions`); any other file of `solutions/` only
+ * once every exercise of its lesson passes. Undefined: not shown at all.
+ *
+ * @example
+ * ```ts
+ * import { shownText } from "./[...path].tsx";
+ * // await shownText(".", "/course/solutions/01_bigram_data/exercises.ts"); // { text, hidden: true }
+ * ```
+ */
+export async function shownText(
+  root: string,
+  real: string,
+): Promise<{ text: string; hidden: boolean } | undefined> {
+  const text = await Deno.readTextFile(real);
+  const rel = relative(await Deno.realPath(root), real).replaceAll("\\", "/");
+  const [top, slug] = rel.split("/");
+  if (top !== "solutions") return { text, hidden: false };
+  const lesson = (await listLessons(root)).find((l) => l.slug === slug);
+  if (!lesson) return undefined;
+  const record = (await readProgress(root)).lessons[lesson.slug];
+  if (rel === lesson.paths.solution) {
+    try {
+      const shown = hideUnshownSolutions(text, lesson, record);
+      return { text: shown, hidden: shown !== text };
+    } catch {
+      return undefined; // markers that do not parse: nothing of it is shown
+    }
+  }
+  return lesson.exercises.every((e) => solutionShown(record, e))
+    ? { text, hidden: false }
+    : undefined;
+}
+
 /** Reads and highlights the file, or answers 404. */
 export const handler: Handlers<SourceData> = {
   async GET(req, ctx) {
     const raw = new URL(req.url).pathname.replace(/^\/source\//, "");
     const real = await viewablePath(ctx.state.root, raw);
     if (!real) return ctx.renderNotFound();
-    const text = await Deno.readTextFile(real);
     const path = decodeURIComponent(raw);
+    const shown = await shownText(ctx.state.root, real);
+    if (!shown) return ctx.renderNotFound();
     const lang = extname(path) === ".md" ? "markdown" : extname(path) === ".json" ? "json" : "ts";
     ctx.state.title = path;
-    return ctx.render({ path, lines: highlightedLines(highlightCode(text, lang)) });
+    return ctx.render({
+      path,
+      lines: highlightedLines(highlightCode(shown.text, lang)),
+      hidden: shown.hidden,
+    });
   },
 };
 
@@ -113,6 +160,13 @@ export default function SourcePage({ data }: PageProps<SourceData>) {
         lines. This is a read-only view: edit the file in your editor, then reload this page. Each
         line number is a link (<code>#L12</code>) to that line.
       </p>
+      {data.hidden && (
+        <p class="note solution-hidden">
+          The reference code of the exercises that do not pass yet is hidden: each shows here once
+          its exercise passes (<code>deno task lesson N --show-solution</code>{" "}
+          shows one now, after asking).
+        </p>
+      )}
       <pre class="source-code"><code class="hljs">{data.lines.map((line, i) => (
         <span class="line" id={`L${i + 1}`}><a class="ln" href={`#L${i + 1}`} aria-label={`line ${i + 1}`}>{i + 1}</a><span dangerouslySetInnerHTML={{ __html: `${line}\n` }} /></span>
       ))}</code></pre>
