@@ -17,7 +17,12 @@ import { type LiveEvent, workspaceFor } from "../../utils/workspace.ts";
 
 /** Streams the events until the page goes away. */
 export const handler: Handlers = {
-  GET(_req, ctx) {
+  GET(req, ctx) {
+    const headers = {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-store",
+    };
+    if (req.method === "HEAD") return new Response(null, { headers });
     const workspace = workspaceFor(ctx.state.root);
     const encoder = new TextEncoder();
     let stop = () => {};
@@ -36,11 +41,6 @@ export const handler: Handlers = {
         stop();
       },
     });
-    return new Response(body, {
-      headers: {
-        "content-type": "text/event-stream; charset=utf-8",
-        "cache-control": "no-store",
-      },
-    });
+    return new Response(body, { headers });
   },
 };
