@@ -72,6 +72,12 @@ export interface Lesson {
   title: string;
   /** The learning objectives (Markdown, one per bullet). */
   objectives: string[];
+  /**
+   * What the lesson builds of the induction head (`lessons/figures/induction_head.svg`): the
+   * README's `**In the map** (...): this lesson builds ...` paragraph, after "builds"
+   * (Markdown); undefined when the README has none.
+   */
+  map?: string;
   /** The exercises, in order. */
   exercises: Exercise[];
   /** Paths relative to the course root. */
@@ -214,6 +220,13 @@ export function parseLesson(slug: string, markdown: string, hints?: string): Les
     const needs = line.match(/\*\*Needs:\*\*\s*([^·]+)/);
     if (needs) current.needs = needs[1].split(",").map((n) => n.trim()).filter((n) => n !== "");
   }
+  const mapAt = lines.findIndex((l) => l.startsWith("**In the map**"));
+  let map: string | undefined;
+  if (mapAt >= 0) {
+    const end = lines.findIndex((l, i) => i > mapAt && l.trim() === "");
+    const text = lines.slice(mapAt, end < 0 ? undefined : end).join(" ");
+    map = text.replace(/^.*?this lesson builds\s*/, "").trim();
+  }
   if (hints !== undefined) {
     for (const [id, tiers] of parseHints(hints)) {
       const exercise = exercises.find((e) => e.id === id);
@@ -231,6 +244,7 @@ export function parseLesson(slug: string, markdown: string, hints?: string): Les
     slug,
     title,
     objectives,
+    map,
     exercises,
     paths: {
       readme: `lessons/${slug}/README.md`,

@@ -102,6 +102,18 @@ Deno.test("every shipped lesson has objectives and exercises with functions, tim
   }
 });
 
+Deno.test("lessons 1 to 8 say what they build of the induction head (In the map)", async () => {
+  for (const l of await listLessons(".")) {
+    if (l.number < 1 || l.number > 8) continue;
+    assert.ok(l.map && l.map.length > 20, `${l.paths.readme}: no "**In the map** ..." line`);
+  }
+  const l = parseLesson(
+    "09_x",
+    "# Lesson 9: X\n\n**In the map** ([the map](../figures/m.svg)): this lesson builds ① and\n$W_K^1$.\n\n## Next\n",
+  );
+  assert.equal(l.map, "① and $W_K^1$.");
+});
+
 Deno.test("no lesson README holds hints: they are in the lesson's hints.md", async () => {
   for (const l of await listLessons(".")) {
     const at = l.markdown.split("\n").findIndex((line) => /<summary>\s*Hint/i.test(line));

@@ -81,6 +81,13 @@ export function lessonReport(status: LessonStatus, ctx: ReportContext): string[]
   const out = [pc.bold(heading), pc.dim("─".repeat(heading.length))];
   if (lesson.objectives.length > 0) out.push("Learning objectives:");
   for (const o of lesson.objectives) out.push(`  • ${terminalMarkdown(o).join(" ")}`);
+  if (lesson.map) {
+    out.push(
+      `In the map (lessons/figures/induction_head.svg), this lesson builds ${
+        terminalMarkdown(lesson.map).join(" ")
+      }`,
+    );
+  }
   out.push(
     "",
     `Edit:    ${pc.cyan(lesson.paths.exercises)}`,

@@ -167,6 +167,27 @@ Deno.test("lessonReport: `where` names the function that failed, or the line tha
   }
 });
 
+Deno.test("lessonReport: says what the lesson builds of the induction head (In the map)", () => {
+  const lesson = parseLesson(
+    "02_two",
+    "# Lesson 2: Two\n\n**In the map** ([the induction head](../figures/induction_head.svg)): " +
+      "this lesson builds ① the previous-token head,\nits memory $W_K^1$.\n\n" +
+      "### Exercise 2.1: A\n**Functions:** `a`\n",
+  );
+  const text = report(lesson, [{
+    exercise: lesson.exercises[0],
+    state: "passed",
+    passed: 3,
+    total: 3,
+  }]);
+  assert.match(
+    text,
+    /^In the map \(lessons\/figures\/induction_head\.svg\), this lesson builds ① the previous-token head, its memory W_K\^1\.$/m,
+  );
+  const plain = parseLesson("02_two", "# Lesson 2: Two\n### Exercise 2.1: A\n**Functions:** `a`\n");
+  assert.doesNotMatch(report(plain, []), /In the map/);
+});
+
 Deno.test("lessonReport: an exercise that needs WebGPU says 'fallback only' without it", () => {
   const lesson = parseLesson(
     "06_gpu",

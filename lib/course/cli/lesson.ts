@@ -472,8 +472,23 @@ async function overview(ctx: Context): Promise<number> {
   }
   const { progress, notice } = await loadProgress(root);
   if (notice) io.error(pc.yellow(notice));
+  const map = await courseMap(root, io.columns?.());
+  if (map.length > 0) io.write(map.join("\n") + "\n\n");
   ctx.say(await overviewLines(root, lessons, progress));
   return 0;
+}
+
+/**
+ * The induction head as text (`lessons/figures/induction_head.txt`, the terminal's copy of the
+ * map drawn in `induction_head.svg`), shown above the overview; nothing when the file is
+ * missing or the terminal is too narrow for it (a drawing must not be wrapped).
+ */
+async function courseMap(root: string, columns: number | undefined): Promise<string[]> {
+  const text = await Deno.readTextFile(join(root, "lessons", "figures", "induction_head.txt"))
+    .catch(() => "");
+  const lines = text.trim() === "" ? [] : text.trimEnd().split("\n");
+  if (columns !== undefined && lines.some((l) => [...l].length > columns)) return [];
+  return lines.map((l, i) => i === 0 ? pc.bold(l) : l);
 }
 
 /** The overview from the recorded progress (no test runs). */

@@ -90,3 +90,32 @@ Deno.test("on a terminal, long lines wrap at word boundaries to its width", asyn
   await main(["--help"], ".", plain);
   assert.ok(plain.stdout.join("").split("\n").some((l) => l.length > 40));
 });
+
+Deno.test("deno task lesson (no N) shows the induction-head map above the overview, unwrapped", async () => {
+  const root = await tinyCourse();
+  try {
+    await Deno.mkdir(join(root, "lessons", "figures"));
+    const map = "The map: the head\n\n  layer 1   · ─①─▶·   ① W_K^1, previous-token head\n";
+    await Deno.writeTextFile(join(root, "lessons", "figures", "induction_head.txt"), map);
+    const io = fakeIo();
+    assert.equal(await main([], root, io), 0);
+    const text = io.text();
+    assert.match(text, /^The map: the head\n\n {2}layer 1 {3}· ─①─▶· {3}① W_K\^1/);
+    assert.ok(text.indexOf("① W_K^1") < text.indexOf("1  Demo"), "the map comes first");
+    const narrow = { ...fakeIo(), columns: () => 30 };
+    assert.equal(await main([], root, narrow), 0);
+    assert.doesNotMatch(narrow.text(), /The map/, "too narrow: no map rather than a broken one");
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+  const shipped = await Deno.readTextFile("lessons/figures/induction_head.txt");
+  for (const line of shipped.split("\n")) {
+    assert.ok(
+      [...line].length <= 100,
+      `lessons/figures/induction_head.txt: a line over 100: ${line}`,
+    );
+  }
+  for (const name of ["W_K^1", "W_K^2", "W_O^2", "W_O^1 W_V^1"]) {
+    assert.ok(shipped.includes(name), name);
+  }
+});
