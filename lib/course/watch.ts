@@ -80,6 +80,8 @@ export interface WatchSessionOptions {
   signal?: AbortSignal;
   /** A note to show under every report (e.g. that polling is used instead of file events). */
   note?: () => string | undefined;
+  /** The course site's address while it runs: `where:` then links to it (see `report.ts`). */
+  site?: () => string | undefined;
 }
 
 type Event =
@@ -136,6 +138,7 @@ function render(screen: Screen, options: WatchSessionOptions): string[] {
       root: options.root,
       watch: true,
       progress: last!.progress,
+      site: options.site?.(),
     };
     out.push(...lessonReport(status, ctx));
   }

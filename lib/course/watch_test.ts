@@ -86,7 +86,13 @@ async function until(what: string, cond: () => boolean): Promise<void> {
 }
 
 function start(
-  options: { keys?: Channel<string>; interactive?: boolean; root?: string; columns?: number },
+  options: {
+    keys?: Channel<string>;
+    interactive?: boolean;
+    root?: string;
+    columns?: number;
+    site?: string;
+  },
 ) {
   const changes = new Channel<Change>();
   const fake = new FakeCheck();
@@ -108,6 +114,7 @@ function start(
       columns: () => options.columns,
     },
     signal: stop.signal,
+    site: () => options.site,
   });
   const text = () => stripAnsi(out.join(""));
   return { changes, fake, out, text, stop, done };
@@ -260,4 +267,17 @@ Deno.test("watch: long lines wrap at word boundaries to the terminal's width", a
   } finally {
     await Deno.remove(root, { recursive: true });
   }
+});
+
+Deno.test("watch: while the course site runs, where: links to the file on it", async () => {
+  const s = start({ site: "http://127.0.0.1:8123" });
+  await until("the first check", () => s.fake.runs.length === 1);
+  s.fake.runs[0].finish(["a"]);
+  await until("a report", () => s.text().includes("Watching lessons/"));
+  assert.match(
+    s.text(),
+    /where: +lessons\/01_one\/exercises\.ts\n {10}http:\/\/127\.0\.0\.1:8123\/source\/lessons\/01_one\/exercises\.ts\n/,
+  );
+  s.stop.abort();
+  await s.done;
 });

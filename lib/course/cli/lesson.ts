@@ -671,6 +671,7 @@ async function watch(ctx: Context, lesson: Lesson, exercise?: Exercise): Promise
   const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
   for (const s of signals) Deno.addSignalListener(s, onSignal);
   let note: string | undefined = opts.poll ? "Watching by polling (--poll)." : undefined;
+  let site: string | undefined;
   try {
     return await watchSession({
       root,
@@ -679,14 +680,16 @@ async function watch(ctx: Context, lesson: Lesson, exercise?: Exercise): Promise
       focus: exercise?.id,
       source,
       watched: dirs.map((d) => `${d}/`),
-      check: (l, signal, onOutcome) =>
-        checkLesson(root, l, {
+      check: async (l, signal, onOutcome) => {
+        site = await liveSiteUrl(root); // the site may have started or stopped since
+        return await checkLesson(root, l, {
           target: source,
           backend: opts.backend,
           timeout: opts.timeout,
           signal,
           onOutcome,
-        }),
+        });
+      },
       changes: watchChanges({
         dirs: dirs.map((d) => join(root, d)),
         signal: stop.signal,
@@ -698,6 +701,7 @@ async function watch(ctx: Context, lesson: Lesson, exercise?: Exercise): Promise
       io: { write: (t) => io.write(t), interactive: io.stdoutIsTerminal, columns: io.columns },
       signal: stop.signal,
       note: () => note,
+      site: () => site,
     });
   } finally {
     stop.abort();
