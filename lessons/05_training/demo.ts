@@ -8,7 +8,8 @@
  * - `--experiment NAME`: `birth` (default: the `cpu` preset, the induction head is born),
  *   `long` (the `cpu-long` preset: the head is born and W_K^1 also stores the positions < 64),
  *   `global` (loss on all tokens and a W_F layer: global bigrams first, in-context later),
- *   `freeze` (Figure 3: W_K^1 and W_K^2 frozen until step 300, against no freezing), or `all`.
+ *   `freeze` (Figure 3: W_K^1 and W_K^2 frozen until step 300, against no freezing), or `all`;
+ *   each the configuration of `experiment.ts`'s `liveConfig`, which the site's demo trains too.
  * - `--steps N`: steps per run (default: the experiment's).
  * - `--backend NAME`: auto, cpu, wasm or webgpu.
  * - `--out DIR`: where to write logs and figures (default `.course/runs/05_training`).
@@ -18,7 +19,7 @@
 import { parseArgs } from "node:util";
 import { join } from "node:path";
 import pc from "picocolors";
-import { lessonParts, POSITION_CUTOFFS } from "./experiment.ts";
+import { FREEZE_UNTIL, lessonParts, liveConfig, POSITION_CUTOFFS } from "./experiment.ts";
 import { codeLabel, runDemo } from "@lib/course/demo_support.ts";
 import { initBackend, parseBackend } from "@lib/tf/mod.ts";
 import { presets, type TrainConfig, withOverrides } from "@lib/train/config.ts";
@@ -184,11 +185,7 @@ async function demo(args: string[]): Promise<void> {
     );
   }
   if (want("global")) {
-    const config = withOverrides(presets.cpu, {
-      loss: "all",
-      model: { finalFfn: true },
-      steps: steps ?? presets.cpu.steps,
-    });
+    const config = liveConfig("global", steps);
     const records = await run("global", config, out, replot);
     await save(
       join(out, "global.svg"),
@@ -196,18 +193,15 @@ async function demo(args: string[]): Promise<void> {
     );
   }
   if (want("freeze")) {
-    const n = steps ?? 600;
-    const base = withOverrides(presets.cpu, { steps: n });
-    const frozen = withOverrides(base, {
-      freeze: [{ param: "wK1", untilStep: 300 }, { param: "wK2", untilStep: 300 }],
-    });
+    const frozen = liveConfig("freeze", steps);
+    const base = withOverrides(presets.cpu, { steps: frozen.steps });
     const a = await run("freeze_none", base, out, replot);
     const b = await run("freeze_wK_300", frozen, out, replot);
     const runs = [
       { name: "all three train from step 0", records: a },
-      { name: "W_K1, W_K2 frozen until 300", records: b, dashed: true },
+      { name: `W_K1, W_K2 frozen until ${FREEZE_UNTIL}`, records: b, dashed: true },
     ];
-    const vLines = [{ x: 300, label: "unfreeze" }];
+    const vLines = [{ x: FREEZE_UNTIL, label: "unfreeze" }];
     await save(
       join(out, "freeze.svg"),
       figure([

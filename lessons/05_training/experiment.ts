@@ -31,7 +31,7 @@ import {
   type Params,
 } from "@lib/model/mod.ts";
 import { Rng } from "@lib/rng/mod.ts";
-import { type FreezeRule, presets, type TrainConfig } from "@lib/train/config.ts";
+import { type FreezeRule, presets, type TrainConfig, withOverrides } from "@lib/train/config.ts";
 import { type TrainerParts, trainerParts } from "@lib/train/parts.ts";
 import { type EvalRecord, Trainer } from "@lib/train/trainer.ts";
 
@@ -114,8 +114,46 @@ export function lessonParts(onNote: NoteFn = () => {}): TrainerParts {
   return trainerParts(data, training, { trainableAt, memoryProbes: probes });
 }
 
-/** The presets offered in the page. */
-export type PresetChoice = "tiny" | "cpu";
+/**
+ * The runs the site's demo offers, each the configuration `deno task demo 5` trains for the same
+ * experiment: `cpu` (`--experiment birth`: the induction head is born), `global` (`--experiment
+ * global`: the loss on all targets and a final W_F, so the global bigrams are learned first and
+ * the induction head later), `freeze` (`--experiment freeze`'s frozen run: W_K^1 and W_K^2 held
+ * until step {@linkcode FREEZE_UNTIL}, 600 steps) and `tiny` (a quick look).
+ */
+export type PresetChoice = "tiny" | "cpu" | "global" | "freeze";
+
+/** The step until which the `freeze` run holds W_K^1 and W_K^2 still (the paper's Figure 3). */
+export const FREEZE_UNTIL = 300;
+
+/**
+ * The configuration of a run (see {@linkcode PresetChoice}), with `steps` changed when given.
+ *
+ * @example
+ * ```ts
+ * import { liveConfig } from "./experiment.ts";
+ * liveConfig("global").loss; // "all"
+ * liveConfig("freeze").freeze; // [{ param: "wK1", untilStep: 300 }, { param: "wK2", untilStep: 300 }]
+ * ```
+ */
+export function liveConfig(run: PresetChoice, steps?: number): TrainConfig {
+  const n = steps === undefined ? {} : { steps };
+  switch (run) {
+    case "tiny":
+    case "cpu":
+      return withOverrides(presets[run], n);
+    case "global":
+      return withOverrides(presets.cpu, { loss: "all", model: { finalFfn: true }, ...n });
+    case "freeze":
+      return withOverrides(presets.cpu, {
+        steps: steps ?? 2 * FREEZE_UNTIL,
+        freeze: [{ param: "wK1", untilStep: FREEZE_UNTIL }, {
+          param: "wK2",
+          untilStep: FREEZE_UNTIL,
+        }],
+      });
+  }
+}
 
 /** What one evaluation shows. */
 export interface LiveView {
@@ -164,7 +202,7 @@ export class LiveTraining {
    */
   constructor(preset: PresetChoice, options: { parts?: TrainerParts; onNote?: NoteFn } = {}) {
     const parts = options.parts ?? lessonParts(options.onNote);
-    const config = structuredClone(presets[preset]);
+    const config = liveConfig(preset);
     const stats = parts.loadStats();
     this.vocab = (stats as { vocab?: string }).vocab ?? "";
     const batch = parts.makeBatch(new Rng(DISPLAY_SEED), stats, config.data, 1);

@@ -10,6 +10,7 @@
  * @module
  */
 import type { ComponentChildren } from "preact";
+import { useEffect, useRef, useState } from "preact/hooks";
 
 /** A labelled range input with its value shown (or what the value stands for: see `format`). */
 export interface SliderProps {
@@ -110,8 +111,41 @@ export function Choice<T extends string>(props: ChoiceProps<T>) {
   );
 }
 
+/** The shortest time between two status lines read out by screen readers, in milliseconds. */
+export const ANNOUNCE_EVERY_MS = 5000;
+
 /**
- * A status line read out by screen readers when it changes; errors are shown as alerts.
+ * `text`, changing at most once per `ms`: a change within `ms` of the last one is held back and
+ * shown when the time is up (the latest text wins), so a screen reader is not made to read a
+ * status line at every training step.
+ *
+ * @example
+ * ```tsx
+ * import { useThrottled } from "./controls.tsx";
+ * // inside a component: const announced = useThrottled(status, 5000);
+ * ```
+ */
+export function useThrottled(text: string, ms: number): string {
+  const [shown, setShown] = useState(text);
+  const last = useRef(0);
+  useEffect(() => {
+    if (text === shown) return;
+    const wait = last.current + ms - Date.now();
+    const show = () => {
+      last.current = Date.now();
+      setShown(text);
+    };
+    if (wait <= 0) return show();
+    const timer = setTimeout(show, wait);
+    return () => clearTimeout(timer);
+  }, [text, shown, ms]);
+  return shown;
+}
+
+/**
+ * A status line: shown as it changes, and read out by screen readers at most every
+ * {@linkcode ANNOUNCE_EVERY_MS} (a visually hidden live region holds the throttled copy); errors
+ * are shown as alerts.
  *
  * @example
  * ```tsx
@@ -120,9 +154,11 @@ export function Choice<T extends string>(props: ChoiceProps<T>) {
  * ```
  */
 export function Status({ text, error }: { text: string; error?: string }) {
+  const announced = useThrottled(text, ANNOUNCE_EVERY_MS);
   return (
     <>
-      <p class="demo-status" role="status" aria-live="polite">{text}</p>
+      <p class="demo-status" aria-hidden="true">{text}</p>
+      <p class="visually-hidden" role="status" aria-live="polite">{announced}</p>
       {error && <p class="demo-error" role="alert">{error}</p>}
     </>
   );

@@ -1,8 +1,10 @@
 /// <reference lib="dom" />
 /**
- * A matrix drawn as a heat map on a canvas (rows top to bottom, columns left to right), with a
- * text alternative and a readout of the cell under the pointer. Used by the attention maps and
- * the bigram table. Drawing happens in the browser only; the server renders an empty canvas.
+ * A matrix drawn as a heat map on a canvas (rows top to bottom, columns left to right), with
+ * labelled axes (their titles, and ticks: the rows' and columns' tokens where they fit, else
+ * positions 1, 2, ... at round steps), a text alternative and a readout of the cell under the
+ * pointer. It shrinks to the width it has (a phone). Used by the attention maps and the bigram
+ * table. Drawing happens in the browser only; the server renders an empty canvas.
  *
  * @example
  * ```tsx
@@ -11,7 +13,7 @@
  * ```
  * @module
  */
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 
 /** What {@linkcode Heatmap} draws. */
 export interface HeatmapProps {
@@ -39,8 +41,53 @@ export interface HeatmapProps {
   colName?: (j: number) => string;
   /** Name of the rows and columns in the readout (default "row", "column"). */
   axes?: [string, string];
+  /** The axes' titles, rows then columns (default: `axes`), e.g. "query position t". */
+  titles?: [string, string];
+  /** Tick labels of the rows (tokens, say), shown where they fit; default: positions 1, 2, ... */
+  rowLabels?: string[];
+  /** Tick labels of the columns. */
+  colLabels?: string[];
+  /**
+   * When the labels do not all fit: `positions` (default) shows positions 1, 2, ... at round
+   * steps instead; `thin` shows every k-th label (a vocabulary, which has no positions).
+   */
+  crowded?: "positions" | "thin";
   /** Largest side of the canvas in CSS pixels (default 360). */
   size?: number;
+}
+
+/** The smallest cell, in CSS pixels, at which every label is shown. */
+export const LABEL_CELL = 11;
+
+/**
+ * The ticks along an axis of `n` cells of `cell` pixels: every label where they fit (cells of
+ * {@linkcode LABEL_CELL} px or more), else positions (1-based) or every k-th label, spaced at
+ * least 24 px (positions) or 12 px (labels) apart.
+ *
+ * @example
+ * ```ts
+ * import { axisTicks } from "./heatmap.tsx";
+ * axisTicks(4, 20, ["a", "b", "a", "c"]); // [[0, "a"], [1, "b"], [2, "a"], [3, "c"]]
+ * axisTicks(64, 4); // [[0, "1"], [7, "8"], [15, "16"], ... [63, "64"]]
+ * ```
+ */
+export function axisTicks(
+  n: number,
+  cell: number,
+  labels?: string[],
+  crowded: "positions" | "thin" = "positions",
+): [number, string][] {
+  if (labels && cell >= LABEL_CELL) return labels.slice(0, n).map((l, i) => [i, l]);
+  const thin = labels !== undefined && crowded === "thin";
+  const steps = [1, 2, 4, 5, 8, 10, 16, 20, 32, 50, 64, 100, 128, 256];
+  const every = steps.find((k) => k * cell >= (thin ? 12 : 24)) ?? n;
+  const out: [number, string][] = [];
+  for (let i = 0; i < n; i++) {
+    if (thin ? i % every === 0 : i === 0 || (i + 1) % every === 0) {
+      out.push([i, thin ? labels![i] : String(i + 1)]);
+    }
+  }
+  return out;
 }
 
 // Viridis at 5 stops, interpolated linearly.
@@ -124,8 +171,21 @@ export function normalise(
  */
 export function Heatmap(props: HeatmapProps) {
   const canvas = useRef<HTMLCanvasElement>(null);
+  const figure = useRef<HTMLElement>(null);
   const [hover, setHover] = useState<string>("");
-  const size = props.size ?? 360;
+  const [room, setRoom] = useState<number>();
+  // The width the demo gives the map (measured in the browser), less the axes' labels.
+  useLayoutEffect(() => {
+    const el = figure.current;
+    const box = el?.closest(".demo-body") ?? el?.parentElement;
+    if (!box || typeof ResizeObserver === "undefined") return;
+    const measure = () => setRoom(Math.floor(box.clientWidth) - 44);
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(box);
+    return () => observer.disconnect();
+  }, []);
+  const size = Math.max(64, Math.min(props.size ?? 360, room ?? Infinity));
   const cell = Math.max(1, Math.floor(size / Math.max(props.rows, props.cols)));
   const mark = props.markRows && props.markRows.length > 0 ? 4 : 0;
   const width = props.cols * cell + mark;
@@ -182,18 +242,34 @@ export function Heatmap(props: HeatmapProps) {
     setHover(`${rowAxis} ${rn}, ${colAxis} ${cn}: ${props.values[r * props.cols + c].toFixed(4)}`);
   };
 
+  const [rowTitle, colTitle] = props.titles ?? props.axes ?? ["row", "column"];
+  const rowTicks = axisTicks(props.rows, cell, props.rowLabels, props.crowded);
+  const colTicks = axisTicks(props.cols, cell, props.colLabels, props.crowded);
   return (
-    <figure class="heatmap">
-      <canvas
-        id={props.id}
-        ref={canvas}
-        width={width}
-        height={height}
-        role="img"
-        aria-label={props.label}
-        onMouseMove={onMove}
-        onMouseLeave={() => setHover("")}
-      />
+    <figure class="heatmap" ref={figure}>
+      <div class="hm-grid">
+        <span class="hm-col-title" aria-hidden="true">{colTitle} →</span>
+        <span class="hm-row-title" aria-hidden="true">{rowTitle} →</span>
+        <div class="hm-col-ticks" style={{ width: `${width}px` }} aria-hidden="true">
+          {colTicks.map(([i, text]) => (
+            <span style={{ left: `${mark + (i + 0.5) * cell}px` }}>{text}</span>
+          ))}
+        </div>
+        <div class="hm-row-ticks" style={{ height: `${height}px` }} aria-hidden="true">
+          {rowTicks.map(([i, text]) => <span style={{ top: `${(i + 0.5) * cell}px` }}>{text}
+          </span>)}
+        </div>
+        <canvas
+          id={props.id}
+          ref={canvas}
+          width={width}
+          height={height}
+          role="img"
+          aria-label={`${props.label} (rows: ${rowTitle}; columns: ${colTitle})`}
+          onMouseMove={onMove}
+          onMouseLeave={() => setHover("")}
+        />
+      </div>
       <figcaption>
         {props.label}
         <span class="readout" aria-hidden="true">{hover || "\u00a0"}</span>

@@ -1,7 +1,10 @@
 /**
  * A small SVG line chart for curves that grow while a demo runs (loss, accuracy, recall). It
  * is rendered by Preact like any element, so it updates with the island's state, and its
- * `<desc>` gives the latest value of each curve for screen readers.
+ * `<desc>` gives the latest value of each curve for screen readers. It takes the width of its
+ * container (measured in the browser, so its text keeps its size on a phone and the chart uses
+ * a desktop's width), and it can mark steps with labelled vertical lines (the birth of the
+ * induction head, the end of a freeze).
  *
  * @example
  * ```tsx
@@ -11,6 +14,7 @@
  * ```
  * @module
  */
+import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import { niceTicks } from "@lib/train/plot.ts";
 
 /** One curve. */
@@ -23,6 +27,16 @@ export interface Series {
   points: [number, number][];
   /** Dash pattern (SVG `stroke-dasharray`), for telling curves apart without colour. */
   dash?: string;
+}
+
+/** A vertical line at `x` with a label (a birth step, an unfreeze step). */
+export interface Mark {
+  /** Where, on the x axis. */
+  x: number;
+  /** Its label, drawn at the top of the line. */
+  label: string;
+  /** CSS colour (default: the text colour). */
+  color?: string;
 }
 
 /** What {@linkcode LineChart} draws. */
@@ -41,8 +55,15 @@ export interface LineChartProps {
   xRange?: [number, number];
   /** How an x tick is written (default: the number), e.g. `(x) => String(2 ** x)` for log2 axes. */
   xFormat?: (x: number) => string;
-  /** Width and height in CSS pixels (default 420 × 220). */
+  /** Vertical lines to draw, with labels. */
+  marks?: Mark[];
+  /**
+   * Width in CSS pixels before the chart is measured (default 420); in the browser the chart
+   * takes its container's width, at least 240 and at most `maxWidth`.
+   */
   width?: number;
+  /** The widest the chart grows (default 900). */
+  maxWidth?: number;
   /** Height. */
   height?: number;
 }
@@ -74,9 +95,23 @@ export function ticks(lo: number, hi: number, count: number): number[] {
  * ```
  */
 export function LineChart(props: LineChartProps) {
-  const width = props.width ?? 420;
+  const figure = useRef<HTMLElement>(null);
+  const [measured, setMeasured] = useState<number>();
+  useLayoutEffect(() => {
+    const el = figure.current;
+    if (!el || typeof ResizeObserver === "undefined") return;
+    const measure = () => setMeasured(Math.floor(el.clientWidth));
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+  const width = measured
+    ? Math.max(240, Math.min(props.maxWidth ?? 900, measured))
+    : (props.width ?? 420);
   const height = props.height ?? 220;
-  const pad = { left: 44, right: 12, top: 10, bottom: 34 };
+  const marks = props.marks ?? [];
+  const pad = { left: 44, right: 12, top: marks.length ? 22 : 10, bottom: 34 };
   const all = props.series.flatMap((s) => s.points);
   const xs = all.map((p) => p[0]);
   const ys = all.map((p) => p[1]).filter(Number.isFinite);
@@ -94,9 +129,9 @@ export function LineChart(props: LineChartProps) {
         ? `${s.name} ${last[1].toFixed(3)} at ${props.xLabel} ${x}`
         : `${s.name}: no data`;
     })
-    .join("; ");
+    .join("; ") + marks.map((m) => `; ${m.label} (${props.xLabel} ${m.x})`).join("");
   return (
-    <figure class="line-chart">
+    <figure class="line-chart" ref={figure}>
       <svg
         id={props.id}
         width={width}
@@ -121,6 +156,27 @@ export function LineChart(props: LineChartProps) {
         <text class="axis-label" x={(width + pad.left) / 2} y={height - 4} text-anchor="middle">
           {props.xLabel}
         </text>
+        {marks.filter((m) => m.x >= x0 && m.x <= x1).map((m) => (
+          <g class="mark" data-x={m.x}>
+            <line
+              x1={sx(m.x)}
+              x2={sx(m.x)}
+              y1={pad.top}
+              y2={height - pad.bottom}
+              stroke={m.color ?? "#1f2328"}
+              stroke-width="1.5"
+              stroke-dasharray="4 3"
+            />
+            <text
+              x={sx(m.x)}
+              y={pad.top - 6}
+              text-anchor={sx(m.x) > width * 0.7 ? "end" : "start"}
+              fill={m.color ?? "#1f2328"}
+            >
+              {m.label}
+            </text>
+          </g>
+        ))}
         {props.series.map((s) => (
           <polyline
             class="curve"

@@ -130,6 +130,7 @@ export default function AttentionDemo({ code }: { code: CodeProps }) {
               cols={settings.seqLen}
               max={1}
               axes={["query t", "key s"]}
+              titles={["query position t", "key position s"]}
               size={384}
             />
           </section>

@@ -190,6 +190,10 @@ export default function BigramDemo({ code }: { code: CodeProps }) {
               rowName={(i) => `“${showChar(vocab[i])}”`}
               colName={(j) => `“${showChar(vocab[j])}”`}
               axes={["current", "next"]}
+              titles={["current character i", "next character j"]}
+              rowLabels={[...vocab].map(showChar)}
+              colLabels={[...vocab].map(showChar)}
+              crowded="thin"
               size={390}
             />
           </section>

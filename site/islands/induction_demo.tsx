@@ -48,6 +48,41 @@ export function inductionTargets(tokens: number[]): (Set<number> | undefined)[] 
 }
 
 /**
+ * What the wired head did at width `dim`, in words, from this run's counts: the positions whose
+ * token appeared before that it copied correctly (and, on a sampled sequence, the in-context
+ * targets), and why it misses some (its keys, wired over all 65 tokens, interfere: more so the
+ * narrower the model).
+ *
+ * @example
+ * ```ts
+ * import { inductionCaption } from "./induction_demo.tsx";
+ * inductionCaption(32, 9, 40); // "At d = 32 the wired head copied 9 of the 40 positions ..."
+ * ```
+ */
+export function inductionCaption(
+  dim: number,
+  hits: number,
+  total: number,
+  inContext?: [number, number],
+): string {
+  const share = (h: number, n: number) => `${h} of the ${n} (${Math.round((100 * h) / n)}%)`;
+  const done = total > 0
+    ? `At d = ${dim} the wired head copied ${share(hits, total)} positions whose token appeared ` +
+      "before"
+    : `At d = ${dim} no token of this text appeared before, so there is nothing to copy`;
+  const targets = inContext && inContext[1] > 0
+    ? `, and predicted ${share(...inContext)} in-context targets.`
+    : ".";
+  const why = dim >= 256
+    ? " Its keys are wired over all 65 tokens (any repeated token can be copied), so they " +
+      "interfere: even at this width it misses some; lesson 5's training does better."
+    : ` Its keys are wired over all 65 tokens, so they interfere, and at d = ${dim} the ` +
+      `${65} keys crowd a ${dim}-dimensional space: choose d = 256 to see the head copy more ` +
+      "(lesson 4's table has the numbers).";
+  return done + targets + why;
+}
+
+/**
  * The demo.
  *
  * @example
@@ -65,7 +100,7 @@ export default function InductionDemo({ code }: { code: CodeProps }) {
 
   const exp = useExperiment<
     "04_induction_transformer",
-    { out: WiredRun; task?: Task & { seed: number } }
+    { out: WiredRun; task?: Task & { seed: number }; dim: number }
   >({
     name: "04_induction_transformer",
     code,
@@ -93,7 +128,7 @@ export default function InductionDemo({ code }: { code: CodeProps }) {
       const out = m.run(ids);
       const what = task ? `sampled sequence ${task.seed}` : "your text";
       ctx.show(
-        { out, task },
+        { out, task, dim: Number(dim) },
         `Ran ${ids.length} tokens of ${what} through the hand-wired model (d = ${dim}).`,
       );
       return Promise.resolve();
@@ -187,6 +222,9 @@ export default function InductionDemo({ code }: { code: CodeProps }) {
               cols={out.tokens.length}
               max={1}
               axes={["query t", "key s"]}
+              titles={["query position t", "key position s"]}
+              rowLabels={out.tokens.map((z) => showChar(vocab[z]))}
+              colLabels={out.tokens.map((z) => showChar(vocab[z]))}
               rowName={(i) => `${i + 1} “${showChar(vocab[out.tokens[i]])}”`}
               colName={(j) => `${j + 1} “${showChar(vocab[out.tokens[j]])}”`}
               size={300}
@@ -199,17 +237,23 @@ export default function InductionDemo({ code }: { code: CodeProps }) {
               cols={out.tokens.length}
               max={1}
               axes={["query t", "key s"]}
+              titles={["query position t", "key position s"]}
+              rowLabels={out.tokens.map((z) => showChar(vocab[z]))}
+              colLabels={out.tokens.map((z) => showChar(vocab[z]))}
               rowName={(i) => `${i + 1} “${showChar(vocab[out.tokens[i]])}”`}
               colName={(j) => `${j + 1} “${showChar(vocab[out.tokens[j]])}”`}
               size={300}
             />
           </div>
-          <p class="legend-text">
-            The head is wired over all 65 tokens (any repeated token can be copied), so its keys
-            interfere: at d = 256 it gets most in-context targets right, not all (the lesson's
-            table); lesson 5's training does better at the same width. Each column: the input token,
-            then the predicted next token and its probability. Boxed: the token appeared before, so
-            copying applies; <span class="pred ok">green</span>{" "}
+          <p class="legend-text" id="ind-caption">
+            {inductionCaption(
+              exp.result!.dim,
+              hits,
+              total,
+              task ? [inContextHits, inContext.length] : undefined,
+            )}{" "}
+            Each column: the input token, then the predicted next token and its probability. Boxed:
+            the token appeared before, so copying applies; <span class="pred ok">green</span>{" "}
             when the prediction is a token that followed one of its earlier copies.
           </p>
           <ol

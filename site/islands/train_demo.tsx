@@ -3,9 +3,13 @@
  * Lessons 5 and 6's live demo: the paper's two-layer model trained in the page with the
  * course's `Trainer`, assembled by lesson 5's experiment (`lessons/05_training/experiment.ts`;
  * lesson 6's, `lessons/06_webgpu/experiment.ts`, in the "backends" mode)
- * from the learner's lessons 1 and 5 or the reference, as the switch says. Start, pause and reset; the loss on global and in-context targets, the
- * in-context accuracy and the three memory-recall probes are plotted at every evaluation, and
- * both layers' attention on a fixed sequence show the induction head forming. With
+ * from the learner's lessons 1 and 5 or the reference, as the switch says. Lesson 5 offers the
+ * experiment's runs (`liveConfig`): the birth of the induction head, the loss on all targets
+ * with a final W_F (global bigrams first, the head later) and the freeze of Figure 3. Start,
+ * pause and reset; the loss on global and in-context targets, the in-context accuracy and the
+ * memory-recall probes are plotted at every evaluation, with the birth step (in-context
+ * accuracy >= 0.95) and the end of a freeze marked, and both layers' attention on a fixed
+ * sequence show the induction head forming. With
  * `mode: "backends"` (lesson 6) the backend can be chosen (`auto` tries WebGPU, then WebGL, then
  * wasm) and the backend in use, the device and the time per step are shown.
  *
@@ -19,7 +23,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { Choice, Status } from "../components/controls.tsx";
 import { Heatmap } from "../components/heatmap.tsx";
-import { LineChart } from "../components/line_chart.tsx";
+import { LineChart, type Mark } from "../components/line_chart.tsx";
 import { showChar } from "../components/tokens.ts";
 import type { BackendChoice } from "../client/engine.ts";
 import {
@@ -30,6 +34,37 @@ import {
 } from "../components/use_experiment.tsx";
 import type { LiveTraining, LiveView, PresetChoice } from "../../lessons/05_training/experiment.ts";
 import type { EvalRecord } from "@lib/train/trainer.ts";
+import { BIRTH_THRESHOLD, BirthWatch } from "@lib/train/birth.ts";
+
+/**
+ * The lines a run's charts mark: the birth of the induction head (the first evaluation with
+ * in-context accuracy >= 0.95, as `deno task train` reports it) and the end of each freeze.
+ *
+ * @example
+ * ```ts
+ * import { runMarks } from "./train_demo.tsx";
+ * runMarks([{ step: 180, inContextAcc: 0.96, elapsedMs: 1 }], [{ param: "wK1", untilStep: 300 }]);
+ * // [{ x: 180, label: "born at step 180", ... }, { x: 300, label: "W_K¹ released", ... }]
+ * ```
+ */
+export function runMarks(
+  records: { step: number; inContextAcc: number; elapsedMs: number }[],
+  freeze: { param: string; untilStep: number }[] = [],
+): Mark[] {
+  const marks: Mark[] = [];
+  const watch = new BirthWatch(BIRTH_THRESHOLD);
+  for (const r of records) watch.see(r);
+  if (watch.born) {
+    marks.push({ x: watch.born.step, label: `born at step ${watch.born.step}`, color: "#b91c1c" });
+  }
+  const names: Record<string, string> = { wK1: "W_K¹", wK2: "W_K²", wO2: "W_O²", wF: "W_F" };
+  const until = [...new Set(freeze.map((r) => r.untilStep))];
+  for (const step of until) {
+    const which = freeze.filter((r) => r.untilStep === step).map((r) => names[r.param] ?? r.param);
+    marks.push({ x: step, label: `${which.join(", ")} released`, color: "#57606a" });
+  }
+  return marks;
+}
 
 /** The island's props. */
 export interface TrainDemoProps {
@@ -40,9 +75,29 @@ export interface TrainDemoProps {
 }
 
 const PRESETS: { value: PresetChoice; text: string }[] = [
-  { value: "cpu", text: "laptop (preset cpu): the run in which the head is born" },
+  { value: "cpu", text: "birth (preset cpu): the run in which the head is born" },
+  { value: "global", text: "global: loss on all targets and a final W_F" },
+  { value: "freeze", text: "freeze: W_K¹ and W_K² held until step 300 (Figure 3)" },
   { value: "tiny", text: "tiny (preset tiny): a quick look" },
 ];
+/** Lesson 6 (backends) offers the birth run and the quick one. */
+const BACKEND_PRESETS = PRESETS.filter((p) => p.value === "cpu" || p.value === "tiny");
+
+/** What to watch in each run (lesson 5). */
+const WATCH: Record<PresetChoice, string> = {
+  cpu: "The loss is on the in-context targets only. Watch the probes rise top-down (W_O², then " +
+    "W_K², then W_K¹) and the in-context accuracy climb: the head is born when it reaches 0.95 " +
+    "(the marked step).",
+  global: "The loss is on every target and the model has a final layer W_F, as in the paper's " +
+    "Figure 2: the global loss (dashed) falls within the first tens of steps, as W_F learns the " +
+    "global bigrams, while the in-context accuracy rises only later, when the induction head " +
+    "forms (its birth is marked).",
+  freeze: "W_K¹ and W_K² are held still until step 300 and only W_O² trains: its probe rises, " +
+    "yet the in-context accuracy stays low, since the keys never point at the right token. Once " +
+    "they are released (the marked step), the head forms. 600 steps, about twice the birth run.",
+  tiny: "A small model (d = 64, T = 32) that trains in seconds; its head is not fully born in " +
+    "300 steps.",
+};
 const BACKENDS: { value: BackendChoice; text: string }[] = [
   { value: "auto", text: "auto: WebGPU, then WebGL, then wasm" },
   { value: "webgpu", text: "WebGPU" },
@@ -185,8 +240,10 @@ export default function TrainDemo({ mode, code }: TrainDemoProps) {
     );
   const config = live.current?.config;
   const maxStep = Math.max(last?.step ?? 0, 10 * (config?.evalEvery ?? 10));
+  const marks = runMarks(records, config?.freeze);
   const vocab = live.current?.vocab ?? "";
   const seqLen = view?.tokens.length ?? 0;
+  const tokenLabels = (view?.tokens ?? []).map((z) => showChar(vocab[z]));
   const busy = phase === "loading" || phase === "running";
 
   return (
@@ -195,7 +252,7 @@ export default function TrainDemo({ mode, code }: TrainDemoProps) {
         <Choice
           id="train-preset"
           label="Configuration"
-          options={PRESETS}
+          options={mode === "train" ? PRESETS : BACKEND_PRESETS}
           value={preset}
           onChange={setPreset}
           disabled={phase !== "idle"}
@@ -231,6 +288,7 @@ export default function TrainDemo({ mode, code }: TrainDemoProps) {
           Reset
         </button>
       </div>
+      {mode === "train" && <p class="run-about" id="train-about">{WATCH[preset]}</p>}
       <CodePanel exp={source} />
       <Status text={source.status} error={source.error} />
       {notes.length > 0 && (
@@ -276,59 +334,71 @@ export default function TrainDemo({ mode, code }: TrainDemoProps) {
       )}
       {records.length > 0 && (
         <div class="demo-panels">
-          <section class="panel" aria-labelledby="train-curves-heading">
+          <section class="panel panel-wide" aria-labelledby="train-curves-heading">
             <h3 id="train-curves-heading">Curves</h3>
-            <LineChart
-              id="train-loss-chart"
-              label="Cross-entropy (nats): in-context targets (trained) and global targets"
-              xLabel="step"
-              xRange={[0, maxStep]}
-              series={[
-                {
-                  name: "in-context loss",
-                  color: "#2563eb",
-                  points: steps(records, "lossInContext"),
-                },
-                {
-                  name: "global loss",
-                  color: "#dc2626",
-                  dash: "6 3",
-                  points: steps(records, "lossGlobal"),
-                },
-              ]}
-            />
-            <LineChart
-              id="train-acc-chart"
-              label="In-context accuracy and memory-recall probes"
-              xLabel="step"
-              xRange={[0, maxStep]}
-              yRange={[0, 1]}
-              series={[
-                {
-                  name: "in-context accuracy",
-                  color: "#111827",
-                  points: steps(records, "inContextAcc"),
-                },
-                {
-                  name: "W_O² probe",
-                  color: "#16a34a",
-                  dash: "6 3",
-                  points: steps(records, "wO2"),
-                },
-                {
-                  name: "W_K² probe",
-                  color: "#9333ea",
-                  dash: "2 3",
-                  points: steps(records, "wK2"),
-                },
-                {
-                  name: "W_K¹ probe",
-                  color: "#ea580c",
-                  dash: "8 3 2 3",
-                  points: steps(records, "wK1"),
-                },
-              ]}
-            />
+            <div class="charts">
+              <LineChart
+                id="train-loss-chart"
+                label="Cross-entropy (nats): in-context targets (trained) and global targets"
+                xLabel="step"
+                xRange={[0, maxStep]}
+                marks={marks}
+                series={[
+                  {
+                    name: "in-context loss",
+                    color: "#2563eb",
+                    points: steps(records, "lossInContext"),
+                  },
+                  {
+                    name: "global loss",
+                    color: "#dc2626",
+                    dash: "6 3",
+                    points: steps(records, "lossGlobal"),
+                  },
+                  ...(config?.model.finalFfn
+                    ? [{
+                      name: "W_F: KL to the bigrams",
+                      color: "#0f766e",
+                      dash: "2 2",
+                      points: steps(records, "wF"),
+                    }]
+                    : []),
+                ]}
+              />
+              <LineChart
+                id="train-acc-chart"
+                label="In-context accuracy and memory-recall probes"
+                xLabel="step"
+                xRange={[0, maxStep]}
+                yRange={[0, 1]}
+                marks={marks}
+                series={[
+                  {
+                    name: "in-context accuracy",
+                    color: "#111827",
+                    points: steps(records, "inContextAcc"),
+                  },
+                  {
+                    name: "W_O² probe",
+                    color: "#15803d",
+                    dash: "6 3",
+                    points: steps(records, "wO2"),
+                  },
+                  {
+                    name: "W_K² probe",
+                    color: "#9333ea",
+                    dash: "2 3",
+                    points: steps(records, "wK2"),
+                  },
+                  {
+                    name: "W_K¹ probe",
+                    color: "#c2410c",
+                    dash: "8 3 2 3",
+                    points: steps(records, "wK1"),
+                  },
+                ]}
+              />
+            </div>
           </section>
           {view && (
             <section class="panel" aria-labelledby="train-attn-heading">
@@ -342,7 +412,12 @@ export default function TrainDemo({ mode, code }: TrainDemoProps) {
                   cols={seqLen}
                   max={1}
                   axes={["query t", "key s"]}
-                  size={220}
+                  titles={["query position t", "key position s"]}
+                  rowLabels={tokenLabels}
+                  colLabels={tokenLabels}
+                  rowName={(i) => `${i + 1} “${tokenLabels[i]}”`}
+                  colName={(j) => `${j + 1} “${tokenLabels[j]}”`}
+                  size={300}
                 />
                 <Heatmap
                   id="train-attn2"
@@ -352,7 +427,12 @@ export default function TrainDemo({ mode, code }: TrainDemoProps) {
                   cols={seqLen}
                   max={1}
                   axes={["query t", "key s"]}
-                  size={220}
+                  titles={["query position t", "key position s"]}
+                  rowLabels={tokenLabels}
+                  colLabels={tokenLabels}
+                  rowName={(i) => `${i + 1} “${tokenLabels[i]}”`}
+                  colName={(j) => `${j + 1} “${tokenLabels[j]}”`}
+                  size={300}
                 />
               </div>
               <p class="legend-text">
@@ -361,32 +441,34 @@ export default function TrainDemo({ mode, code }: TrainDemoProps) {
               </p>
               <details class="numbers">
                 <summary>The numbers at each evaluation</summary>
-                <table id="train-table">
-                  <thead>
-                    <tr>
-                      <th scope="col">step</th>
-                      <th scope="col">in-context loss</th>
-                      <th scope="col">global loss</th>
-                      <th scope="col">in-context accuracy</th>
-                      <th scope="col">W_O² probe</th>
-                      <th scope="col">W_K² probe</th>
-                      <th scope="col">W_K¹ probe</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {records.map((r) => (
-                      <tr key={r.step}>
-                        <td>{r.step}</td>
-                        <td>{r.lossInContext.toFixed(3)}</td>
-                        <td>{r.lossGlobal.toFixed(3)}</td>
-                        <td>{r.inContextAcc.toFixed(3)}</td>
-                        <td>{r.wO2.toFixed(3)}</td>
-                        <td>{r.wK2.toFixed(3)}</td>
-                        <td>{r.wK1.toFixed(3)}</td>
+                <div class="table-scroll">
+                  <table id="train-table">
+                    <thead>
+                      <tr>
+                        <th scope="col">step</th>
+                        <th scope="col">in-context loss</th>
+                        <th scope="col">global loss</th>
+                        <th scope="col">in-context accuracy</th>
+                        <th scope="col">W_O² probe</th>
+                        <th scope="col">W_K² probe</th>
+                        <th scope="col">W_K¹ probe</th>
                       </tr>
-                    ))}
-                  </tbody>
-                </table>
+                    </thead>
+                    <tbody>
+                      {records.map((r) => (
+                        <tr key={r.step}>
+                          <td>{r.step}</td>
+                          <td>{r.lossInContext.toFixed(3)}</td>
+                          <td>{r.lossGlobal.toFixed(3)}</td>
+                          <td>{r.inContextAcc.toFixed(3)}</td>
+                          <td>{r.wO2.toFixed(3)}</td>
+                          <td>{r.wK2.toFixed(3)}</td>
+                          <td>{r.wK1.toFixed(3)}</td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </div>
               </details>
               <ol
                 class="predictions"

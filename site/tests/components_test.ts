@@ -1,7 +1,16 @@
 // Server-rendered tests of the demos' shared controls and of lesson 2's scale slider: a slider
 // whose positions stand for other values shows (and tells screen readers) the value, not the
-// position.
-import { assert, assertStringIncludes } from "./assert.ts";
+// position. Also the demos' pure helpers: heat-map ticks, chart marks (birth, unfreeze), the
+// lesson-4 caption for the chosen width, and lesson 5's runs (one configuration per experiment,
+// shared with `deno task demo 5`).
+import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
+import { axisTicks, LABEL_CELL } from "../components/heatmap.tsx";
+import { LineChart } from "../components/line_chart.tsx";
+import { Status } from "../components/controls.tsx";
+import { runMarks } from "../islands/train_demo.tsx";
+import { inductionCaption } from "../islands/induction_demo.tsx";
+import { FREEZE_UNTIL, liveConfig } from "../../lessons/05_training/experiment.ts";
+import { presets } from "@lib/train/config.ts";
 import { h } from "preact";
 import { renderToString } from "preact-render-to-string";
 import { Slider } from "../components/controls.tsx";
@@ -44,4 +53,65 @@ Deno.test("line chart ticks: round steps inside the axis only", () => {
   same(ticks(0.05, 0.97, 5), [0.2, 0.4, 0.6, 0.8]);
   same(ticks(0, 300, 5), [0, 100, 200, 300]);
   same(ticks(3, 3, 4), [3]);
+});
+
+Deno.test("heat-map ticks: tokens where they fit, else positions or every k-th label", () => {
+  assertEquals(axisTicks(3, LABEL_CELL, ["a", "b", "c"]), [[0, "a"], [1, "b"], [2, "c"]]);
+  const positions = axisTicks(64, 4, ["x"]);
+  assertEquals(positions.map(([, l]) => l), ["1", "8", "16", "24", "32", "40", "48", "56", "64"]);
+  assertEquals(axisTicks(6, 6, ["a", "b", "c", "d", "e", "f"], "thin"), [[0, "a"], [2, "c"], [
+    4,
+    "e",
+  ]]);
+});
+
+Deno.test("the training charts mark the birth (first accuracy >= 0.95) and each unfreeze", () => {
+  const r = (step: number, inContextAcc: number) => ({ step, inContextAcc, elapsedMs: step });
+  assertEquals(runMarks([r(0, 0), r(170, 0.949), r(180, 0.95), r(190, 0.99)]).map((m) => m.x), [
+    180,
+  ]);
+  assertEquals(runMarks([r(0, 0.1)]), [], "not born: no mark");
+  const freeze = runMarks([r(0, 0)], liveConfig("freeze").freeze);
+  assertEquals(freeze.map((m) => [m.x, m.label]), [[FREEZE_UNTIL, "W_K¹, W_K² released"]]);
+  const svg = renderToString(
+    h(LineChart, {
+      id: "c",
+      label: "acc",
+      xLabel: "step",
+      xRange: [0, 300],
+      series: [{ name: "acc", color: "#000", points: [[0, 0], [180, 0.96]] }],
+      marks: runMarks([r(0, 0), r(180, 0.96)]),
+    }),
+  );
+  assertStringIncludes(svg, 'data-x="180"');
+  assertStringIncludes(svg, ">born at step 180</text>");
+  assertStringIncludes(svg, "born at step 180 (step 180)</desc>");
+});
+
+Deno.test("lesson 5's runs: the demo's and the terminal's one configuration per experiment", () => {
+  assertEquals(liveConfig("cpu"), presets.cpu);
+  const global = liveConfig("global");
+  assertEquals([global.loss, global.model.finalFfn, global.model.trainable.includes("wF")], [
+    "all",
+    true,
+    true,
+  ]);
+  const freeze = liveConfig("freeze");
+  assertEquals(freeze.steps, 2 * FREEZE_UNTIL);
+  assertEquals(freeze.freeze.map((f) => [f.param, f.untilStep]), [["wK1", 300], ["wK2", 300]]);
+  assertEquals(liveConfig("freeze", 40).steps, 40);
+});
+
+Deno.test("lesson 4's caption speaks of the chosen width", () => {
+  const narrow = inductionCaption(32, 9, 40);
+  assertStringIncludes(narrow, "At d = 32 the wired head copied 9 of the 40 (23%) positions");
+  assert(!narrow.includes("256 it gets"), narrow);
+  assertStringIncludes(inductionCaption(256, 30, 40, [12, 14]), "12 of the 14 (86%) in-context");
+  assertStringIncludes(inductionCaption(64, 0, 0), "nothing to copy");
+});
+
+Deno.test("the status line is shown at once and read out through one live region", () => {
+  const html = renderToString(h(Status, { text: "Training: step 3" }));
+  assertStringIncludes(html, '<p class="demo-status" aria-hidden="true">Training: step 3</p>');
+  assertEquals(html.match(/aria-live/g)?.length, 1);
 });
