@@ -1,9 +1,12 @@
 // Real-browser tests of the course site with Debian's Chromium (driven by playwright-core):
-// every lesson page loads, its demo starts and actually changes the page (canvas pixels, text,
-// curves), the training demo's loss goes down, and the console stays free of errors and of
-// warnings (but one, listed in ALLOWED_WARNINGS); no page scrolls sideways at phone width.
-// Screenshots of each page go to site/screenshots/ (git-ignored; look at them after a run).
-// Without Chromium the tests say so and skip.
+// every lesson page loads, its table of contents stays in view while the page scrolls and its
+// links and heading anchors lead to their sections, its demo starts and actually changes the
+// page (canvas pixels, text, curves), the training demo's loss goes down and Reset gives back
+// every tensor (on a switch of backend too), and the console stays free of errors and of
+// warnings (but one, listed in ALLOWED_WARNINGS); no page scrolls sideways at phone width, nor
+// lesson 5's after a run. Screenshots (the map and lessons 4 and 5 with their demos, at 1280
+// and 375 px, and every other page) go to .course/screenshots/ (git-ignored; the path is
+// printed: look at them after a run). Without Chromium the tests say so and skip.
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
@@ -12,7 +15,8 @@ import { COURSE_ROOT } from "../main.ts";
 import { DEMOS } from "../components/lesson_demo.tsx";
 import { chromiumPath, patience, withBrowser } from "./browser.ts";
 
-const SCREENSHOTS = join(COURSE_ROOT, "site", "screenshots");
+/** Where the screenshots go: a git-ignored folder, kept after the run for a reviewer. */
+const SCREENSHOTS = join(COURSE_ROOT, ".course", "screenshots");
 const browser = chromiumPath();
 if (!browser) {
   console.log(
@@ -77,6 +81,44 @@ function numberIn(text: string | null): number {
   const m = (text ?? "").match(/-?\d+(\.\d+)?/);
   if (!m) throw new Error(`no number in ${JSON.stringify(text)}`);
   return Number(m[0]);
+}
+
+/**
+ * `tf.memory().numTensors` in the page: the demos' engine (TensorFlow.js and the experiments)
+ * is the module `/_engine/<source>.json` names, the one the demos imported.
+ */
+function pageTensors(page: Page, source = "reference"): Promise<number> {
+  return page.evaluate(async (source: string) => {
+    const info = await (await fetch(`/_engine/${source}.json`, { cache: "no-store" })).json();
+    const engine = await import(`/_engine/${info.file}`);
+    return engine.tf.memory().numTensors as number;
+  }, source);
+}
+
+/**
+ * The table of contents of a lesson at desktop width: it is shown, it stays in view when the
+ * page is scrolled far down, and its first exercise link and that heading's own `#` link lead to
+ * the heading.
+ */
+async function checkToc(page: Page): Promise<string> {
+  const toc = page.locator("nav.page-toc");
+  assert(await toc.isVisible(), "the table of contents is shown at 1280 px");
+  assert(!(await page.locator("details.toc-inline").isVisible()), "and not its narrow form");
+  await page.evaluate(() => globalThis.scrollTo(0, document.body.scrollHeight * 0.6));
+  const box = await toc.boundingBox();
+  const height = page.viewportSize()!.height;
+  assert(box && box.y >= -1 && box.y < height, `it stays in view when scrolled (top ${box?.y})`);
+  const link = toc.locator('a[href^="#exercise-"]').first();
+  const href = (await link.getAttribute("href"))!;
+  await link.click();
+  await page.waitForFunction((h: string) => location.hash === h, href);
+  const top = await page.locator(href).evaluate((el) => el.getBoundingClientRect().top);
+  assert(top >= -1 && top < height / 2, `${href} is scrolled to the top (${top}px)`);
+  const own = page.locator(`${href} > a.heading-anchor`);
+  assertEquals(await own.getAttribute("href"), href, "the heading links to itself");
+  const links = await toc.locator("a").count();
+  await page.evaluate(() => globalThis.scrollTo(0, 0));
+  return `table of contents: ${links} links, sticky, ${href} reached`;
 }
 
 /** Each demo's check: start it, then prove that it did something. */
@@ -277,6 +319,7 @@ const DRIVERS: Record<number, (page: Page, shot: () => Promise<void>) => Promise
   },
   6: async (page, shot) => {
     const said: string[] = [];
+    const tensors: number[] = [];
     // auto first (here: software WebGPU and WebGL are skipped, so wasm), then WebGL by name.
     for (const backend of ["auto", "webgl"]) {
       await page.selectOption("#train-preset", "tiny");
@@ -303,8 +346,14 @@ const DRIVERS: Record<number, (page: Page, shot: () => Promise<void>) => Promise
       said.push(`${backend}: ${detail}, ${ms} ms/step`);
       await page.click("#train-reset");
       await waitForStatus(page, /Reset/);
+      tensors.push(await pageTensors(page));
     }
-    return said.join(" | ");
+    assertEquals(
+      tensors[1],
+      tensors[0],
+      `Reset frees every tensor, after a switch of backend too: ${tensors.join(", ")}`,
+    );
+    return said.join(" | ") + `; tensors after each Reset: ${tensors.join(", ")}`;
   },
 };
 
@@ -320,7 +369,7 @@ Deno.test({
       await t.step("home", async () => {
         await page.goto(`${base}/`);
         assertEquals(await page.locator("h1").count(), 1);
-        await page.screenshot({ path: join(SCREENSHOTS, "home.png") });
+        await page.screenshot({ path: join(SCREENSHOTS, "map-1280.png") });
         assertEquals(errors, []);
         assertEquals(unexpectedWarnings(warnings), []);
       });
@@ -332,7 +381,8 @@ Deno.test({
             (await page.locator(".lesson-text .katex").count()) > 0 ||
               !lesson.markdown.includes("$"),
           );
-          await page.screenshot({ path: join(SCREENSHOTS, `lesson-${lesson.number}.png`) });
+          await page.screenshot({ path: join(SCREENSHOTS, `lesson-${lesson.number}-1280.png`) });
+          console.log(`  lesson ${lesson.number}: ${await checkToc(page)}`);
           const hint = page.locator(".lesson-text details summary").first();
           if (await hint.count()) {
             const details = page.locator(".lesson-text details").first();
@@ -347,7 +397,7 @@ Deno.test({
             const shot = async () => {
               shots++;
               await page.locator("#demo").screenshot({
-                path: join(SCREENSHOTS, `lesson-${lesson.number}-demo.png`),
+                path: join(SCREENSHOTS, `lesson-${lesson.number}-demo-1280.png`),
               });
             };
             const said = await driver(page, shot);
@@ -373,6 +423,7 @@ Deno.test({
         );
       }
     });
+    console.log(`  screenshots (1280 px): ${SCREENSHOTS}`);
   },
 });
 
@@ -412,11 +463,12 @@ function pageWidth(page: Page): Promise<{ width: number; widest?: string }> {
 }
 
 Deno.test({
-  name: `browser: at phone width (${PHONE_WIDTH}px) no page scrolls sideways`,
+  name: `browser: at phone width (${PHONE_WIDTH}px) no page scrolls sideways, nor after a demo`,
   ignore: !browser,
   sanitizeOps: false,
   sanitizeResources: false,
   async fn(t) {
+    await Deno.mkdir(SCREENSHOTS, { recursive: true });
     const lessons = await listLessons(COURSE_ROOT);
     const paths = ["/", ...lessons.map((l) => `/lessons/${l.number}`), "/spec", "/no/such/page"];
     await withBrowser(async ({ page, base, errors, warnings }) => {
@@ -437,7 +489,56 @@ Deno.test({
           assertEquals(unexpectedWarnings(warnings), [], "the console has no warnings");
         });
       }
+      const shot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, name) });
+      const demoShot = (name: string) =>
+        page.locator("#demo").screenshot({ path: join(SCREENSHOTS, name) });
+      const fits = async (what: string) => {
+        const { width, widest } = await pageWidth(page);
+        assert(width <= PHONE_WIDTH + 1, `${what}: ${width}px wide; widest: ${widest}`);
+      };
+      await t.step("the map and lesson 4's demo, with screenshots", async () => {
+        await page.goto(`${base}/`);
+        await shot("map-375.png");
+        await page.goto(`${base}/lessons/4`);
+        assert(!(await page.locator("nav.page-toc").isVisible()), "no margin at 375 px");
+        const inline = page.locator("details.toc-inline");
+        assert(await inline.isVisible(), "the table of contents is folded at the top instead");
+        await inline.locator("summary").click();
+        assert(await inline.locator('a[href="#demo"]').isVisible());
+        await shot("lesson-4-375.png");
+        await page.click("#ind-start");
+        await waitForStatus(page, /your text .*d = 256/, 120_000);
+        await fits("lesson 4 after its demo ran");
+        await demoShot("lesson-4-demo-375.png");
+      });
+      await t.step(
+        "lesson 5: no sideways scroll after a run; Reset frees every tensor",
+        async () => {
+          await page.goto(`${base}/lessons/5`);
+          await shot("lesson-5-375.png");
+          const tensors: number[] = [];
+          for (const steps of [/Training: step (2\d|[3-9]\d)/, /Training: step (1\d|[2-9]\d)/]) {
+            await page.selectOption("#train-preset", "tiny");
+            await page.click("#train-start");
+            await waitForStatus(page, steps, 240_000);
+            await page.click("#train-pause");
+            await waitForStatus(page, /Paused at step/);
+            await fits("lesson 5 after training");
+            if (tensors.length === 0) await demoShot("lesson-5-demo-375.png");
+            await page.click("#train-reset");
+            await waitForStatus(page, /Reset/);
+            tensors.push(await pageTensors(page));
+          }
+          assertEquals(tensors[1], tensors[0], `tensors after each Reset: ${tensors.join(", ")}`);
+          console.log(
+            `  lesson 5 at ${PHONE_WIDTH}px: no overflow; tensors after Reset ${tensors}`,
+          );
+          assertEquals(errors, [], "the console has no errors");
+          assertEquals(unexpectedWarnings(warnings), [], "the console has no warnings");
+        },
+      );
     });
+    console.log(`  screenshots (${PHONE_WIDTH} px): ${SCREENSHOTS}`);
   },
 });
 
