@@ -1,7 +1,8 @@
 /**
  * Home: the course map. Every lesson with its objectives and exercises (difficulty and time
- * box), read from the lessons' READMEs, the learner's progress as the CLI last recorded it, and
- * a link to the paper spec the lessons cite.
+ * box), read from the lessons' READMEs, the learner's progress as the CLI last recorded it, a
+ * link to the paper spec the lessons cite, and the picture of the induction head the course
+ * builds (`lessons/figures/induction_head.svg`).
  *
  * @example
  * ```ts
@@ -29,19 +30,42 @@ export interface HomeData {
   spec?: boolean;
   /** Exercises that pass, of all, over the course (from the same status as the terminal's). */
   count?: { done: number; total: number };
+  /** Whether the course has its picture of the induction head ({@linkcode MAP_FIGURE}). */
+  figure?: boolean;
 }
+
+/** The induction head's circuit, the paper's Figure 1 as the course draws it, under lessons/. */
+export const MAP_FIGURE = "lessons/figures/induction_head.svg";
+
+/** What the picture shows, for those who do not see it. */
+export const MAP_FIGURE_ALT =
+  "The induction head on the tokens … a b … a, in three rows. Layer 1: the previous-token " +
+  "head, whose key memory is W K 1, lets the position of b attend to the a before it, and the " +
+  "fixed random remapping W O 1 times W V 1 writes a copy of that a there. Layer 2: the " +
+  "induction head, whose key memory is W K 2, lets the query a at the last position find that " +
+  "copy, and the output memory W O 2 maps the attended value of b onto the unembedding of b, " +
+  "so the model predicts b.";
 
 /** Reads the lessons and the progress file. */
 export const handler: Handlers<HomeData> = {
   async GET(_req, ctx) {
-    const [lessons, progress, spec] = await Promise.all([
+    const isFile = (path: string) =>
+      Deno.stat(join(ctx.state.root, path)).then((s) => s.isFile, () => false);
+    const [lessons, progress, spec, figure] = await Promise.all([
       listLessons(ctx.state.root),
       readProgress(ctx.state.root),
-      Deno.stat(join(ctx.state.root, SPEC_PATH)).then((s) => s.isFile, () => false),
+      isFile(SPEC_PATH),
+      isFile(MAP_FIGURE),
     ]);
     const entries = await progressEntries(ctx.state.root, lessons, progress);
     ctx.state.title = "Course map";
-    return ctx.render({ lessons, progress, spec, count: courseCount(entries.map(lessonStatus)) });
+    return ctx.render({
+      lessons,
+      progress,
+      spec,
+      figure,
+      count: courseCount(entries.map(lessonStatus)),
+    });
   },
 };
 
@@ -56,7 +80,7 @@ export const handler: Handlers<HomeData> = {
  * ```
  */
 export default function Home({ data }: PageProps<HomeData>) {
-  const { lessons, progress, spec, count } = data;
+  const { lessons, progress, spec, count, figure } = data;
   const checked = Object.values(progress.lessons).some((l) => l.lastChecked);
   return (
     <main id="main" class="home">
@@ -77,6 +101,23 @@ export default function Home({ data }: PageProps<HomeData>) {
           Reference: <a href="/spec">the paper spec</a>{" "}
           (the setup, equations and hyperparameters the lessons cite as “spec §N”).
         </p>
+      )}
+      {figure && (
+        <figure class="map-figure" id="induction-head">
+          <div class="figure-scroll">
+            <img
+              src={`/_${MAP_FIGURE}`}
+              alt={MAP_FIGURE_ALT}
+              width="1100"
+              height="770"
+            />
+          </div>
+          <figcaption>
+            Where the course goes: the induction head as three associative memories (the paper's
+            Figure 1). Lesson 1 makes the tokens, lesson 2 the attention, lesson 3 the memories;
+            lesson 4 wires this circuit by hand and lesson 5 watches training find it.
+          </figcaption>
+        </figure>
       )}
       {!checked && (
         <p class="note">

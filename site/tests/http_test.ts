@@ -218,6 +218,21 @@ Deno.test("lesson pages point their links to ../paper_spec.md at /spec; the map 
   assertStringIncludes(await (await get("/")).text(), '<a href="/spec">the paper spec</a>');
 });
 
+Deno.test("the map and lesson 4 show the induction head's circuit, with a text alternative", async () => {
+  const home = await (await get("/")).text();
+  const img = home.match(/<figure class="map-figure"[\s\S]*?<img ([^>]*)>/)?.[1] ?? "";
+  assertStringIncludes(img, 'src="/_lessons/figures/induction_head.svg"');
+  const alt = img.match(/alt="([^"]*)"/)?.[1] ?? "";
+  assert(alt.length > 200 && /previous-token/.test(alt) && /predicts b/.test(alt), alt);
+  assert(!/W_/.test(alt), `the alt text names the matrices in words: ${alt}`);
+  const svg = await get("/_lessons/figures/induction_head.svg");
+  assertEquals(svg.status, 200);
+  assertMatch(svg.headers.get("content-type") ?? "", /^image\/svg\+xml/);
+  assertStringIncludes(await svg.text(), "<svg");
+  const lesson4 = await (await get("/lessons/4")).text();
+  assertStringIncludes(lesson4, 'src="/_lessons/figures/induction_head.svg"');
+});
+
 Deno.test("lesson pages: a table of contents of sections and exercises, heading anchors, prev/next at the top and the bottom", async () => {
   for (const lesson of lessons) {
     const html = await (await get(`/lessons/${lesson.number}`)).text();
