@@ -35,16 +35,30 @@ function assertBalanced(svg: string): void {
   assert.deepEqual(stack, [], "unclosed elements");
 }
 
-/** The panel titles: the bold 13px text of each chart. */
+/**
+ * A text element's content as plain text: the subscript and superscript of a matrix name
+ * (`svgText` in plot.ts) written back as `W_K^1`, tags dropped, entities unescaped.
+ */
+function plain(inner: string): string {
+  return inner
+    .replace(
+      /W<tspan dy="3" font-size="75%">(\w)<\/tspan>(?:<tspan dy="-8" font-size="75%">(\d)<\/tspan>)?<tspan dy="-?\d+">\u200b<\/tspan>/g,
+      (_, sub: string, sup?: string) => sup ? `W_${sub}^${sup}` : `W_${sub}`,
+    )
+    .replace(/<[^>]*>/g, "")
+    .replaceAll("&lt;", "<").replaceAll("&gt;", ">").replaceAll("&amp;", "&");
+}
+
+/** The panel titles: the bold 14px text of each chart. */
 function panelTitles(svg: string): string[] {
-  return [...svg.matchAll(/font-size="13" font-weight="bold">([^<]*)</g)].map((m) => m[1]);
+  return [...svg.matchAll(/font-size="14" font-weight="bold">([\s\S]*?)<\/text>/g)].map((m) =>
+    plain(m[1])
+  );
 }
 
 /** The legend entries (dark text) of every chart in `svg`, unescaped. */
 function legendNames(svg: string): string[] {
-  return [...svg.matchAll(/fill="#222">([^<]*)</g)].map((m) =>
-    m[1].replaceAll("&lt;", "<").replaceAll("&gt;", ">").replaceAll("&amp;", "&")
-  );
+  return [...svg.matchAll(/fill="#222">([\s\S]*?)<\/text>/g)].map((m) => plain(m[1]));
 }
 
 /** The y-axis tick labels of a single chart. */
@@ -142,7 +156,7 @@ Deno.test("trainingCurves: vertical lines in every panel, extra charts at the en
   assert.equal(svg.match(/<svg /g)?.length, 5);
   assert.equal(panelTitles(svg).at(-1), "Learning rate");
   assert.equal(svg.match(/stroke-dasharray="4 3"/g)?.length, 6, "2 lines in each of 3 panels");
-  assert.equal(svg.match(/>unfreeze W_K2</g)?.length, 3);
+  assert.equal(svg.match(/>unfreeze W<tspan/g)?.length, 3, "W_K2 as W with sub- and superscript");
   assert.equal(svg.match(/>second</g)?.length, 3);
 });
 
@@ -158,7 +172,7 @@ Deno.test("compareRuns: one line per run, named after the run", () => {
   assertBalanced(svg);
   assert.equal(svg.match(/<svg /g)?.length, 1, "a single chart");
   assert.deepEqual(panelTitles(svg), [METRIC_LABELS.inContextAcc]);
-  assert.deepEqual(legendNames(svg), ["baseline", "frozen W_K2"]);
+  assert.deepEqual(legendNames(svg), ["baseline", "frozen W_K^2"]);
   assert.equal(svg.match(/<path /g)?.length, 2);
   assert.equal(svg.match(/<path [^>]*stroke-dasharray="6 4"/g)?.length, 1, "only b is dashed");
   assert.equal(svg.match(/stroke-dasharray="4 3"/g)?.length, 1);

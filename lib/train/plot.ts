@@ -88,9 +88,33 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
   return ticks;
 }
 
-function esc(text: string): string {
+function escapeXml(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
+
+/**
+ * A label as SVG text: escaped, and with the course's matrix names written as W with a
+ * subscript and a superscript (`W_K^1` or `W_K1` → W, subscript K, superscript 1; `W_F` → W,
+ * subscript F), so that no figure shows a raw `W_K^1`.
+ *
+ * @example
+ * ```ts
+ * import { svgText } from "@lib/train/plot.ts";
+ * svgText("W_K^1 recall"); // 'W<tspan dy="3" font-size="75%">K</tspan><tspan dy="-8" font-size="75%">1</tspan><tspan dy="5">​</tspan> recall'
+ * ```
+ */
+export function svgText(text: string): string {
+  return escapeXml(text).replace(
+    /\bW_([A-Z])(?:\^?(\d))?(?![A-Za-z0-9])/g,
+    (_, sub: string, sup?: string) =>
+      `W<tspan dy="3" font-size="75%">${sub}</tspan>` +
+      (sup
+        ? `<tspan dy="-8" font-size="75%">${sup}</tspan><tspan dy="5">\u200b</tspan>`
+        : `<tspan dy="-3">\u200b</tspan>`),
+  );
+}
+
+const esc = svgText;
 
 function fmtTick(v: number): string {
   if (v === 0) return "0";
@@ -132,9 +156,9 @@ export function lineChart(series: Series[], options: ChartOptions): string {
   const out: string[] = [];
   out.push(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" ` +
-      `viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="11">`,
+      `viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="12">`,
     `<rect width="${width}" height="${height}" fill="white"/>`,
-    `<text x="${width / 2}" y="18" text-anchor="middle" font-size="13" font-weight="bold">${
+    `<text x="${width / 2}" y="18" text-anchor="middle" font-size="14" font-weight="bold">${
       esc(options.title)
     }</text>`,
   );
@@ -180,7 +204,7 @@ export function lineChart(series: Series[], options: ChartOptions): string {
   const clip = (y: number) => Math.min(Math.max(y, y0), y1);
   const legend: string[] = [];
   const where = options.legend ?? "top-left";
-  const legendW = 44 + 6.2 * Math.max(0, ...series.map((s) => s.name.length));
+  const legendW = 44 + 6.8 * Math.max(0, ...series.map((s) => s.name.length));
   const legendH = 8 + 15 * series.length;
   const lx = where.endsWith("left") ? m.left + 4 : m.left + plotW - 4 - legendW;
   const ly0 = where.startsWith("top") ? m.top + 4 : m.top + plotH - 4 - legendH;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { figure, lineChart, niceTicks } from "./plot.ts";
+import { figure, lineChart, niceTicks, svgText } from "./plot.ts";
 
 Deno.test("niceTicks gives round steps covering the range", () => {
   assert.deepEqual(niceTicks(0, 0.97, 5), [0, 0.2, 0.4, 0.6, 0.8, 1]);
@@ -33,4 +33,19 @@ Deno.test("figure places charts on a grid in one svg", () => {
   assert.match(f, /^<svg [^>]*width="600" height="430"/);
   assert.deepEqual(f.match(/<svg /g)?.length, 4);
   assert.match(f, /<svg x="0" y="230"/);
+});
+
+Deno.test("labels write W_K^1 as W with a subscript and a superscript, never raw", () => {
+  const svg = lineChart([{ name: "W_K1, W_K2 frozen", points: [[0, 0], [1, 1]] }], {
+    title: "W_O^2 alone & W_F",
+    xLabel: "step",
+    yLabel: "W_K^1 recall",
+  });
+  assert.doesNotMatch(svg, /W_/, "no raw matrix name is left");
+  assert.match(svg, />W<tspan dy="3" font-size="75%">K<\/tspan><tspan dy="-8" font-size="75%">1</);
+  assert.match(svg, /W<tspan dy="3" font-size="75%">F<\/tspan><tspan dy="-3">/);
+  assert.match(svg, /alone &amp; W/);
+  assert.equal(svgText("W_Kx stays"), "W_Kx stays", "only a matrix name is rewritten");
+  const sizes = [...svg.matchAll(/font-size="(\d+)"/g)].map((m) => Number(m[1]));
+  assert.ok(sizes.every((px) => px >= 12), `no label under 12 px: ${sizes}`);
 });
