@@ -295,18 +295,14 @@ export function parseHints(text: string): Map<string, Hint[]> {
   const out = new Map<string, Hint[]>();
   let tiers: Hint[] | undefined;
   let body: string[] | undefined;
-  let fence: string | undefined;
   const close = () => {
     if (tiers && body) tiers[tiers.length - 1].body = body.join("\n").trim();
     body = undefined;
   };
-  for (const line of text.split("\n")) {
-    const f = line.match(/^\s*(`{3,}|~{3,})/);
-    if (f) {
-      if (!fence) fence = f[1];
-      else if (line.trim().startsWith(fence)) fence = undefined;
-    }
-    if (!fence && /^#{1,3} /.test(line)) {
+  const lines = text.split("\n");
+  const heading = headingLines(lines);
+  for (const [i, line] of lines.entries()) {
+    if (heading[i]) {
       close();
       const ex = line.match(/^## Exercise (\d+\.\d+)\b/);
       const hint = line.match(/^### (Hint\b.*)$/);
@@ -321,6 +317,29 @@ export function parseHints(text: string): Map<string, Hint[]> {
   }
   close();
   return out;
+}
+
+/**
+ * Which lines of a Markdown text are headings of level 1 to 3 (`#`, `##`, `###`), not counting
+ * lines inside fenced code blocks (a `# comment` in a shell block is no heading).
+ *
+ * @example
+ * ```ts
+ * import { headingLines } from "@lib/course/lessons.ts";
+ * headingLines(["# Title", "~~~sh", "# a comment", "~~~", "## Next"]);
+ * // [true, false, false, false, true]
+ * ```
+ */
+export function headingLines(lines: string[]): boolean[] {
+  let fence: string | undefined;
+  return lines.map((line) => {
+    const f = line.match(/^\s*(`{3,}|~{3,})/);
+    if (f) {
+      if (!fence) fence = f[1];
+      else if (line.trim().startsWith(fence)) fence = undefined;
+    }
+    return !fence && /^#{1,3} /.test(line);
+  });
 }
 
 /**

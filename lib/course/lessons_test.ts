@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { anchorOf, findLesson, listLessons, parseHints, parseLesson } from "@lib/course/lessons.ts";
+import {
+  anchorOf,
+  findLesson,
+  headingLines,
+  listLessons,
+  parseHints,
+  parseLesson,
+} from "@lib/course/lessons.ts";
 
 const README = `# Lesson 7: A demo lesson
 
@@ -70,6 +77,23 @@ Deno.test("parseHints: tiers in order, a heading of another kind ends the last h
     ["1.1", ["a", "b"]],
     ["1.2", ["c"]],
   ]);
+});
+
+Deno.test("headingLines: # lines inside fenced code (``` or ~~~) are not headings", () => {
+  assert.deepEqual(
+    headingLines([
+      "# T",
+      "```sh",
+      "# comment",
+      "```",
+      "~~~",
+      "## no",
+      "~~~",
+      "### Yes",
+      "#### four",
+    ]),
+    [true, false, false, false, false, false, false, true, false],
+  );
 });
 
 Deno.test("anchorOf: GitHub-style anchors", () => {

@@ -12,7 +12,7 @@
  * ```
  * @module
  */
-import type { Exercise, Lesson } from "@lib/course/lessons.ts";
+import { type Exercise, headingLines, type Lesson } from "@lib/course/lessons.ts";
 
 /**
  * Inserts, at the end of each exercise's section (before the next heading of level 1 to 3, or
@@ -36,7 +36,6 @@ export function withSolutions(
 ): string {
   const lines = lesson.markdown.split("\n");
   const out: string[] = [];
-  let fence: string | undefined;
   let current: Exercise | undefined;
   let index = 0;
   const flush = () => {
@@ -50,13 +49,9 @@ export function withSolutions(
     }
     current = undefined;
   };
-  for (const line of lines) {
-    const f = line.match(/^\s*(`{3,}|~{3,})/);
-    if (f) {
-      if (!fence) fence = f[1];
-      else if (line.trim().startsWith(fence)) fence = undefined;
-    }
-    if (!fence && /^#{1,3} /.test(line)) {
+  const heading = headingLines(lines);
+  for (const [i, line] of lines.entries()) {
+    if (heading[i]) {
       flush();
       if (/^### Exercise \d+\.\d+/.test(line)) current = lesson.exercises[index++];
     }
