@@ -23,6 +23,7 @@ import * as $lessons_index from "./routes/lessons/index.tsx";
 import * as $source_path from "./routes/source/[...path].tsx";
 import * as $spec from "./routes/spec.tsx";
 import * as $attention_demo from "./islands/attention_demo.tsx";
+import * as $beyond_demo from "./islands/beyond_demo.tsx";
 import * as $bigram_demo from "./islands/bigram_demo.tsx";
 import * as $data_demo from "./islands/data_demo.tsx";
 import * as $induction_demo from "./islands/induction_demo.tsx";
@@ -48,6 +49,7 @@ const manifest: Manifest = {
   },
   islands: {
     "./islands/attention_demo.tsx": $attention_demo,
+    "./islands/beyond_demo.tsx": $beyond_demo,
     "./islands/bigram_demo.tsx": $bigram_demo,
     "./islands/data_demo.tsx": $data_demo,
     "./islands/induction_demo.tsx": $induction_demo,

@@ -29,3 +29,4 @@ export * from "./batch_matmul.ts";
 export * from "./linalg.ts";
 export * from "./metrics.ts";
 export * from "./probes.ts";
+export * from "./full.ts";

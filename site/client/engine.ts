@@ -26,6 +26,7 @@ export const experiments = {
   "06_webgpu": () => import("../../lessons/06_webgpu/experiment.ts"),
   "07_top_down": () => import("./top_down.ts"),
   "08_data_distribution": () => import("../../lessons/08_data_distribution/experiment.ts"),
+  "09_beyond_simplified": () => import("../../lessons/09_beyond_simplified/experiment.ts"),
 };
 
 /** A lesson that has an experiment module. */

@@ -21,6 +21,7 @@ import InductionDemo from "../islands/induction_demo.tsx";
 import TrainDemo from "../islands/train_demo.tsx";
 import TopDownDemo from "../islands/top_down_demo.tsx";
 import DataDemo from "../islands/data_demo.tsx";
+import BeyondDemo from "../islands/beyond_demo.tsx";
 
 /** The demo island of each lesson, by number. */
 // deno-lint-ignore no-explicit-any
@@ -76,6 +77,12 @@ export const DEMOS: Record<number, { island: ComponentType<any>; props?: object;
         "on it in the page (150 steps); browse the cached sweep (steps to 50% and 90% " +
         "in-context accuracy) and the out-of-distribution runs.",
     },
+    9: {
+      island: BeyondDemo,
+      about: "Pick a variant of the model (one layer, a freezing schedule, the loss on all " +
+        "targets with W_F, learned embeddings, the full transformer) and watch it train in " +
+        "your browser: accuracy, probes, and the induction score of each head.",
+    },
   };
 
 /**
@@ -109,7 +116,7 @@ export const PLANNED: Record<number, string> = {};
  * @example
  * ```tsx
  * import { LessonDemo } from "./lesson_demo.tsx";
- * <LessonDemo number={9} code={{ source: "learner", exercises: {} }} />; // "coming soon"
+ * <LessonDemo number={10} code={{ source: "learner", exercises: {} }} />; // "coming soon"
  * ```
  */
 export function LessonDemo({ number, code }: { number: number; code: CodeProps }) {

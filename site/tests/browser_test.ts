@@ -317,6 +317,17 @@ const DRIVERS: Record<number, (page: Page, shot: () => Promise<void>) => Promise
       `trained in the page (150 steps, ${seconds.toFixed(0)} s): model ${model} vs bigram ` +
       `alone ${alone}`;
   },
+  9: async (page, shot) => {
+    await page.click("#beyond-start");
+    await waitForStatus(page, /one layer \(W_O\^1 = 0\): step (1\d|[2-9]\d)/, 240_000);
+    await page.selectOption("#beyond-variant", "full");
+    await waitForStatus(page, /full transformer.*: step (1\d|[2-9]\d)/, 240_000);
+    await page.waitForSelector("#beyond-heads", { timeout: patience(60_000) });
+    const heads = (await page.locator("#beyond-heads").textContent()) ?? "";
+    assert(/1\.1 \d\.\d\d/.test(heads), `the induction score of each head is shown: ${heads}`);
+    await shot();
+    return `one layer and the full transformer train; ${heads.slice(0, 80)}`;
+  },
   6: async (page, shot) => {
     const said: string[] = [];
     const tensors: number[] = [];

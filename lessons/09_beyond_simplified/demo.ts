@@ -1,0 +1,169 @@
+/**
+ * `deno task demo 9`: beyond the simplified model, with your lesson-9 code.
+ *
+ * 1. Live, small (the `tiny` preset: d = 64, T = 32, batch 32): one layer (evaluated with your
+ *    `oneLayerForward`) against two layers, and a small full transformer built from your layer
+ *    norm, heads and MLP, its heads ranked by your `inductionScore`.
+ * 2. The cached `cpu`-preset runs (`figures/runs.jsonl`, made by `runs.ts`): one vs two layers,
+ *    the freeze grid, the loss on all targets with W_F, learned embeddings.
+ *
+ * Options: `--steps N` (live steps, default 200), `--live KEY` (train only that variant live:
+ * one of the keys of `variants.ts` or `full`), `--replot` (rewrite the figures and
+ * `figures/results.json` from the cached runs).
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { join } from "node:path";
+import pc from "picocolors";
+import { codeLabel, runDemo } from "@lib/course/demo_support.ts";
+import { initBackend } from "@lib/tf/mod.ts";
+import {
+  LIVE_VARIANTS,
+  type LivePoint,
+  type RunRow,
+  runsFigure,
+  runTable,
+  trainLive,
+} from "./experiment.ts";
+import { FULL_FILE, FULL_RUNS, readRuns, RUNS, RUNS_FILE } from "./runs.ts";
+
+const f2 = (x: number | undefined) => (x === undefined ? "  -  " : x.toFixed(2).padStart(5));
+const at = (s: number | null) => (s === null ? "never" : String(s)).padStart(6);
+
+function liveLine(key: string, p: LivePoint): string {
+  const probes = p.wO2 === undefined
+    ? ""
+    : `  W_O2 ${f2(p.wO2)}  W_K2 ${f2(p.wK2)}  W_K1 ${f2(p.wK1)}`;
+  return `  ${key.padEnd(11)} step ${String(p.step).padStart(4)}  in-context acc ${
+    f2(p.inContextAcc)
+  }  global loss ${f2(p.lossGlobal)}${probes}`;
+}
+
+function printRows(rows: RunRow[], group: string, title: string, bold: (t: string) => string) {
+  const mine = rows.filter((r) => r.group === group);
+  console.log(bold(title));
+  if (mine.length === 0) {
+    console.log("  not run yet: `deno run -A lessons/09_beyond_simplified/runs.ts` makes them");
+    return;
+  }
+  console.log(
+    `  ${"run".padEnd(36)}${"50%".padStart(6)}${"90%".padStart(6)}${"95%".padStart(6)}` +
+      `   late acc (min-max)   W_O2  W_K2 W_K1<64  W_F KL`,
+  );
+  for (const r of mine) {
+    console.log(
+      `  ${r.title.padEnd(36)}${at(r.to50)}${at(r.to90)}${at(r.to95)}   ${f2(r.lateAcc.mean)} (${
+        r.lateAcc.min.toFixed(2)
+      }-${r.lateAcc.max.toFixed(2)})  ${f2(r.last.wO2)} ${f2(r.last.wK2)} ${
+        f2(r.last.wK1Early)
+      }   ${f2(r.last.wF)}`,
+    );
+  }
+}
+
+if (import.meta.main) {
+  await runDemo(9, async () => {
+    const { values } = parseArgs({
+      args: Deno.args,
+      options: {
+        steps: { type: "string", default: "200" },
+        live: { type: "string" },
+        replot: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+    if (values.help) {
+      console.log("deno task demo 9 [--solutions] [--steps N] [--live KEY] [--replot]");
+      console.log(`  KEY: ${LIVE_VARIANTS.map((v) => v.key).join(", ")}`);
+      return;
+    }
+    const steps = Number(values.steps);
+    if (!Number.isInteger(steps) || steps < 10) throw new Error("--steps must be an integer >= 10");
+    const keys = LIVE_VARIANTS.map((v) => v.key);
+    if (values.live !== undefined && !keys.includes(values.live)) {
+      throw new Error(`--live: unknown variant "${values.live}"; one of ${keys.join(", ")}`);
+    }
+    const tty = Deno.stdout.isTerminal();
+    const bold = (t: string) => tty ? pc.bold(t) : t;
+    console.log(pc.dim(`Running ${codeLabel()}.`));
+    console.log(pc.dim(`Backend: ${(await initBackend("wasm")).summary}\n`));
+
+    const live = values.replot
+      ? []
+      : values.live
+      ? [values.live]
+      : ["one-layer", "two-layer", "full"];
+    if (live.length) {
+      console.log(
+        bold(`Live, small (tiny preset: d = 64, T = 32, batch 32; full: d = 32; ${steps} steps)`),
+      );
+    }
+    for (const key of live) {
+      const started = performance.now();
+      const points = await trainLive(key, { steps, evalEvery: Math.max(10, steps / 4) });
+      for (const p of points.filter((_, i) => i > 0)) console.log(liveLine(key, p));
+      const last = points.at(-1)!;
+      if (last.induction) {
+        const ranked = last.induction.flatMap((hs, l) => hs.map((s, h) => ({ l, h, s })))
+          .sort((a, b) => b.s - a.s);
+        console.log(
+          `  full: induction score per head (layer.head) ` +
+            ranked.map((r) => `${r.l + 1}.${r.h + 1} ${r.s.toFixed(2)}`).join(", "),
+        );
+      }
+      console.log(pc.dim(`  (${((performance.now() - started) / 1000).toFixed(0)} s)`));
+    }
+    console.log();
+
+    const results = [...await readRuns(RUNS_FILE), ...await readRuns(FULL_FILE)];
+    const rows = runTable(results);
+    console.log(
+      bold(
+        `The cached runs (${results.length} of ${
+          RUNS.length + FULL_RUNS.length
+        }; figures/runs.jsonl, figures/full.jsonl)`,
+      ),
+    );
+    console.log(
+      "  steps to 50/90/95% in-context accuracy; late acc: mean of the last 10 evaluations",
+    );
+    printRows(rows, "layers", "One layer vs two (300 steps)", bold);
+    printRows(rows, "freeze", "The freeze grid (600 steps, frozen until 300)", bold);
+    printRows(rows, "global", "Loss on all targets, with W_F (300 steps)", bold);
+    printRows(rows, "embeddings", "Learned embeddings (300 steps)", bold);
+    const global = results.find((r) => r.key === "global-linear");
+    if (global) {
+      const g = global.metrics.lossGlobal!;
+      const i = g.findIndex((v) => v < 2.6);
+      console.log(
+        `  global loss: ${g[0].toFixed(2)} at step 0, below 2.6 from step ${
+          i < 0 ? "never" : global.steps[i]
+        }, ${g.at(-1)!.toFixed(2)} at step ${global.steps.at(-1)}`,
+      );
+    }
+    console.log(bold("The full transformer (2 layers x 4 heads, d = 64, T = 64, batch 64, AdamW)"));
+    for (const key of FULL_RUNS) {
+      const r = results.find((x) => x.key === key);
+      if (!r) {
+        console.log(`  ${key}: not run yet`);
+        continue;
+      }
+      const acc = r.metrics.inContextAcc!;
+      const heads = r.heads!.at(-1)!.flatMap((hs, l) => hs.map((s, h) => ({ l, h, s })))
+        .sort((a, b) => b.s - a.s);
+      console.log(
+        `  ${key}: in-context acc ${acc.at(-1)!.toFixed(2)} at step ${r.steps.at(-1)}` +
+          `, global loss ${r.metrics.lossGlobal!.at(-1)!.toFixed(2)}; induction score by head ` +
+          heads.map((x) => `${x.l + 1}.${x.h + 1} ${x.s.toFixed(2)}`).join(", "),
+      );
+    }
+    if (values.replot) {
+      const dir = join(new URL(".", import.meta.url).pathname, "figures");
+      for (const group of ["layers", "freeze", "global", "embeddings"]) {
+        await Deno.writeTextFile(join(dir, `${group}.svg`), runsFigure(results, group));
+      }
+      await Deno.writeTextFile(join(dir, "results.json"), JSON.stringify({ runs: results }) + "\n");
+      console.log("\nwrote figures/{layers,freeze,global,embeddings}.svg and figures/results.json");
+    }
+  });
+}

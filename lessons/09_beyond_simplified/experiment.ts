@@ -1,0 +1,310 @@
+/**
+ * Lesson 9's experiment, settings in, plain data out: a variant of the model trained live at a
+ * small size (one layer, a freezing schedule, the loss on all targets with W_F, learned
+ * embeddings, or the full transformer), and the cached `cpu`-preset runs of every variant
+ * (`runs.ts`, `figures/runs.jsonl`, kept as `figures/results.json` for the site) as tables and
+ * figures. It runs the exercises imported through `@exercises/` (lessons 1, 5, 8 and 9): the
+ * learner's code or the reference, whichever the import map points at. The demo prints it, the
+ * site's island draws it.
+ *
+ * @example
+ * ```ts
+ * import { cachedRuns, runTable } from "./experiment.ts";
+ * runTable(cachedRuns()).map((r) => r.key); // the cached runs
+ * ```
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import * as data from "@exercises/01_bigram_data/exercises.ts";
+import * as training from "@exercises/05_training/exercises.ts";
+import { stepsTo } from "@exercises/08_data_distribution/exercises.ts";
+import * as ex9 from "@exercises/09_beyond_simplified/exercises.ts";
+import { batchMetrics } from "@lib/model/mod.ts";
+import { presets, type TrainConfig, withOverrides } from "@lib/train/config.ts";
+import { fullPreset, FullTrainer } from "@lib/train/full.ts";
+import { trainerParts } from "@lib/train/parts.ts";
+import { Trainer } from "@lib/train/trainer.ts";
+import { figure, lineChart, type Series } from "@lib/train/plot.ts";
+import { type Metric, runConfig, type RunResult, RUNS, setUpVariant } from "./variants.ts";
+import cached from "./figures/results.json" with { type: "json" };
+
+export { RUNS };
+export type { Metric, RunResult };
+
+/** The variants the live demo can train: the cached ones and the full transformer. */
+export const LIVE_VARIANTS: { key: string; title: string }[] = [
+  ...RUNS.filter((r) => r.key !== "freeze-none" && r.key !== "two-layer").map((r) => ({
+    key: r.key,
+    title: r.title,
+  })),
+  { key: "two-layer", title: "two layers (the simplified model)" },
+  { key: "full", title: "the full transformer (2 layers x 4 heads, AdamW)" },
+];
+
+/** One evaluation of a live run. */
+export interface LivePoint {
+  /** Steps done. */
+  step: number;
+  /** In-context accuracy on the batch the next step trains on. */
+  inContextAcc: number;
+  /** Cross-entropy on the global (label 0) targets. */
+  lossGlobal: number;
+  /** The probes of the simplified model (absent for the full transformer). */
+  wO2?: number;
+  /** W_K^2's recall. */
+  wK2?: number;
+  /** W_K^1's recall. */
+  wK1?: number;
+  /** W_F's KL probe (with W_F only). */
+  wF?: number;
+  /** The full transformer: the induction score of each head, `[layer][head]`. */
+  induction?: number[][];
+}
+
+/** Settings of a live run. */
+export interface LiveOptions {
+  /** Steps to train (the schedules of the freeze variants scale with it: frozen for half). */
+  steps: number;
+  /** Evaluate every this many steps. */
+  evalEvery: number;
+  /** Called after each evaluation with every point so far. */
+  onEval?: (points: LivePoint[]) => void;
+  /** Stop when this returns true (checked after each step). */
+  cancelled?: () => boolean;
+}
+
+/**
+ * The small base of the live runs: the `tiny` preset (d = 64, T = 32, batch 32, SGD lr 0.2),
+ * with a variant's changes; a freezing schedule holds for the first half of `steps`.
+ *
+ * @example
+ * ```ts
+ * import { liveConfig } from "./experiment.ts";
+ * liveConfig("freeze-wK1", 200).freeze; // [{ param: "wK1", untilStep: 100 }]
+ * ```
+ */
+export function liveConfig(key: string, steps: number): TrainConfig {
+  const variant = RUNS.find((r) => r.key === key);
+  if (!variant) throw new Error(`unknown variant "${key}"`);
+  const config = runConfig(variant, presets.tiny);
+  return withOverrides(config, {
+    steps,
+    freeze: config.freeze.map((r) => ({ param: r.param, untilStep: Math.floor(steps / 2) })),
+  });
+}
+
+/**
+ * Trains one variant live and returns its evaluations. The one-layer variant is evaluated with
+ * your `oneLayerForward` (Exercise 9.1), the full transformer is built from your layer norm,
+ * heads and MLP and scored with your `inductionScore` (Exercises 9.2-9.5); the simplified
+ * model's variants train with lessons 1 and 5's code.
+ *
+ * @example
+ * ```ts
+ * import { trainLive } from "./experiment.ts";
+ * const points = await trainLive("one-layer", { steps: 20, evalEvery: 10 });
+ * points.at(-1)!.inContextAcc; // near the plateau
+ * ```
+ */
+export async function trainLive(key: string, options: LiveOptions): Promise<LivePoint[]> {
+  const points: LivePoint[] = [];
+  const yieldToPage = () => new Promise((r) => setTimeout(r, 0));
+  if (key === "full") {
+    const config = {
+      ...fullPreset,
+      model: { ...fullPreset.model, dim: 32, maxLen: 32 },
+      data: { ...fullPreset.data, seqLen: 32 },
+      batchSize: 32,
+      steps: options.steps,
+    };
+    const trainer = new FullTrainer(config, { ...data, ...training, ...ex9, mlp: ex9.mlp });
+    try {
+      while (true) {
+        if (trainer.stepCount % options.evalEvery === 0 || trainer.stepCount === options.steps) {
+          const r = await trainer.evaluate();
+          points.push({
+            step: r.step,
+            inContextAcc: r.inContextAcc,
+            lossGlobal: r.lossGlobal,
+            induction: r.induction,
+          });
+          options.onEval?.(points);
+        }
+        if (trainer.stepCount >= options.steps || options.cancelled?.()) break;
+        trainer.step();
+        await yieldToPage();
+      }
+    } finally {
+      trainer.dispose();
+    }
+    return points;
+  }
+  const variant = RUNS.find((r) => r.key === key)!;
+  const config = liveConfig(key, options.steps);
+  const trainer = new Trainer(config, trainerParts(data, training));
+  setUpVariant(trainer.params, config.model, variant);
+  try {
+    while (true) {
+      if (trainer.stepCount % options.evalEvery === 0 || trainer.stepCount === options.steps) {
+        const r = await trainer.evaluate();
+        const point: LivePoint = {
+          step: r.step,
+          inContextAcc: r.inContextAcc,
+          lossGlobal: r.lossGlobal,
+          wO2: r.wO2,
+          wK2: r.wK2,
+          wK1: r.wK1,
+          wF: r.wF,
+        };
+        if (variant.oneLayer) {
+          // your one-layer forward pass on the same batch (it must agree with the library's)
+          const batch = trainer.batchAt(trainer.stepCount);
+          const logits = ex9.oneLayerForward(trainer.params, config.model, batch.inputs);
+          const m = await batchMetrics(logits, batch.targets, batch.labels);
+          tf.dispose([logits, ...Object.values(batch)]);
+          point.inContextAcc = m.inContextAcc;
+          point.lossGlobal = m.lossGlobal;
+        }
+        points.push(point);
+        options.onEval?.(points);
+      }
+      if (trainer.stepCount >= options.steps || options.cancelled?.()) break;
+      trainer.step();
+      await yieldToPage();
+    }
+  } finally {
+    trainer.dispose();
+  }
+  return points;
+}
+
+/**
+ * The cached `cpu`-preset runs (written by `deno task demo 9 --replot` from `figures/runs.jsonl`).
+ *
+ * @example
+ * ```ts
+ * import { cachedRuns } from "./experiment.ts";
+ * cachedRuns().length; // the runs made so far
+ * ```
+ */
+export function cachedRuns(): RunResult[] {
+  return (cached as { runs: RunResult[] }).runs;
+}
+
+/** One row of the runs' table. */
+export interface RunRow {
+  /** The variant's key. */
+  key: string;
+  /** What it is. */
+  title: string;
+  /** Its group. */
+  group: string;
+  /** First evaluation with in-context accuracy >= 0.5, 0.9, 0.95 (null: never). */
+  to50: number | null;
+  /** ... >= 0.9. */
+  to90: number | null;
+  /** ... >= 0.95 (the course's "birth"). */
+  to95: number | null;
+  /** The last evaluation's step. */
+  lastStep: number;
+  /** The mean in-context accuracy of the last 10 evaluations, with their min and max. */
+  lateAcc: { mean: number; min: number; max: number };
+  /** The last evaluation's value of each metric measured. */
+  last: Partial<Record<Metric, number>>;
+}
+
+/**
+ * The table of the cached runs: steps to 50%, 90% and 95% in-context accuracy (lesson 8's
+ * `stepsTo`), the late accuracy and the final probes, in the order of {@linkcode RUNS}.
+ *
+ * @example
+ * ```ts
+ * import { runTable } from "./experiment.ts";
+ * runTable([]); // []
+ * ```
+ */
+export function runTable(results: RunResult[]): RunRow[] {
+  const rows: RunRow[] = [];
+  for (const variant of RUNS) {
+    const r = results.find((x) => x.key === variant.key);
+    if (!r) continue;
+    const acc = r.metrics.inContextAcc ?? [];
+    const late = acc.slice(-10);
+    const last: Partial<Record<Metric, number>> = {};
+    for (const [m, values] of Object.entries(r.metrics)) last[m as Metric] = values.at(-1);
+    rows.push({
+      key: r.key,
+      title: variant.title,
+      group: variant.group,
+      to50: stepsTo(r.steps, acc, 0.5),
+      to90: stepsTo(r.steps, acc, 0.9),
+      to95: stepsTo(r.steps, acc, 0.95),
+      lastStep: r.steps.at(-1) ?? 0,
+      lateAcc: {
+        mean: late.reduce((a, b) => a + b, 0) / Math.max(late.length, 1),
+        min: Math.min(...late),
+        max: Math.max(...late),
+      },
+      last,
+    });
+  }
+  return rows;
+}
+
+const curve = (r: RunResult, m: Metric, name: string, dashed = false): Series => ({
+  name,
+  points: r.steps.map((s, i) => [s, r.metrics[m]?.[i] ?? NaN] as [number, number])
+    .filter(([, v]) => Number.isFinite(v)),
+  dashed,
+});
+
+/**
+ * The figure of one group of cached runs (SVG): in-context accuracy of each run, and for the
+ * freeze grid the three probes of each run.
+ *
+ * @example
+ * ```ts
+ * import { runsFigure } from "./experiment.ts";
+ * runsFigure([], "layers").startsWith("<svg"); // true
+ * ```
+ */
+export function runsFigure(results: RunResult[], group: string): string {
+  const runs = RUNS.filter((v) => v.group === group)
+    .map((v) => ({ v, r: results.find((x) => x.key === v.key) }))
+    .filter((x): x is { v: typeof RUNS[number]; r: RunResult } => x.r !== undefined);
+  if (runs.length === 0) return `<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>`;
+  const chart = (title: string, yLabel: string, series: Series[], yMax?: number) =>
+    lineChart(series, {
+      title,
+      xLabel: "step",
+      yLabel,
+      yMin: 0,
+      yMax,
+      legend: "bottom-right",
+      width: 420,
+      height: 270,
+    });
+  const charts = [
+    chart(
+      "in-context accuracy",
+      "accuracy",
+      runs.map(({ v, r }) => curve(r, "inContextAcc", v.title)),
+      1,
+    ),
+  ];
+  if (group === "freeze" || group === "embeddings") {
+    for (const [m, label] of [["wO2", "W_O^2"], ["wK2", "W_K^2"], ["wK1Early", "W_K^1"]] as const) {
+      charts.push(
+        chart(`${label} recall probe`, "recall", runs.map(({ v, r }) => curve(r, m, v.title)), 1),
+      );
+    }
+  } else {
+    charts.push(
+      chart("losses (solid: in-context; dashed: global)", "nats", [
+        ...runs.map(({ v, r }) => curve(r, "lossInContext", v.title)),
+        ...runs.map(({ v, r }) => curve(r, "lossGlobal", `${v.title}, global`, true)),
+      ]),
+    );
+  }
+  return figure(charts, { columns: 2 });
+}
