@@ -31,7 +31,7 @@ import * as ex9 from "@exercises/09_beyond_simplified/exercises.ts";
 import { Rng } from "@lib/rng/mod.ts";
 import { initBackend } from "@lib/tf/mod.ts";
 import * as tf from "@tensorflow/tfjs";
-import { runInProcesses } from "../08_data_distribution/processes.ts";
+import { readJsonl, runInProcesses } from "../08_data_distribution/processes.ts";
 import { runConfig, type RunResult, RUNS, setUpVariant, toResult } from "./variants.ts";
 
 export { RUNS };
@@ -51,24 +51,8 @@ export const FULL_FILE = join(new URL(".", import.meta.url).pathname, "figures",
  * (await readRuns(RUNS_FILE)).length; // how many runs have finished
  * ```
  */
-export async function readRuns(path: string): Promise<RunResult[]> {
-  let text = "";
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return [];
-    throw e;
-  }
-  const out: RunResult[] = [];
-  for (const line of text.split("\n")) {
-    if (!line.trim()) continue;
-    try {
-      out.push(JSON.parse(line));
-    } catch {
-      // a line cut by an interrupted write: that run goes again
-    }
-  }
-  return out;
+export function readRuns(path: string): Promise<RunResult[]> {
+  return readJsonl<RunResult>(path);
 }
 
 /** The full transformer's cached runs: fixed or random triggers (`fullPreset`, 300 steps). */
@@ -199,14 +183,19 @@ async function main(args: string[]): Promise<number> {
       `running ${todo.length}, ${jobs} at a time`,
   );
   const started = performance.now();
+  let finished = 0;
   const failed = await runInProcesses(
     new URL(import.meta.url).pathname,
     todo,
     jobs,
     ["--file", values.file!],
-    (key, ok, finished, left) => {
-      const secs = ((performance.now() - started) / 1000).toFixed(0);
-      console.log(`[${finished}/${finished + left}] ${key} ${ok ? "done" : "FAILED"} (${secs} s)`);
+    {
+      onStep: () => {},
+      onDone: (key, ok) => {
+        finished++;
+        const secs = ((performance.now() - started) / 1000).toFixed(0);
+        console.log(`[${finished}/${todo.length}] ${key} ${ok ? "done" : "FAILED"} (${secs} s)`);
+      },
     },
   );
   return failed > 0 ? 1 : 0;

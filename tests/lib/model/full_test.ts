@@ -2,7 +2,12 @@ import * as tf from "@tensorflow/tfjs";
 import * as ex9 from "@exercises/09_beyond_simplified/exercises.ts";
 import { assertAllClose, assertShape, check } from "@lib/testing/mod.ts";
 import { backendFromEnv, initBackend } from "@lib/tf/mod.ts";
-import { disposeFullParams, type FullConfig, fullForward, initFullParams } from "./full.ts";
+import {
+  disposeFullParams,
+  type FullConfig,
+  fullForward,
+  initFullParams,
+} from "@lib/model/full.ts";
 
 await initBackend(backendFromEnv());
 

@@ -4,7 +4,7 @@ import * as training from "@exercises/05_training/exercises.ts";
 import * as ex9 from "@exercises/09_beyond_simplified/exercises.ts";
 import { check } from "@lib/testing/mod.ts";
 import { backendFromEnv, initBackend } from "@lib/tf/mod.ts";
-import { fullPreset, FullTrainer, trainFull } from "./full.ts";
+import { fullPreset, FullTrainer, trainFull } from "@lib/train/full.ts";
 
 await initBackend(backendFromEnv());
 
