@@ -17,6 +17,7 @@ import * as $_app from "./routes/_app.tsx";
 import * as $api_check_lesson from "./routes/api/check/[lesson].ts";
 import * as $api_events from "./routes/api/events.ts";
 import * as $api_site from "./routes/api/site.ts";
+import * as $api_solution_lesson from "./routes/api/solution/[lesson].ts";
 import * as $index from "./routes/index.tsx";
 import * as $lessons_lesson from "./routes/lessons/[lesson].tsx";
 import * as $lessons_index from "./routes/lessons/index.tsx";
@@ -41,6 +42,7 @@ const manifest: Manifest = {
     "./routes/api/check/[lesson].ts": $api_check_lesson,
     "./routes/api/events.ts": $api_events,
     "./routes/api/site.ts": $api_site,
+    "./routes/api/solution/[lesson].ts": $api_solution_lesson,
     "./routes/index.tsx": $index,
     "./routes/lessons/[lesson].tsx": $lessons_lesson,
     "./routes/lessons/index.tsx": $lessons_index,

@@ -166,3 +166,17 @@ export async function solutionReport(
 function ensureNewline(text: string): string {
   return text.endsWith("\n") ? text : text + "\n";
 }
+
+/**
+ * What is asked before an exercise's reference is shown while the exercise does not pass yet:
+ * by `deno task lesson N --show-solution`, and by the course site's "Show the reference anyway".
+ *
+ * @example
+ * ```ts
+ * import { solutionQuestion } from "@lib/course/solution_diff.ts";
+ * solutionQuestion("1.2"); // "Exercise 1.2 does not pass yet, and the reference gives the answer away. Show it anyway?"
+ * ```
+ */
+export function solutionQuestion(id: string): string {
+  return `Exercise ${id} does not pass yet, and the reference gives the answer away. Show it anyway?`;
+}

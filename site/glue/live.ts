@@ -5,7 +5,8 @@
  * learner's checks change, it fetches the page again and swaps each `data-live` element for the
  * server's new rendering of it (as Fresh's partials do), so the state shown is the server's,
  * without a reload and without touching the demos. It also drives the "Check this lesson"
- * button: `POST /api/check/N`, its output streamed into the page.
+ * button (`POST /api/check/N`, its output streamed into the page) and "Show the reference
+ * anyway" (after the terminal's question).
  *
  * @example
  * ```ts
@@ -151,12 +152,38 @@ async function runCheck(lesson: string): Promise<void> {
   await refresh();
 }
 
+/**
+ * "Show the reference anyway": asks the terminal's question, records the solution as shown
+ * (`POST /api/solution/N?exercise=N.M`) and reloads the page at the exercise, now with it.
+ */
+async function showSolution(button: HTMLButtonElement): Promise<void> {
+  const { lesson, exercise, question } = button.dataset;
+  if (!lesson || !exercise || !confirm(question ?? "Show the reference solution?")) return;
+  button.disabled = true;
+  const url = `/api/solution/${encodeURIComponent(lesson)}?exercise=${
+    encodeURIComponent(exercise)
+  }`;
+  const why = await fetch(url, { method: "POST", headers: { "x-course-check": "1" } }).then(
+    async (res) => res.ok ? undefined : (await res.json()).error as string,
+    (error: Error) => `the site did not answer (${error.message})`,
+  );
+  if (why) {
+    button.disabled = false;
+    button.insertAdjacentText("afterend", ` Not shown: ${why}`);
+    return;
+  }
+  location.reload();
+}
+
 function start(): void {
   document.addEventListener("click", (event) => {
-    const button = (event.target as Element | null)?.closest?.("button[data-check]");
+    const target = event.target as Element | null;
+    const button = target?.closest?.("button[data-check]");
     if (button instanceof HTMLButtonElement && !button.disabled) {
       void runCheck(button.dataset.check ?? "");
     }
+    const show = target?.closest?.("button.show-solution");
+    if (show instanceof HTMLButtonElement && !show.disabled) void showSolution(show);
   });
   const events = new EventSource("/api/events");
   events.addEventListener("progress", () => void refresh());

@@ -3,7 +3,8 @@
 // check's message appears on the open lesson page after `deno task lesson 1` runs in a terminal,
 // without a reload; the Check button streams the check's output, refuses a second one while it
 // runs, and its result updates the page; the exercises' links open `/source` at the function's
-// line (`#L<n>`); the reference solutions stay hidden until their exercise passes.
+// line (`#L<n>`); the reference solutions stay hidden until their exercise passes, or until the
+// learner answers yes to the terminal's question ("Show the reference anyway").
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "./assert.ts";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
@@ -123,6 +124,22 @@ Deno.test({
             (await page.locator("details.solution summary").textContent()) ?? "",
             "unigramFromCounts",
           );
+          // "Show the reference anyway" asks the terminal's question first.
+          const asked: string[] = [];
+          page.once("dialog", (dialog) => {
+            asked.push(dialog.message());
+            void dialog.accept();
+          });
+          await page.click('button.show-solution[data-exercise="1.3"]');
+          await until(
+            page,
+            `document.querySelectorAll("details.solution").length === 2`,
+            "the page reloaded with 1.3's solution",
+          );
+          assertEquals(asked, [
+            "Exercise 1.3 does not pass yet, and the reference gives the answer away. " +
+            "Show it anyway?",
+          ]);
           await page.goto(`${base}/source/${SOLUTION}`);
           const text = (await page.locator("main").textContent()) ?? "";
           assertStringIncludes(text, "The reference code is hidden until exercise 1.2 passes");

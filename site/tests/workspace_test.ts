@@ -138,11 +138,11 @@ Deno.test({
         assertEquals(res.status, status);
         assertMatch((await res.json()).error, why);
       };
-      await refused(await post("/api/check/1", {}), 403, /only be started from this site/);
+      await refused(await post("/api/check/1", {}), 403, /only this site's own pages/);
       await refused(
         await post("/api/check/1", { "x-course-check": "1", origin: "http://evil.example" }),
         403,
-        /only be started from this site/,
+        /only this site's own pages/,
       );
       await refused(await post("/api/check/9"), 404, /no lesson "9"/);
       const shared = createSite({ root, hosts: ["0.0.0.0"] }).app;
@@ -243,6 +243,41 @@ Deno.test("workspace: reference solutions are hidden until their exercise passes
     const source = await get(`/source/${SOLUTION}`);
     assert(visible(source.html, unigram) && visible(source.html, sequence));
     assertStringIncludes(text(source.html), "hidden until exercise 1.5");
+
+    // "Show the reference anyway": the page asks the terminal's question, then records it shown.
+    assertStringIncludes(
+      lesson.html,
+      'data-exercise="1.5" data-question="Exercise 1.5 does not pass yet, and the reference ' +
+        'gives the answer away. Show it anyway?">Show the reference anyway</button>',
+    );
+    const shared = await createSite({ root, hosts: ["0.0.0.0"] }).app.fetch(
+      new Request("http://10.0.0.5/lessons/1"),
+    );
+    assert(
+      !(await shared.text()).includes(`class="show-solution"`),
+      "a shared site offers no button",
+    );
+    const show = (headers: Record<string, string>) =>
+      app.fetch(
+        new Request("http://127.0.0.1/api/solution/1?exercise=1.5", { method: "POST", headers }),
+      );
+    const foreign = await show({ "x-course-check": "1", origin: "http://evil.example" });
+    assertEquals(foreign.status, 403);
+    await foreign.body?.cancel();
+    const unknown = await app.fetch(
+      new Request("http://127.0.0.1/api/solution/1?exercise=1.9", {
+        method: "POST",
+        headers: { "x-course-check": "1" },
+      }),
+    );
+    assertEquals([unknown.status, (await unknown.json()).error], [
+      404,
+      'Lesson 1 has no exercise "1.9".',
+    ]);
+    const shown = await show({ "x-course-check": "1" });
+    assertEquals(await shown.json(), { shown: "1.5" });
+    lesson = await get("/lessons/1");
+    assertStringIncludes(lesson.html, "Solution: <code>makeBatch</code>");
   } finally {
     await course.remove();
   }

@@ -13,13 +13,15 @@
  * @module
  */
 import { type Exercise, headingLines, type Lesson } from "@lib/course/lessons.ts";
+import { solutionQuestion } from "@lib/course/solution_diff.ts";
 
 /**
  * Inserts, at the end of each exercise's section (before the next heading of level 1 to 3, or
  * at the end), the exercise's hints, one folded block per tier, and a folded block with the
  * reference code of the exercise's functions when `shown(exercise)` (the exercise passes);
  * otherwise a note that says how to see it, as the terminal does (`--show-solution` asks
- * first). Headings inside fenced code blocks are not headings.
+ * first), and, when `offer` (a site served on this machine only), a button that asks the same
+ * question and shows it (see `routes/api/solution/[lesson].ts`). Headings inside fenced code blocks are not headings.
  *
  * @example
  * ```ts
@@ -33,6 +35,7 @@ export function withSolutions(
   lesson: Lesson,
   regions: Map<string, string>,
   shown: (exercise: Exercise) => boolean = () => true,
+  offer = false,
 ): string {
   const lines = lesson.markdown.split("\n");
   const out: string[] = [];
@@ -44,7 +47,7 @@ export function withSolutions(
         ...hintBlocks(current),
         ...(shown(current)
           ? solutionBlock(current, regions)
-          : hiddenBlock(lesson, current, regions)),
+          : hiddenBlock(lesson, current, regions, offer)),
       );
     }
     current = undefined;
@@ -72,14 +75,24 @@ function hintBlocks(exercise: Exercise): string[] {
   ]);
 }
 
-function hiddenBlock(lesson: Lesson, exercise: Exercise, regions: Map<string, string>): string[] {
+function hiddenBlock(
+  lesson: Lesson,
+  exercise: Exercise,
+  regions: Map<string, string>,
+  offer: boolean,
+): string[] {
   if (!exercise.functions.some((fn) => regions.has(fn))) return [];
+  const button = offer
+    ? ` <button type="button" class="show-solution" data-lesson="${lesson.number}" ` +
+      `data-exercise="${exercise.id}" data-question="${solutionQuestion(exercise.id)}">` +
+      `Show the reference anyway</button>`
+    : "";
   return [
     "",
     `<p class="solution-hidden">The reference solution of exercise ${exercise.id} shows here ` +
     `once the exercise passes. Stuck? <code>deno task lesson ${lesson.number} --hint</code> ` +
     `gives a hint; <code>deno task lesson ${lesson.number} --show-solution --exercise ` +
-    `${exercise.id}</code> shows the reference now, after asking.</p>`,
+    `${exercise.id}</code> shows the reference now, after asking.${button}</p>`,
     "",
   ];
 }

@@ -16,6 +16,7 @@
  */
 import { join } from "node:path";
 import { PROGRESS_PATH } from "@lib/course/progress.ts";
+import type { State } from "../glue/types.ts";
 
 /** What the open pages are told. */
 export type LiveEvent =
@@ -184,4 +185,52 @@ export function workspaceFor(root: string): Workspace {
   let ws = workspaces.get(root);
   if (!ws) workspaces.set(root, ws = new Workspace(root));
   return ws;
+}
+
+/** The header a request that changes something (a check, a solution shown) must carry. */
+export const ACTION_HEADER = "x-course-check";
+
+/**
+ * Why a request that acts for the learner (runs a check, records a solution as shown) is
+ * refused, as a JSON response; undefined when it may go on. Refused: a site shared on the
+ * network (`--host`), and a request from another web page: it must carry the header
+ * {@linkcode ACTION_HEADER} (a form on another site cannot send it, and a script there cannot
+ * without a preflight this site never grants) and, with an `Origin`, come from this site.
+ *
+ * @example
+ * ```ts
+ * import { actionRefused } from "./workspace.ts";
+ * const res = actionRefused(new Request("http://127.0.0.1/api/check/1", { method: "POST" }), {
+ *   root: ".",
+ *   workspace: true,
+ * });
+ * res?.status; // 403: no header
+ * ```
+ */
+export function actionRefused(req: Request, state: State): Response | undefined {
+  if (!state.workspace) {
+    return refusal(
+      403,
+      "This site is shared on the network (--host), so it does not act for you: run " +
+        "`deno task lesson N` in a terminal, or serve the site on this machine only.",
+    );
+  }
+  const origin = req.headers.get("origin");
+  if (!req.headers.has(ACTION_HEADER) || (origin && origin !== new URL(req.url).origin)) {
+    return refusal(403, "Refused: only this site's own pages can ask for that.");
+  }
+  return undefined;
+}
+
+/**
+ * A JSON error answer: `{ "error": message }`.
+ *
+ * @example
+ * ```ts
+ * import { refusal } from "./workspace.ts";
+ * refusal(404, "There is no lesson 9.").status; // 404
+ * ```
+ */
+export function refusal(status: number, message: string): Response {
+  return Response.json({ error: message }, { status, headers: { "cache-control": "no-store" } });
 }

@@ -70,7 +70,7 @@ import {
   updateProgress,
 } from "@lib/course/progress.ts";
 import { takeHint } from "@lib/course/hints.ts";
-import { solutionReport } from "@lib/course/solution_diff.ts";
+import { solutionQuestion, solutionReport } from "@lib/course/solution_diff.ts";
 import { ResetError, resetLesson } from "@lib/course/reset.ts";
 import { watchChanges } from "@lib/course/file_watch.ts";
 import { watchSession } from "@lib/course/watch.ts";
@@ -597,8 +597,7 @@ async function showSolution(ctx: Context, lesson: Lesson, chosen?: Exercise): Pr
   }
   for (const exercise of targets) {
     if (!passes(exercise) && !ctx.opts.yes) {
-      const question = `Exercise ${exercise.id} does not pass yet, and the reference gives the ` +
-        `answer away. Show it anyway?`;
+      const question = solutionQuestion(exercise.id);
       if (!ctx.io.stdinIsTerminal) {
         ctx.io.error(
           `Exercise ${exercise.id} does not pass yet, so its reference solution is not shown ` +

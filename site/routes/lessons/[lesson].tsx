@@ -125,7 +125,9 @@ export const handler: Handlers<LessonData> = {
     const html = linkSpecSections(
       headingAnchors(
         renderMarkdown(
-          typesetPlainMath(withSolutions({ ...lesson, markdown: body }, regions, shown)),
+          typesetPlainMath(
+            withSolutions({ ...lesson, markdown: body }, regions, shown, ctx.state.workspace),
+          ),
         ),
       ),
       specSectionAnchors(spec),

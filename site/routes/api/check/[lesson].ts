@@ -4,11 +4,8 @@
  * way) and streams its output as newline-delimited JSON (see `CheckMessage`), ending with its exit
  * code. One check runs at a time: a second request while one runs gets 409 and says which.
  *
- * Only for a site served on this machine only (started without `--host`, or with a loopback
- * one): a shared site answers 403. A request from another web page is refused too (403): it must
- * carry the header `x-course-check` (which a cross-site form cannot send, and a cross-site
- * `fetch` cannot send without a preflight this site never grants) and, when it has an `Origin`,
- * come from this site.
+ * Only for a site served on this machine only, and only from this site's own pages: see
+ * `actionRefused` (403 otherwise).
  *
  * @example
  * ```ts
@@ -19,33 +16,19 @@
 import { listLessons } from "@lib/course/lessons.ts";
 import type { Handlers } from "../../../glue/types.ts";
 import { lessonFromParam } from "../../lessons/[lesson].tsx";
-import { workspaceFor } from "../../../utils/workspace.ts";
-
-/** The header a check request must carry. */
-export const CHECK_HEADER = "x-course-check";
+import { actionRefused, refusal, workspaceFor } from "../../../utils/workspace.ts";
 
 /** Starts the check, or says why not. */
 export const handler: Handlers = {
   async POST(req, ctx) {
-    const refuse = (status: number, message: string) =>
-      Response.json({ error: message }, { status, headers: { "cache-control": "no-store" } });
-    if (!ctx.state.workspace) {
-      return refuse(
-        403,
-        "This site is shared on the network (--host), so it does not run checks: run " +
-          "`deno task lesson N` in a terminal, or serve the site on this machine only.",
-      );
-    }
-    const origin = req.headers.get("origin");
-    if (!req.headers.has(CHECK_HEADER) || (origin && origin !== new URL(req.url).origin)) {
-      return refuse(403, "Refused: a check can only be started from this site's own pages.");
-    }
+    const refused = actionRefused(req, ctx.state);
+    if (refused) return refused;
     const lesson = lessonFromParam(await listLessons(ctx.state.root), ctx.params.lesson);
-    if (!lesson) return refuse(404, `There is no lesson "${ctx.params.lesson}".`);
+    if (!lesson) return refusal(404, `There is no lesson "${ctx.params.lesson}".`);
     const started = workspaceFor(ctx.state.root).check(lesson.number);
     if ("busy" in started) {
       const seconds = Math.round((Date.now() - started.busy.started) / 1000);
-      return refuse(
+      return refusal(
         409,
         `A check is already running (lesson ${started.busy.lesson}, started ${seconds} s ago): ` +
           `one at a time. Its result shows here when it ends.`,
