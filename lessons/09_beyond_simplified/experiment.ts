@@ -20,6 +20,7 @@ import * as training from "@exercises/05_training/exercises.ts";
 import { stepsTo } from "@exercises/08_data_distribution/exercises.ts";
 import * as ex9 from "@exercises/09_beyond_simplified/exercises.ts";
 import { batchMetrics } from "@lib/model/mod.ts";
+import { Rng } from "@lib/rng/mod.ts";
 import { presets, type TrainConfig, withOverrides } from "@lib/train/config.ts";
 import { fullPreset, FullTrainer } from "@lib/train/full.ts";
 import { trainerParts } from "@lib/train/parts.ts";
@@ -176,6 +177,37 @@ export async function trainLive(key: string, options: LiveOptions): Promise<Live
     trainer.dispose();
   }
   return points;
+}
+
+/**
+ * The floor of the global loss: the cross-entropy of the Bayes predictor pi_b(.|z_t) on the
+ * global targets (label 0), i.e. the mean entropy of pi_b(.|z_t) over them, on `count`
+ * sequences of lesson 1's generator (fixed K = 5 triggers, length `seqLen`, seed `seed`).
+ *
+ * @example
+ * ```ts
+ * import { globalFloor } from "./experiment.ts";
+ * globalFloor({ count: 50, seqLen: 64, seed: 0 }); // about 2.1 nats
+ * ```
+ */
+export function globalFloor(options: { count: number; seqLen: number; seed: number }): number {
+  const stats = data.loadStats();
+  const entropy = stats.bigram.map((row) =>
+    row.reduce((h, p) => (p > 0 ? h - p * Math.log(p) : h), 0)
+  );
+  const rng = new Rng(options.seed);
+  const config = { ...data.defaultDataConfig, seqLen: options.seqLen };
+  let sum = 0;
+  let count = 0;
+  for (let i = 0; i < options.count; i++) {
+    const seq = data.sampleSequence(rng, stats, config);
+    seq.labels.forEach((label, t) => {
+      if (label !== 0) return;
+      sum += entropy[seq.tokens[t]];
+      count++;
+    });
+  }
+  return sum / Math.max(count, 1);
 }
 
 /**

@@ -110,6 +110,7 @@ async function runFull(key: string): Promise<RunResult> {
 export const FROM_LESSON_5: Record<string, string> = {
   "freeze-none": "freeze_none.jsonl",
   "freeze-wK": "freeze_wK_300.jsonl",
+  "global-linear": "global.jsonl",
 };
 
 /** A run of lesson 5's log as a cached result of this lesson (its config must match). */
