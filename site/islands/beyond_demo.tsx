@@ -140,9 +140,10 @@ export default function BeyondDemo({ code }: { code: CodeProps }) {
             {best && (
               <p id="beyond-heads">
                 Induction score per head (layer.head):{" "}
-                {heads.map((h) => `${h.name} ${h.s.toFixed(2)}`).join(", ")}. The induction head:
-                {" "}
-                <b>{best.name}</b>.
+                {heads.map((h) => `${h.name} ${h.s.toFixed(2)}`).join(", ")}. Highest:{" "}
+                <b>{best.name}</b>{" "}
+                (an induction head scores near 1; a head that spreads its attention evenly, about
+                0.1 to 0.2).
               </p>
             )}
           </section>
