@@ -11,6 +11,7 @@
  * @module
  */
 import type { ComponentType } from "preact";
+import { MatrixText } from "./matrix_name.tsx";
 import type { Lesson } from "@lib/course/lessons.ts";
 import type { CodeProps, CodeSource, ExerciseRef } from "./use_experiment.tsx";
 import PrimerDemo from "../islands/primer_demo.tsx";
@@ -133,7 +134,9 @@ export function LessonDemo({ number, code }: { number: number; code: CodeProps }
   const Island = demo.island;
   return (
     <>
-      <p>{demo.about}</p>
+      <p>
+        <MatrixText text={demo.about} />
+      </p>
       <noscript>
         <p class="note">
           This demo runs in your browser and needs JavaScript; the lesson text does not.

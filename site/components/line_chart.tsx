@@ -16,6 +16,7 @@
  */
 import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import { niceTicks } from "@lib/train/plot.ts";
+import { MatrixText } from "./matrix_name.tsx";
 
 /** One curve. */
 export interface Series {
@@ -173,7 +174,7 @@ export function LineChart(props: LineChartProps) {
               text-anchor={sx(m.x) > width * 0.7 ? "end" : "start"}
               fill={m.color ?? "#1f2328"}
             >
-              {m.label}
+              <MatrixText text={m.label} svg />
             </text>
           </g>
         ))}
@@ -208,7 +209,7 @@ export function LineChart(props: LineChartProps) {
                   stroke-dasharray={s.dash}
                 />
               </svg>
-              {s.name}
+              <MatrixText text={s.name} />
             </span>
           ))}
         </span>

@@ -22,6 +22,7 @@ import {
   useCodeSource,
 } from "../components/use_experiment.tsx";
 import type { StepRecord } from "@exercises/07_top_down/exercises.ts";
+import { MatrixText } from "../components/matrix_name.tsx";
 import type { TopDownSession } from "../../lessons/07_top_down/experiment.ts";
 type Kind = "ideal" | "random";
 type Name = "wO2" | "wK2" | "wK1";
@@ -131,7 +132,7 @@ export default function TopDownDemo({ code }: { code: CodeProps }) {
             disabled={busy || records.length === 0}
             onClick={() => step(name)}
           >
-            Step {LABEL[name]}
+            Step <MatrixText text={LABEL[name]} />
           </button>
         ))}
       </div>
@@ -149,15 +150,23 @@ export default function TopDownDemo({ code }: { code: CodeProps }) {
               <th scope="col">step size</th>
               <th scope="col">loss</th>
               <th scope="col">accuracy</th>
-              <th scope="col">W_O² (copy)</th>
-              <th scope="col">W_K² (5 triggers)</th>
-              <th scope="col">W_K¹ (previous position)</th>
+              <th scope="col">
+                <MatrixText text="W_O² (copy)" />
+              </th>
+              <th scope="col">
+                <MatrixText text="W_K² (5 triggers)" />
+              </th>
+              <th scope="col">
+                <MatrixText text="W_K¹ (previous position)" />
+              </th>
             </tr>
           </thead>
           <tbody>
             {records.map((r, i) => (
               <tr key={i}>
-                <th scope="row">{r.name ? `${LABEL[r.name as Name]} step` : "zero init"}</th>
+                <th scope="row">
+                  {r.name ? <MatrixText text={`${LABEL[r.name as Name]} step`} /> : "zero init"}
+                </th>
                 <td>{r.name ? String(Number(r.eta.toPrecision(2))) : ""}</td>
                 <td>{r.loss.toFixed(2)}</td>
                 <td>{r.acc.toFixed(2)}</td>
@@ -170,9 +179,11 @@ export default function TopDownDemo({ code }: { code: CodeProps }) {
         </table>
       )}
       <p>
-        Try W_K¹ or W_K² first: their gradient is exactly 0 until the memory above them exists. Then
-        W_O², W_K², W_K¹: each probe rises at its own step. With random embeddings the same steps
-        find a much weaker copy signal.
+        <MatrixText
+          text={"Try W_K¹ or W_K² first: their gradient is exactly 0 until the memory above them " +
+            "exists. Then W_O², W_K², W_K¹: each probe rises at its own step. With random " +
+            "embeddings the same steps find a much weaker copy signal."}
+        />
       </p>
     </div>
   );

@@ -24,6 +24,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { Choice, Status } from "../components/controls.tsx";
 import { Heatmap } from "../components/heatmap.tsx";
 import { LineChart, type Mark } from "../components/line_chart.tsx";
+import { MatrixText } from "../components/matrix_name.tsx";
 import { showChar } from "../components/tokens.ts";
 import type { BackendChoice } from "../client/engine.ts";
 import {
@@ -288,7 +289,11 @@ export default function TrainDemo({ mode, code }: TrainDemoProps) {
           Reset
         </button>
       </div>
-      {mode === "train" && <p class="run-about" id="train-about">{WATCH[preset]}</p>}
+      {mode === "train" && (
+        <p class="run-about" id="train-about">
+          <MatrixText text={WATCH[preset]} />
+        </p>
+      )}
       <CodePanel exp={source} />
       <Status text={source.status} error={source.error} />
       {notes.length > 0 && (
@@ -449,9 +454,15 @@ export default function TrainDemo({ mode, code }: TrainDemoProps) {
                         <th scope="col">in-context loss</th>
                         <th scope="col">global loss</th>
                         <th scope="col">in-context accuracy</th>
-                        <th scope="col">W_O² probe</th>
-                        <th scope="col">W_K² probe</th>
-                        <th scope="col">W_K¹ probe</th>
+                        <th scope="col">
+                          <MatrixText text="W_O² probe" />
+                        </th>
+                        <th scope="col">
+                          <MatrixText text="W_K² probe" />
+                        </th>
+                        <th scope="col">
+                          <MatrixText text="W_K¹ probe" />
+                        </th>
                       </tr>
                     </thead>
                     <tbody>

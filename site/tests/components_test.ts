@@ -8,6 +8,7 @@ import { axisTicks, LABEL_CELL } from "../components/heatmap.tsx";
 import { LineChart } from "../components/line_chart.tsx";
 import { Status } from "../components/controls.tsx";
 import { runMarks } from "../islands/train_demo.tsx";
+import { matrixParts, MatrixText } from "../components/matrix_name.tsx";
 import { inductionCaption } from "../islands/induction_demo.tsx";
 import { FREEZE_UNTIL, liveConfig } from "../../lessons/05_training/experiment.ts";
 import { presets } from "@lib/train/config.ts";
@@ -114,4 +115,35 @@ Deno.test("the status line is shown at once and read out through one live region
   const html = renderToString(h(Status, { text: "Training: step 3" }));
   assertStringIncludes(html, '<p class="demo-status" aria-hidden="true">Training: step 3</p>');
   assertEquals(html.match(/aria-live/g)?.length, 1);
+});
+
+Deno.test("matrix names in the demos are W with a subscript and a superscript, never raw", () => {
+  assertEquals(matrixParts("W_K¹, W_K^2 and W_F; W_Kx"), [
+    ["K", "1"],
+    ", ",
+    ["K", "2"],
+    " and ",
+    ["F", undefined],
+    "; W_Kx",
+  ]);
+  assertEquals(
+    renderToString(h(MatrixText, { text: "W_O² probe" })),
+    "W<sub>O</sub><sup>2</sup> probe",
+  );
+  const svg = renderToString(
+    h(LineChart, {
+      id: "c",
+      label: "probes",
+      xLabel: "step",
+      series: [{ name: "W_K¹ probe", color: "#000", points: [[0, 0], [10, 1]] }],
+      marks: runMarks([{ step: 0, inContextAcc: 0, elapsedMs: 0 }], [{
+        param: "wK1",
+        untilStep: 5,
+      }]),
+    }),
+  );
+  const shown = svg.replace(/<desc[\s\S]*?<\/desc>|<title[\s\S]*?<\/title>/g, "");
+  const text = shown.replace(/<[^>]*>/g, " ");
+  assert(!/W_/.test(text), `no raw W_ in the chart's visible text: ${text}`);
+  assertStringIncludes(shown, "W<sub>K</sub><sup>1</sup> probe");
 });
