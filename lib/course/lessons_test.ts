@@ -131,6 +131,15 @@ Deno.test("lessons 1 to 8 say what they build of the induction head (In the map)
     if (l.number < 1 || l.number > 8) continue;
     assert.ok(l.map && l.map.length > 20, `${l.paths.readme}: no "**In the map** ..." line`);
   }
+  // The terminal prints "In the map (...), this lesson builds <map>": a paragraph without
+  // "this lesson builds" would print its own "**In the map** (...)" after that prefix.
+  for (const l of await listLessons(".")) {
+    if (l.map === undefined) continue;
+    assert.ok(
+      !l.map.includes("In the map"),
+      `${l.paths.readme}: its "**In the map** (...):" paragraph must go on "this lesson builds ..."`,
+    );
+  }
   const l = parseLesson(
     "09_x",
     "# Lesson 9: X\n\n**In the map** ([the map](../figures/m.svg)): this lesson builds ① and\n$W_K^1$.\n\n## Next\n",

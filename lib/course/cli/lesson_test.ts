@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { main, parseLessonArgs } from "@lib/course/cli/lesson.ts";
 import { fakeIo } from "@lib/course/_test_course.ts";
+import { listLessons } from "@lib/course/lessons.ts";
 
 /** A course with one lesson (README only): enough for everything that fails before a check. */
 async function tinyCourse(): Promise<string> {
@@ -118,4 +119,9 @@ Deno.test("deno task lesson (no N) shows the induction-head map above the overvi
   for (const name of ["W_K^1", "W_K^2", "W_O^2", "W_O^1 W_V^1"]) {
     assert.ok(shipped.includes(name), name);
   }
+  // The legend under the drawing ("Lesson 0 ... · 1 ... · 9 ...") names every shipped lesson.
+  const legend = shipped.slice(shipped.indexOf("\n  Lesson "));
+  const named = [...legend.matchAll(/(?:Lesson|·) (\d+) /g)].map((m) => Number(m[1]));
+  const lessons = (await listLessons(".")).map((l) => l.number);
+  assert.deepEqual(named, lessons, "lessons/figures/induction_head.txt: the legend's lessons");
 });
