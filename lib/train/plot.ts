@@ -100,7 +100,7 @@ function escapeXml(text: string): string {
  * @example
  * ```ts
  * import { svgText } from "@lib/train/plot.ts";
- * svgText("W_K^1 recall"); // 'W<tspan dy="3" font-size="75%">K</tspan><tspan dy="-8" font-size="75%">1</tspan><tspan dy="5">​</tspan> recall'
+ * svgText("W_K^1 recall"); // 'W<tspan dy="3" font-size="75%">K</tspan><tspan dy="-8" font-size="75%">1</tspan><tspan dy="5">\u200b</tspan> recall'
  * ```
  */
 export function svgText(text: string): string {

@@ -252,12 +252,13 @@ export function Heatmap(props: HeatmapProps) {
         <span class="hm-row-title" aria-hidden="true">{rowTitle} →</span>
         <div class="hm-col-ticks" style={{ width: `${width}px` }} aria-hidden="true">
           {colTicks.map(([i, text]) => (
-            <span style={{ left: `${mark + (i + 0.5) * cell}px` }}>{text}</span>
+            <span key={i} style={{ left: `${mark + (i + 0.5) * cell}px` }}>{text}</span>
           ))}
         </div>
         <div class="hm-row-ticks" style={{ height: `${height}px` }} aria-hidden="true">
-          {rowTicks.map(([i, text]) => <span style={{ top: `${(i + 0.5) * cell}px` }}>{text}
-          </span>)}
+          {rowTicks.map(([i, text]) => (
+            <span key={i} style={{ top: `${(i + 0.5) * cell}px` }}>{text}</span>
+          ))}
         </div>
         <canvas
           id={props.id}
