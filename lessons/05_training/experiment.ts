@@ -21,6 +21,7 @@
 import * as tf from "@tensorflow/tfjs";
 import * as data from "@exercises/01_bigram_data/exercises.ts";
 import * as training from "@exercises/05_training/exercises.ts";
+import { averageGradients } from "@exercises/06_webgpu/exercises.ts";
 import {
   forward,
   type MemoryProbes,
@@ -33,6 +34,7 @@ import {
 import { Rng } from "@lib/rng/mod.ts";
 import { type FreezeRule, presets, type TrainConfig, withOverrides } from "@lib/train/config.ts";
 import { type TrainerParts, trainerParts } from "@lib/train/parts.ts";
+import { type BackendStarter, GradientPool, serveGradients } from "@lib/train/parallel.ts";
 import { type EvalRecord, Trainer } from "@lib/train/trainer.ts";
 
 /** The position ranges whose W_K^1 recall is also logged (`wK1Below8`, ...). */
@@ -55,7 +57,10 @@ function isStub(error: unknown): error is { exercise: string } {
  * const parts = lessonParts(console.log);
  * ```
  */
-export function lessonParts(onNote: NoteFn = () => {}): TrainerParts {
+export function lessonParts(
+  onNote: NoteFn = () => {},
+  overrides: Partial<TrainerParts> = {},
+): TrainerParts {
   const noted = new Set<string>();
   const note = (key: string, text: string) => {
     if (noted.has(key)) return;
@@ -111,7 +116,7 @@ export function lessonParts(onNote: NoteFn = () => {}): TrainerParts {
       () => training.trainableAt(step, trainable, freeze),
       () => trainable.filter((n) => !freeze.some((r) => r.param === n && step < r.untilStep)),
     );
-  return trainerParts(data, training, { trainableAt, memoryProbes: probes });
+  return trainerParts(data, training, { trainableAt, memoryProbes: probes, ...overrides });
 }
 
 /**
@@ -226,6 +231,11 @@ export class LiveTraining {
     return this.trainer.config;
   }
 
+  /** The optimizer steps taken so far. */
+  get stepCount(): number {
+    return this.trainer.stepCount;
+  }
+
   /**
    * Runs `steps` optimizer steps, waits for the device to finish them, and returns the wall
    * time per step in milliseconds.
@@ -264,9 +274,79 @@ export class LiveTraining {
     }
   }
 
-  /** Frees the model, its optimizer and the display sequence. */
+  /** Frees the model, its optimizer and the display sequence (and the Workers, if any). */
   dispose(): void {
     this.trainer.dispose();
     this.#display.inputs.dispose();
+    this.#pool?.dispose();
   }
+
+  #pool?: GradientPool;
+
+  /**
+   * The same run, data-parallel: each batch split over `workers` Workers (each running lesson
+   * 5's `trainingStep` on its shard, see {@linkcode serveShards}), their gradients averaged by
+   * lesson 6's `averageGradients` and one update taken here, with `lib/train/parallel.ts`'s
+   * `GradientPool` (which waits with `Atomics.wait`: call it in a Worker or in Deno, never on a
+   * page's main thread). While `averageGradients` is a stub, one process trains and `onNote`
+   * says so. `workers` tells how many Workers train (1: none).
+   *
+   * @example
+   * ```ts
+   * import { LiveTraining } from "./experiment.ts";
+   * const workerUrl = new URL("./train_worker.ts", import.meta.url);
+   * const live = await LiveTraining.parallel("tiny", { workers: 2, workerUrl, backend: "wasm" });
+   * await live.run(2);
+   * live.dispose(); // terminates the Workers too
+   * ```
+   */
+  static async parallel(
+    preset: PresetChoice,
+    options: { workers: number; workerUrl: URL | string; backend: string; onNote?: NoteFn },
+  ): Promise<LiveTraining & { workers: number }> {
+    let workers = options.workers;
+    try {
+      if (workers > 1) averageGradients([]);
+    } catch (error) {
+      if (!isStub(error)) throw error;
+      options.onNote?.(
+        `${error.exercise} (lesson 6) is not written yet: training in one thread, no Workers`,
+      );
+      workers = 1;
+    }
+    if (workers <= 1) return Object.assign(new LiveTraining(preset, options), { workers: 1 });
+    const pool = await GradientPool.start({
+      workers,
+      backend: options.backend,
+      model: liveConfig(preset).model,
+      average: averageGradients,
+      workerUrl: options.workerUrl,
+    });
+    try {
+      const live = new LiveTraining(preset, {
+        parts: lessonParts(options.onNote, pool.parts()),
+      });
+      live.#pool = pool;
+      return Object.assign(live, { workers: pool.size });
+    } catch (error) {
+      pool.dispose();
+      throw error;
+    }
+  }
+}
+
+/**
+ * A data-parallel Worker's loop (see {@linkcode LiveTraining.parallel}): lesson 5's
+ * `trainingStep` on each shard it is sent, served by `lib/train/parallel.ts`'s
+ * `serveGradients`, with `start` starting the Worker's backend (the site's `startBackend` in a
+ * page's Worker; default `@lib/tf`'s).
+ *
+ * @example
+ * ```ts
+ * import { serveShards } from "./experiment.ts";
+ * // in a Worker module: serveShards();
+ * ```
+ */
+export function serveShards(start?: BackendStarter): void {
+  serveGradients(training.trainingStep, start);
 }

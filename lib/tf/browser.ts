@@ -103,7 +103,8 @@ async function tryBackend(name: BackendInfo["name"], auto: boolean): Promise<Try
   }
   if (name === "wasm") {
     const wasm = await import("@tensorflow/tfjs-backend-wasm");
-    if (!wasmPathSet) wasm.setWasmPaths(WASM_PATH);
+    // From the origin: a Worker started from a blob: URL has no path to resolve against.
+    if (!wasmPathSet) wasm.setWasmPaths(new URL(WASM_PATH, globalThis.location.origin).href);
     wasmPathSet = true;
   }
   if (!await tf.setBackend(name)) return { ok: false, why: "it did not initialise" };

@@ -451,11 +451,15 @@ function capturingOptimizer(out: (name: ParamName, grad: tf.Tensor) => void): Op
   };
 }
 
+/** Starts a backend by name in a Worker: `@lib/tf`'s `initBackend` in Deno, the site's in a page. */
+export type BackendStarter = (name: string) => Promise<{ name: string; summary?: string }>;
+
 /**
- * The Worker's loop: on `init`, starts the backend and makes the model's variables; on each
- * `step`, loads the matrices' current values, runs `trainingStep` (lesson 5's) on its shard
- * with an optimizer that only records the gradients, and writes the loss and the gradients
- * into the shared buffer. Call it from a Worker entry module.
+ * The Worker's loop: on `init`, starts the backend (with `start`, default `@lib/tf`'s
+ * `initBackend`; a browser Worker passes the site's `startBackend`) and makes the model's
+ * variables; on each `step`, loads the matrices' current values, runs `trainingStep` (lesson
+ * 5's) on its shard with an optimizer that only records the gradients, and writes the loss and
+ * the gradients into the shared buffer. Call it from a Worker entry module.
  *
  * @example
  * ```ts
@@ -465,7 +469,10 @@ function capturingOptimizer(out: (name: ParamName, grad: tf.Tensor) => void): Op
  * // in a Worker module: serveGradients(training.trainingStep);
  * ```
  */
-export function serveGradients(trainingStep: TrainingStep): void {
+export function serveGradients(
+  trainingStep: TrainingStep,
+  start: BackendStarter = (name) => initBackend(parseBackend(name)),
+): void {
   const scope = globalThis as unknown as {
     onmessage: ((e: MessageEvent<InitMessage | StepMessage>) => void) | null;
     postMessage: (m: ReadyMessage) => void;
@@ -529,9 +536,9 @@ export function serveGradients(trainingStep: TrainingStep): void {
     const m = e.data;
     if (m.type === "init") {
       try {
-        const info = await initBackend(parseBackend(m.backend));
+        const info = await start(m.backend);
         if (info.name !== m.backend) {
-          throw new Error(`backend ${m.backend} did not start (${info.summary})`);
+          throw new Error(`backend ${m.backend} did not start (${info.summary ?? info.name})`);
         }
         shared = sharedViews(m.buffer, m.floats);
         layout = m.layout;

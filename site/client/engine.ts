@@ -14,6 +14,7 @@
  * @module
  */
 export { type BackendChoice, type BackendInfo, startBackend, tf } from "./tf.ts";
+import { workerTraining } from "./live_workers.ts";
 
 /** Each lesson's experiment module, by lesson slug, loaded on first use. */
 export const experiments = {
@@ -34,3 +35,23 @@ export type ExperimentName = keyof typeof experiments;
 
 /** The experiment module of lesson `N`. */
 export type Experiment<N extends ExperimentName> = Awaited<ReturnType<(typeof experiments)[N]>>;
+
+export { canTrainInWorkers, serveShardWorker, serveTrainingWorker } from "./live_workers.ts";
+export type { WorkerTraining } from "./live_workers.ts";
+
+/**
+ * Lesson 5's run `preset` trained in Web Workers (see `live_workers.ts`), with this engine
+ * (the same code source) in each Worker.
+ *
+ * @example
+ * ```ts
+ * import { canTrainInWorkers, startWorkerTraining } from "./engine.ts";
+ * if (canTrainInWorkers()) (await startWorkerTraining("tiny", { workers: 2 })).dispose();
+ * ```
+ */
+export function startWorkerTraining(
+  preset: import("../../lessons/05_training/experiment.ts").PresetChoice,
+  options: { workers?: number; onNote?: (text: string) => void } = {},
+): Promise<import("./live_workers.ts").WorkerTraining> {
+  return workerTraining(import.meta.url, preset, options);
+}

@@ -109,6 +109,9 @@ const BACKENDS: { value: BackendChoice; text: string }[] = [
 
 type Phase = "idle" | "loading" | "running" | "paused" | "done";
 
+/** A run in the page (`LiveTraining`) or in Web Workers (`WorkerTraining`). */
+type Run = Pick<LiveTraining, "config" | "vocab" | "stepCount" | "run" | "evaluate" | "dispose">;
+
 /**
  * The demo.
  *
@@ -134,7 +137,8 @@ export default function TrainDemo({ mode, code }: TrainDemoProps) {
   const [view, setView] = useState<LiveView>();
   const [msPerStep, setMsPerStep] = useState<number>();
   const [backendLine, setBackendLine] = useState<string>();
-  const live = useRef<LiveTraining>();
+  const live = useRef<Run>();
+  const [workers, setWorkers] = useState<number>();
   const backendName = useRef("");
   const label = CODE_LABEL[source.source];
   const running = useRef(false);
@@ -145,7 +149,7 @@ export default function TrainDemo({ mode, code }: TrainDemoProps) {
     live.current?.dispose();
   }, []);
 
-  const evaluate = async (l: LiveTraining) => {
+  const evaluate = async (l: Run) => {
     const v = await l.evaluate();
     setView(v);
     setRecords((old) => [...old, v.record]);
@@ -161,9 +165,15 @@ export default function TrainDemo({ mode, code }: TrainDemoProps) {
         const { l, b } = mode === "backends"
           ? await source.load("06_webgpu", backend)
             .then((r) => ({ l: new r.module.KernelRace(preset, options), b: r.info }))
-          : await source.load("05_training", backend)
-            .then((r) => ({ l: new r.module.LiveTraining(preset, options), b: r.info }));
+          : await source.load("05_training", backend).then(async (r) => ({
+            // More than one core: the run trains in Web Workers, data-parallel (live_workers.ts).
+            l: r.engine.canTrainInWorkers()
+              ? await r.engine.startWorkerTraining(preset, options)
+              : new r.module.LiveTraining(preset, options),
+            b: r.info,
+          }));
         live.current = l;
+        setWorkers("workers" in l ? l.workers : undefined);
         backendName.current = b.name;
         setBackendLine(
           `${b.name}${b.device ? ` on ${b.device}` : ""}${
@@ -179,11 +189,11 @@ export default function TrainDemo({ mode, code }: TrainDemoProps) {
       const { steps, evalEvery } = l.config;
       let sum = 0;
       let count = 0;
-      while (running.current && l.trainer.stepCount < steps) {
+      while (running.current && l.stepCount < steps) {
         const ms = await l.run(1);
         sum += ms;
         count++;
-        const step = l.trainer.stepCount;
+        const step = l.stepCount;
         if (step % evalEvery === 0 || step === steps) {
           setMsPerStep(sum / count);
           sum = 0;
@@ -193,14 +203,14 @@ export default function TrainDemo({ mode, code }: TrainDemoProps) {
         setStatus(`Training: step ${step} of ${steps} on ${backendName.current}, ${label}.`);
         await new Promise((done) => setTimeout(done, 0)); // let the page draw and take clicks
       }
-      if (l.trainer.stepCount >= steps) {
+      if (l.stepCount >= steps) {
         setPhase("done");
         setStatus(
           `Done: ${steps} steps on ${backendName.current}, ${label}. Reset to train again.`,
         );
       } else {
         setPhase("paused");
-        setStatus(`Paused at step ${l.trainer.stepCount} of ${steps}, ${label}.`);
+        setStatus(`Paused at step ${l.stepCount} of ${steps}, ${label}.`);
       }
     } catch (e) {
       running.current = false;
@@ -229,6 +239,7 @@ export default function TrainDemo({ mode, code }: TrainDemoProps) {
     setView(undefined);
     setMsPerStep(undefined);
     setBackendLine(undefined);
+    setWorkers(undefined);
     setPhase("idle");
     setStatus("Reset: press “Start” for a fresh model.");
   };
@@ -307,6 +318,16 @@ export default function TrainDemo({ mode, code }: TrainDemoProps) {
             backend <b id="train-backend-name">{backendLine.split(" ")[0]}</b>
             <span class="detail">{backendLine.slice(backendLine.indexOf(" ") + 1)}</span>
           </li>
+          {workers !== undefined && (
+            <li>
+              Web Workers <b id="train-workers">{workers}</b>
+              <span class="detail">
+                {workers > 1
+                  ? "each batch split over them, gradients averaged (lesson 6)"
+                  : "one, off the page's main thread"}
+              </span>
+            </li>
+          )}
           <li>
             time per step{" "}
             <b id="train-ms">{msPerStep === undefined ? "…" : `${msPerStep.toFixed(0)} ms`}</b>

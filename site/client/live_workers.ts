@@ -1,0 +1,256 @@
+/**
+ * Lesson 5's live demo trained off the page's main thread, data-parallel across Web Workers:
+ * the page starts one coordinator Worker, which starts `workers` shard Workers and trains with
+ * lesson 5's experiment (`LiveTraining.parallel`: the batch split, lesson 6's gradient
+ * averaging and the update of `lib/train/parallel.ts`, the same as `deno task train --workers N`).
+ * The coordinator waits for its shards with `Atomics.wait`, which a page's main thread may not
+ * do, so the page only sends it "run" and "evaluate" and draws what comes back. Shared memory
+ * needs a cross-origin-isolated page (the site's COOP/COEP headers); {@linkcode canTrainInWorkers}
+ * says whether this page can. Each Worker imports the engine (`url`, this build's entry), so it
+ * runs the same code source as the page.
+ *
+ * @example
+ * ```ts
+ * import { canTrainInWorkers, workerTraining } from "./live_workers.ts";
+ * if (canTrainInWorkers()) {
+ *   const live = await workerTraining("/_engine/reference-1a2b3c4d.js", "tiny", { workers: 2 });
+ *   await live.run(1);
+ *   live.dispose();
+ * }
+ * ```
+ * @module
+ */
+import type { LiveView, PresetChoice } from "../../lessons/05_training/experiment.ts";
+import type { TrainConfig } from "@lib/train/config.ts";
+import { startBackend } from "./tf.ts";
+import { defaultWorkers } from "@lib/train/parallel.ts";
+
+/** A training run in Workers, with the parts of `LiveTraining` the demo uses. */
+export interface WorkerTraining {
+  /** How many Workers compute gradients (1: the coordinator trains alone). */
+  workers: number;
+  /** The run's configuration. */
+  config: TrainConfig;
+  /** The 65 characters. */
+  vocab: string;
+  /** Optimizer steps taken so far. */
+  stepCount: number;
+  /** The loss of the last step's batch (before its update), NaN before the first. */
+  loss: number;
+  /** Runs `steps` steps; milliseconds per step. */
+  run(steps: number): Promise<number>;
+  /** Evaluates (see `LiveTraining.evaluate`). */
+  evaluate(): Promise<LiveView>;
+  /** Ends the Workers. */
+  dispose(): void;
+}
+
+/** Messages to the coordinator. */
+type Request =
+  | { type: "start"; preset: PresetChoice; workers: number; engine: string }
+  | { type: "run"; steps: number }
+  | { type: "evaluate" }
+  | { type: "dispose" };
+
+/** Its answers (and notes, at any time). */
+type Reply =
+  | { type: "started"; workers: number; config: TrainConfig; vocab: string }
+  | { type: "ran"; ms: number; stepCount: number; loss: number }
+  | { type: "view"; view: LiveView }
+  | { type: "note"; text: string }
+  | { type: "error"; message: string; name: string; exercise?: string };
+
+/**
+ * Whether this page can train in Workers: more than one core and cross-origin isolation
+ * (shared memory).
+ *
+ * @example
+ * ```ts
+ * import { canTrainInWorkers } from "./live_workers.ts";
+ * canTrainInWorkers(); // true on a multi-core machine, on the course's site
+ * ```
+ */
+export function canTrainInWorkers(): boolean {
+  const g = globalThis as { crossOriginIsolated?: boolean };
+  return (navigator.hardwareConcurrency ?? 1) > 1 && g.crossOriginIsolated === true &&
+    typeof Worker !== "undefined";
+}
+
+/**
+ * The URL of a module Worker script that imports the engine at `engine` (absolute) and calls
+ * its export `serve`; messages that arrive while the engine loads are kept and handed on.
+ */
+function workerScript(engine: string, serve: "serveTrainingWorker" | "serveShardWorker"): string {
+  const script = `const kept = []; onmessage = (e) => kept.push(e);
+const engine = await import(${JSON.stringify(engine)});
+await engine.${serve}();
+for (const e of kept) onmessage(e);`;
+  return URL.createObjectURL(new Blob([script], { type: "text/javascript" }));
+}
+
+/**
+ * Starts lesson 5's run `preset` in a coordinator Worker with `workers` shard Workers (from the
+ * engine at `engine`; default: the cores, at most 4, as `deno task train`); `onNote` hears the
+ * experiment's notes.
+ *
+ * @example
+ * ```ts
+ * import { workerTraining } from "./live_workers.ts";
+ * // const live = await workerTraining(engineUrl, "cpu", { workers: 2 });
+ * ```
+ */
+export async function workerTraining(
+  engine: string,
+  preset: PresetChoice,
+  options: { workers?: number; onNote?: (text: string) => void } = {},
+): Promise<WorkerTraining> {
+  const href = new URL(engine, globalThis.location.href).href;
+  const worker = new Worker(workerScript(href, "serveTrainingWorker"), { type: "module" });
+  let pending: { resolve: (r: Reply) => void; reject: (e: Error) => void } | undefined;
+  worker.onmessage = (e: MessageEvent<Reply>) => {
+    const reply = e.data;
+    if (reply.type === "note") return options.onNote?.(reply.text);
+    const p = pending;
+    pending = undefined;
+    if (reply.type === "error") {
+      p?.reject(Object.assign(new Error(reply.message), {
+        name: reply.name,
+        exercise: reply.exercise,
+      }));
+    } else p?.resolve(reply);
+  };
+  worker.onerror = (e: ErrorEvent) => {
+    e.preventDefault();
+    pending?.reject(new Error(`the training Worker failed: ${e.message}`));
+    pending = undefined;
+  };
+  const call = <T extends Reply["type"]>(request: Request, type: T) =>
+    new Promise<Extract<Reply, { type: T }>>((resolve, reject) => {
+      if (pending) return reject(new Error("the training Worker is busy"));
+      pending = {
+        resolve: (r) =>
+          r.type === type
+            ? resolve(r as Extract<Reply, { type: T }>)
+            : reject(new Error(`the training Worker answered ${r.type}, not ${type}`)),
+        reject,
+      };
+      worker.postMessage(request);
+    });
+  let started: Extract<Reply, { type: "started" }>;
+  try {
+    started = await call(
+      { type: "start", preset, workers: options.workers ?? defaultWorkers(), engine: href },
+      "started",
+    );
+  } catch (error) {
+    worker.terminate();
+    throw error;
+  }
+  const run: WorkerTraining = {
+    workers: started.workers,
+    config: started.config,
+    vocab: started.vocab,
+    stepCount: 0,
+    loss: NaN,
+    run: async (steps) => {
+      const r = await call({ type: "run", steps }, "ran");
+      run.stepCount = r.stepCount;
+      run.loss = r.loss;
+      return r.ms;
+    },
+    evaluate: async () => (await call({ type: "evaluate" }, "view")).view,
+    dispose: () => {
+      worker.postMessage({ type: "dispose" } satisfies Request);
+      setTimeout(() => worker.terminate(), 1000); // after it has ended its shard Workers
+    },
+  };
+  return run;
+}
+
+/** The scope of a Worker, as far as the servers below use it. */
+interface WorkerScope {
+  onmessage: ((e: MessageEvent) => void) | null;
+  postMessage(message: unknown): void;
+  close(): void;
+}
+
+/**
+ * The coordinator Worker's loop (the engine's `serveTrainingWorker`): starts wasm, builds the
+ * run with lesson 5's `LiveTraining.parallel` (shard Workers from the same engine) and answers
+ * the page's requests one at a time.
+ *
+ * @example
+ * ```ts
+ * import { serveTrainingWorker } from "./live_workers.ts";
+ * // in the Worker that workerTraining starts: serveTrainingWorker();
+ * ```
+ */
+export function serveTrainingWorker(): void {
+  const scope = globalThis as unknown as WorkerScope;
+  const experiment = import("../../lessons/05_training/experiment.ts");
+  type Live = Awaited<ReturnType<Awaited<typeof experiment>["LiveTraining"]["parallel"]>>;
+  let live: Live | undefined;
+  let queue = Promise.resolve();
+  const answer = async (m: Request) => {
+    try {
+      if (m.type === "start") {
+        await startBackend("wasm");
+        const { LiveTraining } = await experiment;
+        const workerUrl = workerScript(m.engine, "serveShardWorker");
+        live = await LiveTraining.parallel(m.preset, {
+          workers: m.workers,
+          workerUrl,
+          backend: "wasm",
+          onNote: (text) => scope.postMessage({ type: "note", text } satisfies Reply),
+        });
+        const reply: Reply = {
+          type: "started",
+          workers: live.workers,
+          config: live.config,
+          vocab: live.vocab,
+        };
+        scope.postMessage(reply);
+      } else if (m.type === "run") {
+        if (!live) throw new Error("the run has not started");
+        const ms = await live.run(m.steps);
+        const loss = await live.trainer.lastLoss();
+        scope.postMessage({ type: "ran", ms, stepCount: live.stepCount, loss } satisfies Reply);
+      } else if (m.type === "evaluate") {
+        if (!live) throw new Error("the run has not started");
+        scope.postMessage({ type: "view", view: await live.evaluate() } satisfies Reply);
+      } else {
+        live?.dispose();
+        live = undefined;
+        scope.close();
+      }
+    } catch (error) {
+      const e = error as { message?: string; name?: string; exercise?: string };
+      scope.postMessage(
+        {
+          type: "error",
+          message: e?.message ?? String(error),
+          name: e?.name ?? "Error",
+          exercise: e?.exercise,
+        } satisfies Reply,
+      );
+    }
+  };
+  scope.onmessage = (e: MessageEvent<Request>) => {
+    queue = queue.then(() => answer(e.data));
+  };
+}
+
+/**
+ * A shard Worker's loop (the engine's `serveShardWorker`): lesson 5's `serveShards`, with the
+ * site's `startBackend` (wasm from `/_vendor/tfjs-wasm/`).
+ *
+ * @example
+ * ```ts
+ * import { serveShardWorker } from "./live_workers.ts";
+ * // in a shard Worker: await serveShardWorker();
+ * ```
+ */
+export async function serveShardWorker(): Promise<void> {
+  const { serveShards } = await import("../../lessons/05_training/experiment.ts");
+  serveShards((name) => startBackend(name as Parameters<typeof startBackend>[0]));
+}
