@@ -18,7 +18,9 @@ import pc from "picocolors";
 import { codeLabel, runDemo } from "@lib/course/demo_support.ts";
 import { initBackend } from "@lib/tf/mod.ts";
 import {
+  fullFigure,
   globalFloor,
+  inductionMapSummary,
   LIVE_VARIANTS,
   type LivePoint,
   type RunRow,
@@ -159,14 +161,29 @@ if (import.meta.main) {
           `, global loss ${r.metrics.lossGlobal!.at(-1)!.toFixed(2)}; induction score by head ` +
           heads.map((x) => `${x.l + 1}.${x.h + 1} ${x.s.toFixed(2)}`).join(", "),
       );
+      if (r.map) {
+        const m = inductionMapSummary(r.map);
+        console.log(
+          `  its highest-scoring head, ${r.map.layer + 1}.${
+            r.map.head + 1
+          }, on a fresh sequence: ` +
+            `at ${m.queries} positions whose token occurred before, its argmax is the token after ` +
+            `an earlier copy at ${(100 * m.argmaxRight).toFixed(0)}%, with ${
+              (100 * m.meanWeight).toFixed(0)
+            }% of its weight there on average`,
+        );
+      }
     }
     if (values.replot) {
       const dir = join(new URL(".", import.meta.url).pathname, "figures");
       for (const group of ["layers", "freeze", "global", "embeddings"]) {
         await Deno.writeTextFile(join(dir, `${group}.svg`), runsFigure(results, group));
       }
+      await Deno.writeTextFile(join(dir, "full.svg"), fullFigure(results));
       await Deno.writeTextFile(join(dir, "results.json"), JSON.stringify({ runs: results }) + "\n");
-      console.log("\nwrote figures/{layers,freeze,global,embeddings}.svg and figures/results.json");
+      console.log(
+        "\nwrote figures/{layers,freeze,global,embeddings,full}.svg and figures/results.json",
+      );
     }
   });
 }

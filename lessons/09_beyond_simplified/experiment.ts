@@ -108,8 +108,6 @@ export function liveConfig(key: string, steps: number): TrainConfig {
  * ```
  */
 export async function trainLive(key: string, options: LiveOptions): Promise<LivePoint[]> {
-  const points: LivePoint[] = [];
-  const yieldToPage = () => new Promise((r) => setTimeout(r, 0));
   if (key === "full") {
     const config = {
       ...fullPreset,
@@ -118,60 +116,61 @@ export async function trainLive(key: string, options: LiveOptions): Promise<Live
       batchSize: 32,
       steps: options.steps,
     };
-    const trainer = new FullTrainer(config, { ...data, ...training, ...ex9, mlp: ex9.mlp });
-    try {
-      while (true) {
-        if (trainer.stepCount % options.evalEvery === 0 || trainer.stepCount === options.steps) {
-          const r = await trainer.evaluate();
-          points.push({
-            step: r.step,
-            inContextAcc: r.inContextAcc,
-            lossGlobal: r.lossGlobal,
-            induction: r.induction,
-          });
-          options.onEval?.(points);
-        }
-        if (trainer.stepCount >= options.steps || options.cancelled?.()) break;
-        trainer.step();
-        await yieldToPage();
-      }
-    } finally {
-      trainer.dispose();
-    }
-    return points;
+    const trainer = new FullTrainer(config, { ...data, ...training, ...ex9 });
+    return await liveLoop(trainer, options, async () => {
+      const r = await trainer.evaluate();
+      return {
+        step: r.step,
+        inContextAcc: r.inContextAcc,
+        lossGlobal: r.lossGlobal,
+        induction: r.induction,
+      };
+    });
   }
   const variant = RUNS.find((r) => r.key === key)!;
   const config = liveConfig(key, options.steps);
   const trainer = new Trainer(config, trainerParts(data, training));
   setUpVariant(trainer.params, config.model, variant);
+  return await liveLoop(trainer, options, async () => {
+    const r = await trainer.evaluate();
+    const point: LivePoint = {
+      step: r.step,
+      inContextAcc: r.inContextAcc,
+      lossGlobal: r.lossGlobal,
+      wO2: r.wO2,
+      wK2: r.wK2,
+      wK1: r.wK1,
+      wF: r.wF,
+    };
+    if (variant.oneLayer) {
+      // your one-layer forward pass on the same batch (it must agree with the library's)
+      const batch = trainer.batchAt(trainer.stepCount);
+      const logits = ex9.oneLayerForward(trainer.params, config.model, batch.inputs);
+      const m = await batchMetrics(logits, batch.targets, batch.labels);
+      tf.dispose([logits, ...Object.values(batch)]);
+      point.inContextAcc = m.inContextAcc;
+      point.lossGlobal = m.lossGlobal;
+    }
+    return point;
+  });
+}
+
+/** Steps `trainer` to `options.steps`, evaluating every `evalEvery` steps and at the end. */
+async function liveLoop(
+  trainer: { stepCount: number; step(): void; dispose(): void },
+  options: LiveOptions,
+  evaluate: () => Promise<LivePoint>,
+): Promise<LivePoint[]> {
+  const points: LivePoint[] = [];
   try {
     while (true) {
       if (trainer.stepCount % options.evalEvery === 0 || trainer.stepCount === options.steps) {
-        const r = await trainer.evaluate();
-        const point: LivePoint = {
-          step: r.step,
-          inContextAcc: r.inContextAcc,
-          lossGlobal: r.lossGlobal,
-          wO2: r.wO2,
-          wK2: r.wK2,
-          wK1: r.wK1,
-          wF: r.wF,
-        };
-        if (variant.oneLayer) {
-          // your one-layer forward pass on the same batch (it must agree with the library's)
-          const batch = trainer.batchAt(trainer.stepCount);
-          const logits = ex9.oneLayerForward(trainer.params, config.model, batch.inputs);
-          const m = await batchMetrics(logits, batch.targets, batch.labels);
-          tf.dispose([logits, ...Object.values(batch)]);
-          point.inContextAcc = m.inContextAcc;
-          point.lossGlobal = m.lossGlobal;
-        }
-        points.push(point);
+        points.push(await evaluate());
         options.onEval?.(points);
       }
       if (trainer.stepCount >= options.steps || options.cancelled?.()) break;
       trainer.step();
-      await yieldToPage();
+      await new Promise((r) => setTimeout(r, 0)); // let the page (or a timer) run
     }
   } finally {
     trainer.dispose();
@@ -339,4 +338,79 @@ export function runsFigure(results: RunResult[], group: string): string {
     );
   }
   return figure(charts, { columns: 2 });
+}
+
+/**
+ * The full transformer's cached run as a figure (SVG): in-context accuracy and global loss, and
+ * the induction score of each of its heads during training.
+ *
+ * @example
+ * ```ts
+ * import { fullFigure } from "./experiment.ts";
+ * fullFigure([]).startsWith("<svg"); // true
+ * ```
+ */
+export function fullFigure(results: RunResult[]): string {
+  const r = results.find((x) => x.key === "full-fixed");
+  if (!r?.heads) return `<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>`;
+  const options = (title: string, yLabel: string) => ({
+    title,
+    xLabel: "step",
+    yLabel,
+    yMin: 0,
+    legend: "top-right" as const,
+    width: 420,
+    height: 270,
+  });
+  const heads: Series[] = r.heads[0].flatMap((hs, l) =>
+    hs.map((_, h) => ({
+      name: `head ${l + 1}.${h + 1}`,
+      points: r.steps.map((s, i) => [s, r.heads![i][l][h]] as [number, number]),
+      dashed: l === 0,
+    }))
+  );
+  return figure([
+    lineChart([
+      curve(r, "inContextAcc", "in-context accuracy"),
+      curve(r, "lossGlobal", "global loss (nats)", true),
+    ], options("the full transformer", "accuracy / nats")),
+    lineChart(heads, { ...options("induction score of each head", "score"), yMax: 1 }),
+  ], { columns: 2 });
+}
+
+/**
+ * Where the full transformer's induction head looks, on the cached run's sequence: at the
+ * positions t whose token occurred before, how often its attention's argmax is a position s
+ * with z_{s-1} = z_t (the token after an earlier copy), and how much weight those positions get.
+ *
+ * @example
+ * ```ts
+ * import { inductionMapSummary } from "./experiment.ts";
+ * inductionMapSummary({ layer: 1, head: 0, tokens: [0, 1, 0], weights: [1, 0, 0, 0.5, 0.5, 0, 0, 1, 0] });
+ * // { queries: 1, argmaxRight: 1, meanWeight: 1 }
+ * ```
+ */
+export function inductionMapSummary(
+  map: { layer: number; head: number; tokens: number[]; weights: number[] },
+): { queries: number; argmaxRight: number; meanWeight: number } {
+  const z = map.tokens;
+  const seq = z.length;
+  let queries = 0;
+  let right = 0;
+  let weight = 0;
+  for (let t = 1; t < seq; t++) {
+    const after = new Set<number>();
+    for (let s = 1; s <= t; s++) if (z[s - 1] === z[t]) after.add(s);
+    if (after.size === 0) continue;
+    queries++;
+    const row = map.weights.slice(t * seq, (t + 1) * seq);
+    const arg = row.indexOf(Math.max(...row));
+    if (after.has(arg)) right++;
+    for (const s of after) weight += row[s];
+  }
+  return {
+    queries,
+    argmaxRight: right / Math.max(queries, 1),
+    meanWeight: weight / Math.max(queries, 1),
+  };
 }
