@@ -56,8 +56,7 @@ export async function runDemo(lesson: number, demo: () => Promise<void>): Promis
   } catch (error) {
     if (error instanceof NotImplementedError) {
       // The missing function may belong to an earlier lesson: its file is in the stack.
-      const from = error.stack?.match(/lessons\/(\d\d)_\w+\/exercises\.ts/);
-      const owner = from ? Number(from[1]) : lesson;
+      const owner = error.lesson ?? lesson;
       console.error(
         `This demo runs your code, and \`${error.exercise}\` (lesson ${owner}) is not written yet. ` +
           `Finish it (\`deno task lesson ${owner}\` says what is missing), or watch the reference ` +

@@ -31,11 +31,20 @@ Error.stackTraceLimit = Math.max(Error.stackTraceLimit, 50);
  * import { NotImplementedError } from "@lib/testing/mod.ts";
  * const e = new NotImplementedError("sampleTriggers");
  * e.exercise; // "sampleTriggers"
+ * e.lesson; // the lesson whose exercise file threw it (undefined here: not thrown by one)
  * ```
  */
 export class NotImplementedError extends Error {
   /** The exercise (function) that is still a stub. */
   readonly exercise: string;
+  /**
+   * The lesson whose exercise file threw this error, read from the stack
+   * (`lessons/NN_slug/exercises.ts`), or undefined when no exercise file is on it.
+   */
+  get lesson(): number | undefined {
+    const from = this.stack?.match(/lessons\/(\d\d)_\w+\/exercises\.ts/);
+    return from ? Number(from[1]) : undefined;
+  }
   /** Creates the error for one exercise. */
   constructor(exercise: string) {
     super(

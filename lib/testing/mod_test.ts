@@ -198,3 +198,14 @@ Deno.test("plain deno test: a failure points at the line of the test, not at lib
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("NotImplementedError.lesson: the lesson whose exercise file is on the stack", () => {
+  const here = new NotImplementedError("f");
+  assert.equal(here.lesson, undefined, "thrown by no exercise file");
+  const stub = new NotImplementedError("unigramFromCounts");
+  stub.stack =
+    "NotImplementedError: ...\n    at notImplemented (file:///c/lib/testing/mod.ts:62:10)\n" +
+    "    at unigramFromCounts (file:///c/lessons/01_bigram_data/exercises.ts:121:9)\n" +
+    "    at run (file:///c/lessons/05_training/train.ts:40:3)";
+  assert.equal(stub.lesson, 1);
+});

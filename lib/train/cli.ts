@@ -303,13 +303,31 @@ export async function main(args: string[], tool: TrainTool): Promise<number> {
     return await run(args, tool);
   } catch (error) {
     if (!(error instanceof NotImplementedError)) throw error;
-    console.error(
-      `deno task train --mine runs your code, and \`${error.exercise}\` is not written yet: ` +
-        `finish it (\`deno task lesson\` says what is missing), or run without --mine for the ` +
-        `reference code.`,
-    );
+    console.error(stubMessage(error));
     return 1;
   }
+}
+
+/**
+ * The one line `deno task train --mine` prints for a stub of the learner's: the function, its
+ * lesson (when the error's stack names the exercise file) and the command that says what is
+ * missing.
+ *
+ * @example
+ * ```ts
+ * import { stubMessage } from "@lib/train/cli.ts";
+ * import { NotImplementedError } from "@lib/testing/mod.ts";
+ * stubMessage(new NotImplementedError("unigramFromCounts")); // "deno task train --mine runs ..."
+ * ```
+ */
+export function stubMessage(error: NotImplementedError): string {
+  const lesson = error.lesson;
+  const where = lesson === undefined ? "" : ` (lesson ${lesson})`;
+  return `deno task train --mine runs your code, and \`${error.exercise}\`${where} is not written ` +
+    `yet: finish it (\`deno task lesson${
+      lesson === undefined ? "" : ` ${lesson}`
+    }\` says what is ` +
+    `missing), or run without --mine for the reference code.`;
 }
 
 async function run(args: string[], tool: TrainTool): Promise<number> {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { parseTrainArgs, UsageError } from "./cli.ts";
+import { parseTrainArgs, stubMessage, UsageError } from "./cli.ts";
+import { NotImplementedError } from "@lib/testing/mod.ts";
 
 Deno.test("flags map onto the config", () => {
   const o = parseTrainArgs([
@@ -197,4 +198,21 @@ Deno.test("deno task train: a bad checkpoint or one past --steps gets one line, 
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("deno task train --mine: a stub is named with its lesson and that lesson's command", () => {
+  const stub = new NotImplementedError("unigramFromCounts");
+  stub.stack =
+    "NotImplementedError\n    at unigramFromCounts (file:///c/lessons/01_bigram_data/exercises.ts:121:9)";
+  assert.equal(
+    stubMessage(stub),
+    "deno task train --mine runs your code, and `unigramFromCounts` (lesson 1) is not written yet: " +
+      "finish it (`deno task lesson 1` says what is missing), or run without --mine for the " +
+      "reference code.",
+  );
+  // A stub reported by a Worker has no exercise file on its stack: no lesson is guessed.
+  assert.match(
+    stubMessage(new NotImplementedError("averageGradients")),
+    /finish it \(`deno task lesson` says/,
+  );
 });
