@@ -12,7 +12,7 @@
 import { parseArgs } from "node:util";
 import pc from "picocolors";
 import { initBackend } from "@lib/tf/mod.ts";
-import { codeLabel, runDemo } from "@lib/course/demo_support.ts";
+import { codeLabel, runDemo, whose } from "@lib/course/demo_support.ts";
 import { fitLinear, leakCounts, registeredBackends, timeBackends } from "./experiment.ts";
 
 /** Prints the demo. */
@@ -40,10 +40,11 @@ async function demo(args: string[]): Promise<void> {
   }
   const info = await initBackend("auto");
   console.log(pc.dim(`Running ${codeLabel()}; backend: ${info.summary}.`));
+  const who = whose(); // "your" or "the reference's", for every label below
 
   // 1. Memory.
   const counts = leakCounts(20);
-  console.log(pc.bold("\n1. Tensors left alive, counted by your tensorsLeftBy (20 calls each)"));
+  console.log(pc.bold(`\n1. Tensors left alive, counted by ${who} tensorsLeftBy (20 calls each)`));
   console.log(
     `  x.add(1).mul(2).sub(3).div(4):            ${counts.leaky.at(-1)} tensors ` +
       pc.dim(`(after calls 1, 2, 3: ${counts.leaky.slice(0, 3).join(", ")})`),
@@ -53,7 +54,7 @@ async function demo(args: string[]): Promise<void> {
   // 2. Gradient descent.
   const fit = fitLinear({ seed, steps, lr, samples: 64 });
   console.log(pc.bold(
-    `\n2. Fitting W [3, 4] to 64 pairs (x_i, W* x_i) from W = 0, with your applyToRows and ` +
+    `\n2. Fitting W [3, 4] to 64 pairs (x_i, W* x_i) from W = 0, with ${who} applyToRows and ` +
       `sgdStep (lr ${lr})`,
   ));
   const shown = [...new Set([0, 1, 2, 5, 10, 20, 50, steps - 1].filter((i) => i < steps))];
@@ -74,7 +75,7 @@ async function demo(args: string[]): Promise<void> {
   // 3. Backends.
   const backends = registeredBackends();
   console.log(pc.bold(
-    `\n3. One [${size}, ${size}] @ [${size}, ${size}] product on each backend, with your onBackend ` +
+    `\n3. One [${size}, ${size}] @ [${size}, ${size}] product on each backend, with ${who} onBackend ` +
       `(10 products per backend)`,
   ));
   const timings = await timeBackends({ size, repeats: 10, backends });

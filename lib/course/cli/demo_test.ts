@@ -32,6 +32,14 @@ Deno.test("demo 6 --solutions says the reference's in every label, and how many 
   assert.match(out, /The first 1 training steps of the cpu configuration \(of its \d+\)/);
 });
 
+Deno.test("demo 0 --solutions says the reference's in every label", async () => {
+  const { code, out } = await demo("0", "--solutions", "--steps", "3", "--size", "16");
+  assert.equal(code, 0, out);
+  assert.match(out, /^Running the reference code \(solutions\/\)/m);
+  assert.doesNotMatch(out, /\byours?\b/i, "no label says 'your' when the reference runs");
+  assert.match(out, /counted by the reference's tensorsLeftBy/);
+});
+
 Deno.test("demo without --solutions runs your code (lessons/) and names a stub", async () => {
   const stub = (await Deno.readTextFile(`${ROOT}/lessons/01_bigram_data/exercises.ts`))
     .includes("throw notImplemented(");
