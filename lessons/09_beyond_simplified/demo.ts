@@ -133,7 +133,6 @@ if (import.meta.main) {
     printRows(rows, "layers", "One layer vs two (300 steps)", bold);
     printRows(rows, "freeze", "The freeze grid (600 steps, frozen until 300)", bold);
     printRows(rows, "global", "Loss on all targets, with W_F (300 steps)", bold);
-    printRows(rows, "embeddings", "Learned embeddings (300 steps)", bold);
     const global = results.find((r) => r.key === "global-linear");
     if (global) {
       const g = global.metrics.lossGlobal!;
@@ -146,6 +145,7 @@ if (import.meta.main) {
           `(Bayes, 400 sequences of your generator, seed 0): ${floor.toFixed(2)} nats`,
       );
     }
+    printRows(rows, "embeddings", "Learned embeddings (300 steps)", bold);
     console.log(bold("The full transformer (2 layers x 4 heads, d = 64, T = 64, batch 64, AdamW)"));
     for (const key of FULL_RUNS) {
       const r = results.find((x) => x.key === key);

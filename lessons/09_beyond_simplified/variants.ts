@@ -85,13 +85,13 @@ export const RUNS: Variant[] = [
   },
   {
     key: "embed-N1",
-    title: "learned w_E and W_U, w_E ~ N(0, 1)",
+    title: "learned w_E, W_U; w_E, p ~ N(0, 1)",
     group: "embeddings",
     overrides: { model: { trainable: ["wK1", "wK2", "wO2", "wE", "wU"] } },
   },
   {
     key: "embed-N1d",
-    title: "learned w_E and W_U, w_E ~ N(0, 1/d)",
+    title: "learned w_E, W_U; w_E, p ~ N(0, 1/d)",
     group: "embeddings",
     overrides: { model: { trainable: ["wK1", "wK2", "wO2", "wE", "wU"] } },
     unitEmbeddings: true,

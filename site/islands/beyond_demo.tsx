@@ -28,8 +28,8 @@ const VARIANTS = [
   { value: "freeze-wK1", text: "W_K^1 frozen for the first half" },
   { value: "freeze-wK2", text: "W_K^2 frozen for the first half" },
   { value: "global-linear", text: "loss on all targets, linear W_F" },
-  { value: "embed-N1", text: "learned embeddings, N(0, 1)" },
-  { value: "embed-N1d", text: "learned embeddings, N(0, 1/d)" },
+  { value: "embed-N1", text: "learned w_E, W_U; w_E, p ~ N(0, 1)" },
+  { value: "embed-N1d", text: "learned w_E, W_U; w_E, p ~ N(0, 1/d)" },
   { value: "full", text: "the full transformer (2 layers x 4 heads, AdamW)" },
 ];
 
