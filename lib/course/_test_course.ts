@@ -1,10 +1,7 @@
 /**
- * Test support for the CLI's tests (not part of the course): a throw-away copy of the course with
- * lesson 1 only, and a fake terminal that records what the CLI prints.
- *
- * The copy holds `deno.json`, `deno.lock`, `lib/`, and lesson 1's exercise folder, solution and
- * test file; `node_modules/` is a symbolic link to the real one, so nothing is downloaded. Only
- * lesson 1 is copied so that lessons other engineers are still writing cannot break these tests.
+ * Test support for the CLI's tests: a throw-away copy of the course with lesson 1 only (so that
+ * lessons still being written cannot break them; `node_modules/` linked, nothing downloaded),
+ * and a fake terminal that records what the CLI prints.
  *
  * @example
  * ```ts
@@ -18,27 +15,25 @@
 import { cp, symlink } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { stripVTControlCharacters as stripAnsi } from "node:util";
 import type { CliIo } from "@lib/course/cli/lesson.ts";
 import { stubFor } from "@lib/course/author/stubs.ts";
 import { markedRegions } from "@lib/course/author/markers.ts";
 
-/** The real course, the one these tests belong to. */
+/** The real course. */
 export const COURSE_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
 /** Lesson 1's folder name. */
 export const LESSON1 = "01_bigram_data";
 
-/** A temporary copy of the course. */
+/** A temporary copy of the course: its root, and how to delete it. */
 export interface CourseCopy {
-  /** Its root folder. */
   root: string;
-  /** Deletes it. */
   remove(): Promise<void>;
 }
 
 /**
- * Copies the course (lesson 1 only) into a temporary folder, with lesson 1's exercise file set
- * to its pristine stub.
+ * Copies the course (lesson 1 only, its exercise file the pristine stub) into a temporary folder.
  *
  * @example
  * ```ts
@@ -74,17 +69,13 @@ export async function copyCourse(): Promise<CourseCopy> {
   return { root, remove: () => Deno.remove(root, { recursive: true }) };
 }
 
-/** A {@linkcode CliIo} that records everything, with ANSI colours removed. */
+/** A {@linkcode CliIo} that records stdout, stderr and the questions, colours removed. */
 export interface FakeIo extends CliIo {
-  /** Everything written to stdout. */
   stdout: string[];
-  /** Every line written to stderr. */
   stderr: string[];
-  /** The questions asked. */
   questions: string[];
   /** stdout and stderr as one string, since the last `clear()`. */
   text(): string;
-  /** Forgets what was written. */
   clear(): void;
 }
 
@@ -123,20 +114,6 @@ export function fakeIo(answer?: boolean): FakeIo {
       stderr.length = 0;
     },
   };
-}
-
-/**
- * Removes ANSI escape sequences.
- *
- * @example
- * ```ts
- * import { stripAnsi } from "@lib/course/_test_course.ts";
- * stripAnsi("\x1b[31mred\x1b[39m"); // "red"
- * ```
- */
-export function stripAnsi(text: string): string {
-  // deno-lint-ignore no-control-regex
-  return text.replace(/\x1b\[[0-9;]*[A-Za-z]/g, "");
 }
 
 /**

@@ -1,11 +1,7 @@
 /**
- * Writes a file so that a reader sees either the old text or the new text, never half of one:
- * the text goes to a temporary file beside the target, is flushed to disk, and is then renamed
- * over the target (a rename within one folder is atomic). A run interrupted before the rename
- * leaves the old file as it was, plus a stray `*.tmp-*` file that is harmless.
- *
- * (Written by hand: it is a dozen lines, and npm's `write-file-atomic` would add exit-signal
- * hooks that fight the watch mode's own Ctrl-C handling.)
+ * Writes a file so that a reader sees the old text or the new, never half: a temporary file
+ * beside the target, flushed, then renamed over it. (By hand: a dozen lines, where npm's
+ * `write-file-atomic` adds exit-signal hooks that fight watch mode's own Ctrl-C handling.)
  *
  * @example
  * ```ts

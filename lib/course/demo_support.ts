@@ -1,6 +1,6 @@
 /**
- * What every lesson demo shares: it runs the demo and turns a missing exercise or a bad option
- * into one clear paragraph and a non-zero exit, never a stack trace.
+ * What every lesson demo shares: whose code it runs, and a missing exercise or a bad option
+ * turned into one clear paragraph and exit 1, never a stack trace.
  *
  * @example
  * ```ts
@@ -13,8 +13,7 @@ import { NotImplementedError } from "@lib/testing/mod.ts";
 import { describeSource, sourceInUse } from "@lib/code_source/mod.ts";
 
 /**
- * Whose code a demo runs, as the demo prints it: the copy `@exercises/` resolves to in this
- * process (`deno task demo N --solutions` starts the demo with a map pointing at `solutions/`).
+ * Whose code a demo runs: the copy `@exercises/` resolves to in this process.
  *
  * @example
  * ```ts

@@ -1,13 +1,10 @@
 /**
  * Notices when the learner saves a file, for watch mode. What changed is always found by
- * comparing two snapshots of the watched folders (each file's modification time and size), so
- * the answer is the same however the news arrived:
- *
- * - with file events (`Deno.watchFs`), a burst of events (an editor's save is often several)
- *   triggers one comparison once the folder has been quiet for `debounceMs`; a slow poll runs
- *   as well, as a safety net for events that never come;
- * - by polling only, every `intervalMs`, where events are known not to arrive (network drives,
- *   Windows drives seen from WSL), when asked (`poll: true`), or when `Deno.watchFs` fails.
+ * comparing two snapshots of the watched folders (each file's modification time and size): with
+ * file events (`Deno.watchFs`), a burst of events triggers one comparison once the folder has been
+ * quiet for `debounceMs`, with a slow poll as a safety net; by polling only every `intervalMs`
+ * where events do not arrive (network drives, Windows drives under WSL), when asked, or when
+ * `Deno.watchFs` fails.
  *
  * @example
  * ```ts
@@ -25,25 +22,22 @@ import { join, resolve } from "node:path";
 export interface WatchOptions {
   /** The folders to watch, recursively. */
   dirs: string[];
-  /** Stops the watching. */
   signal: AbortSignal;
   /** Poll only, without file events. */
   poll?: boolean;
-  /** Which files count (default: code and data, not editors' swap and backup files). */
+  /** Which files count (default {@linkcode isWatchedFile}). */
   filter?: (path: string) => boolean;
   /** Quiet time after the last event before comparing (default 150 ms). */
   debounceMs?: number;
-  /** Polling interval: `intervalMs` when polling only (default 500 ms), else 4 s. */
+  /** The polling interval when polling only (default 500 ms; 4 s beside file events). */
   intervalMs?: number;
   /** Told once when file events cannot be used, with the reason. */
   onFallback?: (reason: string) => void;
 }
 
-/** A batch of changes. */
+/** A batch of changes: the files added, changed or removed, and how it was noticed first. */
 export interface Change {
-  /** The files added, changed or removed. */
   paths: string[];
-  /** How the change was noticed first. */
   via: "events" | "polling";
 }
 
@@ -51,7 +45,7 @@ export interface Change {
 export type Snapshot = Map<string, string>;
 
 /**
- * The default filter: source and data files, not editors' temporary files.
+ * The default filter: code, data and text files, not editors' temporary files.
  *
  * @example
  * ```ts
@@ -118,9 +112,8 @@ export function changedPaths(before: Snapshot, after: Snapshot): string[] {
 }
 
 /**
- * Why file events will not arrive for `dir`, if we can tell: a network or Windows drive (NFS,
- * SMB, 9p, WSL's `drvfs`), or a path on a Windows network share. Undefined when events should
- * work.
+ * Why file events will not arrive for `dir`, if we can tell (a network or Windows drive: NFS,
+ * SMB, 9p, WSL's `drvfs`, a Windows network share); undefined when they should.
  *
  * @example
  * ```ts
@@ -158,8 +151,7 @@ export function pollingReason(dir: string): string | undefined {
 
 /**
  * Yields a batch of changed files each time something under `dirs` changes, until the signal
- * aborts. The consumer decides the pace: while it works on a batch, new changes accumulate
- * into the next one.
+ * aborts; while the consumer works on a batch, new changes accumulate into the next one.
  *
  * @example
  * ```ts
@@ -190,51 +182,40 @@ export async function* watchChanges(options: WatchOptions): AsyncGenerator<Chang
     }
   }
   const intervalMs = poll ? (options.intervalMs ?? 500) : 4000;
-
-  // `wake` ends the current wait early: on an event (after the debounce) or an abort. A wake
-  // that comes while nobody waits (the consumer is busy) is kept for the next wait.
-  let waiter: ((via: Change["via"]) => void) | undefined;
-  let woken: Change["via"] | undefined;
-  const wake = (via: Change["via"]) => {
-    if (waiter) {
-      const w = waiter;
-      waiter = undefined;
-      w(via);
-    } else woken ??= via;
-  };
+  // `dirty` says why to compare now; `wake` ends the current wait early (an event after the
+  // debounce, or an abort). A wake while the consumer is busy is kept in `dirty`.
+  let dirty: Change["via"] | undefined;
+  let wake = () => {};
   let eventTimer: ReturnType<typeof setTimeout> | undefined;
   const onAbort = () => {
     clearTimeout(eventTimer);
     watcher?.close();
-    wake("polling");
+    wake();
   };
   signal.addEventListener("abort", onAbort);
-  const pumpEvents = async () => {
-    if (!watcher) return;
+  const pumping = (async () => {
     try {
-      for await (const event of watcher) {
+      for await (const event of watcher ?? []) {
         if (!event.paths.some(filter)) continue;
         clearTimeout(eventTimer);
-        eventTimer = setTimeout(() => wake("events"), debounceMs);
+        eventTimer = setTimeout(() => {
+          dirty ??= "events";
+          wake();
+        }, debounceMs);
       }
     } catch { /* closed */ }
-  };
-  const pumping = pumpEvents();
+  })();
 
   try {
     let before = await snapshot(dirs, filter);
     while (!signal.aborted) {
-      const via = woken ?? await new Promise<Change["via"]>((done) => {
-        const timer = setTimeout(() => {
-          waiter = undefined;
-          done("polling");
-        }, intervalMs);
-        waiter = (v) => {
-          clearTimeout(timer);
-          done(v);
-        };
-      });
-      woken = undefined;
+      if (!dirty) {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await new Promise<void>((done) => (wake = done, timer = setTimeout(done, intervalMs)));
+        clearTimeout(timer);
+      }
+      const via = dirty ?? "polling";
+      dirty = undefined;
       if (signal.aborted) break;
       let after = await snapshot(dirs, filter);
       const changed = new Set(changedPaths(before, after));

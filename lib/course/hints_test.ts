@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { hintReport, nextHint } from "@lib/course/hints.ts";
 import { parseLesson } from "@lib/course/lessons.ts";
-import { stripAnsi } from "@lib/course/_test_course.ts";
+import { stripVTControlCharacters as stripAnsi } from "node:util";
 
 const lesson = parseLesson(
   "03_demo",

@@ -1,8 +1,8 @@
 /**
- * Checking one lesson the way every learner command does: run its tests against the learner's
- * code (or the reference), turn the outcomes into exercise states, and record them in the
- * progress file. Also tells whether the recorded states are still fresh (no exercise file
- * changed since), so that `--hint` and `--show-solution` need not rerun the tests.
+ * Checking a lesson as every learner command does: its tests against the learner's code (or the
+ * reference), the outcomes turned into exercise states and recorded; and whether the recorded
+ * states are still fresh (no file the check reads changed since), so that `--hint`,
+ * `--show-solution` and the overview need not rerun the tests.
  *
  * @example
  * ```ts
@@ -30,15 +30,12 @@ import testTimes from "@lib/course/test_times.json" with { type: "json" };
 
 /** Options of {@linkcode checkLesson}. */
 export interface CheckOptions {
-  /** Which code to check (default the learner's `lessons/`); only `lessons` is recorded. */
+  /** Which code to check (default `lessons`); only `lessons` is recorded. */
   target?: Target;
-  /** TensorFlow.js backend for the tests. */
   backend?: string;
-  /** Seconds one test may compute (default: the lesson's, see {@linkcode defaultTimeout}). */
+  /** Seconds one test may compute (default {@linkcode defaultTimeout}). */
   timeout?: number;
-  /** Stops the check (watch mode quitting, or a newer change arriving). */
   signal?: AbortSignal;
-  /** Called as each test finishes. */
   onOutcome?: (outcome: Outcome) => void;
   /** The clock (tests pin it); the check is recorded at the time it started. */
   now?: () => Date;
@@ -48,17 +45,16 @@ export interface CheckOptions {
 export interface CheckResult {
   /** Each exercise's state (empty when the tests could not run). */
   states: ExerciseState[];
-  /** Why the tests could not run at all (a type or syntax error in the learner's file, ...). */
+  /** Why the tests could not run at all (a type or syntax error, ...). */
   error?: string;
-  /** True when the check was stopped through the signal; nothing was recorded. */
+  /** Stopped through the signal; nothing was recorded. */
   aborted?: boolean;
-  /** A message about the progress file (it was damaged and rebuilt), to show the learner. */
+  /** What to tell about the record (not recorded after a crash, a damaged progress file). */
   notice?: string;
 }
 
 /**
- * Runs one lesson's tests and records the states in `.course/progress.json` (only for the
- * learner's own code).
+ * Runs one lesson's tests and records the states (only for the learner's own code).
  *
  * @example
  * ```ts
@@ -72,8 +68,7 @@ export async function checkLesson(
   options: CheckOptions = {},
 ): Promise<CheckResult> {
   const target = options.target ?? "lessons";
-  // Recorded as the time the check started: a file saved while the tests ran is newer, so the
-  // record is then stale, as it should be.
+  // Recorded at the time the check started: a file saved while the tests ran is newer.
   const started = options.now?.() ?? new Date();
   const timeout = options.timeout ?? defaultTimeout(lesson);
   const run = await runExerciseTests({
@@ -110,8 +105,8 @@ export async function checkLesson(
 export const TIMEOUT_MARGIN = 20;
 
 /**
- * The CPU seconds of each lesson's slowest reference test, as measured by the course check
- * (`lib/course/test_times.json`, kept true by `deno task test`); undefined for a lesson not in it.
+ * The CPU seconds of a lesson's slowest reference test (`test_times.json`, kept true by the
+ * course check); undefined for a lesson not measured.
  *
  * @example
  * ```ts
@@ -125,9 +120,7 @@ export function slowestTest(slug: string): number | undefined {
 
 /**
  * The default `--timeout` of a lesson: {@linkcode TIMEOUT_MARGIN} times its slowest reference
- * test's measured CPU time, at least 10 s, 60 s for a lesson never measured. The runner counts
- * CPU time where it can (Linux), so a busy machine does not stop a test early; a test that loops
- * forever is stopped in about ten seconds in the first lessons.
+ * test's CPU time, at least 10 s; 60 s for a lesson never measured.
  *
  * @example
  * ```ts
@@ -156,9 +149,8 @@ function timeoutAdvice(lesson: Lesson, timeout: number, chosen: boolean): string
 }
 
 /**
- * Why the results of `run` must not be recorded for `lesson`, or undefined when they may be: a
- * run whose test process crashed, or that reported no test of the lesson, says nothing reliable,
- * so it never replaces what was recorded before.
+ * Why `run` must not replace what was recorded for `lesson` (its test process crashed, or no
+ * test of the lesson reported), or undefined when it may.
  *
  * @example
  * ```ts
@@ -180,8 +172,7 @@ export function notRecorded(run: RunResult, lesson: Lesson): string | undefined 
 }
 
 /**
- * Whether WebGPU can run here, when an exercise of `lesson` needs it (`**Needs:** WebGPU`);
- * undefined for the other lessons (nothing is probed).
+ * Whether WebGPU can run here, when an exercise of `lesson` needs it; undefined otherwise.
  *
  * @example
  * ```ts
@@ -200,9 +191,8 @@ export async function webgpuFor(
 }
 
 /**
- * The states recorded for `lesson`, when they are still fresh: recorded after the last change
- * to any file the check depends on (see {@linkcode newestChange}). Undefined when they are stale or were never recorded. The states carry no failure
- * messages (only a fresh check has those).
+ * The states recorded for `lesson` when still fresh (no file the check reads changed since, see
+ * {@linkcode newestChange}); undefined when stale or never recorded. They carry no messages.
  *
  * @example
  * ```ts
@@ -230,32 +220,16 @@ export async function recordedStates(
   return states;
 }
 
-/**
- * Whether the learner's exercise file of `lesson` is still exactly the generated stub.
- *
- * @example
- * ```ts
- * import { isPristine } from "@lib/course/lesson_check.ts";
- * // if (await isPristine(".", lesson)) console.log("not started");
- * ```
- */
-export async function isPristine(root: string, lesson: Lesson): Promise<boolean> {
-  try {
-    const [mine, stub] = await Promise.all([
-      Deno.readTextFile(join(root, lesson.paths.exercises)),
-      stubFor(root, lesson.slug),
-    ]);
-    return mine === stub;
-  } catch {
-    return false;
-  }
+/** Whether the learner's exercise file of `lesson` is still exactly the generated stub. */
+async function isPristine(root: string, lesson: Lesson): Promise<boolean> {
+  const mine = await Deno.readTextFile(join(root, lesson.paths.exercises)).catch(() => undefined);
+  return mine === await stubFor(root, lesson.slug).catch(() => null);
 }
 
 /**
- * The latest modification time (ms since the epoch) of the files a lesson's check depends on:
- * the `.ts`/`.json` files of its folder under `lessons/`, of every lesson folder its exercises or
- * its tests import through `@exercises/` (transitively), and its test file. Undefined if none
- * could be read.
+ * The latest modification time (ms since the epoch) of the files a lesson's check reads: the
+ * code and data of its folder under `lessons/` and of every lesson folder it imports through
+ * `@exercises/` (transitively), and its test file. Undefined if none could be read.
  *
  * @example
  * ```ts
@@ -264,26 +238,18 @@ export async function isPristine(root: string, lesson: Lesson): Promise<boolean>
  * ```
  */
 export async function newestChange(root: string, lesson: Lesson): Promise<number | undefined> {
-  let newest: number | undefined;
-  const consider = async (path: string) => {
-    try {
-      const t = (await Deno.stat(path)).mtime?.getTime();
-      if (t !== undefined && (newest === undefined || t > newest)) newest = t;
-    } catch { /* missing: ignore */ }
-  };
-  const slugs = await dependencies(root, lesson);
-  for (const slug of slugs) {
+  const files = [join(root, lesson.paths.test)];
+  for (const slug of await dependencies(root, lesson)) {
     const dir = join(root, "lessons", slug);
-    let entries: Deno.DirEntry[] = [];
-    try {
-      entries = await Array.fromAsync(Deno.readDir(dir));
-    } catch { /* missing folder */ }
-    for (const e of entries) {
-      if (e.isFile && /\.(ts|js|json)$/.test(e.name)) await consider(join(dir, e.name));
+    for (const e of await Array.fromAsync(Deno.readDir(dir)).catch(() => [])) {
+      if (e.isFile && /\.(ts|js|json)$/.test(e.name)) files.push(join(dir, e.name));
     }
   }
-  await consider(join(root, lesson.paths.test));
-  return newest;
+  const times = await Promise.all(
+    files.map((f) => Deno.stat(f).then((s) => s.mtime?.getTime(), () => undefined)),
+  );
+  const known = times.filter((t) => t !== undefined);
+  return known.length > 0 ? Math.max(...known) : undefined;
 }
 
 /** The lesson folders a lesson's check reads: its own and those imported via `@exercises/`. */
@@ -303,8 +269,8 @@ async function dependencies(root: string, lesson: Lesson): Promise<string[]> {
 }
 
 /**
- * What the overview of `deno task lesson` needs for each lesson: its record, whether it is
- * stale, and whether the learner's file is still the untouched stub.
+ * What the overview needs of each lesson: its record, whether it is stale, and whether the
+ * learner's file is still the untouched stub.
  *
  * @example
  * ```ts

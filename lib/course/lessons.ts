@@ -35,7 +35,6 @@ import { join } from "node:path";
 export interface Exercise {
   /** "1.2": lesson number, then the exercise's number. */
   id: string;
-  /** The exercise's title. */
   title: string;
   /** The functions the learner writes; tests are named `function: what it checks`. */
   functions: string[];
@@ -43,28 +42,22 @@ export interface Exercise {
   difficulty: number;
   /** The time box, in minutes. */
   minutes: number;
-  /**
-   * What its tests need to check everything (`**Needs:** WebGPU`); without it they check only a
-   * fallback, and the CLI says so. Empty for most exercises.
-   */
+  /** What its tests need to check everything (`**Needs:** WebGPU`); else only a fallback runs. */
   needs: string[];
-  /** The hints, in the order they should be shown (a nudge, the concept, near-solution). */
+  /** The hint tiers, in order (a nudge, the concept, near-solution). */
   hints: Hint[];
   /** The heading's anchor in the README (`exercise-12-sampling-triggers`). */
   anchor: string;
 }
 
-/** A hint: its summary line and its Markdown body. */
+/** A hint: its heading ("Hint 1: a nudge") and its Markdown body. */
 export interface Hint {
-  /** The summary line, e.g. "Hint 1: a nudge". */
   title: string;
-  /** The hint's text (Markdown). */
   body: string;
 }
 
 /** A lesson: where its files are and what its README says. */
 export interface Lesson {
-  /** The lesson's number (1, 2, ...). */
   number: number;
   /** The folder name, e.g. `01_bigram_data`. */
   slug: string;
@@ -72,13 +65,8 @@ export interface Lesson {
   title: string;
   /** The learning objectives (Markdown, one per bullet). */
   objectives: string[];
-  /**
-   * What the lesson builds of the induction head (`lessons/figures/induction_head.svg`): the
-   * README's `**In the map** (...): this lesson builds ...` paragraph, after "builds"
-   * (Markdown); undefined when the README has none.
-   */
+  /** What the lesson builds of the induction head: its README's `**In the map**` line, after "builds". */
   map?: string;
-  /** The exercises, in order. */
   exercises: Exercise[];
   /** Paths relative to the course root. */
   paths: { readme: string; hints: string; exercises: string; solution: string; test: string };
@@ -101,7 +89,8 @@ export async function listLessons(root: string): Promise<Lesson[]> {
   for await (const entry of Deno.readDir(join(root, "lessons"))) {
     if (!entry.isDirectory || !/^\d\d_[a-z0-9_]+$/.test(entry.name)) continue;
     // A lesson folder without its README is still being written: it is not listed.
-    if (await isFile(join(root, "lessons", entry.name, "README.md"))) slugs.push(entry.name);
+    const readme = await Deno.stat(join(root, "lessons", entry.name, "README.md")).catch(() => {});
+    if (readme?.isFile) slugs.push(entry.name);
   }
   slugs.sort();
   const lessons: Lesson[] = [];
@@ -115,14 +104,6 @@ export async function listLessons(root: string): Promise<Lesson[]> {
     lessons.push(parseLesson(slug, markdown, hints));
   }
   return lessons;
-}
-
-async function isFile(path: string): Promise<boolean> {
-  try {
-    return (await Deno.stat(path)).isFile;
-  } catch {
-    return false;
-  }
 }
 
 /**

@@ -1,47 +1,13 @@
 /**
- * The learner's progress, kept in their copy of the course as `.course/progress.json`: for each
- * lesson and exercise, its state at the last check, how many tests passed, when it was checked,
- * how many hint tiers were shown, and whether the reference solution was shown.
- *
- * The file is human-readable JSON, written atomically (a temporary file renamed over it), so an
- * interrupted run never leaves half a file. A file that is not valid JSON, or that was edited
- * by hand into something else, is never crashed on: {@linkcode loadProgress} keeps the bad copy
- * (`.course/progress.corrupt-<date_time>.json`), keeps every entry that is still valid, and says
- * so; {@linkcode readProgress} (for readers such as the course site) just returns what is valid.
- *
- * The shape (version 1), keyed by lesson folder and exercise id:
- *
- * ```json
- * {
- *   "version": 1,
- *   "updated": "2026-01-02T03:04:05.000Z",
- *   "lessons": {
- *     "01_bigram_data": {
- *       "number": 1,
- *       "title": "The bigram data generator",
- *       "lastChecked": "2026-01-02T03:04:05.000Z",
- *       "exercises": {
- *         "1.1": {
- *           "title": "Unigram and bigram from counts",
- *           "state": "passed",
- *           "passed": 6,
- *           "total": 6,
- *           "lastChecked": "2026-01-02T03:04:05.000Z",
- *           "hintsSeen": 2,
- *           "solutionShown": false
- *         }
- *       }
- *     }
- *   }
- * }
- * ```
- *
- * `state` is one of `passed`, `failing`, `not started` (only the stub's "not implemented"
- * error), `no tests`; `hintsSeen: 2` means tiers 1 and 2 were shown (they are shown in order).
- * `lastChecked` is absent for an exercise whose hints were read before it was ever checked.
- * An exercise that did not pass also keeps `failure`, its first failing test (`name`, `fn`,
- * `file`, `message`, `output`) as the terminal showed it, so the course site can show it too.
- * A lesson missing from the file has not been checked yet.
+ * The learner's progress, `.course/progress.json`: per lesson (by folder) and exercise (by id),
+ * its state at the last check (`passed`, `failing`, `not started`: only the stub's error, `no
+ * tests`), the tests passed of those run, when it was checked (absent: hints read before any
+ * check), the hint tiers shown (`hintsSeen: 2`: tiers 1 and 2) and whether the reference was
+ * shown. Human-readable JSON, written atomically under a lock. A damaged or hand-edited file is
+ * never crashed on: {@linkcode loadProgress} keeps the bad copy, keeps every valid entry and says
+ * so; {@linkcode readProgress} (for readers such as the site) returns what is valid. An
+ * exercise that did not pass also keeps `failure`, its first failing test as the terminal
+ * showed it (`name`, `fn`, `file`, `message`, `output`), for the site.
  *
  * @example
  * ```ts
@@ -55,12 +21,11 @@
 import { dirname, join } from "node:path";
 import type { Exercise, Lesson } from "@lib/course/lessons.ts";
 import { writeTextFileAtomic } from "@lib/course/atomic_write.ts";
-
-/** The version of the file's shape that this module writes. */
-export const PROGRESS_VERSION = 1;
+import { stamp } from "@lib/course/reset.ts";
 
 /** Where the progress file lives, relative to the course root. */
 export const PROGRESS_PATH = ".course/progress.json";
+const LOCK_PATH = ".course/progress.lock";
 
 /** Where an exercise stood at its last check (`status.ts` tells these apart further). */
 export type State = "passed" | "failing" | "not started" | "no tests";
@@ -69,19 +34,17 @@ const STATES: readonly State[] = ["passed", "failing", "not started", "no tests"
 
 /** One exercise's record. */
 export interface ExerciseProgress {
-  /** The exercise's title when it was last recorded. */
+  /** Its title when it was last recorded. */
   title: string;
-  /** Its state at the last check. */
   state: State;
   /** Tests that passed at the last check. */
   passed: number;
   /** Tests that ran at the last check. */
   total: number;
-  /** When it was last checked (ISO 8601); absent if never checked. */
+  /** When it was last checked (ISO 8601); absent if never. */
   lastChecked?: string;
   /** Hint tiers shown so far: tiers 1 to `hintsSeen`. */
   hintsSeen: number;
-  /** Whether the reference solution was shown. */
   solutionShown: boolean;
   /**
    * The first failing test at the last check, when it did not pass: what the terminal showed
@@ -111,9 +74,7 @@ export const FAILURE_MESSAGE_LIMIT = 4000;
 
 /** One lesson's record. */
 export interface LessonProgress {
-  /** The lesson's number. */
   number: number;
-  /** The lesson's title when it was last recorded. */
   title: string;
   /** When its checks last ran (ISO 8601); absent if never. */
   lastChecked?: string;
@@ -121,9 +82,8 @@ export interface LessonProgress {
   exercises: Record<string, ExerciseProgress>;
 }
 
-/** The whole file. */
+/** The whole file (version 1). */
 export interface Progress {
-  /** {@linkcode PROGRESS_VERSION}. */
   version: number;
   /** When the file was last written (ISO 8601). */
   updated: string;
@@ -131,13 +91,8 @@ export interface Progress {
   lessons: Record<string, LessonProgress>;
 }
 
-/** What {@linkcode loadProgress} found. */
-export interface LoadedProgress {
-  /** The progress: the file's valid content, or empty. */
-  progress: Progress;
-  /** When the file was damaged: what was wrong, and where the bad copy was kept. */
-  notice?: string;
-}
+/** The progress read, and when the file was damaged (or cannot be written) what to say. */
+type LoadedProgress = { progress: Progress; notice?: string };
 
 /**
  * An empty progress record.
@@ -149,7 +104,7 @@ export interface LoadedProgress {
  * ```
  */
 export function emptyProgress(now = new Date()): Progress {
-  return { version: PROGRESS_VERSION, updated: now.toISOString(), lessons: {} };
+  return { version: 1, updated: now.toISOString(), lessons: {} };
 }
 
 /**
@@ -171,7 +126,7 @@ export function parseProgress(text: string): { progress: Progress; problems: str
     return { progress, problems: [`it is not valid JSON (${(e as Error).message})`] };
   }
   if (!isRecord(data)) return { progress, problems: ["it does not hold a JSON object"] };
-  if (data.version !== PROGRESS_VERSION) {
+  if (data.version !== 1) {
     return { progress, problems: [`its version is ${JSON.stringify(data.version)}, not 1`] };
   }
   if (typeof data.updated === "string") progress.updated = data.updated;
@@ -188,20 +143,15 @@ function parseLessonProgress(
   raw: unknown,
   problems: string[],
 ): LessonProgress | undefined {
-  if (!/^\d\d_[a-z0-9_]+$/.test(slug) || !isRecord(raw) || !isRecord(raw.exercises)) {
+  if (
+    !/^\d\d_[a-z0-9_]+$/.test(slug) || !isRecord(raw) || !isRecord(raw.exercises) ||
+    !isCount(raw.number) || typeof raw.title !== "string" || !isTime(raw.lastChecked)
+  ) {
     problems.push(`lesson entry "${slug}" is malformed`);
     return undefined;
   }
-  if (!isCount(raw.number) || typeof raw.title !== "string" || !isTime(raw.lastChecked)) {
-    problems.push(`lesson entry "${slug}" is malformed`);
-    return undefined;
-  }
-  const lesson: LessonProgress = {
-    number: raw.number,
-    title: raw.title,
-    lastChecked: raw.lastChecked as string | undefined,
-    exercises: {},
-  };
+  const { number, title, lastChecked } = raw;
+  const lesson = { number, title, lastChecked, exercises: {} } as LessonProgress;
   for (const [id, ex] of Object.entries(raw.exercises)) {
     const ok = /^\d+\.\d+$/.test(id) && isRecord(ex) && typeof ex.title === "string" &&
       STATES.includes(ex.state as State) && isCount(ex.passed) && isCount(ex.total) &&
@@ -211,15 +161,16 @@ function parseLessonProgress(
       problems.push(`exercise entry "${slug}" › "${id}" is malformed`);
       continue;
     }
+    const { title, state, passed, total, lastChecked, hintsSeen, solutionShown } = ex;
     lesson.exercises[id] = {
-      title: ex.title as string,
-      state: ex.state as State,
-      passed: ex.passed as number,
-      total: ex.total as number,
-      lastChecked: ex.lastChecked as string | undefined,
-      hintsSeen: ex.hintsSeen as number,
-      solutionShown: ex.solutionShown as boolean,
-    };
+      title,
+      state,
+      passed,
+      total,
+      lastChecked,
+      hintsSeen,
+      solutionShown,
+    } as ExerciseProgress;
     // A failure that is not the shape written here is only not shown: the entry stays valid.
     const failure = parseFailure(ex.failure);
     if (failure) lesson.exercises[id].failure = failure;
@@ -228,9 +179,8 @@ function parseLessonProgress(
 }
 
 /**
- * Reads the progress file for display, tolerating a missing or damaged file: returns every
- * valid entry (an empty record when there is none) and never writes or throws. For the site
- * and other readers; the CLI uses {@linkcode loadProgress}, which also repairs the file.
+ * Reads the progress file for display: every valid entry (an empty record when there is none);
+ * never writes or throws. The CLI uses {@linkcode loadProgress}, which also repairs the file.
  *
  * @example
  * ```ts
@@ -304,15 +254,10 @@ export async function saveProgress(
   await writeTextFileAtomic(join(root, PROGRESS_PATH), JSON.stringify(progress, null, 2) + "\n");
 }
 
-/** The lock file that serialises {@linkcode updateProgress}, beside the progress file. */
-export const PROGRESS_LOCK_PATH = ".course/progress.lock";
-
 /**
- * Loads the file, applies `change`, and writes it back: the read-modify-write that every
- * command uses. It holds an exclusive lock on `.course/progress.lock` from the read to the
- * write, so two commands running at the same moment (the watch mode and `--hint` in another
- * terminal) wait for each other instead of losing one's record. The lock is the operating
- * system's (`flock`), so a command that is killed releases it: no stale lock is ever left.
+ * Loads the file, applies `change`, and writes it back, holding an exclusive lock
+ * (`.course/progress.lock`, the system's `flock`: released even when killed) from the read to
+ * the write, so that two commands at once (watch mode and `--hint`) never lose a record.
  *
  * @example
  * ```ts
@@ -325,7 +270,7 @@ export async function updateProgress(
   change: (progress: Progress) => void,
   now = new Date(),
 ): Promise<LoadedProgress> {
-  const lockPath = join(root, PROGRESS_LOCK_PATH);
+  const lockPath = join(root, LOCK_PATH);
   let lock: Deno.FsFile | undefined;
   try {
     await Deno.mkdir(dirname(lockPath), { recursive: true });
@@ -391,8 +336,7 @@ export function recordStates(
 }
 
 /**
- * Records that hint tier `tier` (1-based) of an exercise was shown; tiers are shown in order,
- * so this remembers the highest one.
+ * Records that hint tier `tier` (1-based) of an exercise was shown (the highest is kept).
  *
  * @example
  * ```ts
@@ -433,9 +377,8 @@ export function hintsSeen(progress: Progress, slug: string, id: string): number 
 
 /** Saves the damaged file's text beside it, under a dated name never used before. */
 async function keepBadCopy(root: string, text: string, now: Date): Promise<string> {
-  const stamp = now.toISOString().slice(0, 19).replace("T", "_").replaceAll(":", "");
   for (let n = 1;; n++) {
-    const kept = `.course/progress.corrupt-${stamp}${n > 1 ? `-${n}` : ""}.json`;
+    const kept = `.course/progress.corrupt-${stamp(now)}${n > 1 ? `-${n}` : ""}.json`;
     try {
       await Deno.writeTextFile(join(root, kept), text, { createNew: true });
       return kept;

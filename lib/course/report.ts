@@ -1,7 +1,7 @@
 /**
- * The terminal views of a {@linkcode LessonStatus}: a lesson's report (its goals, each
- * exercise's mark and counts, and the next step in plain words), the overview of every lesson,
- * and the one-line state summary. They only render what `status.ts` decided.
+ * The terminal views of a {@linkcode LessonStatus}: a lesson's report (goals, each exercise's
+ * mark and counts, the next step in words), the overview of every lesson, and a one-line
+ * summary. They only render what `status.ts` decided.
  *
  * @example
  * ```ts
@@ -24,9 +24,9 @@ export interface ReportContext {
   source: "lessons" | "solutions";
   /** The course root, to find line numbers in the exercise file. */
   root: string;
-  /** Printed in watch mode: say which keys to press instead of which commands to run. */
+  /** In watch mode: name keys to press, not commands to run. */
   watch?: boolean;
-  /** The recorded progress, to list what is still missing in a lesson this one waits for. */
+  /** The recorded progress, to list what is missing in a lesson this one waits for. */
   progress?: Progress;
   /**
    * The course site's address while it runs (`http://127.0.0.1:8000`, see `site_address.ts`):
@@ -236,8 +236,8 @@ function missingIn(lesson: Lesson, progress: Progress | undefined): string {
 }
 
 /**
- * The overview of every lesson (`deno task lesson` without a number): one line per lesson, a
- * progress bar over all exercises, and the next thing to do, from each lesson's status.
+ * The overview (`deno task lesson`): one line per lesson, a progress bar over all exercises,
+ * and the next thing to do.
  *
  * @example
  * ```ts
@@ -314,8 +314,7 @@ export function overviewReport(statuses: LessonStatus[], now: Date): string[] {
 }
 
 /**
- * One line with each exercise's mark, printed when `--hint` or `--show-solution` had to run
- * the checks first.
+ * One line with each exercise's mark (when `--hint` or `--show-solution` ran the checks first).
  *
  * @example
  * ```ts
@@ -384,9 +383,9 @@ export function progressBar(done: number, total: number, width = 20): string {
 }
 
 /**
- * Where the learner should look for a failure: the line their code threw at, when the message
- * names one in the exercise file (with the function around it); otherwise the function the
- * failing test checks (test names start with it); otherwise the exercise's first function.
+ * Where to look for a failure: the line the code threw at (or a WGSL line that does not parse),
+ * in its function; else the stub's line or the function the failing test checks; else the
+ * exercise's first function.
  */
 function whereToLook(
   root: string,
@@ -459,8 +458,7 @@ export function usesLine(lesson: Lesson, used: Lesson[], source: "lessons" | "so
 }
 
 /**
- * The line under a load error (a syntax or type error): the learner's file, or, when the error
- * is in another lesson's exercise file that this lesson imports, that file and why.
+ * The line under a load error: the learner's file, or another lesson's file it imports, and why.
  *
  * @example
  * ```ts

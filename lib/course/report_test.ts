@@ -15,7 +15,7 @@ import {
   recordHintSeen,
   recordStates,
 } from "@lib/course/progress.ts";
-import { stripAnsi } from "@lib/course/_test_course.ts";
+import { stripVTControlCharacters as stripAnsi } from "node:util";
 
 /** The report of a check of `lesson` that found `states`, as plain text. */
 function report(

@@ -1,8 +1,7 @@
 /**
- * The reference solution of an exercise shown next to the learner's code, as a line diff of
- * each of the exercise's functions: the functions are cut out of both files with a real
- * TypeScript parser (`@babel/parser`), the solution's `// BEGIN SOLUTION` markers are dropped,
- * and the two are compared line by line with `diff` (leading and trailing spaces ignored).
+ * `--show-solution`: each function of an exercise cut out of the learner's file and the
+ * reference with a TypeScript parser (`@babel/parser`), the markers dropped, compared line by
+ * line with `diff` (leading and trailing spaces ignored).
  *
  * @example
  * ```ts
@@ -19,18 +18,15 @@ import pc from "picocolors";
 import { join } from "node:path";
 import type { Exercise, Lesson } from "@lib/course/lessons.ts";
 
-/** A function cut out of a file: its text and the line it starts on. */
+/** A function cut out of a file: its text and the line (1-based) it starts on. */
 export interface FoundFunction {
-  /** The declaration's text, from `export function` to the closing brace. */
   text: string;
-  /** Its first line, 1-based. */
   line: number;
 }
 
 /**
- * Finds the top-level function `name` (a `function` declaration, exported or not, or a
- * `const name = ...` arrow function) in TypeScript source. Returns undefined when it is not
- * there; throws with the parser's message when the source cannot be parsed at all.
+ * Finds the top-level function `name` (a `function` declaration or a `const name = ...`) in
+ * TypeScript source; undefined when it is not there; throws when the source cannot be parsed.
  *
  * @example
  * ```ts
@@ -74,12 +70,12 @@ export function withoutMarkers(text: string): string {
   return text.split("\n").filter((l) => !isMarker(l)).join("\n");
 }
 
-/** A function diff: the lines to print and how many of them differ. */
+/**
+ * A function diff: every line of both versions, prefixed `- ` (only in yours), `+ ` (only in the
+ * reference) or two spaces, coloured; and how many lines are only in one of the two.
+ */
 export interface FunctionDiff {
-  /** Every line of both versions, prefixed `- ` (only in yours), `+ ` (only in the reference)
-   * or two spaces (in both); coloured when colours are on. */
   lines: string[];
-  /** How many lines are only in one of the two. */
   changed: number;
 }
 
@@ -107,8 +103,7 @@ export function functionDiff(yours: string, reference: string): FunctionDiff {
 }
 
 /**
- * The report of `--show-solution` for one exercise: for each of its functions, the learner's
- * version and the reference's as a diff, with where each lives.
+ * The report of `--show-solution` for one exercise: each function's diff, and where each lives.
  *
  * @example
  * ```ts

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { extractFunction, functionDiff, withoutMarkers } from "@lib/course/solution_diff.ts";
-import { stripAnsi } from "@lib/course/_test_course.ts";
+import { stripVTControlCharacters as stripAnsi } from "node:util";
 
 const SOURCE = `import x from "y";
 /** Doc. */

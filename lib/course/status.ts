@@ -24,17 +24,12 @@ import type { Exercise, Lesson } from "@lib/course/lessons.ts";
 import type { Outcome } from "@lib/course/run_tests.ts";
 import type { ExerciseProgress, LessonProgress, State } from "@lib/course/progress.ts";
 
-/** One exercise's state after a check, with its tests' counts and first failure. */
+/** One exercise's state after a check: tests passed of those run, and the first failure. */
 export interface ExerciseState {
-  /** The exercise, as the README describes it. */
   exercise: Exercise;
-  /** Its state. */
   state: State;
-  /** Tests that passed. */
   passed: number;
-  /** Tests that ran. */
   total: number;
-  /** The first failing test, if any. */
   firstFailure?: Outcome;
 }
 
@@ -59,19 +54,14 @@ export type Kind =
 
 /** One exercise, as every view shows it. */
 export interface ExerciseStatus {
-  /** The exercise. */
   exercise: Exercise;
-  /** Its case. */
   kind: Kind;
-  /** Tests that passed. */
   passed: number;
-  /** Tests that ran. */
   total: number;
   /** The first failing test: from a check run now, or as the progress file recorded it. */
   failure?: Outcome;
   /** For `waits`: the stub's function, and its lesson and exercise when known. */
   waits?: { fn: string; lesson?: Lesson; exercise?: Exercise };
-  /** Hint tiers seen so far. */
   hintsSeen: number;
 }
 
@@ -85,9 +75,7 @@ export type Next = "done" | "check" | "work" | "passes";
 
 /** A lesson, decided. */
 export interface LessonStatus {
-  /** The lesson. */
   lesson: Lesson;
-  /** Its exercises, in order. */
   exercises: ExerciseStatus[];
   /** Exercises that pass (`passed` or `fallback only`). */
   done: number;
@@ -95,29 +83,27 @@ export interface LessonStatus {
   failing: number;
   /** When the states were recorded (from the progress file). */
   checked?: string;
-  /** True when an exercise file changed after the recorded check. */
+  /** An exercise file changed after the recorded check. */
   changedSince: boolean;
   /** Why WebGPU cannot run here, when an exercise is `fallback only`. */
   noWebGPU?: string;
-  /** What to do next. */
   next: Next;
   /** The exercise `work` and `passes` are about. */
   current?: ExerciseStatus;
-  /** True when `current` is the exercise asked for, not the one picked. */
+  /** `current` is the exercise asked for, not the one picked. */
   focused: boolean;
 }
 
 /** What {@linkcode lessonStatus} decides from. */
 export interface StatusInput {
-  /** The lesson (its manifest). */
   lesson: Lesson;
   /** The states of a check run now; without them, the recorded ones are used. */
   states?: ExerciseState[];
   /** The lesson's record in the progress file (hints seen; the states when not checked now). */
   record?: LessonProgress;
-  /** True when an exercise file changed after the recorded check. */
+  /** An exercise file changed after the recorded check. */
   stale?: boolean;
-  /** True when the learner's file is still the untouched stub (never checked: "not started"). */
+  /** The learner's file is still the untouched stub (never checked: "not started"). */
   pristine?: boolean;
   /** Every lesson, to name the exercise a `waits` waits for. */
   lessons?: Lesson[];
@@ -141,8 +127,8 @@ export interface StatusInput {
 export function lessonStatus(input: StatusInput): LessonStatus {
   const { lesson, record, webgpu } = input;
   const exercises = lesson.exercises.map((exercise, i): ExerciseStatus => {
-    const hintsSeen = record?.exercises[exercise.id]?.hintsSeen ?? 0;
     const mine = record?.exercises[exercise.id];
+    const hintsSeen = mine?.hintsSeen ?? 0;
     const state: ExerciseState | undefined = input.states ? input.states[i] : mine?.lastChecked
       ? {
         exercise,
@@ -231,15 +217,11 @@ export function exerciseStates(lesson: Lesson, outcomes: Outcome[]): ExerciseSta
     if (mine.length === 0) state = "no tests";
     else if (!firstFailure) state = "passed";
     // "not started" only while nothing passes: half an exercise written is "failing", n/m.
-    else if (passed === 0 && mine.every((o) => isStubFailure(o))) state = "not started";
-    else state = "failing";
+    else if (passed === 0 && mine.every((o) => /is not implemented yet/.test(o.message ?? ""))) {
+      state = "not started";
+    } else state = "failing";
     return { exercise, state, passed, total: mine.length, firstFailure };
   });
-}
-
-/** Whether a failure is only the stub's "not implemented yet" error. */
-function isStubFailure(outcome: Outcome): boolean {
-  return !outcome.ok && /is not implemented yet/.test(outcome.message ?? "");
 }
 
 /**

@@ -1,7 +1,6 @@
 /**
- * Text made readable in a terminal: lesson Markdown (code fences dropped, bold markers dropped,
- * TeX turned into Unicode where it can be) and long lines wrapped at word boundaries to the
- * terminal's width, continuation lines indented under their label.
+ * Text for a terminal: lesson Markdown made readable (code fences and bold markers dropped, TeX
+ * in Unicode), long lines wrapped at word boundaries under their label, and the one spinner.
  *
  * @example
  * ```ts
@@ -11,6 +10,7 @@
  * ```
  * @module
  */
+import { stripVTControlCharacters as visible } from "node:util";
 
 /** TeX commands and their Unicode, as `command=symbol` pairs. */
 const TEX = Object.fromEntries(
@@ -24,7 +24,7 @@ const TEX = Object.fromEntries(
 
 /**
  * Markdown made readable in a terminal, line by line: code blocks indented and their fences
- * dropped, bold markers dropped, TeX (`$...$`, `$$...$$`) turned into Unicode where it can be.
+ * dropped, bold markers dropped, TeX (`$...$`, `$$...$$`) in Unicode where it can be.
  *
  * @example
  * ```ts
@@ -115,12 +115,6 @@ export function wrap(lines: string[], width: number): string[] {
   return out;
 }
 
-/** The text without ANSI escape sequences. */
-function visible(text: string): string {
-  // deno-lint-ignore no-control-regex
-  return text.replace(/\x1b\[[0-9;]*m/g, "");
-}
-
 /** The index in `text` of the last space that leaves at most `room` visible columns before it. */
 function breakAt(text: string, room: number): number {
   let shown = 0;
@@ -137,4 +131,45 @@ function breakAt(text: string, room: number): number {
     shown++;
   }
   return space;
+}
+
+/** The spinner's frames, in order. */
+export const SPINNER_FRAMES: readonly string[] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+
+/**
+ * Calls `draw` with the next spinner frame every `ms` milliseconds; stop it with `clearInterval`.
+ *
+ * @example
+ * ```ts
+ * import { spin } from "@lib/course/terminal_text.ts";
+ * clearInterval(spin((frame) => console.log(frame)));
+ * ```
+ */
+export function spin(draw: (frame: string) => void, ms = 100): ReturnType<typeof setInterval> {
+  let i = 0;
+  return setInterval(() => draw(SPINNER_FRAMES[i++ % SPINNER_FRAMES.length]), ms);
+}
+
+/**
+ * Runs `work` behind a spinner labelled `label`, drawn with `write` (none: no spinner).
+ *
+ * @example
+ * ```ts
+ * import { withSpinner } from "@lib/course/terminal_text.ts";
+ * await withSpinner(undefined, "Checking", () => Promise.resolve(1)); // 1
+ * ```
+ */
+export async function withSpinner<T>(
+  write: ((text: string) => void) | undefined,
+  label: string,
+  work: () => Promise<T>,
+): Promise<T> {
+  if (!write) return await work();
+  const id = spin((frame) => write(`\r${frame} ${label} ...`));
+  try {
+    return await work();
+  } finally {
+    clearInterval(id);
+    write("\r\x1b[2K");
+  }
 }

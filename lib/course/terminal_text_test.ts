@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import pc from "picocolors";
-import { terminalMarkdown, wrap } from "@lib/course/terminal_text.ts";
-import { stripAnsi } from "@lib/course/_test_course.ts";
+import { spin, SPINNER_FRAMES, terminalMarkdown, wrap } from "@lib/course/terminal_text.ts";
+import { stripVTControlCharacters as stripAnsi } from "node:util";
 
 Deno.test("terminalMarkdown", () => {
   assert.deepEqual(
@@ -43,5 +43,20 @@ Deno.test("wrap: at word boundaries, under the label, colours not counted", () =
     "  text:   one two",
     "          three",
     "four",
+  ]);
+});
+
+Deno.test("spin: draws the frames in order, every interval, until cleared", async () => {
+  const drawn: string[] = [];
+  const id = spin((frame) => drawn.push(frame), 5);
+  while (drawn.length < SPINNER_FRAMES.length + 2) await new Promise((r) => setTimeout(r, 5));
+  clearInterval(id);
+  const seen = drawn.length;
+  await new Promise((r) => setTimeout(r, 30));
+  assert.equal(drawn.length, seen, "no frame after clearInterval");
+  assert.deepEqual(drawn.slice(0, SPINNER_FRAMES.length + 2), [
+    ...SPINNER_FRAMES,
+    SPINNER_FRAMES[0],
+    SPINNER_FRAMES[1],
   ]);
 });

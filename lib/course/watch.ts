@@ -1,22 +1,11 @@
 /**
- * Watch mode, `deno task lesson N --watch`: the lesson's checks rerun each time a file of the
- * course's exercises is saved, and the screen shows the state of each exercise and the first
- * failure. On a terminal, single keys act at once:
- *
- * | key | action |
- * | --- | --- |
- * | `h` | the next hint tier of the exercise in focus (remembered in the progress file) |
- * | `n` | focus the next exercise; after the last one, go to the next lesson |
- * | `l` | list every lesson with its progress |
- * | `r` | rerun the checks |
- * | `q`, Ctrl-C | quit |
- *
- * When stdout is not a terminal the output is plain: no screen clearing, one block per check,
- * each ending with the line `Watching ... for changes`. At most one check runs at a time: a save
- * during a check stops it and starts a new one once it has stopped.
- *
- * The session is written against small interfaces (a stream of changes, a stream of keys, a
- * check function, a writer) so that it can be driven by a test without files or a terminal.
+ * Watch mode, `deno task lesson N --watch`: the lesson's checks rerun at each save, at most one at
+ * a time (a save during a check stops it and starts a new one), and the screen shows the lesson's
+ * report. On a terminal, keys act at once: `h` the next hint of the exercise in focus, `n` the next
+ * exercise (after the last, the next lesson), `l` the lesson list, `r` rerun, `q` or Ctrl-C quit.
+ * Elsewhere the output is plain: one block per check, each ending `Watching ... for changes`.
+ * The session takes its changes, keys, check and writer as small interfaces, so that a test can
+ * drive it without files or a terminal.
  *
  * @example
  * ```ts
@@ -33,26 +22,14 @@ import { type ExerciseState, type LessonStatus, lessonStatus } from "@lib/course
 import { type CheckResult, webgpuFor } from "@lib/course/lesson_check.ts";
 import type { Change } from "@lib/course/file_watch.ts";
 import { lessonReport, loadErrorFile } from "@lib/course/report.ts";
-import { wrap } from "@lib/course/terminal_text.ts";
 import { takeHint } from "@lib/course/hints.ts";
 import { type Progress, readProgress } from "@lib/course/progress.ts";
-import { spin } from "@lib/course/spinner.ts";
-
-/** Where the session writes. */
-export interface WatchIo {
-  /** Writes text as is (add your own newlines). */
-  write(text: string): void;
-  /** True on a terminal: clear the screen before each report, show a live status line. */
-  interactive: boolean;
-  /** The terminal's width, to wrap long lines at word boundaries (undefined: no wrapping). */
-  columns?: () => number | undefined;
-}
+import { spin, wrap } from "@lib/course/terminal_text.ts";
 
 /** Options of {@linkcode watchSession}. */
 export interface WatchSessionOptions {
-  /** The course root. */
   root: string;
-  /** Every lesson, in order (for `n` past the last exercise, and `l`). */
+  /** Every lesson, in order (for `n` past the last exercise). */
   lessons: Lesson[];
   /** The lesson to watch first. */
   lesson: Lesson;
@@ -63,19 +40,16 @@ export interface WatchSessionOptions {
   /** The folders watched, for the footer. */
   watched: string[];
   /** Runs one lesson's checks (and records them); must stop when the signal aborts. */
-  check: (
-    lesson: Lesson,
-    signal: AbortSignal,
-    onOutcome: (o: Outcome) => void,
-  ) => Promise<CheckResult>;
-  /** The changes to react to. */
+  check: (lesson: Lesson, signal: AbortSignal, onOutcome: (o: Outcome) => void) => Promise<
+    CheckResult
+  >;
   changes: AsyncIterable<Change>;
   /** Single keys, when stdin is a terminal. */
   keys?: AsyncIterable<string>;
   /** The lines of the lesson list for `l`. */
   list: () => Promise<string[]>;
-  /** Where to write. */
-  io: WatchIo;
+  /** Where to write; `interactive` on a terminal (clear the screen, a live status line). */
+  io: { write(text: string): void; interactive: boolean; columns?: () => number | undefined };
   /** Stops the session from outside (a signal such as SIGTERM). */
   signal?: AbortSignal;
   /** A note to show under every report (e.g. that polling is used instead of file events). */
@@ -133,13 +107,8 @@ function render(screen: Screen, options: WatchSessionOptions): string[] {
     out.push(pc.red(pc.bold(`Lesson ${lesson.number}: the checks could not run.`)), last.error);
     out.push(`\n${loadErrorFile(lesson, last.error)}`);
   } else if (status) {
-    const ctx = {
-      source: options.source,
-      root: options.root,
-      watch: true,
-      progress: last!.progress,
-      site: options.site?.(),
-    };
+    const { source, root } = options;
+    const ctx = { source, root, watch: true, progress: last!.progress, site: options.site?.() };
     out.push(...lessonReport(status, ctx));
   }
   if (screen.notice) out.push("", pc.yellow(screen.notice));
@@ -196,38 +165,8 @@ function nextExercise(screen: Screen, options: WatchSessionOptions): boolean {
   return true;
 }
 
-/** A queue of events fed by async sources; `next` waits for the next one. */
-class Events {
-  #queue: Event[] = [];
-  #wake?: () => void;
-  #stop = new AbortController();
-  post(event: Event): void {
-    this.#queue.push(event);
-    this.#wake?.();
-  }
-  async next(): Promise<Event> {
-    while (this.#queue.length === 0) await new Promise<void>((r) => this.#wake = r);
-    return this.#queue.shift()!;
-  }
-  /** Posts each item of `source` as an event until {@linkcode Events.close}. */
-  async pump<T>(source: AsyncIterable<T> | undefined, toEvent: (x: T) => Event, io: WatchIo) {
-    try {
-      for await (const x of source ?? []) {
-        if (this.#stop.signal.aborted) return;
-        this.post(toEvent(x));
-      }
-    } catch (e) {
-      if (!this.#stop.signal.aborted) io.write(`${pc.red("Watching stopped:")} ${e}\n`);
-    }
-  }
-  close(): void {
-    this.#stop.abort();
-  }
-}
-
 /**
- * Runs watch mode until `q`, Ctrl-C, the end of the key stream or the signal; returns the exit
- * code (0).
+ * Runs watch mode until `q`, Ctrl-C or the signal; returns the exit code (0).
  *
  * @example
  * ```ts
@@ -237,10 +176,27 @@ class Events {
  */
 export async function watchSession(options: WatchSessionOptions): Promise<number> {
   const { io, root } = options;
-  const events = new Events();
-  events.pump(options.changes, (c) => ({ type: "change", paths: c.paths }), io);
-  events.pump(options.keys, (k) => ({ type: "key", key: k }), io);
-  const quit = () => events.post({ type: "quit" });
+  // One queue of events, fed by the changes, the keys, the checks and the signal.
+  const queue: Event[] = [];
+  let wake = () => {};
+  const post = (event: Event) => {
+    queue.push(event);
+    wake();
+  };
+  const closed = new AbortController();
+  const pump = async <T>(source: AsyncIterable<T> | undefined, toEvent: (x: T) => Event) => {
+    try {
+      for await (const x of source ?? []) {
+        if (closed.signal.aborted) return;
+        post(toEvent(x));
+      }
+    } catch (e) {
+      if (!closed.signal.aborted) io.write(`${pc.red("Watching stopped:")} ${e}\n`);
+    }
+  };
+  pump(options.changes, (c) => ({ type: "change", paths: c.paths }));
+  pump(options.keys, (k) => ({ type: "key", key: k }));
+  const quit = () => post({ type: "quit" });
   if (options.signal?.aborted) quit();
   options.signal?.addEventListener("abort", quit);
 
@@ -268,9 +224,9 @@ export async function watchSession(options: WatchSessionOptions): Promise<number
       spinner = spin((frame) => status(`${frame} ${label} ${finished} tests done`));
     } else io.write(pc.dim(`\n${label}\n`));
     const done = options.check(target, controller.signal, () => finished++).then(
-      (result) => events.post({ type: "done", lesson: target, result }),
+      (result) => post({ type: "done", lesson: target, result }),
       (e) =>
-        events.post({
+        post({
           type: "done",
           lesson: target,
           result: { states: [], error: `${e?.stack ?? e}` },
@@ -288,7 +244,8 @@ export async function watchSession(options: WatchSessionOptions): Promise<number
   startCheck();
   try {
     while (true) {
-      const event = await events.next();
+      while (queue.length === 0) await new Promise<void>((r) => wake = r);
+      const event = queue.shift()!;
       if (event.type === "quit") break;
       if (event.type === "change") {
         const names = event.paths.map((p) => relative(root, p) || p);
@@ -329,7 +286,7 @@ export async function watchSession(options: WatchSessionOptions): Promise<number
       }
     }
   } finally {
-    events.close();
+    closed.abort();
     options.signal?.removeEventListener("abort", quit);
     clearInterval(spinner);
     if (running) {

@@ -7,13 +7,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { readProgress } from "@lib/course/progress.ts";
-import {
-  copyCourse,
-  implement,
-  LESSON1,
-  solutionBody,
-  stripAnsi,
-} from "@lib/course/_test_course.ts";
+import { copyCourse, implement, LESSON1, solutionBody } from "@lib/course/_test_course.ts";
+import { stripVTControlCharacters as stripAnsi } from "node:util";
 
 const END_OF_REPORT = "Watching lessons/ for changes (Ctrl-C to stop).";
 

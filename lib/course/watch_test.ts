@@ -12,7 +12,7 @@ import type { Change } from "@lib/course/file_watch.ts";
 import { exerciseStates } from "@lib/course/status.ts";
 import { readProgress } from "@lib/course/progress.ts";
 import { watchSession } from "@lib/course/watch.ts";
-import { stripAnsi } from "@lib/course/_test_course.ts";
+import { stripVTControlCharacters as stripAnsi } from "node:util";
 
 const HINTS = ["a nudge", "the concept", "near-solution"].map((h, i) =>
   `### Hint ${i + 1}: ${h}\nTier ${i + 1} text.\n`

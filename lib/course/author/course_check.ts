@@ -1,19 +1,13 @@
 /**
- * `deno task test`: the course's own check, which must pass on a fresh clone.
- *
- * 1. The repository is clean: `deno fmt --check`, `deno lint`, `deno check`.
- * 2. Every exercise test passes against the reference `solutions/`.
- * 3. Every exercise test FAILS against stubs freshly generated from the solutions, so no test
- *    can pass vacuously (the learner's own `lessons/` are not used: their work does not matter).
- * 4. The committed stubs in `lessons/` are the generated ones (strict in CI; elsewhere a
- *    difference is taken to be the learner's work and only reported).
- * 5. The tests of `lib/` (including the CLI) and `site/` pass.
- *
- * It ends with one line `N passed, M failed` and exits 1 on any failure.
+ * `deno task test`: the course's own check, which must pass on a fresh clone. The repository is
+ * clean (`deno fmt --check`, `deno lint`, `deno check --doc`); every exercise test passes against
+ * `solutions/` and FAILS against stubs freshly generated from them (no test passes vacuously);
+ * the committed stubs are the generated ones (strict in CI; elsewhere a difference is the
+ * learner's work, reported); the tests of `lib/` and `site/` pass. It ends with the line
+ * `N passed, M failed` and exits 1 on any failure.
  *
  * @example
  * ```sh
- * deno task test              # everything
  * deno task test --lesson 1   # one lesson's exercise checks only
  * ```
  * @module
@@ -39,7 +33,7 @@ import { readEnv } from "@lib/tf/mod.ts";
  * hintTiersResult(lesson, lesson.exercises[0]).ok; // false: no hints.md
  * ```
  */
-export function hintTiersResult(lesson: Lesson, exercise: Exercise): CheckResult {
+export function hintTiersResult(lesson: Lesson, exercise: Exercise): CheckLine {
   const n = exercise.hints.length;
   return {
     group: "lessons",
@@ -51,19 +45,18 @@ export function hintTiersResult(lesson: Lesson, exercise: Exercise): CheckResult
   };
 }
 
-/** One line of the final report. */
-export interface CheckResult {
-  /** The group it belongs to, e.g. "solutions" or "lib". */
+/** One line of the final report: a check of a group ("solutions", "lib", ...) and its result. */
+export interface CheckLine {
   group: string;
-  /** What was checked. */
   name: string;
-  /** Whether the check passed. */
   ok: boolean;
   /** Why it failed. */
   detail?: string;
-  /** True for a test that was ignored (it did not run): counted apart, and listed. */
+  /** A test that was ignored (it did not run): counted apart, and listed. */
   skipped?: boolean;
 }
+
+type Part = "exercises" | "lib" | "repo";
 
 const USAGE = "Usage: deno task test [--lesson N] [--only exercises|lib|repo] [--record-times]";
 
@@ -72,7 +65,16 @@ const USUALLY = "The course check usually takes about 4 minutes on two idle core
   "three times that on a busy machine; it has no time limit that a slow machine could hit.";
 
 /**
- * Runs the course check from `root`; returns the results (printing as it goes).
+ * No wall-clock limit a busy machine could hit: a test is stopped only after 10 minutes of its
+ * own CPU time (Linux; elsewhere of wall time), or an hour without any progress.
+ */
+const NO_WALL_LIMIT = { testTimeoutSeconds: 600, wallTimeoutSeconds: 3600 } as const;
+
+/** How much slower than its recorded figure a reference test may get before the check fails. */
+const TIMES_TOLERANCE = 5;
+
+/**
+ * Runs the course check from `root`; returns the results (printing failures as it goes).
  *
  * @example
  * ```ts
@@ -82,38 +84,38 @@ const USUALLY = "The course check usually takes about 4 minutes on two idle core
  */
 export async function runCheck(
   root: string,
-  options: { lesson?: number; only?: "exercises" | "lib" | "repo"; recordTimes?: boolean } = {},
-): Promise<CheckResult[]> {
-  const results: CheckResult[] = [];
-  const report = (r: CheckResult) => {
-    results.push(r);
-    if (!r.ok) {
-      console.log(`  FAIL ${r.group}: ${r.name}${r.detail ? `\n       ${indent(r.detail)}` : ""}`);
-    } else if (r.skipped) console.log(`  SKIP ${r.group}: ${r.name} (its own output says why)`);
+  options: { lesson?: number; only?: Part; recordTimes?: boolean } = {},
+): Promise<CheckLine[]> {
+  const results: CheckLine[] = [];
+  const report = (group: string, name: string, ok: boolean, detail?: string, skipped?: boolean) => {
+    results.push({ group, name, ok, detail, skipped });
+    if (!ok) console.log(`  FAIL ${group}: ${name}${detail ? `\n       ${indent(detail)}` : ""}`);
+    else if (skipped) console.log(`  SKIP ${group}: ${name} (its own output says why)`);
   };
-  const want = (part: "exercises" | "lib" | "repo") => !options.only || options.only === part;
+  const want = (part: Part) => !options.only || options.only === part;
 
   // The repository checks run beside the exercise tests (each is mostly one thread, so on two
   // cores they overlap well); their results are reported when both are done.
-  let repo: Promise<CheckResult[]> | undefined;
+  let repo: Promise<CheckLine[]> | undefined;
   if (want("repo") && options.lesson === undefined) {
     console.log("Checking formatting, lint and types ...");
     repo = (async () => {
-      const found: CheckResult[] = [];
-      for (
-        const [name, args] of [
-          ["deno fmt --check", ["fmt", "--check"]],
-          ["deno lint", ["lint"]],
-          // --doc also type-checks every JSDoc example, so an example cannot rot.
-          ["deno check --doc", ["check", "--doc", "."]],
-        ] as const
-      ) {
-        const { code, output } = await run(root, [...args]);
+      const found: CheckLine[] = [];
+      // --doc also type-checks every JSDoc example, so an example cannot rot.
+      for (const args of [["fmt", "--check"], ["lint"], ["check", "--doc", "."]]) {
+        const out = await spawnTied(Deno.execPath(), args, {
+          cwd: root,
+          env: { NO_COLOR: "1" },
+          stdout: "piped",
+          stderr: "piped",
+        }).output();
+        const tail = (out.stdout + out.stderr).trim().split("\n").slice(-15).join("\n");
+        const name = `deno ${args.join(" ")}`.replace(" .", "");
         found.push({
           group: "repo",
           name,
-          ok: code === 0,
-          detail: code === 0 ? undefined : tail(output, 15),
+          ok: out.code === 0,
+          detail: out.code ? tail : undefined,
         });
       }
       return found;
@@ -127,15 +129,11 @@ export async function runCheck(
     if (options.lesson !== undefined && lessons.length === 0) {
       throw new Error(`There is no lesson ${options.lesson}.`);
     }
-    const tests = [];
+    const tests: string[] = [];
     for (const l of lessons) {
-      if (await exists(join(root, l.paths.test))) tests.push(l.paths.test);
-      else {report({
-          group: "lessons",
-          name: `${l.slug} has a test file`,
-          ok: false,
-          detail: `missing ${l.paths.test}`,
-        });}
+      const found = await Deno.stat(join(root, l.paths.test)).then(() => true, () => false);
+      if (found) tests.push(l.paths.test);
+      else report("lessons", `${l.slug} has a test file`, false, `missing ${l.paths.test}`);
     }
     const scratch = await Deno.makeTempDir({
       dir: await tempDir(root),
@@ -159,47 +157,40 @@ export async function runCheck(
         }),
       ]);
       await checkTestTimes(lessons, sol.outcomes, report, options.recordTimes ? root : undefined);
-      if (sol.error) {
-        report({ group: "solutions", name: "tests load", ok: false, detail: sol.error });
-      }
-      if (stub.error) report({ group: "stubs", name: "tests load", ok: false, detail: stub.error });
+      if (sol.error) report("solutions", "tests load", false, sol.error);
+      if (stub.error) report("stubs", "tests load", false, stub.error);
+      const key = (o: Outcome) => `${o.file} › ${o.name}`;
+      for (const o of sol.outcomes) report("solutions", key(o), o.ok, o.message);
+      const byName = new Map(stub.outcomes.map((o) => [key(o), o]));
       for (const o of sol.outcomes) {
-        report({ group: "solutions", name: `${o.file} › ${o.name}`, ok: o.ok, detail: o.message });
-      }
-      const byName = new Map(stub.outcomes.map((o) => [`${o.file} › ${o.name}`, o]));
-      for (const o of sol.outcomes) {
-        const key = `${o.file} › ${o.name}`;
-        const s = byName.get(key);
-        report({
-          group: "stubs fail",
-          name: key,
-          ok: s !== undefined && !s.ok,
-          detail: s === undefined
+        const s = byName.get(key(o));
+        report(
+          "stubs fail",
+          key(o),
+          s !== undefined && !s.ok,
+          s === undefined
             ? "this test did not run against the stubs"
             : s.ok
             ? "this test PASSES against the untouched stub, so it cannot catch a missing implementation"
             : undefined,
-        });
+        );
       }
       for (const l of lessons) {
-        const count = sol.outcomes.filter((o) => o.file.includes(l.slug)).length;
-        const ok = count > 0 || !tests.includes(l.paths.test);
-        if (!ok) {
-          report({ group: "lessons", name: `${l.slug} has tests`, ok, detail: "no test ran" });
+        const mine = sol.outcomes.filter((o) => o.file.includes(l.slug));
+        if (mine.length === 0 && tests.includes(l.paths.test)) {
+          report("lessons", `${l.slug} has tests`, false, "no test ran");
         }
         for (const ex of l.exercises) {
-          const n = sol.outcomes.filter((o) =>
-            o.file.includes(l.slug) && ex.functions.includes(o.fn)
-          ).length;
-          report({
-            group: "lessons",
-            name: `exercise ${ex.id} has at least three tests`,
-            ok: n >= 3,
-            detail: n >= 3
-              ? undefined
-              : `found ${n} for ${ex.functions.join(", ") || "(no **Functions:** line)"}`,
-          });
-          report(hintTiersResult(l, ex));
+          const n = mine.filter((o) => ex.functions.includes(o.fn)).length;
+          const missing = `found ${n} for ${ex.functions.join(", ") || "(no **Functions:** line)"}`;
+          report(
+            "lessons",
+            `exercise ${ex.id} has at least three tests`,
+            n >= 3,
+            n >= 3 ? undefined : missing,
+          );
+          const hints = hintTiersResult(l, ex);
+          report(hints.group, hints.name, hints.ok, hints.detail);
         }
       }
     } finally {
@@ -207,50 +198,52 @@ export async function runCheck(
     }
   }
 
-  for (const r of await repo ?? []) report(r);
+  for (const r of await repo ?? []) report(r.group, r.name, r.ok, r.detail);
 
   if (want("lib") && options.lesson === undefined) {
     const dirs = [];
-    for (const d of ["lib", "tests/lib", "site"]) if (await exists(join(root, d))) dirs.push(d);
+    for (const d of ["lib", "tests/lib", "site"]) {
+      if (await Deno.stat(join(root, d)).then(() => true, () => false)) dirs.push(d);
+    }
     console.log(`Running the tests of ${dirs.join(", ")} ...`);
-    // Types were checked above (deno check --doc) unless only the lib part runs.
-    const lib = await runTapTests(root, dirs, !want("repo"));
-    if (lib.error) report({ group: "lib", name: "tests load", ok: false, detail: lib.error });
+    // Plain tests, all permissions, `@exercises/` pointing at solutions/ (a lib test that needs a
+    // lesson's code runs the reference). Types were checked above unless only this part runs.
+    const lib = await runExerciseTests({
+      root,
+      tests: dirs,
+      target: "solutions",
+      extraArgs: ["-A"],
+      typeCheck: !want("repo"),
+      ...NO_WALL_LIMIT,
+    });
+    if (lib.error) report("lib", "tests load", false, lib.error);
     for (const o of lib.outcomes) {
-      report({
-        group: "lib",
-        name: `${o.file} › ${o.name}`,
-        ok: o.ok,
-        detail: o.message,
-        skipped: o.skipped,
-      });
+      report("lib", `${o.file} › ${o.name}`, o.ok, o.message, o.skipped);
     }
   }
   return results;
 }
 
-async function checkStubsCommitted(
-  root: string,
-  scratch: string,
-  slugs: string[],
-  report: (r: CheckResult) => void,
-): Promise<void> {
-  const strict = readEnv("CI") !== undefined && readEnv("CI") !== "" && readEnv("CI") !== "false";
+type Report = (group: string, name: string, ok: boolean, detail?: string) => void;
+
+async function checkStubsCommitted(root: string, scratch: string, slugs: string[], report: Report) {
+  const ci = readEnv("CI");
+  const strict = ci !== undefined && ci !== "" && ci !== "false";
   for (const slug of slugs) {
     const rel = `lessons/${slug}/exercises.ts`;
     const [mine, fresh] = await Promise.all([
       Deno.readTextFile(join(root, rel)).catch(() => ""),
       Deno.readTextFile(join(scratch, slug, "exercises.ts")).catch(() => ""),
     ]);
-    if (mine === fresh) {
-      report({ group: "stubs", name: `${rel} is generated from its solution`, ok: true });
-    } else if (strict) {
-      report({
-        group: "stubs",
-        name: `${rel} is generated from its solution`,
-        ok: false,
-        detail: "the committed stub differs from the solution's: run `deno task stubs` and commit",
-      });
+    const name = `${rel} is generated from its solution`;
+    if (mine === fresh) report("stubs", name, true);
+    else if (strict) {
+      report(
+        "stubs",
+        name,
+        false,
+        "the committed stub differs from the solution's: run `deno task stubs` and commit",
+      );
     } else {
       console.log(
         `  note: ${rel} differs from its generated stub; taken to be your work (strict in CI).`,
@@ -260,47 +253,21 @@ async function checkStubsCommitted(
 }
 
 /**
- * Runs plain (non-exercise) tests with the TAP reporter and all permissions, with `@exercises/`
- * pointing at `solutions/`: a lib test that needs a lesson's code (the trainer's parts, a fast
- * path checked against the lesson's version) runs the reference.
- */
-function runTapTests(root: string, paths: string[], typeCheck: boolean) {
-  return runExerciseTests({
-    root,
-    tests: paths,
-    target: "solutions",
-    extraArgs: ["-A"],
-    typeCheck,
-    ...NO_WALL_LIMIT,
-  });
-}
-
-/**
- * The course check has no wall-clock limit that a busy machine could hit: a test is stopped only
- * after 10 minutes of its own CPU time (Linux; elsewhere 10 minutes of wall time), or an hour
- * without any progress.
- */
-const NO_WALL_LIMIT = { testTimeoutSeconds: 600, wallTimeoutSeconds: 3600 } as const;
-
-/** How much slower than its recorded figure a reference test may get before the check fails. */
-const TIMES_TOLERANCE = 5;
-
-/**
  * Keeps `lib/course/test_times.json` (the source of each lesson's default `--timeout`) true:
  * fails when a lesson's slowest reference test used more than {@linkcode TIMES_TOLERANCE} times
- * its recorded CPU time, so that the default still leaves a wide margin. With `recordIn`, writes
- * the measured figures there instead.
+ * its recorded CPU time. With `recordIn`, writes the measured figures there instead.
  */
 async function checkTestTimes(
   lessons: Lesson[],
   outcomes: Outcome[],
-  report: (r: CheckResult) => void,
+  report: Report,
   recordIn?: string,
 ): Promise<void> {
   const measured: Record<string, number> = {};
   for (const l of lessons) {
-    const times = outcomes.filter((o) => o.file.includes(l.slug) && o.seconds !== undefined)
-      .map((o) => o.seconds!);
+    const times = outcomes.flatMap((o) =>
+      o.file.includes(l.slug) && o.seconds !== undefined ? [o.seconds] : []
+    );
     if (times.length > 0) measured[l.slug] = Math.max(...times);
   }
   if (recordIn) {
@@ -315,9 +282,8 @@ async function checkTestTimes(
   }
   for (const l of lessons) {
     const t = measured[l.slug];
-    if (t === undefined) continue;
     const recorded = slowestTest(l.slug);
-    const name = `lesson ${l.number}'s slowest reference test is within its recorded time`;
+    if (t === undefined) continue;
     if (recorded === undefined) {
       console.log(
         `  note: ${l.slug} is not in lib/course/test_times.json (its default --timeout is ` +
@@ -326,39 +292,16 @@ async function checkTestTimes(
       continue;
     }
     const ok = t <= TIMES_TOLERANCE * recorded;
-    report({
-      group: "lessons",
-      name,
+    report(
+      "lessons",
+      `lesson ${l.number}'s slowest reference test is within its recorded time`,
       ok,
-      detail: ok ? undefined : `it took ${t.toFixed(2)} s of CPU, more than ${TIMES_TOLERANCE} ` +
+      ok ? undefined : `it took ${t.toFixed(2)} s of CPU, more than ${TIMES_TOLERANCE} ` +
         `times the ${recorded} s recorded in lib/course/test_times.json, from which the ` +
         `lesson's default --timeout (${defaultTimeout(l)} s) is derived. Make the test ` +
         `faster, or run \`deno task test --record-times\` and commit the file.`,
-    });
+    );
   }
-}
-
-async function run(root: string, args: string[]): Promise<{ code: number; output: string }> {
-  const out = await spawnTied(Deno.execPath(), args, {
-    cwd: root,
-    env: { NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  return { code: out.code, output: out.stdout + out.stderr };
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function tail(text: string, lines: number): string {
-  return text.trim().split("\n").slice(-lines).join("\n");
 }
 
 function indent(text: string): string {
@@ -375,26 +318,25 @@ function indent(text: string): string {
  * summary([{ group: "lib", name: "x", ok: true }]); // ends with "1 passed, 0 failed"
  * ```
  */
-export function summary(results: CheckResult[]): string {
-  const groups = [...new Set(results.map((r) => r.group))];
-  const lines = groups.map((g) => {
-    const mine = results.filter((r) => r.group === g);
-    const failed = mine.filter((r) => !r.ok).length;
-    const skipped = mine.filter((r) => r.ok && r.skipped).length;
-    const ran = mine.length - skipped;
-    return `  ${g.padEnd(12)} ${ran - failed}/${ran} ok${skipped ? `, ${skipped} skipped` : ""}`;
+export function summary(results: CheckLine[]): string {
+  const count = (rs: CheckLine[]) => {
+    const failed = rs.filter((r) => !r.ok).length;
+    const skipped = rs.filter((r) => r.ok && r.skipped).length;
+    return { failed, skipped, passed: rs.length - failed - skipped };
+  };
+  const lines = [...new Set(results.map((r) => r.group))].map((g) => {
+    const { failed, skipped, passed } = count(results.filter((r) => r.group === g));
+    return `  ${g.padEnd(12)} ${passed}/${passed + failed} ok${
+      skipped ? `, ${skipped} skipped` : ""
+    }`;
   });
-  const failed = results.filter((r) => !r.ok).length;
-  const skipped = results.filter((r) => r.ok && r.skipped).length;
-  const passed = results.length - failed - skipped;
+  const { failed, skipped, passed } = count(results);
   return [...lines, `${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`]
     .join("\n");
 }
 
 if (import.meta.main) {
-  let lesson: number | undefined;
-  let only: "exercises" | "lib" | "repo" | undefined;
-  let recordTimes = false;
+  let options;
   try {
     const { values } = parseArgs({
       args: Deno.args,
@@ -404,19 +346,17 @@ if (import.meta.main) {
         "record-times": { type: "boolean" },
       },
     });
-    if (values.lesson !== undefined) {
-      if (!/^\d+$/.test(values.lesson)) {
-        throw new Error(`--lesson takes a number, got "${values.lesson}"`);
-      }
-      lesson = Number(values.lesson);
+    if (values.lesson !== undefined && !/^\d+$/.test(values.lesson)) {
+      throw new Error(`--lesson takes a number, got "${values.lesson}"`);
     }
-    if (values.only !== undefined) {
-      if (!["exercises", "lib", "repo"].includes(values.only)) {
-        throw new Error(`--only takes exercises, lib or repo, got "${values.only}"`);
-      }
-      only = values.only as typeof only;
+    if (values.only !== undefined && !["exercises", "lib", "repo"].includes(values.only)) {
+      throw new Error(`--only takes exercises, lib or repo, got "${values.only}"`);
     }
-    recordTimes = values["record-times"] === true;
+    options = {
+      lesson: values.lesson === undefined ? undefined : Number(values.lesson),
+      only: values.only as Part | undefined,
+      recordTimes: values["record-times"] === true,
+    };
   } catch (e) {
     console.error(`${(e as Error).message}\n${USAGE}`);
     Deno.exit(2);
@@ -424,9 +364,9 @@ if (import.meta.main) {
   console.log(USUALLY);
   const started = performance.now();
   const root = resolve(new URL("../../..", import.meta.url).pathname);
-  let results: CheckResult[];
+  let results: CheckLine[];
   try {
-    results = await runCheck(root, { lesson, only, recordTimes });
+    results = await runCheck(root, options);
   } catch (e) {
     console.error((e as Error).message);
     console.log("0 passed, 1 failed");

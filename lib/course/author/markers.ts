@@ -1,8 +1,7 @@
 /**
- * The one parser of the `// BEGIN SOLUTION` / `// END SOLUTION` markers of a solution file. A
- * region belongs to the nearest `function NAME` above its BEGIN line. `deno task stubs` replaces
- * each region with `throw notImplemented("NAME")`, the site shows it as the folded reference,
- * and `--show-solution` drops the marker lines from the reference it prints.
+ * The one parser of the `// BEGIN SOLUTION` / `// END SOLUTION` markers of a solution file (for
+ * the stubs, the site's folded reference and `--show-solution`). A region belongs to the nearest
+ * `function NAME` above its BEGIN line.
  *
  * @example
  * ```ts
@@ -17,17 +16,12 @@ const BEGIN = /^(\s*)\/\/ BEGIN SOLUTION\s*$/;
 const END = /^\s*\/\/ END SOLUTION\s*$/;
 const FUNCTION = /^\s*(?:export\s+)?(?:async\s+)?function\s*\*?\s*(\w+)/;
 
-/** One marked region of a solution file. */
+/** One marked region: its function, the BEGIN line's indent, the markers' 0-based lines, the body. */
 export interface MarkedRegion {
-  /** The function it belongs to (the nearest `function NAME` above). */
   fn: string;
-  /** The BEGIN line's indentation. */
   indent: string;
-  /** Line index (0-based) of the BEGIN marker. */
   begin: number;
-  /** Line index (0-based) of the END marker. */
   end: number;
-  /** The lines between the markers. */
   body: string[];
 }
 

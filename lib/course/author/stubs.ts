@@ -1,7 +1,6 @@
 /**
- * Exercise stubs are generated from the reference solutions, so the two can never drift: the
- * solution file is the single source, and every region between `// BEGIN SOLUTION` and
- * `// END SOLUTION` becomes `throw notImplemented("name")` in the learner's copy.
+ * Exercise stubs generated from the reference solutions, the single source: each region between
+ * `// BEGIN SOLUTION` and `// END SOLUTION` becomes `throw notImplemented("name")`.
  *
  * @example
  * ```ts

@@ -1,7 +1,6 @@
 /**
- * `deno task stubs`: regenerates each lesson's exercise stub (`lessons/NN_slug/exercises.ts`)
- * from its solution. A file that differs from its new stub is first saved to a dated backup.
- * `--check` only reports which stubs are out of date (exit 1 if any).
+ * `deno task stubs`: regenerates each lesson's `lessons/NN_slug/exercises.ts` from its solution,
+ * after a dated backup of a file that differs; `--check` only lists those (exit 1 if any).
  *
  * @example
  * ```sh
@@ -12,7 +11,7 @@
 import { parseArgs } from "node:util";
 import { join } from "node:path";
 import { solutionSlugs, stubFor } from "@lib/course/author/stubs.ts";
-import { backupFile } from "@lib/course/backup.ts";
+import { backupFile } from "@lib/course/reset.ts";
 
 /**
  * Runs the command; returns the exit code.

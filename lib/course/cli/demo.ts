@@ -1,7 +1,6 @@
 /**
- * `deno task demo N [--solutions] [demo options]`: runs lesson N's experiment in the terminal,
- * `lessons/NN_slug/demo.ts`, with the learner's code (or the reference with `--solutions`).
- * Other arguments are passed to the demo.
+ * `deno task demo N [--solutions] [demo options]`: runs `lessons/NN_slug/demo.ts` with the
+ * learner's code (or the reference); other arguments go to the demo.
  *
  * @example
  * ```sh

@@ -1,27 +1,15 @@
 /**
- * `deno task lesson [N] [options]`: the learner's loop in the terminal.
- *
- * - Without N: the progress over every lesson (from `.course/progress.json`, no test runs), a
- *   progress bar and the next thing to do; `--all` reruns every lesson's checks first.
- * - With N: the lesson's goals, the file to edit, the state of each exercise (its tests run
- *   against the learner's code in `lessons/`, or the reference with `--solutions`) and the
- *   first failure in plain words. Exits 0 only when every exercise of the lesson passes.
- * - `--watch`: the same, rerun at each save, with single-key commands (see `watch.ts`).
- * - `--hint`: the next unseen hint tier of the first unfinished exercise (or `--exercise`).
- * - `--show-solution`: the reference next to the learner's code, as a diff, for the exercises
- *   that pass (or `--exercise`); before an exercise passes it asks first (or needs `--yes` when
- *   stdin is not a terminal), and `--yes` without `--exercise` adds the first that does not pass.
- * - `--reset`: the lesson's original stub, after a dated backup of the learner's file.
- *
- * Every check of the learner's code is recorded in the progress file, with the hint tiers seen.
+ * `deno task lesson [N] [options]`: the learner's loop in the terminal. Without N, the progress
+ * over every lesson (`--all` rechecks them first); with N, the lesson's goals, each exercise's
+ * state against the learner's code (or the reference, `--solutions`) and the first failure, exit 0
+ * only when every exercise passes; `--watch` reruns at each save (see `watch.ts`), `--hint` gives
+ * the next hint tier, `--show-solution` the reference as a diff for the exercises that pass
+ * (asking first before one passes; `--yes` adds the first that does not), `--reset` the stub
+ * after a backup. Every check of the learner's code is recorded.
  *
  * @example
  * ```sh
- * deno task lesson
  * deno task lesson 1 --watch
- * deno task lesson 1 --hint
- * deno task lesson 1 --show-solution --exercise 1.2
- * deno task lesson 1 --reset
  * ```
  * @module
  */
@@ -36,13 +24,8 @@ import {
   type Lesson,
   listLessons,
 } from "@lib/course/lessons.ts";
-import { runExerciseTests, type RunResult, type Target } from "@lib/course/run_tests.ts";
-import {
-  type ExerciseState,
-  exerciseStates,
-  type LessonStatus,
-  lessonStatus,
-} from "@lib/course/status.ts";
+import { runExerciseTests } from "@lib/course/run_tests.ts";
+import { exerciseStates, lessonStatus } from "@lib/course/status.ts";
 import {
   lessonReport,
   loadErrorFile,
@@ -50,11 +33,10 @@ import {
   stateLine,
   usesLine,
 } from "@lib/course/report.ts";
-import { wrap } from "@lib/course/terminal_text.ts";
+import { withSpinner, wrap } from "@lib/course/terminal_text.ts";
 import { parseBackend } from "@lib/tf/mod.ts";
 import {
   checkLesson,
-  type CheckResult,
   defaultTimeout,
   notRecorded,
   progressEntries,
@@ -71,10 +53,9 @@ import {
 } from "@lib/course/progress.ts";
 import { takeHint } from "@lib/course/hints.ts";
 import { solutionQuestion, solutionReport } from "@lib/course/solution_diff.ts";
-import { ResetError, resetLesson } from "@lib/course/reset.ts";
+import { resetLesson } from "@lib/course/reset.ts";
 import { watchChanges } from "@lib/course/file_watch.ts";
 import { watchSession } from "@lib/course/watch.ts";
-import { spin } from "@lib/course/spinner.ts";
 import { liveSiteUrl } from "@lib/course/site_address.ts";
 
 const USAGE = `Usage: deno task lesson [N] [options]
@@ -100,36 +81,6 @@ Options:
   --timeout SECONDS   stop a test that computes longer than this (default: the lesson's own,
                       20 times its slowest test, at least 10 s; 10 s in lessons 1-3)
   -h, --help          this help`;
-
-/** Parsed command-line options. */
-export interface LessonArgs {
-  /** The lesson number as typed, or undefined. */
-  lesson?: string;
-  /** Check solutions/ instead of lessons/. */
-  solutions: boolean;
-  /** Print the next hint tier. */
-  hint: boolean;
-  /** Rerun the checks at each save. */
-  watch: boolean;
-  /** With `watch`: poll instead of file events. */
-  poll: boolean;
-  /** Show the reference solution as a diff. */
-  showSolution: boolean;
-  /** Restore the lesson's stub. */
-  reset: boolean;
-  /** Do not ask before showing a solution. */
-  yes: boolean;
-  /** Without a lesson: rerun every lesson's checks. */
-  all: boolean;
-  /** The exercise id ("1.2"), when given. */
-  exercise?: string;
-  /** Backend name, already validated. */
-  backend?: string;
-  /** Per-test time limit in seconds; undefined: the lesson's default. */
-  timeout?: number;
-  /** Print the usage. */
-  help: boolean;
-}
 
 const OPTIONS = {
   solutions: { type: "boolean", default: false },
@@ -158,7 +109,7 @@ const MORE = "Run `deno task lesson --help` for every option.";
  * parseLessonArgs(["1", "--solutions"]).solutions; // true
  * ```
  */
-export function parseLessonArgs(args: string[]): LessonArgs {
+export function parseLessonArgs(args: string[]) {
   let parsed;
   try {
     parsed = parseArgs({ args, allowPositionals: true, options: OPTIONS });
@@ -169,39 +120,23 @@ export function parseLessonArgs(args: string[]): LessonArgs {
   if (positionals.length > 1) {
     throw new Error(`Give one lesson number at a time (got "${positionals.join(" ")}"). ${MORE}`);
   }
-  let timeout: number | undefined;
-  if (values.timeout !== undefined) {
-    timeout = Number(values.timeout);
-    if (!(timeout > 0)) {
-      throw new Error(`--timeout takes a number of seconds, got "${values.timeout}". ${MORE}`);
-    }
+  const timeout = values.timeout === undefined ? undefined : Number(values.timeout);
+  if (timeout !== undefined && !(timeout > 0)) {
+    throw new Error(`--timeout takes a number of seconds, got "${values.timeout}". ${MORE}`);
   }
   let backend: string | undefined;
-  if (values.backend !== undefined) {
-    try {
-      backend = parseBackend(values.backend);
-    } catch (e) {
-      throw new Error(`${(e as Error).message} ${MORE}`);
-    }
+  try {
+    backend = values.backend === undefined ? undefined : parseBackend(values.backend);
+  } catch (e) {
+    throw new Error(`${(e as Error).message} ${MORE}`);
   }
-  const opts: LessonArgs = {
-    lesson: positionals[0],
-    solutions: values.solutions,
-    hint: values.hint,
-    watch: values.watch,
-    poll: values.poll,
-    showSolution: values["show-solution"],
-    reset: values.reset,
-    yes: values.yes,
-    all: values.all,
-    exercise: values.exercise,
-    backend,
-    timeout,
-    help: values.help,
-  };
+  const lesson: string | undefined = positionals[0];
+  const opts = { ...values, lesson, showSolution: values["show-solution"], backend, timeout };
   checkCombination(opts);
   return opts;
 }
+
+type LessonArgs = ReturnType<typeof parseLessonArgs>;
 
 function checkCombination(o: LessonArgs): void {
   const modes = [
@@ -243,51 +178,24 @@ function explainParseError(message: string): string {
 
 /** The option within edit distance 2 of `word`, if any (for "did you mean"). */
 function closest(word: string, options: string[]): string | undefined {
-  let best: { name: string; d: number } | undefined;
-  for (const name of options) {
-    const d = editDistance(word, name);
-    if (d <= 2 && (!best || d < best.d)) best = { name, d };
-  }
-  return best?.name;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const here = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = here;
+  const distance = (a: string, b: string) => {
+    let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      const next = [i];
+      for (let j = 1; j <= b.length; j++) {
+        next[j] = Math.min(
+          row[j] + 1,
+          next[j - 1] + 1,
+          row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1),
+        );
+      }
+      row = next;
     }
-  }
-  return row[b.length];
-}
-
-/**
- * Runs some lessons' tests in one subprocess, against `lessons/` or `solutions/`.
- *
- * @example
- * ```ts
- * import { checkLessons } from "@lib/course/cli/lesson.ts";
- * // const run = await checkLessons(".", lessons, "lessons", {});
- * ```
- */
-export function checkLessons(
-  root: string,
-  lessons: Lesson[],
-  target: Target,
-  options: { backend?: string; timeout?: number },
-): Promise<RunResult> {
-  return runExerciseTests({
-    root,
-    tests: lessons.map((l) => l.paths.test),
-    target,
-    backend: options.backend,
-    testTimeoutSeconds: options.timeout ?? Math.max(...lessons.map(defaultTimeout)),
-    functions: lessons.flatMap((l) => l.exercises.flatMap((e) => e.functions)),
-  });
+    return row[b.length];
+  };
+  const [best] = options.map((name) => ({ name, d: distance(word, name) })).filter((o) => o.d <= 2)
+    .sort((x, y) => x.d - y.d);
+  return best?.name;
 }
 
 /** How the CLI talks to the learner; tests pass their own. */
@@ -304,23 +212,16 @@ export interface CliIo {
   confirm(question: string): Promise<boolean>;
   /** Single key presses, in raw mode, until `stop` aborts; restores the terminal after. */
   keys(stop: AbortSignal): AsyncIterable<string>;
-  /** The terminal's width, to wrap long lines at word boundaries (undefined: no wrapping). */
+  /** The terminal's width, to wrap long lines (undefined: no wrapping). */
   columns?: () => number | undefined;
 }
 
-/**
- * The real terminal.
- *
- * @example
- * ```ts
- * import { denoIo } from "@lib/course/cli/lesson.ts";
- * denoIo().write("hello\n");
- * ```
- */
-export function denoIo(): CliIo {
-  const encoder = new TextEncoder();
+function denoIo(): CliIo {
+  const write = (bytes: Uint8Array) => {
+    for (let done = 0; done < bytes.length;) done += Deno.stdout.writeSync(bytes.subarray(done));
+  };
   return {
-    write: (text) => writeAll(Deno.stdout, encoder.encode(text)),
+    write: (text) => write(new TextEncoder().encode(text)),
     error: (line) => console.error(line),
     stdoutIsTerminal: Deno.stdout.isTerminal(),
     stdinIsTerminal: Deno.stdin.isTerminal(),
@@ -328,10 +229,6 @@ export function denoIo(): CliIo {
     keys: terminalKeys,
     columns: () => Deno.stdout.isTerminal() ? Deno.consoleSize().columns : undefined,
   };
-}
-
-function writeAll(file: { writeSync(p: Uint8Array): number }, bytes: Uint8Array): void {
-  for (let done = 0; done < bytes.length;) done += file.writeSync(bytes.subarray(done));
 }
 
 /** Reads single keys in raw mode; the terminal is restored when `stop` aborts or on exit. */
@@ -373,40 +270,26 @@ export async function main(args: string[], root: string, io: CliIo = denoIo()): 
     const all = Array.isArray(lines) ? lines : [lines];
     io.write((width ? wrap(all, width) : all).join("\n") + "\n");
   };
-  let opts: LessonArgs;
+  let ctx: Context, lesson: Lesson | undefined, exercise: Exercise | undefined;
   try {
-    opts = parseLessonArgs(args);
-  } catch (e) {
-    io.error((e as Error).message);
-    return 2;
-  }
-  if (opts.help) {
-    say(USAGE);
-    return 0;
-  }
-  const lessons = await listLessons(root);
-  const ctx: Context = { root, io, say, opts, lessons };
-
-  let lesson: Lesson | undefined;
-  try {
+    const opts = parseLessonArgs(args);
+    if (opts.help) return say(USAGE), 0;
+    ctx = { root, io, say, opts, lessons: await listLessons(root) };
     lesson = await chooseLesson(ctx);
-  } catch (e) {
-    io.error((e as Error).message);
-    return 2;
-  }
-  if (!lesson) return await overview(ctx);
-  let exercise: Exercise | undefined;
-  if (opts.exercise !== undefined) {
-    const id = opts.exercise.includes(".") ? opts.exercise : `${lesson.number}.${opts.exercise}`;
-    exercise = lesson.exercises.find((e) => e.id === id);
-    if (!exercise) {
-      io.error(
+    const id = opts.exercise?.includes(".") ? opts.exercise : `${lesson?.number}.${opts.exercise}`;
+    exercise = lesson?.exercises.find((e) => e.id === id);
+    if (lesson && opts.exercise !== undefined && !exercise) {
+      throw new Error(
         `Lesson ${lesson.number} has no exercise ${id}: its exercises are ` +
           `${lesson.exercises.map((e) => e.id).join(", ")}. ${MORE}`,
       );
-      return 2;
     }
+  } catch (e) {
+    io.error((e as Error).message);
+    return 2;
   }
+  const { opts } = ctx;
+  if (!lesson) return await overview(ctx);
   if (opts.reset) return await reset(ctx, lesson);
   if (opts.hint) return await hint(ctx, lesson, exercise);
   if (opts.showSolution) return await showSolution(ctx, lesson, exercise);
@@ -439,43 +322,42 @@ async function chooseLesson(ctx: Context): Promise<Lesson | undefined> {
 
 async function overview(ctx: Context): Promise<number> {
   const { root, io, opts, lessons } = ctx;
-  if (opts.all || opts.solutions) {
-    const target: Target = opts.solutions ? "solutions" : "lessons";
-    const run = await withSpinner(
-      io,
-      "Checking every lesson",
-      () => checkLessons(root, lessons, target, opts),
-    );
-    if (run.error) return loadFailure(ctx, run.error);
-    const entries = lessons.map((lesson) => ({
-      lesson,
-      states: exerciseStates(lesson, run.outcomes),
-    }));
-    let progress: Progress | undefined;
-    if (!opts.solutions) {
-      // A crashed or empty run never replaces a recorded result.
-      const why = entries.map((e) => notRecorded(run, e.lesson));
-      const { notice, ...loaded } = why.some((w) => w === undefined)
-        ? await updateProgress(root, (p) => {
-          entries.forEach((e, i) => why[i] === undefined && recordStates(p, e.lesson, e.states));
-        })
-        : await loadProgress(root);
-      if (notice) io.error(pc.yellow(notice));
-      for (const w of new Set(why)) if (w) io.error(pc.yellow(w));
-      progress = loaded.progress;
-    }
-    const statuses = entries.map((e) =>
-      lessonStatus({ ...e, lessons, record: progress?.lessons[e.lesson.slug] })
-    );
-    ctx.say(overviewReport(statuses, new Date()));
-    return statuses.every((s) => s.next === "done") ? 0 : 1;
+  if (!opts.all && !opts.solutions) {
+    const { progress, notice } = await loadProgress(root);
+    if (notice) io.error(pc.yellow(notice));
+    const map = await courseMap(root, io.columns?.());
+    if (map.length > 0) io.write(map.join("\n") + "\n\n");
+    ctx.say(await overviewLines(root, lessons, progress));
+    return 0;
   }
-  const { progress, notice } = await loadProgress(root);
-  if (notice) io.error(pc.yellow(notice));
-  const map = await courseMap(root, io.columns?.());
-  if (map.length > 0) io.write(map.join("\n") + "\n\n");
-  ctx.say(await overviewLines(root, lessons, progress));
-  return 0;
+  const run = await spinning(ctx, "Checking every lesson", () =>
+    runExerciseTests({
+      root,
+      tests: lessons.map((l) => l.paths.test),
+      target: opts.solutions ? "solutions" : "lessons",
+      backend: opts.backend,
+      testTimeoutSeconds: opts.timeout ?? Math.max(...lessons.map(defaultTimeout)),
+      functions: lessons.flatMap((l) => l.exercises.flatMap((e) => e.functions)),
+    }));
+  if (run.error) return loadFailure(ctx, run.error);
+  const states = lessons.map((lesson) => exerciseStates(lesson, run.outcomes));
+  let progress: Progress | undefined;
+  if (!opts.solutions) {
+    // A crashed or empty run never replaces a recorded result.
+    const why = lessons.map((lesson) => notRecorded(run, lesson));
+    const { notice, ...loaded } = why.includes(undefined)
+      ? await updateProgress(root, (p) => {
+        lessons.forEach((l, i) => why[i] === undefined && recordStates(p, l, states[i]));
+      })
+      : await loadProgress(root);
+    for (const w of new Set([notice, ...why])) if (w) io.error(pc.yellow(w));
+    progress = loaded.progress;
+  }
+  const statuses = lessons.map((lesson, i) =>
+    lessonStatus({ lesson, states: states[i], lessons, record: progress?.lessons[lesson.slug] })
+  );
+  ctx.say(overviewReport(statuses, new Date()));
+  return statuses.every((s) => s.next === "done") ? 0 : 1;
 }
 
 /**
@@ -507,11 +389,11 @@ async function checkOnce(ctx: Context, lesson: Lesson, exercise?: Exercise): Pro
     ctx.lessons,
   );
   if (used.length > 0) ctx.say([usesLine(lesson, used, source)]);
-  const result = await withSpinner(
-    ctx.io,
+  const { backend, timeout } = opts;
+  const result = await spinning(
+    ctx,
     `Checking lesson ${lesson.number}`,
-    () =>
-      checkLesson(root, lesson, { target: source, backend: opts.backend, timeout: opts.timeout }),
+    () => checkLesson(root, lesson, { target: source, backend, timeout }),
   );
   if (result.notice) ctx.io.error(pc.yellow(result.notice));
   if (result.error) return loadFailure(ctx, result.error, lesson);
@@ -529,41 +411,34 @@ async function checkOnce(ctx: Context, lesson: Lesson, exercise?: Exercise): Pro
   return result.states.every((s) => s.state === "passed") ? 0 : 1;
 }
 
-/** The recorded states when still fresh, else those of a check run now (printed as one line). */
-async function currentStates(
-  ctx: Context,
-  lesson: Lesson,
-  progress: Progress,
-): Promise<{ states?: ExerciseState[]; status?: LessonStatus; error?: string }> {
+/** The status from the recorded states when fresh, else from a check run now (one line). */
+async function currentStatus(ctx: Context, lesson: Lesson, progress: Progress) {
   const recorded = await recordedStates(ctx.root, lesson, progress);
-  if (recorded) return { states: recorded, status: lessonStatus({ lesson, states: recorded }) };
-  const result: CheckResult = await withSpinner(
-    ctx.io,
+  if (recorded) return lessonStatus({ lesson, states: recorded });
+  const { backend, timeout } = ctx.opts;
+  const result = await spinning(
+    ctx,
     `Checking lesson ${lesson.number}`,
-    () => checkLesson(ctx.root, lesson, { backend: ctx.opts.backend, timeout: ctx.opts.timeout }),
+    () => checkLesson(ctx.root, lesson, { backend, timeout }),
   );
-  if (result.error) {
-    ctx.io.error(pc.red(pc.bold("The checks could not run.")));
-    ctx.io.error(result.error);
-    return { error: result.error };
-  }
+  if (result.error) return void loadFailure(ctx, result.error);
   const status = lessonStatus({ lesson, states: result.states, lessons: ctx.lessons });
   ctx.say(stateLine(status));
-  return { states: result.states, status };
+  return status;
 }
 
 async function hint(ctx: Context, lesson: Lesson, chosen?: Exercise): Promise<number> {
   const { progress, notice } = await loadProgress(ctx.root);
   if (notice) ctx.io.error(pc.yellow(notice));
+  const recorded = (e: Exercise) =>
+    progress.lessons[lesson.slug]?.exercises[e.id]?.state === "passed";
   let exercise = chosen;
   if (!exercise) {
-    const { status } = await currentStates(ctx, lesson, progress);
+    const status = await currentStatus(ctx, lesson, progress);
     // When the code does not even load, the first exercise not recorded as passing.
     exercise = status
       ? (status.next === "work" ? status.current?.exercise : undefined)
-      : lesson.exercises.find((e) =>
-        progress.lessons[lesson.slug]?.exercises[e.id]?.state !== "passed"
-      );
+      : lesson.exercises.find((e) => !recorded(e));
     if (!exercise) {
       ctx.say(
         pc.green(`Every exercise of lesson ${lesson.number} passes: no hint needed.`) +
@@ -575,8 +450,13 @@ async function hint(ctx: Context, lesson: Lesson, chosen?: Exercise): Promise<nu
   const again = `\`deno task lesson ${lesson.number} --hint${
     chosen ? ` --exercise ${exercise.id}` : ""
   }\``;
-  const passes = progress.lessons[lesson.slug]?.exercises[exercise.id]?.state === "passed";
-  const { lines } = await takeHint(ctx.root, lesson, exercise, `Run ${again} again`, passes);
+  const { lines } = await takeHint(
+    ctx.root,
+    lesson,
+    exercise,
+    `Run ${again} again`,
+    recorded(exercise),
+  );
   ctx.say(["", ...lines]);
   return 0;
 }
@@ -584,20 +464,16 @@ async function hint(ctx: Context, lesson: Lesson, chosen?: Exercise): Promise<nu
 async function showSolution(ctx: Context, lesson: Lesson, chosen?: Exercise): Promise<number> {
   const { progress, notice } = await loadProgress(ctx.root);
   if (notice) ctx.io.error(pc.yellow(notice));
-  const { states } = await currentStates(ctx, lesson, progress);
-  const passes = (e: Exercise) => states?.find((s) => s.exercise.id === e.id)?.state === "passed";
+  const status = await currentStatus(ctx, lesson, progress);
+  const passes = (e: Exercise) =>
+    status?.exercises.find((s) => s.exercise.id === e.id)?.kind === "passed";
   // Without --exercise: the exercises that pass, and the one you are on (the first that does
   // not pass, as for --hint) when none passes or when --yes says to show it before it passes.
   const current = lesson.exercises.find((e) => !passes(e));
-  let targets: Exercise[];
-  if (chosen) targets = [chosen];
-  else {
-    targets = lesson.exercises.filter(passes);
-    if (current && (targets.length === 0 || ctx.opts.yes)) targets.push(current);
-  }
+  const targets = chosen ? [chosen] : lesson.exercises.filter(passes);
+  if (!chosen && current && (targets.length === 0 || ctx.opts.yes)) targets.push(current);
   for (const exercise of targets) {
     if (!passes(exercise) && !ctx.opts.yes) {
-      const question = solutionQuestion(exercise.id);
       if (!ctx.io.stdinIsTerminal) {
         ctx.io.error(
           `Exercise ${exercise.id} does not pass yet, so its reference solution is not shown ` +
@@ -606,7 +482,7 @@ async function showSolution(ctx: Context, lesson: Lesson, chosen?: Exercise): Pr
         );
         return 1;
       }
-      if (!(await ctx.io.confirm(question))) {
+      if (!(await ctx.io.confirm(solutionQuestion(exercise.id)))) {
         ctx.say("Not shown. `deno task lesson " + lesson.number + " --hint` gives a hint instead.");
         return 1;
       }
@@ -626,12 +502,9 @@ async function showSolution(ctx: Context, lesson: Lesson, chosen?: Exercise): Pr
 }
 
 async function reset(ctx: Context, lesson: Lesson): Promise<number> {
-  let result;
-  try {
-    result = await resetLesson(ctx.root, lesson);
-  } catch (e) {
-    if (!(e instanceof ResetError)) throw e;
-    ctx.io.error(pc.red(e.message));
+  const result = await resetLesson(ctx.root, lesson);
+  if (result.error) {
+    ctx.io.error(pc.red(result.error));
     return 1;
   }
   if (!result.changed) {
@@ -639,7 +512,7 @@ async function reset(ctx: Context, lesson: Lesson): Promise<number> {
     return 0;
   }
   await updateProgress(ctx.root, (p) => {
-    const before = p.lessons[lesson.slug];
+    const total = (id: string) => p.lessons[lesson.slug]?.exercises[id]?.total ?? 0;
     recordStates(
       p,
       lesson,
@@ -647,7 +520,7 @@ async function reset(ctx: Context, lesson: Lesson): Promise<number> {
         exercise,
         state: "not started",
         passed: 0,
-        total: before?.exercises[exercise.id]?.total ?? 0,
+        total: total(exercise.id),
       })),
     );
   });
@@ -715,15 +588,8 @@ function loadFailure(ctx: Context, message: string, lesson?: Lesson): number {
   return 1;
 }
 
-async function withSpinner<T>(io: CliIo, label: string, work: () => Promise<T>): Promise<T> {
-  if (!io.stdoutIsTerminal) return await work();
-  const id = spin((frame) => io.write(`\r${frame} ${label} ...`));
-  try {
-    return await work();
-  } finally {
-    clearInterval(id);
-    io.write("\r\x1b[2K");
-  }
+function spinning<T>(ctx: Context, label: string, work: () => Promise<T>): Promise<T> {
+  return withSpinner(ctx.io.stdoutIsTerminal ? (t) => ctx.io.write(t) : undefined, label, work);
 }
 
 if (import.meta.main) {
