@@ -14,6 +14,8 @@ import type { ComponentChildren } from "preact";
 
 const NAME = /(W_[A-Z](?:\^?\d|[¹²])?)(?![A-Za-z0-9])/;
 const SUPERSCRIPTS: Record<string, string> = { "¹": "1", "²": "2" };
+/** Ends the superscript, so the text after it is back on the baseline. */
+const ZERO_WIDTH_SPACE = "\u200b";
 
 /**
  * Splits `text` into plain parts and matrix names `[sub, sup]`.
@@ -50,7 +52,7 @@ export function MatrixText({ text, svg }: { text: string; svg?: boolean }): Comp
         <>
           W<tspan dy="3" font-size="75%">{sub}</tspan>
           {sup ? <tspan dy="-8" font-size="75%">{sup}</tspan> : null}
-          <tspan dy={sup ? 5 : -3}>{"\u200b"}</tspan>
+          <tspan dy={sup ? 5 : -3}>{ZERO_WIDTH_SPACE}</tspan>
         </>
       );
     }
