@@ -173,6 +173,26 @@ Deno.test("withSolutions folds each exercise's solution at the end of its sectio
   );
 });
 
+Deno.test("withSolutions: each exercise's solution part, shown or hidden, is a data-live element", () => {
+  const md = "# Lesson 9: Demo\n### Exercise 9.1: First\n**Functions:** `a`\n" +
+    "### Exercise 9.2: Second\n**Functions:** `b`\n## What you should see\n";
+  const lesson = parseLesson("09_demo", md);
+  const regions = new Map([["a", "return 1;"], ["b", "return 2;"]]);
+  const out = withSolutions(lesson, regions, (e) => e.id === "9.1").split("\n");
+  const open = out.indexOf('<div id="solution-9-1" data-live>');
+  const hidden = out.indexOf('<div id="solution-9-2" data-live>');
+  assert(open > 0 && out[open + 1] === "" && out[open + 2].startsWith('<details class="solution"'));
+  assert(out[hidden + 2].startsWith('<p class="solution-hidden">'), "hidden, and live too");
+  assert(
+    out[open + 2].startsWith('<details class="solution" id="solution-9-1-code">'),
+    "kept open",
+  );
+  assertEquals(out.filter((l) => l === "</div>").length, 2);
+  const close = out.indexOf("</div>", open);
+  assert(close < out.indexOf("### Exercise 9.2: Second"));
+  assertEquals(out[close + 1], "", "a blank line ends the HTML block before the next heading");
+});
+
 Deno.test("withSolutions folds an exercise's hints from hints.md, one block per tier, before its solution", () => {
   const md =
     "# Lesson 9: Demo\n### Exercise 9.1: First\n**Functions:** `a`\n## What you should see\n";

@@ -80,7 +80,7 @@ for (const lesson of lessons) {
     const record = (await readProgress(COURSE_ROOT)).lessons[lesson.slug];
     const shown = lesson.exercises.filter((e) => solutionShown(record, e)).length;
     if (solution.includes("// BEGIN SOLUTION")) {
-      assertEquals((html.match(/<details class="solution">/g) ?? []).length, shown);
+      assertEquals((html.match(/<details class="solution"[ >]/g) ?? []).length, shown);
       assertEquals(
         (html.match(/class="solution-hidden"/g) ?? []).length,
         lesson.exercises.length - shown,

@@ -21,7 +21,9 @@ import { solutionQuestion } from "@lib/course/solution_diff.ts";
  * reference code of the exercise's functions when `shown(exercise)` (the exercise passes);
  * otherwise a note that says how to see it, as the terminal does (`--show-solution` asks
  * first), and, when `offer` (a site served on this machine only), a button that asks the same
- * question and shows it (see `routes/api/solution/[lesson].ts`). Headings inside fenced code blocks are not headings.
+ * question and shows it (see `routes/api/solution/[lesson].ts`). The solution part is a `data-live`
+ * element (`#solution-N-M`), so that a page shows it as soon as a check passes. Headings inside
+ * fenced code blocks are not headings.
  *
  * @example
  * ```ts
@@ -43,12 +45,21 @@ export function withSolutions(
   let index = 0;
   const flush = () => {
     if (current) {
-      out.push(
-        ...hintBlocks(current),
-        ...(shown(current)
-          ? solutionBlock(current, regions)
-          : hiddenBlock(lesson, current, regions, offer)),
-      );
+      const solution = shown(current)
+        ? solutionBlock(current, regions)
+        : hiddenBlock(lesson, current, regions, offer);
+      out.push(...hintBlocks(current));
+      // A `data-live` part (glue/live.ts): the solution appears when a check passes, no reload.
+      if (solution.length > 0) {
+        out.push(
+          "",
+          `<div id="solution-${current.id.replace(".", "-")}" data-live>`,
+          ...solution,
+          "",
+          "</div>",
+          "", // an HTML block ends at a blank line: the next heading is a heading again
+        );
+      }
     }
     current = undefined;
   };
@@ -103,7 +114,9 @@ function solutionBlock(exercise: Exercise, regions: Map<string, string>): string
   const names = found.map((fn) => `<code>${fn}</code>`).join(", ");
   const out = [
     "",
-    `<details class="solution"><summary>Solution: ${names} (reference code)</summary>`,
+    // An id, so that the live refresh keeps it open when the reader opened it.
+    `<details class="solution" id="solution-${exercise.id.replace(".", "-")}-code">` +
+    `<summary>Solution: ${names} (reference code)</summary>`,
     "",
   ];
   for (const fn of found) {
