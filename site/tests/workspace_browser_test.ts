@@ -118,6 +118,12 @@ Deno.test({
         });
 
         await t.step("a pass shows that exercise's solution, and only that one", async () => {
+          await until(
+            page,
+            `document.querySelectorAll("#solution-1-1 details.solution").length === 1`,
+            "1.1's solution shown live",
+          );
+          assertEquals(await page.evaluate(`window.__sameDocument`), true, "no reload");
           await page.reload();
           assertEquals(await page.locator("details.solution").count(), 1);
           assertStringIncludes(
