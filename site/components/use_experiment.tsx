@@ -238,7 +238,7 @@ export function useCodeSource(
       if (fn) {
         setWaiting({ fn, exercise: code.exercises[fn] });
         setError(undefined);
-        setStatus(`Waiting for your code: \`${fn}\` is not written yet.`);
+        setStatus(`Waiting for your code: ${fn} is not written yet.`);
         return;
       }
       if (source === "reference") console.error(e);

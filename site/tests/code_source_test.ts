@@ -78,7 +78,7 @@ Deno.test({
             join(root, "lessons/01_bigram_data/exercises.ts"),
           );
           await page.click('#demo .code-switch button[data-source="learner"]');
-          await status(page, /Waiting for your code: `\w+` is not written yet/);
+          await status(page, /Waiting for your code: \w+ is not written yet/);
           const note = page.locator("#demo .waiting");
           assertMatch((await note.textContent()) ?? "", /waits for Exercise 1\.\d: /);
           const href = (await note.locator("a").getAttribute("href")) ?? "";
@@ -94,7 +94,7 @@ Deno.test({
             await page.goto(`${base}/lessons/5`);
             await page.selectOption("#train-preset", "tiny");
             await page.click("#train-start");
-            await status(page, /Waiting for your code: `\w+` is not written yet/);
+            await status(page, /Waiting for your code: \w+ is not written yet/);
             const note = page.locator("#demo .waiting");
             assertMatch((await note.textContent()) ?? "", /waits for Exercise \d\.\d+: /);
             await note.locator("button.use-reference").click();

@@ -79,7 +79,7 @@ Options:
                       the recorded progress
   --backend NAME      TensorFlow.js backend for the checks: auto, cpu, wasm or webgpu
   --timeout SECONDS   stop a test that computes longer than this (default: the lesson's own,
-                      20 times its slowest test, at least 10 s; 10 s in lessons 1-3)
+                      20 times its slowest test, at least 10 s; 10 s in lessons 0-3, 8, 9)
   -h, --help          this help`;
 
 const OPTIONS = {
