@@ -95,6 +95,23 @@ function pageTensors(page: Page, source = "reference"): Promise<number> {
   }, source);
 }
 
+/** The URLs of the page's Workers (dedicated Workers: the training ones, TensorFlow.js's threads). */
+function workerUrls(page: Page): Set<string> {
+  return new Set(page.workers().map((w) => w.url()));
+}
+
+/**
+ * The Workers started during a run (`during`, less those alive before it) that are still alive
+ * after Reset, once Reset has had time to end them; empty when Reset ended every one.
+ */
+async function survivors(page: Page, before: Set<string>, during: Set<string>): Promise<string[]> {
+  const started = [...during].filter((url) => !before.has(url));
+  const alive = () => started.filter((url) => workerUrls(page).has(url));
+  const until = Date.now() + patience(10_000);
+  while (alive().length > 0 && Date.now() < until) await page.waitForTimeout(200);
+  return alive();
+}
+
 /**
  * The table of contents of a lesson at desktop width: it is shown, it stays in view when the
  * page is scrolled far down, and its first exercise link and that heading's own `#` link lead to
@@ -528,21 +545,38 @@ Deno.test({
           await page.goto(`${base}/lessons/5`);
           await shot("lesson-5-375.png");
           const tensors: number[] = [];
+          // On more than one core the run trains in Web Workers (live_workers.ts): their tensors
+          // are not the page's, so Reset must also end the Workers the run started. The first
+          // run also starts what stays (the engine's own threads), so the second run is judged.
+          let before = workerUrls(page);
+          const started: number[] = [];
           for (const steps of [/Training: step (2\d|[3-9]\d)/, /Training: step (1\d|[2-9]\d)/]) {
             await page.selectOption("#train-preset", "tiny");
             await page.click("#train-start");
             await waitForStatus(page, steps, 240_000);
             await page.click("#train-pause");
             await waitForStatus(page, /Paused at step/);
+            const during = workerUrls(page);
+            const inWorkers = await page.locator("#train-workers").count() > 0;
             await fits("lesson 5 after training");
             if (tensors.length === 0) await demoShot("lesson-5-demo-375.png");
             await page.click("#train-reset");
             await waitForStatus(page, /Reset/);
             tensors.push(await pageTensors(page));
+            if (tensors.length === 2) {
+              started.push([...during].filter((url) => !before.has(url)).length);
+              if (inWorkers) assert(started[0] > 0, "a run in Web Workers starts Workers");
+              const left = await survivors(page, before, during);
+              assertEquals(left, [], "Reset ends the Workers the run started (and their tensors)");
+            }
+            before = workerUrls(page);
           }
           assertEquals(tensors[1], tensors[0], `tensors after each Reset: ${tensors.join(", ")}`);
           console.log(
-            `  lesson 5 at ${PHONE_WIDTH}px: no overflow; tensors after Reset ${tensors}`,
+            `  lesson 5 at ${PHONE_WIDTH}px: no overflow; page tensors after Reset ${tensors}; ` +
+              (started[0] > 0
+                ? `trained in Web Workers: the second run started ${started[0]}, Reset ended them`
+                : "trained in the page (no Workers)"),
           );
           assertEquals(errors, [], "the console has no errors");
           assertEquals(unexpectedWarnings(warnings), [], "the console has no warnings");
