@@ -15,7 +15,7 @@
 import { parseArgs } from "node:util";
 import { join } from "node:path";
 import pc from "picocolors";
-import { codeLabel, runDemo } from "@lib/course/demo_support.ts";
+import { codeLabel, runDemo, whose } from "@lib/course/demo_support.ts";
 import { initBackend } from "@lib/tf/mod.ts";
 import {
   fullFigure,
@@ -142,7 +142,7 @@ if (import.meta.main) {
         `  global loss: ${g[0].toFixed(2)} at step 0, below 2.6 from step ${
           i < 0 ? "never" : global.steps[i]
         }, ${g.at(-1)!.toFixed(2)} at step ${global.steps.at(-1)}; its floor at T = 64 ` +
-          `(Bayes, 400 sequences of your generator, seed 0): ${floor.toFixed(2)} nats`,
+          `(Bayes, 400 sequences of ${whose()} generator, seed 0): ${floor.toFixed(2)} nats`,
       );
     }
     printRows(rows, "embeddings", "Learned embeddings (300 steps)", bold);
