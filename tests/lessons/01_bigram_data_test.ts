@@ -519,18 +519,19 @@ Deno.test(
       seq.outputs.every((o) => o === 60 || o === 61),
       `drawOutputs returned outputs among [60, 61], but the sequence has outputs [${seq.outputs}]`,
     );
-    // Same order of draws: drawing rng.int(65) through drawOutputs gives lesson 1's sequence.
+    // Same order of draws: drawing the outputs with your own sampleOutputs through drawOutputs
+    // gives the sequence drawn without it (how sampleOutputs draws is its own business).
     const plain = sampleSequence(new Rng(23), stats, config);
     const hooked = sampleSequence(
       new Rng(23),
       stats,
       config,
-      (rng, triggers) => triggers.map(() => rng.int(65)),
+      (rng, triggers) => sampleOutputs(rng, triggers, stats, config.outputs),
     );
     assertArrayEqual(
       hooked.tokens,
       plain.tokens,
-      'tokens with drawOutputs = uniform draws vs with config.outputs = "uniform" (same seed)',
+      "tokens with drawOutputs = your sampleOutputs vs without drawOutputs (same seed)",
     );
   }),
 );
