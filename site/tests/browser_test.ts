@@ -415,9 +415,18 @@ Deno.test({
           if (await hint.count()) {
             const details = page.locator(".lesson-text details").first();
             assertEquals(await details.getAttribute("open"), null, "hints start folded");
+            // The next tier is folded inside this one, as --hint gives them one at a time.
+            const next = details.locator(":scope > details > summary").first();
+            if ((await hint.textContent())?.startsWith("Hint 1")) {
+              assertEquals(await next.count(), 1, "hint 2 is folded inside hint 1");
+              assert(!(await next.isVisible()), "hint 2 is hidden until hint 1 is open");
+            }
             await hint.focus();
             await page.keyboard.press("Enter");
             assert((await details.getAttribute("open")) !== null, "a hint opens from the keyboard");
+            if (await next.count()) {
+              assert(await next.isVisible(), "opening hint 1 shows hint 2's fold");
+            }
           }
           const driver = DEMOS[lesson.number] ? DRIVERS[lesson.number] : undefined;
           if (driver) {

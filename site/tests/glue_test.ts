@@ -204,6 +204,10 @@ Deno.test("withSolutions folds an exercise's hints from hints.md, one block per 
   );
   assert(tiers[0] > out.indexOf("### Exercise 9.1: First") && tiers[0] < tiers[1], "in order");
   assert(out.indexOf("Look.") > tiers[0] && out.indexOf("$x$") > tiers[1], "with their bodies");
+  // As --hint gives them one at a time: tier 2 sits inside tier 1's block (opened after it).
+  const firstClose = out.indexOf("</details>");
+  assert(tiers[1] < firstClose, "tier 2 is folded inside tier 1, not beside it");
+  assertEquals(out.filter((l) => l === "</details>").length >= 2, true, "each block is closed");
   const solution = out.findIndex((l) => l.startsWith('<details class="solution"'));
   assert(tiers[1] < solution && solution < out.indexOf("## What you should see"));
 });

@@ -1,7 +1,7 @@
 /**
  * A lesson's page text: its README (the single source the terminal also reads) with, at the end
- * of each exercise, its hints (from the lesson's `hints.md`, one folded `<details>` block per
- * tier) and its reference solution (one more folded block), then rendered to HTML.
+ * of each exercise, its hints (from the lesson's `hints.md`, each tier a `<details>` block folded
+ * inside the one before) and its reference solution (one more folded block), then rendered to HTML.
  *
  * @example
  * ```ts
@@ -17,7 +17,7 @@ import { solutionQuestion } from "@lib/course/solution_diff.ts";
 
 /**
  * Inserts, at the end of each exercise's section (before the next heading of level 1 to 3, or
- * at the end), the exercise's hints, one folded block per tier, and a folded block with the
+ * at the end), the exercise's hints, each tier folded inside the one before, and a folded block with the
  * reference code of the exercise's functions when `shown(exercise)` (the exercise passes);
  * otherwise a note that says how to see it, as the terminal does (`--show-solution` asks
  * first), and, when `offer` (a site served on this machine only), a button that asks the same
@@ -75,15 +75,17 @@ export function withSolutions(
   return out.join("\n");
 }
 
+/**
+ * Each tier folded inside the one before it, so that a tier shows only once the previous one is
+ * open, as `--hint` gives them one at a time (the near-solution is not one click away).
+ */
 function hintBlocks(exercise: Exercise): string[] {
-  return exercise.hints.flatMap((h) => [
+  return [
+    ...exercise.hints.flatMap((h) => ["", `<details><summary>${h.title}</summary>`, "", h.body]),
     "",
-    `<details><summary>${h.title}</summary>`,
-    "",
-    h.body,
-    "",
-    "</details>",
-  ]);
+    ...exercise.hints.map(() => "</details>"),
+    "", // an HTML block ends at a blank line
+  ];
 }
 
 function hiddenBlock(
