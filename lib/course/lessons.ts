@@ -239,24 +239,21 @@ export function parseLesson(slug: string, markdown: string, hints?: string): Les
 }
 
 /**
- * The other lessons whose exercises a lesson's exercise file imports (through `@exercises/`, by
- * real `import` or `export ... from` statements, not examples in comments), in lesson order: the
- * code of theirs that runs when this lesson's exercises are checked.
+ * The other lessons whose exercises a lesson's exercise file imports, given that file's import
+ * specifiers (`importSpecifiers` of `lib/layers`, the one parser of imports, which skips examples
+ * in comments), in lesson order: the code of theirs that runs when this lesson is checked.
  *
  * @example
  * ```ts
  * import { importedLessons, parseLesson } from "@lib/course/lessons.ts";
  * const one = parseLesson("01_one", "# Lesson 1: One\n");
  * const two = parseLesson("02_two", "# Lesson 2: Two\n");
- * importedLessons('import * as d from "@exercises/01_one/exercises.ts";', two, [one, two]);
+ * importedLessons(["@exercises/01_one/exercises.ts", "@lib/rng/mod.ts"], two, [one, two]);
  * // [one]
  * ```
  */
-export function importedLessons(source: string, lesson: Lesson, lessons: Lesson[]): Lesson[] {
-  const slugs = new Set(
-    [...source.matchAll(/^(?:import|export)\b[^;]*?\bfrom\s+["']@exercises\/(\d\d_[a-z0-9_]+)\//gm)]
-      .map((m) => m[1]),
-  );
+export function importedLessons(specifiers: string[], lesson: Lesson, lessons: Lesson[]): Lesson[] {
+  const slugs = new Set(specifiers.map((s) => s.match(/^@exercises\/(\d\d_[a-z0-9_]+)\//)?.[1]));
   return lessons.filter((l) => l.slug !== lesson.slug && slugs.has(l.slug));
 }
 

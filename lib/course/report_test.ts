@@ -8,6 +8,7 @@ import {
   usesLine,
 } from "@lib/course/report.ts";
 import { importedLessons, type Lesson, listLessons, parseLesson } from "@lib/course/lessons.ts";
+import { importSpecifiers } from "@lib/layers/mod.ts";
 import { type ExerciseState, lessonStatus, type StatusInput } from "@lib/course/status.ts";
 import {
   emptyProgress,
@@ -71,7 +72,11 @@ Deno.test("overviewReport: lines per lesson, the bar, and the next thing to do",
 Deno.test("usesLine: lesson 6 says, before it runs, that it runs your lessons 1 and 5 code", async () => {
   const lessons = await listLessons(".");
   const six = lessons.find((l) => l.number === 6)!;
-  const used = importedLessons(await Deno.readTextFile(six.paths.exercises), six, lessons);
+  const used = importedLessons(
+    importSpecifiers(await Deno.readTextFile(six.paths.exercises)),
+    six,
+    lessons,
+  );
   assert.deepEqual(used.map((l) => l.number), [1, 5]);
   assert.equal(
     usesLine(six, used, "lessons"),
@@ -83,8 +88,9 @@ Deno.test("usesLine: lesson 6 says, before it runs, that it runs your lessons 1 
     /the reference code of lessons 1 and 5 \(solutions\//,
   );
   // An example in a comment runs nothing.
-  const example = ' * import { loadStats } from "@exercises/01_bigram_data/exercises.ts";\n';
-  assert.deepEqual(importedLessons(example, six, lessons), []);
+  const example =
+    '/**\n * import { loadStats } from "@exercises/01_bigram_data/exercises.ts";\n */\n';
+  assert.deepEqual(importedLessons(importSpecifiers(example), six, lessons), []);
 });
 
 Deno.test("ago", () => {

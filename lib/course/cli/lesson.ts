@@ -24,6 +24,7 @@ import {
   type Lesson,
   listLessons,
 } from "@lib/course/lessons.ts";
+import { importSpecifiers } from "@lib/layers/mod.ts";
 import { runExerciseTests } from "@lib/course/run_tests.ts";
 import { exerciseStates, lessonStatus } from "@lib/course/status.ts";
 import {
@@ -379,15 +380,21 @@ async function overviewLines(root: string, lessons: Lesson[], progress: Progress
   return overviewReport(entries.map((entry) => lessonStatus(entry)), new Date());
 }
 
+/** The import specifiers of an exercise file; none when it is missing or does not parse (the
+ * check that follows names the syntax error). */
+async function exerciseImports(path: string): Promise<string[]> {
+  try {
+    return importSpecifiers(await Deno.readTextFile(path));
+  } catch {
+    return [];
+  }
+}
+
 async function checkOnce(ctx: Context, lesson: Lesson, exercise?: Exercise): Promise<number> {
   const { root, opts } = ctx;
   const source = opts.solutions ? "solutions" : "lessons";
   const file = source === "lessons" ? lesson.paths.exercises : lesson.paths.solution;
-  const used = importedLessons(
-    await Deno.readTextFile(join(root, file)).catch(() => ""),
-    lesson,
-    ctx.lessons,
-  );
+  const used = importedLessons(await exerciseImports(join(root, file)), lesson, ctx.lessons);
   if (used.length > 0) ctx.say([usesLine(lesson, used, source)]);
   const { backend, timeout } = opts;
   const result = await spinning(
