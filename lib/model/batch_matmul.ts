@@ -22,6 +22,8 @@
 import * as tf from "@tensorflow/tfjs";
 
 const KERNEL = "CourseBatchMatMulViews";
+const SEGMENT_KERNEL = "CourseSegmentMatMul";
+const COPY_ROWS_KERNEL = "CourseCopyRows";
 
 /** The parts of tfjs-backend-wasm 4.22's backend object this kernel uses. */
 interface WasmBackendInternals {
@@ -44,16 +46,10 @@ function shapeBytes(shape: number[]): Uint8Array {
   return new Uint8Array(new Int32Array(shape).buffer);
 }
 
-/** The wasm kernel: one XNNPACK 2-D matmul per batch element, on views of the operands. */
-function viewsKernel(args: { inputs: tf.NamedTensorInfoMap; backend: unknown }): tf.TensorInfo {
-  const backend = args.backend as WasmBackendInternals;
-  const a = args.inputs.a as tf.TensorInfo;
-  const b = args.inputs.b as tf.TensorInfo;
-  const [batch, m, k] = a.shape;
-  const n = b.shape[2];
+/** The backend's C matmul (the entry point tfjs's own BatchMatMul kernel calls), wrapped once. */
+function wasmMatMul(backend: WasmBackendInternals): WasmMatMul {
   let matMul = wasmMatMuls.get(backend);
   if (!matMul) {
-    // The same C entry point tfjs's own BatchMatMul kernel calls.
     matMul = backend.wasm.cwrap("BatchMatMul", null, [
       "number", // a id
       "array", // a shape
@@ -67,24 +63,149 @@ function viewsKernel(args: { inputs: tf.NamedTensorInfoMap; backend: unknown }):
     ]);
     wasmMatMuls.set(backend, matMul);
   }
-  const out = backend.makeOutput([batch, m, n], "float32");
-  const offsets = [a, b, out].map((t) => backend.dataIdMap.get(t.dataId).memoryOffset);
-  const sizes = [m * k, k * n, m * n];
-  const aShape = shapeBytes([1, m, k]);
-  const bShape = shapeBytes([1, k, n]);
+  return matMul;
+}
+
+/**
+ * One XNNPACK 2-D product on views of the backend's memory: out `[m, n]` = a `[m, k]` @ b
+ * `[k, n]`, each operand given by its byte offset. The three views get ids the backend never
+ * hands out again and are unregistered after: disposeData on a view frees no memory, it drops
+ * the id and XNNPACK's cached operator.
+ */
+function viewProduct(
+  backend: WasmBackendInternals,
+  offsets: [number, number, number],
+  m: number,
+  k: number,
+  n: number,
+): void {
   const { registerTensor, disposeData } = backend.wasm.tfjs;
+  const ids = [m * k, k * n, m * n].map((size, j) => {
+    const id = backend.dataIdNextNumber++;
+    registerTensor(id, size, offsets[j]);
+    return id;
+  });
+  wasmMatMul(backend)(
+    ids[0],
+    shapeBytes([1, m, k]),
+    3,
+    ids[1],
+    shapeBytes([1, k, n]),
+    3,
+    0,
+    0,
+    ids[2],
+  );
+  ids.forEach((id) => disposeData(id));
+}
+
+/** The wasm kernel: one XNNPACK 2-D matmul per batch element, on views of the operands. */
+function viewsKernel(args: { inputs: tf.NamedTensorInfoMap; backend: unknown }): tf.TensorInfo {
+  const backend = args.backend as WasmBackendInternals;
+  const a = args.inputs.a as tf.TensorInfo;
+  const b = args.inputs.b as tf.TensorInfo;
+  const [batch, m, k] = a.shape;
+  const n = b.shape[2];
+  const out = backend.makeOutput([batch, m, n], "float32");
+  const [oa, ob, oo] = [a, b, out].map((t) => backend.dataIdMap.get(t.dataId).memoryOffset);
   for (let i = 0; i < batch; i++) {
-    // Register three views (ids the backend never hands out again), multiply, unregister:
-    // disposeData on a view frees no memory, it drops the id and XNNPACK's cached operator.
-    const ids = sizes.map((size, j) => {
-      const id = backend.dataIdNextNumber++;
-      registerTensor(id, size, offsets[j] + i * size * 4);
-      return id;
-    });
-    matMul(ids[0], aShape, 3, ids[1], bShape, 3, 0, 0, ids[2]);
-    ids.forEach((id) => disposeData(id));
+    viewProduct(backend, [oa + i * m * k * 4, ob + i * k * n * 4, oo + i * m * n * 4], m, k, n);
   }
   return out;
+}
+
+/**
+ * One product of {@linkcode segmentMatMul}: out `[m, n]` = A `[m, k]` @ B `[k, n]`, each read at
+ * an offset (in floats) into its flat operand. With `transposeA`, A is stored as `[k, m]`.
+ */
+export interface Segment {
+  /** Offset of A in `a`. */
+  a: number;
+  /** Offset of B in `b`. */
+  b: number;
+  /** Offset of the product in the output. */
+  out: number;
+  /** Rows of the product. */
+  m: number;
+  /** The inner dimension (0: the product is zeros). */
+  k: number;
+  /** Columns of the product. */
+  n: number;
+}
+
+/** The wasm kernel of {@linkcode segmentMatMul}. */
+function segmentKernel(
+  args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap },
+): tf.TensorInfo {
+  const backend = args.backend as WasmBackendInternals & {
+    wasm: { HEAPU8: Uint8Array };
+    disposeData: (dataId: unknown) => void;
+  };
+  const { segments, shape, transposeA } = args.attrs as unknown as SegmentAttrs;
+  const a = args.inputs.a as tf.TensorInfo;
+  const b = args.inputs.b as tf.TensorInfo;
+  const out = backend.makeOutput(shape, "float32");
+  // A transposed copy of every A, packed one after the other, when asked for
+  const temp = transposeA
+    ? backend.makeOutput([Math.max(1, segments.reduce((s, g) => s + g.m * g.k, 0))], "float32")
+    : undefined;
+  const offset = (t: tf.TensorInfo) => backend.dataIdMap.get(t.dataId).memoryOffset;
+  // Views taken after every allocation (a growing memory replaces its buffer)
+  const heap = new Float32Array(backend.wasm.HEAPU8.buffer);
+  const [oa, ob, oo] = [a, b, out].map((t) => offset(t) / 4);
+  let ot = temp ? offset(temp) / 4 : 0;
+  for (const g of segments) {
+    if (g.m === 0 || g.n === 0) continue;
+    if (g.k === 0) {
+      heap.fill(0, oo + g.out, oo + g.out + g.m * g.n);
+      continue;
+    }
+    let aAt = oa + g.a;
+    if (temp) {
+      // A is stored [k, m]: write its transpose [m, k] into temp
+      for (let i = 0; i < g.k; i++) {
+        const row = oa + g.a + i * g.m;
+        for (let j = 0; j < g.m; j++) heap[ot + j * g.k + i] = heap[row + j];
+      }
+      aAt = ot;
+      ot += g.m * g.k;
+    }
+    viewProduct(backend, [4 * aAt, 4 * (ob + g.b), 4 * (oo + g.out)], g.m, g.k, g.n);
+  }
+  if (temp) backend.disposeData(temp.dataId);
+  return out;
+}
+
+/** The attributes of the row-copy kernel. */
+interface CopyRowsAttrs {
+  rows: number;
+  from: Int32Array;
+  to: Int32Array;
+}
+
+/** The wasm kernel of {@linkcode copyRows}: zeros, then one `copyWithin` per row. */
+function copyRowsKernel(
+  args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap },
+): tf.TensorInfo {
+  const backend = args.backend as WasmBackendInternals & { wasm: { HEAPU8: Uint8Array } };
+  const { rows, from, to } = args.attrs as unknown as CopyRowsAttrs;
+  const x = args.inputs.x as tf.TensorInfo;
+  const c = x.shape[1];
+  const out = backend.makeOutput([rows, c], "float32");
+  const heap = new Float32Array(backend.wasm.HEAPU8.buffer);
+  const [ox, oo] = [x, out].map((t) => backend.dataIdMap.get(t.dataId).memoryOffset / 4);
+  heap.fill(0, oo, oo + rows * c);
+  for (let i = 0; i < from.length; i++) {
+    heap.copyWithin(oo + to[i] * c, ox + from[i] * c, ox + (from[i] + 1) * c);
+  }
+  return out;
+}
+
+/** The attributes of the segment kernel. */
+interface SegmentAttrs {
+  segments: Segment[];
+  shape: number[];
+  transposeA: boolean;
 }
 
 let registered = false;
@@ -95,6 +216,16 @@ function register(): void {
     kernelName: KERNEL,
     backendName: "wasm",
     kernelFunc: viewsKernel as tf.KernelFunc,
+  });
+  tf.registerKernel({
+    kernelName: SEGMENT_KERNEL,
+    backendName: "wasm",
+    kernelFunc: segmentKernel as unknown as tf.KernelFunc,
+  });
+  tf.registerKernel({
+    kernelName: COPY_ROWS_KERNEL,
+    backendName: "wasm",
+    kernelFunc: copyRowsKernel as unknown as tf.KernelFunc,
   });
   tf.registerGradient({
     kernelName: KERNEL,
@@ -137,4 +268,97 @@ export function batchMatMul(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
   }
   register();
   return tf.engine().runKernel(KERNEL, { a, b }, {}) as tf.Tensor3D;
+}
+
+/**
+ * Many 2-D products of different shapes in one kernel, on the wasm backend only: for each
+ * segment, out[g.out..] `[m, n]` = a[g.a..] `[m, k]` @ b[g.b..] `[k, n]` (offsets in floats into
+ * the flat operands; with `transposeA`, each A is stored `[k, m]` and transposed first). Each
+ * product is one XNNPACK call on views of the operands, so ragged groups of rows (a different
+ * number per sequence) cost what their rows cost. Output floats no segment writes are
+ * unspecified; a segment with k = 0 writes zeros. No gradient: it serves hand-written backward
+ * passes (lib/model/row_groups.ts).
+ *
+ * @param shape The output's shape.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { segmentMatMul } from "@lib/model/batch_matmul.ts";
+ * // on wasm: rows 0..1 of a times b, and row 2 of a times b
+ * const out = segmentMatMul(tf.ones([3, 2]), tf.ones([2, 4]), [3, 4], [
+ *   { a: 0, b: 0, out: 0, m: 2, k: 2, n: 4 },
+ *   { a: 4, b: 0, out: 8, m: 1, k: 2, n: 4 },
+ * ]);
+ * ```
+ */
+export function segmentMatMul(
+  a: tf.Tensor,
+  b: tf.Tensor,
+  shape: number[],
+  segments: Segment[],
+  options: { transposeA?: boolean } = {},
+): tf.Tensor {
+  if (tf.getBackend() !== "wasm") {
+    throw new Error(`segmentMatMul runs on the wasm backend only, not ${tf.getBackend()}`);
+  }
+  const [na, nb, nout] = [a.size, b.size, shape.reduce((x, y) => x * y, 1)];
+  for (const g of segments) {
+    if (g.a + g.m * g.k > na || g.b + g.k * g.n > nb || g.out + g.m * g.n > nout) {
+      throw new Error(`segmentMatMul: segment ${JSON.stringify(g)} reaches past its operands`);
+    }
+  }
+  register();
+  const attrs: SegmentAttrs = { segments, shape, transposeA: options.transposeA ?? false };
+  return tf.engine().runKernel(
+    SEGMENT_KERNEL,
+    { a, b },
+    attrs as unknown as tf.NamedAttrMap,
+  ) as tf.Tensor;
+}
+
+/**
+ * A `[rows, c]` matrix of zeros with row `to[i]` set to row `from[i]` of `x` `[n, c]`: a gather
+ * (`to` = 0, 1, ...) or a scatter (`from` = 0, 1, ...) of rows. On wasm one memory copy per
+ * row, many times quicker than wasm's `tf.gather`; elsewhere `tf.gather` from `x` with a zero
+ * row appended. No gradient (it serves hand-written backward passes).
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { copyRows } from "@lib/model/batch_matmul.ts";
+ * const x = tf.tensor2d([[1], [2]]);
+ * copyRows(x, 3, [1, 0], [0, 2]).arraySync(); // [[2], [0], [1]]
+ * ```
+ */
+export function copyRows(
+  x: tf.Tensor2D,
+  rows: number,
+  from: ArrayLike<number>,
+  to: ArrayLike<number>,
+): tf.Tensor2D {
+  const [n, c] = x.shape;
+  if (from.length !== to.length) {
+    throw new Error(`copyRows: ${from.length} source rows for ${to.length} destinations`);
+  }
+  for (let i = 0; i < from.length; i++) {
+    if (!(from[i] >= 0 && from[i] < n && to[i] >= 0 && to[i] < rows)) {
+      throw new Error(`copyRows: row ${from[i]} -> ${to[i]} is outside [${n}] -> [${rows}]`);
+    }
+  }
+  if (tf.getBackend() !== "wasm" || x.dtype !== "float32") {
+    return tf.tidy(() => {
+      const index = new Int32Array(rows).fill(n); // row n: the appended zero row
+      for (let i = 0; i < from.length; i++) index[to[i]] = from[i];
+      const withZero = tf.concat([x, tf.zeros([1, c], x.dtype)]);
+      return tf.gather(withZero, tf.tensor1d(index, "int32")) as tf.Tensor2D;
+    });
+  }
+  register();
+  const attrs: CopyRowsAttrs = { rows, from: Int32Array.from(from), to: Int32Array.from(to) };
+  return tf.engine().runKernel(
+    COPY_ROWS_KERNEL,
+    { x },
+    attrs as unknown as tf.NamedAttrMap,
+  ) as tf.Tensor2D;
 }

@@ -9,7 +9,9 @@
  *   (W_O^1 W_V^1 is one d×d matrix), the batched attention products go through
  *   {@linkcode batchMatMul}, and the backward pass is written by hand (one `tf.customGrad`
  *   node) so that it computes only the gradients of trainable parameters, with explicit
- *   transposes so that every matmul takes the backend's fast path.
+ *   transposes so that every matmul takes the backend's fast path. Given the rows the loss
+ *   reads (`{ lossRows: mask }`), it computes layer 2's queries, output and unembedding, and
+ *   their backward pass, on those rows only (lib/model/row_groups.ts).
  *
  * Both compute, for token ids z ([batch, seq]):
  * ```
@@ -45,6 +47,16 @@ import {
   type CausalBlock,
   causalBlocks,
 } from "./causal_blocks.ts";
+import {
+  gatherRows,
+  groupMaskBias,
+  groupScores,
+  groupTimesRows,
+  groupTransposeTimes,
+  type RowGroups,
+  rowGroups,
+  scatterRows,
+} from "./row_groups.ts";
 
 /** What a forward pass returns. */
 export interface ForwardOutput {
@@ -67,6 +79,16 @@ export interface ForwardOptions {
    * course's shapes (see lessons/06_webgpu/README.md), so it is off by default.
    */
   causalBlock?: number;
+  /**
+   * The fast path only: `[batch, seq]`, nonzero at the rows whose logits the caller reads (the
+   * loss mask, e.g. a batch's `inContextMask`). Layer 2's queries, its output and the
+   * unembedding are then computed at those rows only, and so is their backward pass; the
+   * logits of every other row are returned as **0** and carry no gradient. The loss and the
+   * gradients of a loss that reads only those rows are those of the whole computation, to
+   * float32 rounding. The mask is read back to the host (`dataSync`) to find the rows. Default:
+   * every row. Not with `attention` (the maps need every row).
+   */
+  lossRows?: tf.Tensor2D;
 }
 
 /** A large negative score for masked (future) keys: exp(-1e9) is exactly 0 in float32. */
@@ -203,8 +225,8 @@ export function forwardReference(
 // ------------------------------------------------------------------------------------------
 // The fast path.
 
-/** The intermediate values of the fast forward pass: rows `[batch*seq, ·]` or per sequence. */
-interface Saved {
+/** Layer 1's values, which every path computes on every row: rows `[batch*seq, ·]` or per sequence. */
+interface LayerOne {
   /** the token ids, int32 [rows] */
   ids: tf.Tensor1D;
   /** x [rows, d] */
@@ -221,6 +243,10 @@ interface Saved {
   h1: tf.Tensor2D;
   /** h1_b^T per sequence [batch, d, seq] */
   h1T: tf.Tensor3D;
+}
+
+/** The values of the fast forward pass on every row, saved for the backward pass. */
+interface Saved extends LayerOne {
   /** a2_t = h1_t^T W_K2 / √d [rows, d] */
   a2: tf.Tensor2D;
   /** β2, as its block rows */
@@ -233,21 +259,53 @@ interface Saved {
   h3: tf.Tensor2D;
 }
 
-/** The single tensors of {@linkcode Saved}; `p1` and `p2` (lists) are saved after them. */
-const SAVED_KEYS = ["ids", "x", "xT", "a1", "u1T", "h1", "h1T", "a2", "g", "h2", "h3"] as const;
-
-/** The saved values as one list for `tf.customGrad`'s `save`. */
-function flattenSaved(s: Saved): tf.Tensor[] {
-  return [...SAVED_KEYS.map((k) => s[k]), ...s.p1, ...s.p2];
+/**
+ * The values of the forward pass with `lossRows`: layer 1 on every row, layer 2's queries and
+ * everything above them on the k kept rows only, packed `[k, ·]` (lib/model/row_groups.ts).
+ */
+interface SavedRows extends LayerOne {
+  /** h1 at the kept rows [k, d] */
+  h1q: tf.Tensor2D;
+  /** a2 at the kept rows [k, d] */
+  a2: tf.Tensor2D;
+  /** β2's kept rows [k, seq] */
+  p2: tf.Tensor2D;
+  /** g at the kept rows [k, d] */
+  g: tf.Tensor2D;
+  /** h2 at the kept rows [k, d] */
+  h2: tf.Tensor2D;
+  /** h3 at the kept rows [k, d] */
+  h3: tf.Tensor2D;
 }
 
-/** {@linkcode flattenSaved} undone: `blocks` tensors each for p1 and p2. */
-function restoreSaved(saved: tf.Tensor[], blocks: number): Saved {
-  const n = SAVED_KEYS.length;
-  const s = Object.fromEntries(SAVED_KEYS.map((k, i) => [k, saved[i]])) as unknown as Saved;
-  s.p1 = saved.slice(n, n + blocks) as tf.Tensor3D[];
-  s.p2 = saved.slice(n + blocks, n + 2 * blocks) as tf.Tensor3D[];
-  return s;
+/** The single tensors of {@linkcode LayerOne}; the list `p1` is saved after them. */
+const LAYER_ONE_KEYS = ["ids", "x", "xT", "a1", "u1T", "h1", "h1T"] as const;
+/** The single tensors of {@linkcode Saved} above layer 1; the list `p2` is saved last. */
+const SAVED_KEYS = ["a2", "g", "h2", "h3"] as const;
+/** The tensors of {@linkcode SavedRows} above layer 1. */
+const SAVED_ROWS_KEYS = ["h1q", "a2", "p2", "g", "h2", "h3"] as const;
+
+/** Saved values as one list for `tf.customGrad`'s `save`: `keys`, then p1's blocks, then p2's. */
+function flattenSaved<S extends LayerOne>(s: S, keys: readonly (keyof S)[]): tf.Tensor[] {
+  const p2 = Array.isArray((s as unknown as Saved).p2) ? (s as unknown as Saved).p2 : [];
+  const single = [...LAYER_ONE_KEYS, ...keys].map((k) =>
+    (s as Record<string, unknown>)[k as string]
+  );
+  return [...single as tf.Tensor[], ...s.p1, ...p2];
+}
+
+/** {@linkcode flattenSaved} undone: `blocks` tensors for p1 (and, with `p2Blocks`, for p2). */
+function restoreSaved<S extends LayerOne>(
+  saved: tf.Tensor[],
+  keys: readonly (keyof S)[],
+  blocks: number,
+  p2Blocks: boolean,
+): S {
+  const names = [...LAYER_ONE_KEYS, ...keys] as string[];
+  const s = Object.fromEntries(names.map((k, i) => [k, saved[i]])) as Record<string, unknown>;
+  s.p1 = saved.slice(names.length, names.length + blocks);
+  if (p2Blocks) s.p2 = saved.slice(names.length + blocks, names.length + 2 * blocks);
+  return s as unknown as S;
 }
 
 /** Rows `[batch*seq, c]` as per-sequence matrices `[batch, seq, c]`. */
@@ -261,9 +319,9 @@ function transposePerSequence(rows: tf.Tensor2D, batch: number): tf.Tensor3D {
 }
 
 /**
- * The transpose of a tall matrix of rows `[batch*seq, c]` -> `[c, batch*seq]`. Written as a
- * rank-3 permutation because wasm's rank-3 transpose is about ten times faster than its 2-D one
- * on tall matrices.
+ * The transpose of a tall matrix of rows `[n, c]` -> `[c, n]`. Written as a rank-3
+ * permutation (n = batch · rows per sequence) because wasm's rank-3 transpose is about ten times
+ * faster than its 2-D one on tall matrices.
  */
 function transposeRows(rows: tf.Tensor2D, batch: number): tf.Tensor2D {
   const [n, c] = rows.shape;
@@ -281,17 +339,20 @@ function rowMatrices(params: Params, config: ModelConfig) {
   return { wK1, wK2, m1, wV2T: tr(need(params, "wV2")), wO2T: tr(need(params, "wO2")), tr };
 }
 
-/** The fast forward computation, returning every value the backward pass needs. */
-function fastForwardValues(
+/** The matrices of {@linkcode rowMatrices}. */
+type RowMatrices = ReturnType<typeof rowMatrices>;
+
+/** The embedding and layer 1, on every row (both paths need all of it: layer 2 reads every h1). */
+function layerOneValues(
   params: Params,
   config: ModelConfig,
   inputs: tf.Tensor2D,
   blocks: CausalBlock[],
-): Saved {
+  w: RowMatrices,
+): LayerOne {
   const [batch, seq] = inputs.shape;
   const d = config.dim;
   const rows = batch * seq;
-  const w = rowMatrices(params, config);
   const masks = blockMasks(blocks); // one [seq, seq] mask when there is one block
   // x = w_E(z_t) + p_t: [rows, d], the lookup written as the 2-D product oneHot(z) W_E
   // ([rows, N] @ [N, d]): on wasm that fast-path matmul is about ten times quicker than
@@ -307,67 +368,103 @@ function fastForwardValues(
   const p1 = blockSoftmax(blockScores(a1, xT, blocks), masks);
   const u1 = tf.matMul(x, w.m1) as tf.Tensor2D;
   const h1 = x.add(blockTimesRows(p1, u1, blocks)) as tf.Tensor2D;
+  const u1T = transposePerSequence(u1, batch);
+  return { ids, x, xT, a1, p1, u1T, h1, h1T: transposePerSequence(h1, batch) };
+}
+
+/** h3 = h2 + W_F h2 (only with finalFfn), for rows `[n, d]`. */
+function finalLayer(params: Params, config: ModelConfig, h2: tf.Tensor2D): tf.Tensor2D {
+  if (!config.finalFfn) return h2;
+  return h2.add(tf.matMul(h2, tf.transpose(need(params, "wF")))) as tf.Tensor2D;
+}
+
+/** The fast forward computation on every row, returning every value the backward pass needs. */
+function fastForwardValues(
+  params: Params,
+  config: ModelConfig,
+  inputs: tf.Tensor2D,
+  blocks: CausalBlock[],
+): Saved {
+  const w = rowMatrices(params, config);
+  const l1 = layerOneValues(params, config, inputs, blocks, w);
+  const { h1, h1T } = l1;
   // Layer 2: queries, keys and values from h1
   const a2 = tf.matMul(h1, w.wK2) as tf.Tensor2D;
-  const h1T = transposePerSequence(h1, batch);
-  const p2 = blockSoftmax(blockScores(a2, h1T, blocks), masks);
+  const p2 = blockSoftmax(blockScores(a2, h1T, blocks), blockMasks(blocks));
   const g = blockTimesRows(p2, tf.matMul(h1, w.wV2T) as tf.Tensor2D, blocks);
   const h2 = h1.add(tf.matMul(g, w.wO2T)) as tf.Tensor2D;
-  const h3 = config.finalFfn ? h2.add(tf.matMul(h2, w.tr(need(params, "wF")))) as tf.Tensor2D : h2;
-  const u1T = transposePerSequence(u1, batch);
-  return { ids, x, xT, a1, p1, u1T, h1, h1T, a2, p2, g, h2, h3 };
+  return { ...l1, a2, p2, g, h2, h3: finalLayer(params, config, h2) };
 }
 
 /**
- * The backward pass by hand: gradients of the loss with respect to the parameters in `names`,
- * given dL/dlogits as rows `[batch*seq, N]`. Each step is the chain rule of one forward line;
- * a gradient that no requested parameter needs is not computed.
+ * The forward computation with `lossRows`: layer 1 on every row, layer 2's queries, its output
+ * and h3 on the kept rows `g` only (the keys and values of layer 2 still read every h1).
  */
-function fastBackward(
+function rowsForwardValues(
   params: Params,
   config: ModelConfig,
-  s: Saved,
-  dLogits: tf.Tensor2D,
-  names: ParamName[],
+  inputs: tf.Tensor2D,
   blocks: CausalBlock[],
-): tf.Tensor[] {
-  const want = (n: ParamName) => names.includes(n);
-  const [batch, d, seq] = s.xT.shape;
+  g: RowGroups,
+): SavedRows {
   const w = rowMatrices(params, config);
-  const grads: Partial<Record<ParamName, tf.Tensor>> = {};
-  const done = () => names.map((n) => grads[n]!);
-  const rowsT = (r: tf.Tensor2D) => transposeRows(r, batch);
-  const times = (m: tf.Tensor3D[], r: tf.Tensor2D) => blockTimesRows(m, r, blocks); // m_b r_b
-  const timesT = (m: tf.Tensor3D[], r: tf.Tensor2D) => blockTransposeTimesRows(m, r, blocks);
+  const l1 = layerOneValues(params, config, inputs, blocks, w);
+  const h1q = gatherRows(l1.h1, g); // [k, d]
+  const a2 = tf.matMul(h1q, w.wK2) as tf.Tensor2D;
+  const p2 = tf.softmax(groupScores(a2, l1.h1T, g).add(groupMaskBias(g))) as tf.Tensor2D;
+  const gq = groupTimesRows(p2, tf.matMul(l1.h1, w.wV2T) as tf.Tensor2D, g); // [k, d]
+  const h2 = h1q.add(tf.matMul(gq, w.wO2T)) as tf.Tensor2D;
+  return { ...l1, h1q, a2, p2, g: gq, h2, h3: finalLayer(params, config, h2) };
+}
+
+/** The parameters' gradients, filled by the backward passes. */
+type Grads = Partial<Record<ParamName, tf.Tensor>>;
+
+/**
+ * The top of the backward pass, from dL/dlogits `[n, N]` to dL/dh2 `[n, d]`, on n rows (all of
+ * them, or the kept ones): the gradients of W_U and W_F on the way.
+ */
+function outputBackward(
+  params: Params,
+  config: ModelConfig,
+  s: { h2: tf.Tensor2D; h3: tf.Tensor2D },
+  dLogits: tf.Tensor2D,
+  want: (n: ParamName) => boolean,
+  grads: Grads,
+  rowsT: (r: tf.Tensor2D) => tf.Tensor2D,
+): tf.Tensor2D {
   // logits = h3 W_U^T
   if (want("wU")) grads.wU = tf.matMul(rowsT(dLogits), s.h3);
-  let dh = tf.matMul(dLogits, need(params, "wU")) as tf.Tensor2D; // dL/dh3 [rows, d]
+  let dh = tf.matMul(dLogits, need(params, "wU")) as tf.Tensor2D; // dL/dh3 [n, d]
   // h3 = h2 + h2 W_F^T
   if (config.finalFfn) {
     if (want("wF")) grads.wF = tf.matMul(rowsT(dh), s.h2);
     dh = dh.add(tf.matMul(dh, need(params, "wF")));
   }
-  // h2 = h1 + g W_O2^T
-  if (want("wO2")) grads.wO2 = tf.matMul(rowsT(dh), s.g);
-  const below2 = (["wK1", "wV1", "wO1", "wE", "pos"] as ParamName[]).some(want);
-  if (!want("wK2") && !want("wV2") && !below2) return done();
-  // g = β2 v2 with v2 = h1 W_V2^T, so dβ2 = dg v2^T = (dh W_O2 W_V2) h1^T: one folded d×d
-  // matrix instead of two products with the rows
-  const dgV = tf.matMul(dh, tf.matMul(need(params, "wO2"), need(params, "wV2"))) as tf.Tensor2D;
-  const ds2 = blockSoftmaxBackward(s.p2, blockScores(dgV, s.h1T, blocks));
-  // scores2 = a2 h1^T: da2 = dS2 h1
-  const da2 = times(ds2, s.h1);
-  if (want("wK2")) grads.wK2 = tf.matMul(rowsT(s.h1), da2).div(Math.sqrt(d));
-  if (want("wV2")) {
-    const dg = tf.matMul(dh, need(params, "wO2")) as tf.Tensor2D;
-    grads.wV2 = tf.matMul(rowsT(timesT(s.p2, dg)), s.h1);
-  }
-  if (!below2) return done();
-  // dL/dh1: the residual, the value path β2^T (dg W_V2), the query path, the key path dS2^T a2
-  const dh1 = dh
-    .add(timesT(s.p2, dgV))
-    .add(tf.matMul(da2, w.tr(w.wK2)))
-    .add(timesT(ds2, s.a2)) as tf.Tensor2D;
+  return dh;
+}
+
+/** The parameters below layer 2's output, whose gradients need dL/dh1. */
+const BELOW_TWO: ParamName[] = ["wK1", "wV1", "wO1", "wE", "pos"];
+
+/**
+ * Layer 1's backward pass, from dL/dh1 `[rows, d]` (every row) to the gradients of W_K1,
+ * W_V1, W_O1, W_E and pos.
+ */
+function layerOneBackward(
+  params: Params,
+  config: ModelConfig,
+  s: LayerOne,
+  dh1: tf.Tensor2D,
+  want: (n: ParamName) => boolean,
+  grads: Grads,
+  blocks: CausalBlock[],
+): void {
+  const [batch, d, seq] = s.xT.shape;
+  const w = rowMatrices(params, config);
+  const rowsT = (r: tf.Tensor2D) => transposeRows(r, batch);
+  const times = (m: tf.Tensor3D[], r: tf.Tensor2D) => blockTimesRows(m, r, blocks); // m_b r_b
+  const timesT = (m: tf.Tensor3D[], r: tf.Tensor2D) => blockTransposeTimesRows(m, r, blocks);
   // h1 = x + β1 u1 with u1 = x M1: dβ1 = dh1 u1^T = (dh1 M1^T) x^T
   const ds1 = blockSoftmaxBackward(
     s.p1,
@@ -401,7 +498,116 @@ function fastBackward(
       }
     }
   }
+}
+
+/**
+ * The backward pass by hand: gradients of the loss with respect to the parameters in `names`,
+ * given dL/dlogits as rows `[batch*seq, N]`. Each step is the chain rule of one forward line;
+ * a gradient that no requested parameter needs is not computed.
+ */
+function fastBackward(
+  params: Params,
+  config: ModelConfig,
+  s: Saved,
+  dLogits: tf.Tensor2D,
+  names: ParamName[],
+  blocks: CausalBlock[],
+): tf.Tensor[] {
+  const want = (n: ParamName) => names.includes(n);
+  const [batch, d] = s.xT.shape;
+  const w = rowMatrices(params, config);
+  const grads: Grads = {};
+  const done = () => names.map((n) => grads[n]!);
+  const rowsT = (r: tf.Tensor2D) => transposeRows(r, batch);
+  const times = (m: tf.Tensor3D[], r: tf.Tensor2D) => blockTimesRows(m, r, blocks); // m_b r_b
+  const timesT = (m: tf.Tensor3D[], r: tf.Tensor2D) => blockTransposeTimesRows(m, r, blocks);
+  const dh = outputBackward(params, config, s, dLogits, want, grads, rowsT); // dL/dh2
+  // h2 = h1 + g W_O2^T
+  if (want("wO2")) grads.wO2 = tf.matMul(rowsT(dh), s.g);
+  const below2 = BELOW_TWO.some(want);
+  if (!want("wK2") && !want("wV2") && !below2) return done();
+  // g = β2 v2 with v2 = h1 W_V2^T, so dβ2 = dg v2^T = (dh W_O2 W_V2) h1^T: one folded d×d
+  // matrix instead of two products with the rows
+  const dgV = tf.matMul(dh, tf.matMul(need(params, "wO2"), need(params, "wV2"))) as tf.Tensor2D;
+  const ds2 = blockSoftmaxBackward(s.p2, blockScores(dgV, s.h1T, blocks));
+  // scores2 = a2 h1^T: da2 = dS2 h1
+  const da2 = times(ds2, s.h1);
+  if (want("wK2")) grads.wK2 = tf.matMul(rowsT(s.h1), da2).div(Math.sqrt(d));
+  if (want("wV2")) {
+    const dg = tf.matMul(dh, need(params, "wO2")) as tf.Tensor2D;
+    grads.wV2 = tf.matMul(rowsT(timesT(s.p2, dg)), s.h1);
+  }
+  if (!below2) return done();
+  // dL/dh1: the residual, the value path β2^T (dg W_V2), the query path, the key path dS2^T a2
+  const dh1 = dh
+    .add(timesT(s.p2, dgV))
+    .add(tf.matMul(da2, w.tr(w.wK2)))
+    .add(timesT(ds2, s.a2)) as tf.Tensor2D;
+  layerOneBackward(params, config, s, dh1, want, grads, blocks);
   return done();
+}
+
+/**
+ * {@linkcode fastBackward} for the forward pass with `lossRows`: dL/dlogits is read only at the
+ * kept rows (the others' logits are constants), so the output, W_O2 and layer 2's query side
+ * work on k rows; the key and value paths bring dL/dh1 back to every row, and layer 1's
+ * backward pass runs on all of them as before.
+ */
+function rowsBackward(
+  params: Params,
+  config: ModelConfig,
+  s: SavedRows,
+  dLogits: tf.Tensor2D,
+  names: ParamName[],
+  blocks: CausalBlock[],
+  g: RowGroups,
+): tf.Tensor[] {
+  // No kept row: the loss reads nothing (a product over k = 0 rows is not zeros on every backend)
+  if (g.rows.length === 0) return names.map((n) => tf.zerosLike(need(params, n)));
+  const want = (n: ParamName) => names.includes(n);
+  const d = config.dim;
+  const w = rowMatrices(params, config);
+  const grads: Grads = {};
+  const done = () => names.map((n) => grads[n]!);
+  const packedT = (r: tf.Tensor2D) => transposeRows(r, 1); // [k, c] -> [c, k]
+  const dh = outputBackward(params, config, s, gatherRows(dLogits, g), want, grads, packedT);
+  // h2 = h1 + g W_O2^T, at the kept rows
+  if (want("wO2")) grads.wO2 = tf.matMul(packedT(dh), s.g);
+  const below2 = BELOW_TWO.some(want);
+  if (!want("wK2") && !want("wV2") && !below2) return done();
+  const dgV = tf.matMul(dh, tf.matMul(need(params, "wO2"), need(params, "wV2"))) as tf.Tensor2D;
+  const dp2 = groupScores(dgV, s.h1T, g); // [k, seq]
+  const ds2 = s.p2.mul(dp2.sub(dp2.mul(s.p2).sum(-1, true))) as tf.Tensor2D; // softmax backward
+  const da2 = groupTimesRows(ds2, s.h1, g); // [k, d]
+  if (want("wK2")) grads.wK2 = tf.matMul(packedT(s.h1q), da2).div(Math.sqrt(d));
+  if (want("wV2")) {
+    const dg = tf.matMul(dh, need(params, "wO2")) as tf.Tensor2D;
+    grads.wV2 = tf.matMul(transposeRows(groupTransposeTimes(s.p2, dg, g), g.batch), s.h1);
+  }
+  if (!below2) return done();
+  // dL/dh1: the residual and the query path at the kept rows, the value and key paths everywhere
+  const dh1 = scatterRows(dh.add(tf.matMul(da2, w.tr(w.wK2))) as tf.Tensor2D, g)
+    .add(groupTransposeTimes(s.p2, dgV, g))
+    .add(groupTransposeTimes(ds2, s.a2, g)) as tf.Tensor2D;
+  layerOneBackward(params, config, s, dh1, want, grads, blocks);
+  return done();
+}
+
+/**
+ * The rows of `lossRows` as groups, or undefined when every row is kept (the plain path is
+ * then cheaper).
+ */
+function keptRows(lossRows: tf.Tensor | undefined, batch: number, seq: number) {
+  if (lossRows === undefined) return undefined;
+  if (!(lossRows instanceof tf.Tensor) || lossRows.shape.join() !== [batch, seq].join()) {
+    throw new Error(
+      `forward: lossRows must be a [batch, seq] = [${batch}, ${seq}] tensor (the loss mask), got ${
+        lossRows instanceof tf.Tensor ? `shape [${lossRows.shape}]` : String(lossRows)
+      }`,
+    );
+  }
+  const groups = rowGroups(lossRows.dataSync(), batch, seq);
+  return groups.rows.length === batch * seq ? undefined : groups;
 }
 
 /**
@@ -420,6 +626,9 @@ function fastBackward(
  * const ids = tf.zeros([2, 16], "int32") as tf.Tensor2D;
  * const { grads } = tf.variableGrads(() => forward(params, config, ids).logits.square().mean());
  * Object.keys(grads).length; // 3: W_K1, W_K2, W_O2
+ * // a loss that reads two rows: only their logits are computed (the others are 0)
+ * const lossRows = tf.tensor2d([[0, 1, ...new Array(14).fill(0)], [...new Array(15).fill(0), 1]]);
+ * forward(params, config, ids, { lossRows }).logits.shape; // [2, 16, 65]
  * ```
  */
 export function forward(
@@ -430,28 +639,55 @@ export function forward(
 ): ForwardOutput {
   checkInputs(inputs, config);
   const [batch, seq] = inputs.shape;
-  const names = PARAM_NAMES.filter((n) => params[n]?.trainable);
+  const n = config.vocabSize;
+  const names = PARAM_NAMES.filter((name) => params[name]?.trainable);
   const blocks = causalBlocks(seq, options.causalBlock);
+  const groups = keptRows(options.lossRows, batch, seq);
+  if (groups && options.attention) {
+    throw new Error(
+      "forward: attention maps need every row; do not combine attention with lossRows",
+    );
+  }
   let attention: tf.Tensor3D[] = [];
-  const logitsOf = (s: Saved) => tf.matMul(s.h3, tf.transpose(need(params, "wU")));
+  const keepAttention = (s: Saved) => {
+    if (options.attention) attention = [tf.keep(blockFull(s.p1)), tf.keep(blockFull(s.p2))];
+  };
+  const logitsOf = (h3: tf.Tensor2D) => tf.matMul(h3, tf.transpose(need(params, "wU")));
+  // Every row, or the kept rows put back in place among zero rows: [batch, seq, N]
+  const full = (s: Saved) => logitsOf(s.h3).reshape([batch, seq, n]);
+  const kept = (s: SavedRows, g: RowGroups) =>
+    scatterRows(logitsOf(s.h3) as tf.Tensor2D, g).reshape([batch, seq, n]);
   const run = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const save = args[args.length - 1] as tf.GradSaveFunc;
+    if (groups) {
+      const s = rowsForwardValues(params, config, inputs, blocks, groups);
+      save(flattenSaved(s, SAVED_ROWS_KEYS));
+      return {
+        value: kept(s, groups),
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+          const restored = restoreSaved<SavedRows>(saved, SAVED_ROWS_KEYS, blocks.length, false);
+          const dLogits = dy.reshape([batch * seq, n]) as tf.Tensor2D;
+          return rowsBackward(params, config, restored, dLogits, names, blocks, groups);
+        },
+      };
+    }
     const s = fastForwardValues(params, config, inputs, blocks);
-    save(flattenSaved(s));
-    if (options.attention) attention = [tf.keep(blockFull(s.p1)), tf.keep(blockFull(s.p2))];
+    save(flattenSaved(s, SAVED_KEYS));
+    keepAttention(s);
     return {
-      value: logitsOf(s).reshape([batch, seq, config.vocabSize]),
+      value: full(s),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const restored = restoreSaved(saved, blocks.length);
-        const dLogits = dy.reshape([batch * seq, config.vocabSize]) as tf.Tensor2D;
+        const restored = restoreSaved<Saved>(saved, SAVED_KEYS, blocks.length, true);
+        const dLogits = dy.reshape([batch * seq, n]) as tf.Tensor2D;
         return fastBackward(params, config, restored, dLogits, names, blocks);
       },
     };
   });
-  const logits = (names.length > 0 ? run(...names.map((n) => params[n]!)) : tf.tidy(() => {
+  const logits = (names.length > 0 ? run(...names.map((name) => params[name]!)) : tf.tidy(() => {
+    if (groups) return kept(rowsForwardValues(params, config, inputs, blocks, groups), groups);
     const s = fastForwardValues(params, config, inputs, blocks);
-    if (options.attention) attention = [tf.keep(blockFull(s.p1)), tf.keep(blockFull(s.p2))];
-    return logitsOf(s).reshape([batch, seq, config.vocabSize]);
+    keepAttention(s);
+    return full(s);
   })) as tf.Tensor3D;
   if (!options.attention) return { logits };
   // The maps were kept out of the forward's scope; hand back tracked clones instead.

@@ -13,6 +13,7 @@ import {
   defaultModelConfig,
   disposeParams,
   forward,
+  type ForwardOptions,
   forwardReference,
   initParams,
   type ModelConfig,
@@ -147,9 +148,132 @@ Deno.test("forward: gradients exist for the trainable parameters only, and match
   }
 });
 
+/** A ragged loss mask [batch, seq]: sequence 1 reads no row, sequence 2 every row. */
+function lossMask(seed: number, batch: number, seq: number): tf.Tensor2D {
+  const rng = new Rng(seed);
+  const m = Float32Array.from({ length: batch * seq }, (_, i) => {
+    const b = Math.floor(i / seq);
+    return b === 1 ? 0 : b === 2 ? 1 : rng.int(4) === 0 ? 1 : 0;
+  });
+  return tf.tensor2d(m, [batch, seq]);
+}
+
+/** Gradients of a scalar loss that reads only the rows of `mask`, through `f`. */
+function maskedGrads(
+  f: (p: Params, c: ModelConfig, ids: tf.Tensor2D) => tf.Tensor3D,
+  params: Params,
+  cfg: ModelConfig,
+  ids: tf.Tensor2D,
+  mask: tf.Tensor2D,
+): { loss: tf.Scalar; grads: Record<string, tf.Tensor> } {
+  return tf.tidy(() => {
+    const weights = tf.randomNormal([...ids.shape, cfg.vocabSize], 0, 1, "float32", 5)
+      .mul(mask.expandDims(-1));
+    const { value, grads } = tf.variableGrads(() =>
+      f(params, cfg, ids).mul(weights).sum() as tf.Scalar
+    );
+    return { loss: value, grads };
+  });
+}
+
+Deno.test("forward: with lossRows, the kept rows' logits and the loss's gradients equal the reference", () => {
+  const cases: ModelConfig[] = [
+    config,
+    { ...config, finalFfn: true, trainable: [...PARAM_NAMES] },
+  ];
+  for (const cfg of cases) {
+    const params = initParams(cfg);
+    const ids = randomIds(8, 4, 12); // seq 12 < maxLen 16
+    const mask = lossMask(9, 4, 12);
+    for (const lossRows of [mask, tf.onesLike(mask)]) {
+      const rows = forward(params, cfg, ids, { lossRows }).logits;
+      const ref = forwardReference(params, cfg, ids).logits;
+      assertAllClose(rows, ref.mul(lossRows.expandDims(-1)), {
+        atol: 1e-4,
+        what: "logits: the reference's at the kept rows, exactly 0 elsewhere",
+      });
+      const fast = maskedGrads(
+        (p, c, z) => forward(p, c, z, { lossRows }).logits,
+        params,
+        cfg,
+        ids,
+        lossRows,
+      );
+      const slow = maskedGrads(
+        (p, c, z) => forwardReference(p, c, z).logits,
+        params,
+        cfg,
+        ids,
+        lossRows,
+      );
+      assertAllClose(fast.loss, slow.loss, { atol: 1e-3, rtol: 1e-4, what: "loss" });
+      for (const n of cfg.trainable) {
+        const id = params[n]!.name;
+        check(id in fast.grads, `a gradient for ${n}`);
+        const scale = tf.tidy(() => slow.grads[id].abs().max().dataSync()[0]);
+        assertAllClose(fast.grads[id], slow.grads[id], {
+          atol: 1e-4 * scale,
+          rtol: 1e-3,
+          what: `d loss / d ${n}, ${lossRows === mask ? "a ragged mask" : "every row"}`,
+        });
+      }
+      tf.dispose([
+        rows,
+        ref,
+        fast.loss,
+        slow.loss,
+        ...Object.values(fast.grads),
+        ...Object.values(slow.grads),
+      ]);
+    }
+    tf.dispose([ids, mask]);
+    disposeParams(params);
+  }
+});
+
+Deno.test("forward: lossRows with no row at all gives zero logits and zero gradients", () => {
+  const params = initParams(config);
+  const ids = randomIds(10, 2, 8);
+  const lossRows = tf.zeros([2, 8]) as tf.Tensor2D;
+  const { loss, grads } = maskedGrads(
+    (p, c, z) => forward(p, c, z, { lossRows }).logits,
+    params,
+    config,
+    ids,
+    lossRows,
+  );
+  assertAllClose(loss, 0, { atol: 0, what: "loss" });
+  check(Object.keys(grads).length === config.trainable.length, "a gradient per trainable matrix");
+  for (const g of Object.values(grads)) assertAllClose(g.abs().max(), 0, { atol: 0, what: "grad" });
+  tf.dispose([loss, ...Object.values(grads), ids, lossRows]);
+  disposeParams(params);
+});
+
+Deno.test("forward: lossRows of the wrong shape, or with attention, gets a readable message", () => {
+  const params = initParams(config);
+  const ids = randomIds(11, 2, 8);
+  const cases: [ForwardOptions, RegExp][] = [
+    [{ lossRows: tf.ones([2, 7]) as tf.Tensor2D }, /lossRows must be a \[batch, seq\] = \[2, 8\]/],
+    [{ lossRows: lossMask(1, 2, 8), attention: true }, /do not combine attention with lossRows/],
+  ];
+  for (const [options, pattern] of cases) {
+    let message = "";
+    try {
+      forward(params, config, ids, options);
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    check(pattern.test(message), `expected ${pattern} but got "${message}"`);
+    options.lossRows!.dispose();
+  }
+  ids.dispose();
+  disposeParams(params);
+});
+
 Deno.test("forward: a step's tensors are all freed (numTensors flat)", () => {
   const params = initParams(config);
   const ids = randomIds(6, 2, 16);
+  const mask = lossMask(6, 2, 16);
   const step = () => {
     const { value, grads } = tf.variableGrads(() =>
       forward(params, config, ids).logits.square().mean() as tf.Scalar
@@ -157,6 +281,10 @@ Deno.test("forward: a step's tensors are all freed (numTensors flat)", () => {
     tf.dispose([value, ...Object.values(grads)]);
     const out = forward(params, config, ids, { attention: true });
     tf.dispose([out.logits, out.attn1!, out.attn2!]);
+    const rows = tf.variableGrads(() =>
+      forward(params, config, ids, { lossRows: mask }).logits.square().mean() as tf.Scalar
+    );
+    tf.dispose([rows.value, ...Object.values(rows.grads)]);
   };
   step();
   const before = tf.memory().numTensors;
@@ -165,7 +293,7 @@ Deno.test("forward: a step's tensors are all freed (numTensors flat)", () => {
     tf.memory().numTensors === before,
     `numTensors grew from ${before} to ${tf.memory().numTensors}`,
   );
-  ids.dispose();
+  tf.dispose([ids, mask]);
   disposeParams(params);
 });
 
