@@ -1,5 +1,5 @@
 /**
- * Line charts as SVG text, small enough to read: no dependency, no DOM. A chart is a standalone
+ * Line charts and heat maps as SVG text, small enough to read: no dependency, no DOM. A chart is a standalone
  * `<svg>`; {@linkcode figure} places several charts on a grid in one file.
  *
  * @example
@@ -238,6 +238,177 @@ export function lineChart(series: Series[], options: ChartOptions): string {
     );
   });
   out.push(...legend);
+  out.push(`</svg>`);
+  return out.join("\n");
+}
+
+// Viridis at 5 stops, interpolated linearly.
+const VIRIDIS = [
+  [68, 1, 84],
+  [59, 82, 139],
+  [33, 145, 140],
+  [94, 201, 98],
+  [253, 231, 37],
+];
+
+/**
+ * The viridis colour (RGB) of a value in [0, 1] (clamped; not a number is 0): the heat maps'
+ * scale, on the site's canvases and in the SVG figures.
+ *
+ * @example
+ * ```ts
+ * import { viridis } from "@lib/train/plot.ts";
+ * viridis(0); // [68, 1, 84]
+ * ```
+ */
+export function viridis(v: number): [number, number, number] {
+  const x = Math.min(1, Math.max(0, Number.isFinite(v) ? v : 0)) * (VIRIDIS.length - 1);
+  const i = Math.min(VIRIDIS.length - 2, Math.floor(x));
+  const f = x - i;
+  return [0, 1, 2].map((c) => Math.round(VIRIDIS[i][c] * (1 - f) + VIRIDIS[i + 1][c] * f)) as [
+    number,
+    number,
+    number,
+  ];
+}
+
+/**
+ * {@linkcode viridis} as a CSS hex colour.
+ *
+ * @example
+ * ```ts
+ * import { viridisHex } from "@lib/train/plot.ts";
+ * viridisHex(1); // "#fde725"
+ * ```
+ */
+export function viridisHex(v: number): string {
+  return "#" + viridis(v).map((c) => c.toString(16).padStart(2, "0")).join("");
+}
+
+/** Options of {@linkcode heatmapChart}. */
+export interface HeatmapChartOptions {
+  /** The title above the map. */
+  title: string;
+  /** The rows' axis title, e.g. "query position t". */
+  rowLabel: string;
+  /** The columns' axis title, e.g. "key position s". */
+  colLabel: string;
+  /** The value drawn brightest (default: the largest value); 0 is darkest. */
+  max?: number;
+  /** Cells to outline, `[row, col]` (e.g. where an induction head should look). */
+  marks?: [number, number][];
+  /** Rows to tick on the left (e.g. the in-context targets). */
+  markRows?: number[];
+  /** A line of text under the map (what the marks are). */
+  caption?: string;
+  /** Pixel size (default 420 × 420). */
+  width?: number;
+  /** Pixel height. */
+  height?: number;
+}
+
+/**
+ * A matrix (row-major, `rows * cols` values) as a heat map in a standalone SVG, in viridis,
+ * rows top to bottom: positions (1-based) at round steps on both axes, marked cells outlined
+ * in red, marked rows ticked in red on the left. Cells of one colour (64 levels) are one path,
+ * so a 64 × 64 map stays small. Composes with {@linkcode figure}.
+ *
+ * @example
+ * ```ts
+ * import { heatmapChart } from "@lib/train/plot.ts";
+ * heatmapChart([1, 0, 0.5, 0.5], 2, 2, {
+ *   title: "attention", rowLabel: "query t", colLabel: "key s", marks: [[1, 0]],
+ * }).startsWith("<svg"); // true
+ * ```
+ */
+export function heatmapChart(
+  values: ArrayLike<number>,
+  rows: number,
+  cols: number,
+  options: HeatmapChartOptions,
+): string {
+  const width = options.width ?? 420;
+  const height = options.height ?? 420;
+  const m = { left: 56, right: 12, top: 30, bottom: options.caption ? 58 : 44 };
+  const cell = Math.max(
+    1,
+    Math.floor(Math.min((width - m.left - m.right) / cols, (height - m.top - m.bottom) / rows)),
+  );
+  const [w, h] = [cols * cell, rows * cell];
+  const x0 = m.left + Math.floor((width - m.left - m.right - w) / 2);
+  const y0 = m.top;
+  let top = options.max ?? 0;
+  if (options.max === undefined) {
+    for (let i = 0; i < values.length; i++) top = Math.max(top, values[i]);
+  }
+  const levels = 64;
+  const byLevel = new Map<number, string[]>();
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      const v = top > 0 ? values[r * cols + c] / top : 0;
+      const level = Math.round(Math.min(1, Math.max(0, Number.isFinite(v) ? v : 0)) * levels);
+      if (level === 0) continue; // the background
+      const cells = byLevel.get(level) ?? [];
+      cells.push(`M${x0 + c * cell} ${y0 + r * cell}h${cell}v${cell}h-${cell}z`);
+      byLevel.set(level, cells);
+    }
+  }
+  const out = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" ` +
+    `viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="12">`,
+    `<rect width="${width}" height="${height}" fill="white"/>`,
+    `<text x="${width / 2}" y="18" text-anchor="middle" font-size="14" font-weight="bold">${
+      esc(options.title)
+    }</text>`,
+    `<rect x="${x0}" y="${y0}" width="${w}" height="${h}" fill="${viridisHex(0)}"/>`,
+  ];
+  for (const [level, cells] of [...byLevel].sort((a, b) => a[0] - b[0])) {
+    out.push(`<path fill="${viridisHex(level / levels)}" d="${cells.join("")}"/>`);
+  }
+  for (const [r, c] of options.marks ?? []) {
+    out.push(
+      `<rect class="mark" x="${x0 + c * cell + 0.5}" y="${y0 + r * cell + 0.5}" ` +
+        `width="${cell - 1}" height="${cell - 1}" fill="none" stroke="#e11d48" stroke-width="1"/>`,
+    );
+  }
+  for (const r of options.markRows ?? []) {
+    out.push(
+      `<rect class="row-mark" x="${x0 - 5}" y="${y0 + r * cell}" width="4" height="${cell}" ` +
+        `fill="#e11d48"/>`,
+    );
+  }
+  const ticks = (n: number) =>
+    niceTicks(1, n, 6).filter((t) => t >= 1 && t <= n && Number.isInteger(t))
+      .concat(n > 1 ? [1] : []).filter((t, i, a) => a.indexOf(t) === i).sort((a, b) => a - b);
+  for (const t of ticks(cols)) {
+    out.push(
+      `<text x="${x0 + (t - 0.5) * cell}" y="${
+        y0 + h + 14
+      }" text-anchor="middle" fill="#444">${t}</text>`,
+    );
+  }
+  for (const t of ticks(rows)) {
+    out.push(
+      `<text x="${x0 - 8}" y="${
+        y0 + (t - 0.5) * cell + 4
+      }" text-anchor="end" fill="#444">${t}</text>`,
+    );
+  }
+  out.push(
+    `<text x="${x0 + w / 2}" y="${y0 + h + 30}" text-anchor="middle">${
+      esc(options.colLabel)
+    } →</text>`,
+    `<text transform="translate(14 ${y0 + h / 2}) rotate(-90)" text-anchor="middle">${
+      esc(options.rowLabel)
+    } →</text>`,
+  );
+  if (options.caption) {
+    out.push(
+      `<text x="${width / 2}" y="${y0 + h + 48}" text-anchor="middle" fill="#444" font-size="11">${
+        esc(options.caption)
+      }</text>`,
+    );
+  }
   out.push(`</svg>`);
   return out.join("\n");
 }

@@ -1,5 +1,13 @@
 import assert from "node:assert/strict";
-import { figure, lineChart, niceTicks, svgText } from "./plot.ts";
+import {
+  figure,
+  heatmapChart,
+  lineChart,
+  niceTicks,
+  svgText,
+  viridis,
+  viridisHex,
+} from "./plot.ts";
 
 Deno.test("niceTicks gives round steps covering the range", () => {
   assert.deepEqual(niceTicks(0, 0.97, 5), [0, 0.2, 0.4, 0.6, 0.8, 1]);
@@ -48,4 +56,33 @@ Deno.test("labels write W_K^1 as W with a subscript and a superscript, never raw
   assert.equal(svgText("W_Kx stays"), "W_Kx stays", "only a matrix name is rewritten");
   const sizes = [...svg.matchAll(/font-size="(\d+)"/g)].map((m) => Number(m[1]));
   assert.ok(sizes.every((px) => px >= 12), `no label under 12 px: ${sizes}`);
+});
+
+Deno.test("heatmapChart draws each colour once, outlines the marked cells, ticks positions", () => {
+  // a 3 x 3 causal map: row 2 puts all its weight on column 1 (a marked cell)
+  const values = [1, 0, 0, 0.5, 0.5, 0, 0, 1, 0];
+  const svg = heatmapChart(values, 3, 3, {
+    title: "head 2.2",
+    rowLabel: "query position t",
+    colLabel: "key position s",
+    marks: [[2, 1]],
+    markRows: [2],
+    width: 200,
+    height: 200,
+  });
+  assert.match(svg, /^<svg [^>]*width="200" height="200"/);
+  const fills = [...svg.matchAll(/<path fill="(#[0-9a-f]{6})"/g)].map((m) => m[1]);
+  assert.deepEqual(new Set(fills).size, fills.length, "one path per colour");
+  assert.ok(fills.includes(viridisHex(1)) && fills.includes(viridisHex(0.5)), fills.join());
+  assert.deepEqual(svg.match(/class="mark"/g)?.length, 1, "one marked cell");
+  assert.deepEqual(svg.match(/class="row-mark"/g)?.length, 1, "one marked row");
+  assert.match(svg, /query position t/);
+  assert.match(svg, />3<\/text>/, "positions are 1-based");
+});
+
+Deno.test("viridis runs from dark purple to yellow", () => {
+  assert.deepEqual(viridis(0), [68, 1, 84]);
+  assert.deepEqual(viridis(1), [253, 231, 37]);
+  assert.deepEqual(viridis(NaN), viridis(0));
+  assert.deepEqual(viridisHex(0), "#440154");
 });

@@ -14,6 +14,7 @@
  * @module
  */
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
+import { viridis } from "@lib/train/plot.ts";
 
 /** What {@linkcode Heatmap} draws. */
 export interface HeatmapProps {
@@ -35,6 +36,8 @@ export interface HeatmapProps {
   min?: number | "auto";
   /** Rows to mark with a tick on the left (e.g. triggers). */
   markRows?: number[];
+  /** Cells to outline in red, as row-major indices `row * cols + col` (e.g. induction targets). */
+  markCells?: number[];
   /** Name of a row for the readout (default: its index). */
   rowName?: (i: number) => string;
   /** Name of a column for the readout (default: its index). */
@@ -88,35 +91,6 @@ export function axisTicks(
     }
   }
   return out;
-}
-
-// Viridis at 5 stops, interpolated linearly.
-const STOPS = [
-  [68, 1, 84],
-  [59, 82, 139],
-  [33, 145, 140],
-  [94, 201, 98],
-  [253, 231, 37],
-];
-
-/**
- * The RGB colour of a value in [0, 1].
- *
- * @example
- * ```ts
- * import { colour } from "./heatmap.tsx";
- * colour(0); // [68, 1, 84]
- * ```
- */
-export function colour(v: number): [number, number, number] {
-  const x = Math.min(1, Math.max(0, Number.isFinite(v) ? v : 0)) * (STOPS.length - 1);
-  const i = Math.min(STOPS.length - 2, Math.floor(x));
-  const f = x - i;
-  return [0, 1, 2].map((c) => Math.round(STOPS[i][c] * (1 - f) + STOPS[i + 1][c] * f)) as [
-    number,
-    number,
-    number,
-  ];
 }
 
 /**
@@ -199,7 +173,7 @@ export function Heatmap(props: HeatmapProps) {
     const image = ctx.createImageData(width, height);
     for (let r = 0; r < props.rows; r++) {
       for (let c = 0; c < props.cols; c++) {
-        const [R, G, B] = colour(v[r * props.cols + c]);
+        const [R, G, B] = viridis(v[r * props.cols + c]);
         for (let y = r * cell; y < (r + 1) * cell; y++) {
           for (let x = mark + c * cell; x < mark + (c + 1) * cell; x++) {
             const o = (y * width + x) * 4;
@@ -219,6 +193,16 @@ export function Heatmap(props: HeatmapProps) {
         }
       }
     }
+    for (const i of props.markCells ?? []) {
+      const [r, c] = [Math.floor(i / props.cols), i % props.cols];
+      for (let y = r * cell; y < (r + 1) * cell; y++) {
+        for (let x = mark + c * cell; x < mark + (c + 1) * cell; x++) {
+          const edge = y === r * cell || y === (r + 1) * cell - 1 || x === mark + c * cell ||
+            x === mark + (c + 1) * cell - 1;
+          if (edge) image.data.set([225, 29, 72, 255], (y * width + x) * 4);
+        }
+      }
+    }
     ctx.putImageData(image, 0, 0);
   }, [
     props.values,
@@ -228,6 +212,7 @@ export function Heatmap(props: HeatmapProps) {
     props.max,
     props.min,
     props.markRows,
+    props.markCells,
     cell,
   ]);
 
