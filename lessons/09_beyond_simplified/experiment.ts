@@ -25,11 +25,21 @@ import { presets, type TrainConfig, withOverrides } from "@lib/train/config.ts";
 import { fullPreset, FullTrainer } from "@lib/train/full.ts";
 import { trainerParts } from "@lib/train/parts.ts";
 import { Trainer } from "@lib/train/trainer.ts";
-import { figure, lineChart, type Series } from "@lib/train/plot.ts";
-import { type Metric, runConfig, type RunResult, RUNS, setUpVariant } from "./variants.ts";
+import { figure, heatmapChart, lineChart, type Series } from "@lib/train/plot.ts";
+import {
+  FULL_MAP_SEED,
+  FULL_RUNS,
+  fullRunConfig,
+  type Metric,
+  runConfig,
+  type RunResult,
+  RUNS,
+  setUpVariant,
+} from "./variants.ts";
 import cached from "./figures/results.json" with { type: "json" };
+import counts from "@lib/data/tinyshakespeare_counts.json" with { type: "json" };
 
-export { RUNS };
+export { FULL_RUNS, RUNS };
 export type { Metric, RunResult };
 
 /** The variants the live demo can train: the cached ones and the full transformer. */
@@ -340,9 +350,16 @@ export function runsFigure(results: RunResult[], group: string): string {
   return figure(charts, { columns: 2 });
 }
 
+/** What the figures and the page call each full run. */
+export const FULL_TITLES: Record<string, string> = {
+  "full-fixed": "fixed triggers",
+  "full-random": "random triggers",
+};
+
 /**
- * The full transformer's cached run as a figure (SVG): in-context accuracy and global loss, and
- * the induction score of each of its heads during training.
+ * The full transformer's cached runs as a figure (SVG), one row per run (fixed triggers, then
+ * random): in-context accuracy and global loss, and the induction score of each of its 8 heads
+ * during training (layer 1 dashed).
  *
  * @example
  * ```ts
@@ -351,8 +368,9 @@ export function runsFigure(results: RunResult[], group: string): string {
  * ```
  */
 export function fullFigure(results: RunResult[]): string {
-  const r = results.find((x) => x.key === "full-fixed");
-  if (!r?.heads) return `<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>`;
+  const runs = FULL_RUNS.map((key) => results.find((x) => x.key === key))
+    .filter((r): r is RunResult => r?.heads !== undefined);
+  if (runs.length === 0) return `<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>`;
   const options = (title: string, yLabel: string) => ({
     title,
     xLabel: "step",
@@ -362,55 +380,237 @@ export function fullFigure(results: RunResult[]): string {
     width: 420,
     height: 270,
   });
-  const heads: Series[] = r.heads[0].flatMap((hs, l) =>
-    hs.map((_, h) => ({
-      name: `head ${l + 1}.${h + 1}`,
-      points: r.steps.map((s, i) => [s, r.heads![i][l][h]] as [number, number]),
-      dashed: l === 0,
-    }))
+  return figure(
+    runs.flatMap((r) => {
+      const heads: Series[] = r.heads![0].flatMap((hs, l) =>
+        hs.map((_, h) => ({
+          name: `head ${l + 1}.${h + 1}`,
+          points: r.steps.map((s, i) => [s, r.heads![i][l][h]] as [number, number]),
+          dashed: l === 0,
+        }))
+      );
+      const title = FULL_TITLES[r.key];
+      return [
+        lineChart([
+          curve(r, "inContextAcc", "in-context accuracy"),
+          curve(r, "lossGlobal", "global loss (nats)", true),
+        ], options(`the full transformer, ${title}`, "accuracy / nats")),
+        lineChart(heads, {
+          ...options(`${title}: induction score of each head`, "score"),
+          yMax: 1,
+        }),
+      ];
+    }),
+    { columns: 2 },
   );
-  return figure([
-    lineChart([
-      curve(r, "inContextAcc", "in-context accuracy"),
-      curve(r, "lossGlobal", "global loss (nats)", true),
-    ], options("the full transformer", "accuracy / nats")),
-    lineChart(heads, { ...options("induction score of each head", "score"), yMax: 1 }),
-  ], { columns: 2 });
+}
+
+/**
+ * For each position t, the positions s <= t whose previous token is z_t (s >= 1,
+ * z_{s-1} = z_t): the tokens that followed an earlier copy of z_t, where an induction head
+ * looks from t (the set S_t of the induction score).
+ *
+ * @example
+ * ```ts
+ * import { inductionTargets } from "./experiment.ts";
+ * inductionTargets([5, 6, 5, 6]); // [[], [], [1], [2]]
+ * ```
+ */
+export function inductionTargets(tokens: number[]): number[][] {
+  return tokens.map((z, t) => {
+    const after: number[] = [];
+    for (let s = 1; s <= t; s++) if (tokens[s - 1] === z) after.push(s);
+    return after;
+  });
+}
+
+/** Where a head's attention goes at a set of query positions (see {@linkcode inductionMapSummary}). */
+export interface MapSummary {
+  /** Query positions t counted (their token occurred before, and `rows` kept them). */
+  queries: number;
+  /** The share of them whose argmax s is in S_t (the token after an earlier copy of z_t). */
+  argmaxRight: number;
+  /** The mean attention weight they put on S_t. */
+  meanWeight: number;
 }
 
 /**
  * Where the full transformer's induction head looks, on the cached run's sequence: at the
- * positions t whose token occurred before, how often its attention's argmax is a position s
- * with z_{s-1} = z_t (the token after an earlier copy), and how much weight those positions get.
+ * positions t whose token occurred before (and that `rows` keeps), how often its attention's
+ * argmax is a position s with z_{s-1} = z_t (the token after an earlier copy), and how much
+ * weight those positions get.
  *
  * @example
  * ```ts
  * import { inductionMapSummary } from "./experiment.ts";
- * inductionMapSummary({ layer: 1, head: 0, tokens: [0, 1, 0], weights: [1, 0, 0, 0.5, 0.5, 0, 0, 1, 0] });
+ * inductionMapSummary({ tokens: [0, 1, 0], weights: [1, 0, 0, 0.5, 0.5, 0, 0, 1, 0] });
  * // { queries: 1, argmaxRight: 1, meanWeight: 1 }
  * ```
  */
 export function inductionMapSummary(
-  map: { layer: number; head: number; tokens: number[]; weights: number[] },
-): { queries: number; argmaxRight: number; meanWeight: number } {
-  const z = map.tokens;
-  const seq = z.length;
+  map: { tokens: number[]; weights: number[] },
+  rows: (t: number) => boolean = () => true,
+): MapSummary {
+  const seq = map.tokens.length;
   let queries = 0;
   let right = 0;
   let weight = 0;
-  for (let t = 1; t < seq; t++) {
-    const after = new Set<number>();
-    for (let s = 1; s <= t; s++) if (z[s - 1] === z[t]) after.add(s);
-    if (after.size === 0) continue;
+  inductionTargets(map.tokens).forEach((after, t) => {
+    if (after.length === 0 || !rows(t)) return;
     queries++;
     const row = map.weights.slice(t * seq, (t + 1) * seq);
-    const arg = row.indexOf(Math.max(...row));
-    if (after.has(arg)) right++;
+    if (after.includes(row.indexOf(Math.max(...row)))) right++;
     for (const s of after) weight += row[s];
-  }
+  });
   return {
     queries,
     argmaxRight: right / Math.max(queries, 1),
     meanWeight: weight / Math.max(queries, 1),
   };
+}
+
+/**
+ * The labels of a full run's map sequence, when the run did not keep them: the sequence is
+ * drawn again with lesson 1's generator (the run's data config, seed `FULL_MAP_SEED`), and its
+ * labels are returned only when its tokens are the stored ones (else `undefined`).
+ *
+ * @example
+ * ```ts
+ * import { mapLabels } from "./experiment.ts";
+ * mapLabels({ key: "full-fixed", steps: [], metrics: {}, seconds: 0 }); // undefined: no map
+ * ```
+ */
+export function mapLabels(run: RunResult): number[] | undefined {
+  if (!run.map) return undefined;
+  if (run.map.labels) return run.map.labels;
+  const batch = data.makeBatch(
+    new Rng(FULL_MAP_SEED),
+    data.loadStats(),
+    fullRunConfig(run.key).data,
+    1,
+  );
+  const tokens = Array.from(batch.inputs.dataSync());
+  const labels = Array.from(batch.labels.dataSync());
+  tf.dispose(Object.values(batch));
+  return tokens.join() === run.map.tokens.join() ? labels : undefined;
+}
+
+/** The induction head's attention map of one cached full run, ready to draw. */
+export interface FullMap {
+  /** The run's key (`full-fixed`, `full-random`). */
+  key: string;
+  /** "fixed triggers" or "random triggers". */
+  title: string;
+  /** The head the map shows, `layer.head` (1-based). */
+  name: string;
+  /** Its induction score at the run's last evaluation. */
+  score: number;
+  /** The highest-scoring head at the last evaluation, and its score (the map's head, normally). */
+  best: { name: string; score: number };
+  /** The sequence, `[T]`. */
+  tokens: number[];
+  /** Its characters (tiny Shakespeare's vocabulary), `[T]`. */
+  chars: string[];
+  /** The attention `[T, T]`, row-major (row: query t, column: key s). */
+  weights: number[];
+  /** The cells t * T + s with s in S_t (the token after an earlier copy of z_t). */
+  targets: number[];
+  /** The query positions t whose target z_{t+1} is in-context (label >= 2), when known. */
+  inContext: number[];
+  /** Where the argmax lands at every repeated token. */
+  all: MapSummary;
+  /** ... at the in-context targets only (the triggers' repeats; undefined: labels unknown). */
+  triggers?: MapSummary;
+  /** ... at the other repeated tokens. */
+  others?: MapSummary;
+}
+
+/**
+ * The cached full runs' induction-head maps (the head with the highest induction score at the
+ * last evaluation, on a fresh sequence), with what to mark and where the argmax lands, split
+ * into the triggers' repeats and the other repeated tokens.
+ *
+ * @example
+ * ```ts
+ * import { cachedRuns, fullMaps } from "./experiment.ts";
+ * fullMaps(cachedRuns()).map((m) => `${m.title}: head ${m.name}`);
+ * ```
+ */
+export function fullMaps(results: RunResult[]): FullMap[] {
+  const maps: FullMap[] = [];
+  for (const key of FULL_RUNS) {
+    const r = results.find((x) => x.key === key);
+    if (!r?.map || !r.heads) continue;
+    const { layer, head, tokens, weights } = r.map;
+    const last = r.heads.at(-1)!;
+    const ranked = last.flatMap((hs, l) => hs.map((s, h) => ({ name: `${l + 1}.${h + 1}`, s })))
+      .reduce((a, b) => (b.s > a.s ? b : a));
+    const labels = r.map.labels;
+    const T = tokens.length;
+    const inContext = labels ? labels.flatMap((c, t) => (c >= 2 ? [t] : [])) : [];
+    maps.push({
+      key,
+      title: FULL_TITLES[key],
+      name: `${layer + 1}.${head + 1}`,
+      score: last[layer][head],
+      best: { name: ranked.name, score: ranked.s },
+      tokens,
+      chars: tokens.map((z) => counts.vocab[z]),
+      weights,
+      targets: inductionTargets(tokens).flatMap((after, t) => after.map((s) => t * T + s)),
+      inContext,
+      all: inductionMapSummary(r.map),
+      triggers: labels ? inductionMapSummary(r.map, (t) => labels[t] >= 2) : undefined,
+      others: labels ? inductionMapSummary(r.map, (t) => labels[t] < 2) : undefined,
+    });
+  }
+  return maps;
+}
+
+/**
+ * The induction heads' attention maps of the cached full runs side by side (SVG): fixed
+ * triggers, then random. Red boxes: the tokens after an earlier copy of the query's token
+ * (where an induction head looks); red ticks: the in-context targets.
+ *
+ * @example
+ * ```ts
+ * import { fullMapsFigure } from "./experiment.ts";
+ * fullMapsFigure([]).startsWith("<svg"); // true
+ * ```
+ */
+export function fullMapsFigure(results: RunResult[]): string {
+  const maps = fullMaps(results);
+  if (maps.length === 0) return `<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>`;
+  return figure(
+    maps.map((m) => {
+      const T = m.tokens.length;
+      return heatmapChart(m.weights, T, T, {
+        title: `${m.title}: head ${m.name} (induction score ${m.score.toFixed(2)})`,
+        rowLabel: "query position t",
+        colLabel: "key position s",
+        max: 1,
+        marks: m.targets.map((i) => [Math.floor(i / T), i % T]),
+        markRows: m.inContext,
+        caption: "boxes: the token after an earlier copy of z_t; ticks: in-context targets",
+        width: 440,
+        height: 430,
+      });
+    }),
+    { columns: 2 },
+  );
+}
+
+/**
+ * The cached runs of a live variant (the `cpu`-preset run of the same change; both full runs
+ * for `full`), to show beside the live one.
+ *
+ * @example
+ * ```ts
+ * import { cachedFor, cachedRuns } from "./experiment.ts";
+ * cachedFor("one-layer", cachedRuns()).map((r) => r.key); // ["one-layer"]
+ * ```
+ */
+export function cachedFor(key: string, results: RunResult[]): RunResult[] {
+  const keys = key === "full" ? FULL_RUNS : [key];
+  return keys.flatMap((k) => results.filter((r) => r.key === k));
 }

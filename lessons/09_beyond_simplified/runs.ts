@@ -25,16 +25,25 @@ import * as data from "@exercises/01_bigram_data/exercises.ts";
 import * as training from "@exercises/05_training/exercises.ts";
 import { trainerParts } from "@lib/train/parts.ts";
 import { train, Trainer } from "@lib/train/trainer.ts";
-import { fullPreset, FullTrainer, trainFull } from "@lib/train/full.ts";
+import { FullTrainer, trainFull } from "@lib/train/full.ts";
 import { fullForward } from "@lib/model/mod.ts";
 import * as ex9 from "@exercises/09_beyond_simplified/exercises.ts";
 import { Rng } from "@lib/rng/mod.ts";
 import { initBackend } from "@lib/tf/mod.ts";
 import * as tf from "@tensorflow/tfjs";
 import { readJsonl, runInProcesses } from "../08_data_distribution/processes.ts";
-import { runConfig, type RunResult, RUNS, setUpVariant, toResult } from "./variants.ts";
+import {
+  FULL_MAP_SEED,
+  FULL_RUNS,
+  fullRunConfig,
+  runConfig,
+  type RunResult,
+  RUNS,
+  setUpVariant,
+  toResult,
+} from "./variants.ts";
 
-export { RUNS };
+export { FULL_RUNS, RUNS };
 
 /** The file the runs append to. */
 export const RUNS_FILE = join(new URL(".", import.meta.url).pathname, "figures", "runs.jsonl");
@@ -55,15 +64,9 @@ export function readRuns(path: string): Promise<RunResult[]> {
   return readJsonl<RunResult>(path);
 }
 
-/** The full transformer's cached runs: fixed or random triggers (`fullPreset`, 300 steps). */
-export const FULL_RUNS = ["full-fixed", "full-random"];
-
 /** A full-transformer run with its heads' induction scores and its induction head's map. */
 async function runFull(key: string): Promise<RunResult> {
-  const config = {
-    ...fullPreset,
-    data: { ...fullPreset.data, fixedTriggers: key === "full-fixed" },
-  };
+  const config = fullRunConfig(key);
   const parts = { ...data, ...training, ...ex9 };
   const trainer = new FullTrainer(config, parts);
   const started = performance.now();
@@ -74,7 +77,7 @@ async function runFull(key: string): Promise<RunResult> {
       .reduce((a, b) => (b.s > a.s ? b : a));
     // one fresh sequence of the training distribution, and the best head's attention on it
     const stats = data.loadStats();
-    const batch = data.makeBatch(new Rng(7), stats, config.data, 1);
+    const batch = data.makeBatch(new Rng(FULL_MAP_SEED), stats, config.data, 1);
     const { logits, attention } = fullForward(trainer.params, config.model, batch.inputs, parts, {
       attention: true,
     });
@@ -83,6 +86,7 @@ async function runFull(key: string): Promise<RunResult> {
       (v) => Number(v.toFixed(3)),
     );
     const tokens = Array.from(batch.inputs.dataSync());
+    const labels = Array.from(batch.labels.dataSync());
     tf.dispose([logits, ...attention!]);
     tf.dispose(batch as unknown as tf.Tensor[]);
     return {
@@ -94,7 +98,7 @@ async function runFull(key: string): Promise<RunResult> {
         lossInContext: records.map((r) => Number(r.lossInContext.toFixed(4))),
       },
       heads: records.map((r) => r.induction.map((hs) => hs.map((v) => Number(v.toFixed(4))))),
-      map: { layer: best.l, head: best.h, tokens, weights },
+      map: { layer: best.l, head: best.h, tokens, labels, weights },
       seconds: Math.round((performance.now() - started) / 100) / 10,
     };
   } finally {

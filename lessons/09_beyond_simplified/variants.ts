@@ -20,6 +20,7 @@ import {
   withOverrides,
 } from "@lib/train/config.ts";
 import type { EvalRecord } from "@lib/train/log.ts";
+import { fullPreset, type FullTrainConfig } from "@lib/train/full.ts";
 
 /** One variant of the simplified model's training run. */
 export interface Variant {
@@ -165,8 +166,12 @@ export interface RunResult {
   source?: string;
   /** The full transformer: each head's induction score at each evaluation, `[eval][layer][head]`. */
   heads?: number[][][];
-  /** The full transformer: its best induction head's attention on one fresh sequence. */
-  map?: { layer: number; head: number; tokens: number[]; weights: number[] };
+  /**
+   * The full transformer: its best induction head's attention `[T, T]` (row-major) on one fresh
+   * sequence (seed {@linkcode FULL_MAP_SEED}), with the sequence's tokens and, when known, their
+   * labels (lesson 1's: >= 2 marks an in-context target).
+   */
+  map?: { layer: number; head: number; tokens: number[]; labels?: number[]; weights: number[] };
   /** Wall time of the run, seconds (moves with the machine's load; steps do not). */
   seconds: number;
 }
@@ -193,4 +198,25 @@ export function toResult(variant: Variant, records: EvalRecord[], seconds: numbe
     metrics,
     seconds: Math.round(seconds * 10) / 10,
   };
+}
+
+/** The full transformer's cached runs: fixed or random triggers (`fullPreset`, 300 steps). */
+export const FULL_RUNS = ["full-fixed", "full-random"];
+
+/** Seed of the fresh sequence on which a full run's induction head's attention is kept. */
+export const FULL_MAP_SEED = 7;
+
+/**
+ * The config of a full-transformer run: `fullPreset` with fixed triggers (`full-fixed`) or
+ * triggers drawn afresh for each sequence (`full-random`).
+ *
+ * @example
+ * ```ts
+ * import { fullRunConfig } from "./variants.ts";
+ * fullRunConfig("full-random").data.fixedTriggers; // false
+ * ```
+ */
+export function fullRunConfig(key: string): FullTrainConfig {
+  if (!FULL_RUNS.includes(key)) throw new Error(`unknown full run "${key}"`);
+  return { ...fullPreset, data: { ...fullPreset.data, fixedTriggers: key === "full-fixed" } };
 }

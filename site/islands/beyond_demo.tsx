@@ -3,8 +3,10 @@
  * Lesson 9's live demo: pick a variant of the model (one layer, a freezing schedule, the loss on
  * all targets with W_F, learned embeddings, two layers, or the full transformer) and watch it
  * train in the browser at a small size: in-context accuracy, the global loss, the probes, and
- * for the full transformer the induction score of each of its 8 heads. Below it, the cached
- * `cpu`-preset runs of the lesson. Runs the learner's code or the reference (the switch).
+ * for the full transformer the induction score of each of its 8 heads. Beside it, the cached run
+ * of the same variant (the `cpu` preset; for the full transformer its runs with fixed and random
+ * triggers, and each run's induction head's attention map), and the table of all cached runs.
+ * Runs the learner's code or the reference (the switch).
  *
  * @example
  * ```tsx
@@ -15,12 +17,22 @@
  */
 import { useState } from "preact/hooks";
 import { Choice, Slider, Status } from "../components/controls.tsx";
+import { Heatmap } from "../components/heatmap.tsx";
 import { LineChart, type Series } from "../components/line_chart.tsx";
+import { showChar } from "../components/tokens.ts";
 import { CodePanel, type CodeProps, useExperiment } from "../components/use_experiment.tsx";
-import type { LivePoint, RunRow } from "../../lessons/09_beyond_simplified/experiment.ts";
+import type {
+  FullMap,
+  LivePoint,
+  RunResult,
+  RunRow,
+} from "../../lessons/09_beyond_simplified/experiment.ts";
 
-/** The variants, as the experiment module lists them (kept here so the page needs no engine). */
-const VARIANTS = [
+/**
+ * The variants, as the experiment module lists them (`LIVE_VARIANTS`; kept here so the page
+ * needs no engine; `site/tests/components_test.ts` checks that the two lists have the same keys).
+ */
+export const VARIANTS = [
   { value: "one-layer", text: "one layer (W_O^1 = 0)" },
   { value: "two-layer", text: "two layers (the simplified model)" },
   { value: "freeze-wO2", text: "W_O^2 frozen for the first half" },
@@ -38,6 +50,43 @@ const COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e"];
 interface Result {
   points: LivePoint[];
   rows: RunRow[];
+  /** The cached runs of the chosen variant. */
+  cached: RunResult[];
+  /** The cached full runs' induction-head maps (the full transformer only). */
+  maps: FullMap[];
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(0)}%`;
+
+/**
+ * What one map shows, in words: its head, whether it is the highest-scoring one, and where its
+ * argmax lands at the triggers' repeats and at the other repeated tokens.
+ *
+ * @example
+ * ```ts
+ * import { mapCaption } from "./beyond_demo.tsx";
+ * const all = { queries: 3, argmaxRight: 1, meanWeight: 0.9 };
+ * mapCaption({ title: "random triggers", name: "2.1", score: 0.8, best: { name: "2.1", score: 0.8 }, all });
+ * ```
+ */
+export function mapCaption(
+  m: Pick<FullMap, "title" | "name" | "score" | "best" | "all" | "triggers" | "others">,
+): string {
+  const head = m.name === m.best.name
+    ? `head ${m.name} (layer ${m.name.split(".")[0]}, head ${
+      m.name.split(".")[1]
+    }), the highest induction score (${m.score.toFixed(2)})`
+    : `head ${m.name} (score ${m.score.toFixed(2)}; the highest is ${m.best.name}, ${
+      m.best.score.toFixed(2)
+    })`;
+  const where = m.triggers && m.others
+    ? `at the ${m.triggers.queries} in-context targets its argmax is the token after an earlier copy ${
+      pct(m.triggers.argmaxRight)
+    } of the time, at the ${m.others.queries} other repeated tokens ${pct(m.others.argmaxRight)}`
+    : `at the ${m.all.queries} repeated tokens its argmax is the token after an earlier copy ${
+      pct(m.all.argmaxRight)
+    } of the time`;
+  return `${m.title}: ${head}; ${where}.`;
 }
 
 const series = (points: LivePoint[], key: keyof LivePoint, name: string, i: number): Series => ({
@@ -66,20 +115,26 @@ export default function BeyondDemo({ code }: { code: CodeProps }) {
     deps: [variant, steps],
     run: async (ctx) => {
       const m = ctx.module;
-      const rows = m.runTable(m.cachedRuns());
+      const runs = m.cachedRuns();
+      const base = {
+        points: [],
+        rows: m.runTable(runs),
+        cached: m.cachedFor(variant, runs),
+        maps: variant === "full" ? m.fullMaps(runs) : [],
+      };
       const title = VARIANTS.find((v) => v.value === variant)?.text ?? variant;
-      ctx.status(`Training: ${title}.`);
+      ctx.show(base, `Training: ${title}.`);
       const points = await m.trainLive(variant, {
         steps,
         evalEvery: 10,
         cancelled: ctx.cancelled,
         onEval: (ps) =>
           ctx.show(
-            { points: [...ps], rows },
+            { ...base, points: [...ps] },
             `${title}: step ${ps.at(-1)!.step} of ${steps}.`,
           ),
       });
-      if (!ctx.cancelled()) ctx.show({ points, rows }, `${title}: done, ${steps} steps.`);
+      if (!ctx.cancelled()) ctx.show({ ...base, points }, `${title}: done, ${steps} steps.`);
     },
   });
   const r = exp.result;
@@ -147,6 +202,70 @@ export default function BeyondDemo({ code }: { code: CodeProps }) {
               </p>
             )}
           </section>
+          {r.cached.length > 0 && (
+            <section class="panel" aria-labelledby="beyond-run-heading">
+              <h3 id="beyond-run-heading">
+                {variant === "full"
+                  ? "The cached runs of the full transformer (d = 64, T = 64, batch 64)"
+                  : "The cached run of this variant (the cpu preset: d = 128, T = 64, batch 64)"}
+              </h3>
+              <LineChart
+                id="beyond-cached-acc"
+                label="In-context accuracy of the cached run (made with the reference code)"
+                xLabel="step"
+                yRange={[0, 1]}
+                series={r.cached.map((c, i) => ({
+                  name: c.key,
+                  color: COLOURS[i % COLOURS.length],
+                  points: c.steps.map((s, j) => [s, c.metrics.inContextAcc?.[j] ?? NaN]),
+                }))}
+              />
+            </section>
+          )}
+          {r.maps.length > 0 && (
+            <section
+              class="panel panel-wide"
+              aria-labelledby="beyond-maps-heading"
+              id="beyond-maps"
+            >
+              <h3 id="beyond-maps-heading">
+                The induction head's attention, fixed vs random triggers
+              </h3>
+              <div class="demo-panels">
+                {r.maps.map((m) => (
+                  <Heatmap
+                    key={m.key}
+                    id={`beyond-map-${m.key}`}
+                    label={`${m.title}: head ${m.name} (layer.head), induction score ${
+                      m.score.toFixed(2)
+                    }`}
+                    values={m.weights}
+                    rows={m.tokens.length}
+                    cols={m.tokens.length}
+                    max={1}
+                    axes={["query t", "key s"]}
+                    titles={["query position t", "key position s"]}
+                    rowLabels={m.chars.map(showChar)}
+                    colLabels={m.chars.map(showChar)}
+                    rowName={(i) => `${i + 1} “${showChar(m.chars[i])}”`}
+                    colName={(j) => `${j + 1} “${showChar(m.chars[j])}”`}
+                    markRows={m.inContext}
+                    markCells={m.targets}
+                    size={340}
+                  />
+                ))}
+              </div>
+              <p class="legend-text">
+                Each map is the head with the highest induction score at the run's last step, on a
+                fresh sequence of its training distribution. Red boxes: the positions s whose
+                previous token is the query's token (where an induction head looks from t); red
+                ticks: the in-context targets (a trigger's repeat).
+              </p>
+              <ul id="beyond-maps-text">
+                {r.maps.map((m) => <li key={m.key}>{mapCaption(m)}</li>)}
+              </ul>
+            </section>
+          )}
           <section class="panel" aria-labelledby="beyond-cached-heading">
             <h3 id="beyond-cached-heading">The cached runs (cpu preset)</h3>
             {r.rows.length === 0 ? <p>No cached runs yet.</p> : (

@@ -54,6 +54,29 @@ function canvasColours(page: Page, id: string): Promise<number> {
   }, id);
 }
 
+/** The red of the heat maps' marks (`site/components/heatmap.tsx`). */
+const MARK_RED = [225, 29, 72];
+
+/**
+ * Distinct colours on a canvas, and whether one of them is `rgb` (one readback: a second
+ * `getImageData` of the same canvas makes Chromium warn).
+ */
+function canvasColoursWith(
+  page: Page,
+  id: string,
+  rgb: number[],
+): Promise<{ colours: number; has: boolean }> {
+  return page.evaluate(([id, rgb]: [string, number[]]) => {
+    const canvas = document.getElementById(id) as HTMLCanvasElement;
+    const data = canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height).data;
+    const seen = new Set<number>();
+    for (let i = 0; i < data.length; i += 4) {
+      seen.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
+    }
+    return { colours: seen.size, has: seen.has((rgb[0] << 16) | (rgb[1] << 8) | rgb[2]) };
+  }, [id, rgb] as [string, number[]]);
+}
+
 function canvasPixels(page: Page, id: string): Promise<string> {
   return page.evaluate(
     (id: string) => (document.getElementById(id) as HTMLCanvasElement).toDataURL(),
@@ -336,14 +359,29 @@ const DRIVERS: Record<number, (page: Page, shot: () => Promise<void>) => Promise
   },
   9: async (page, shot) => {
     await page.click("#beyond-start");
+    // the chosen variant's cached cpu-preset run is drawn before the live one trains
+    await page.waitForSelector("#beyond-cached-acc", { timeout: patience(60_000) });
     await waitForStatus(page, /one layer \(W_O\^1 = 0\): step (1\d|[2-9]\d)/, 240_000);
     await page.selectOption("#beyond-variant", "full");
+    // the cached full runs' induction heads, side by side: each map is its run's best head,
+    // named layer.head, with the induction targets boxed in red
+    await page.waitForSelector("#beyond-map-full-fixed", { timeout: patience(60_000) });
+    const maps = (await page.locator("#beyond-maps").textContent()) ?? "";
+    assertMatch(maps, /fixed triggers: head (\d)\.(\d) \(layer \1, head \2\), the highest/);
+    assertMatch(maps, /fixed triggers: head \d\.\d \(layer\.head\), induction score 0\.\d\d/);
+    assertMatch(maps, /random triggers: head (\d)\.(\d) \(layer \1, head \2\), the highest/);
+    for (const key of ["full-fixed", "full-random"]) {
+      const { colours, has } = await canvasColoursWith(page, `beyond-map-${key}`, MARK_RED);
+      assert(colours > 10, `${key}'s map is drawn (${colours} colours)`);
+      assert(has, `${key}'s map boxes the induction targets in red`);
+    }
     await waitForStatus(page, /full transformer.*: step (1\d|[2-9]\d)/, 240_000);
     await page.waitForSelector("#beyond-heads", { timeout: patience(60_000) });
     const heads = (await page.locator("#beyond-heads").textContent()) ?? "";
     assert(/1\.1 \d\.\d\d/.test(heads), `the induction score of each head is shown: ${heads}`);
     await shot();
-    return `one layer and the full transformer train; ${heads.slice(0, 80)}`;
+    const said = (await page.locator("#beyond-maps-text").textContent()) ?? "";
+    return `one layer and the full transformer train; ${heads.slice(0, 80)}; cached maps: ${said}`;
   },
   6: async (page, shot) => {
     const said: string[] = [];

@@ -1,8 +1,8 @@
 // Server-rendered tests of the demos' shared controls and of lesson 2's scale slider: a slider
 // whose positions stand for other values shows (and tells screen readers) the value, not the
 // position. Also the demos' pure helpers: heat-map ticks, chart marks (birth, unfreeze), the
-// lesson-4 caption for the chosen width, and lesson 5's runs (one configuration per experiment,
-// shared with `deno task demo 5`).
+// lesson-4 caption for the chosen width, lesson 5's runs (one configuration per experiment,
+// shared with `deno task demo 5`), and lesson 9's variant picker and cached attention maps.
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { axisTicks, LABEL_CELL } from "../components/heatmap.tsx";
 import { LineChart } from "../components/line_chart.tsx";
@@ -17,6 +17,13 @@ import { renderToString } from "preact-render-to-string";
 import { Slider } from "../components/controls.tsx";
 import AttentionDemo from "../islands/attention_demo.tsx";
 import { ticks } from "../components/line_chart.tsx";
+import { mapCaption, VARIANTS } from "../islands/beyond_demo.tsx";
+import {
+  cachedRuns,
+  fullMaps,
+  LIVE_VARIANTS,
+  mapLabels,
+} from "../../lessons/09_beyond_simplified/experiment.ts";
 
 Deno.test("Slider shows its value, or what format makes of it", () => {
   const plain = renderToString(
@@ -146,4 +153,64 @@ Deno.test("matrix names in the demos are W with a subscript and a superscript, n
   const text = shown.replace(/<[^>]*>/g, " ");
   assert(!/W_/.test(text), `no raw W_ in the chart's visible text: ${text}`);
   assertStringIncludes(shown, "W<sub>K</sub><sup>1</sup> probe");
+});
+
+Deno.test("lesson 9's picker offers every variant the experiment trains live", () => {
+  assertEquals(
+    VARIANTS.map((v) => v.value).sort(),
+    LIVE_VARIANTS.map((v) => v.key).sort(),
+    "site/islands/beyond_demo.tsx's VARIANTS and experiment.ts's LIVE_VARIANTS differ",
+  );
+});
+
+Deno.test("lesson 9's cached maps: each run's highest-scoring head, its in-context rows", () => {
+  const maps = fullMaps(cachedRuns());
+  assert(maps.some((m) => m.key === "full-fixed"), "the fixed-trigger run's map is cached");
+  for (const m of maps) {
+    const T = m.tokens.length;
+    assertEquals(m.name, m.best.name, `${m.key}: the map shows the highest-scoring head`);
+    assertEquals(m.weights.length, T * T);
+    for (let t = 0; t < T; t++) {
+      const row = m.weights.slice(t * T, (t + 1) * T);
+      const sum = row.reduce((a, b) => a + b, 0);
+      assert(Math.abs(sum - 1) < 0.02, `${m.key}: row ${t} sums to ${sum}`);
+      assert(row.slice(t + 1).every((w) => w === 0), `${m.key}: row ${t} is causal`);
+    }
+    assert(m.targets.every((i) => i % T <= Math.floor(i / T)), "targets are s <= t");
+    assert(m.inContext.length > 0, `${m.key}: results.json keeps the labels (--replot)`);
+    assertEquals(m.chars.length, T);
+  }
+});
+
+Deno.test("lesson 9's map labels are drawn again only when the tokens match", () => {
+  const run = cachedRuns().find((r) => r.key === "full-fixed")!;
+  const { labels, ...rest } = run.map!;
+  assertEquals(mapLabels({ ...run, map: rest }), labels);
+  const other = { ...rest, tokens: rest.tokens.map((z) => (z + 1) % 65) };
+  assertEquals(mapLabels({ ...run, map: other }), undefined);
+});
+
+Deno.test("lesson 9's map caption names the head and where its argmax lands", () => {
+  const all = { queries: 39, argmaxRight: 0.33, meanWeight: 0.37 };
+  const triggers = { queries: 13, argmaxRight: 1, meanWeight: 0.98 };
+  const others = { queries: 26, argmaxRight: 0, meanWeight: 0.07 };
+  const best = { name: "2.2", score: 0.39 };
+  const text = mapCaption({
+    title: "fixed triggers",
+    name: "2.2",
+    score: 0.39,
+    best,
+    all,
+    triggers,
+    others,
+  });
+  assertStringIncludes(text, "head 2.2 (layer 2, head 2), the highest induction score (0.39)");
+  assertStringIncludes(
+    text,
+    "13 in-context targets its argmax is the token after an earlier copy 100%",
+  );
+  assertStringIncludes(text, "26 other repeated tokens 0%");
+  const notBest = mapCaption({ title: "x", name: "1.1", score: 0.1, best, all });
+  assertStringIncludes(notBest, "the highest is 2.2, 0.39");
+  assertStringIncludes(notBest, "at the 39 repeated tokens");
 });
