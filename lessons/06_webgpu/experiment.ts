@@ -6,7 +6,9 @@
  * (`kernelTrainer`: profiled and raced step by step), and the kernels checked against the plain
  * tfjs composition ({@linkcode compareKernels}). Lessons 1, 5 and 6 come through `@exercises/`
  * (the learner's code or the reference, whichever the import map points at). The caller starts
- * the backend.
+ * the backend. The site trains with `KernelRace` on the page's main thread only on a GPU
+ * backend or a page that cannot start Workers; on a CPU backend with more than one core it
+ * trains lesson 5's run data-parallel in Web Workers instead (`site/client/live_workers.ts`).
  *
  * @example
  * ```ts

@@ -36,12 +36,18 @@ export type ExperimentName = keyof typeof experiments;
 /** The experiment module of lesson `N`. */
 export type Experiment<N extends ExperimentName> = Awaited<ReturnType<(typeof experiments)[N]>>;
 
-export { canTrainInWorkers, serveShardWorker, serveTrainingWorker } from "./live_workers.ts";
-export type { WorkerTraining } from "./live_workers.ts";
+export {
+  canTrainInWorkers,
+  serveShardWorker,
+  serveTrainingWorker,
+  whyNoWorkers,
+} from "./live_workers.ts";
+export type { CpuBackend, WorkerTraining } from "./live_workers.ts";
 
 /**
- * Lesson 5's run `preset` trained in Web Workers (see `live_workers.ts`), with this engine
- * (the same code source) in each Worker.
+ * Lesson 5's run `preset` trained in Web Workers (see `live_workers.ts`) on a CPU backend
+ * (`wasm` by default), with this engine (the same code source) in each Worker: lesson 5's demo
+ * and lesson 6's, when its backend is a CPU one.
  *
  * @example
  * ```ts
@@ -51,7 +57,11 @@ export type { WorkerTraining } from "./live_workers.ts";
  */
 export function startWorkerTraining(
   preset: import("../../lessons/05_training/experiment.ts").PresetChoice,
-  options: { workers?: number; onNote?: (text: string) => void } = {},
+  options: {
+    workers?: number;
+    backend?: import("./live_workers.ts").CpuBackend;
+    onNote?: (text: string) => void;
+  } = {},
 ): Promise<import("./live_workers.ts").WorkerTraining> {
   return workerTraining(import.meta.url, preset, options);
 }

@@ -1,13 +1,15 @@
 /**
- * Lesson 5's live demo trained off the page's main thread, data-parallel across Web Workers:
- * the page starts one coordinator Worker, which starts `workers` shard Workers and trains with
- * lesson 5's experiment (`LiveTraining.parallel`: the batch split, lesson 6's gradient
- * averaging and the update of `lib/train/parallel.ts`, the same as `deno task train --workers N`).
+ * Lessons 5 and 6's live demos trained off the page's main thread, data-parallel across Web
+ * Workers: the page starts one coordinator Worker, which starts `workers` shard Workers and
+ * trains with lesson 5's experiment (`LiveTraining.parallel`: the batch split, lesson 6's
+ * gradient averaging and the update of `lib/train/parallel.ts`, the same as
+ * `deno task train --workers N`) on a CPU backend (`wasm`, or lesson 6's `cpu`).
  * The coordinator waits for its shards with `Atomics.wait`, which a page's main thread may not
  * do, so the page only sends it "run" and "evaluate" and draws what comes back. Shared memory
- * needs a cross-origin-isolated page (the site's COOP/COEP headers); {@linkcode canTrainInWorkers}
- * says whether this page can. Each Worker imports the engine (`url`, this build's entry), so it
- * runs the same code source as the page.
+ * needs a cross-origin-isolated page (the site's COOP/COEP headers); {@linkcode whyNoWorkers}
+ * says why this page cannot (one core, no isolation, no Workers), and the demo then trains on
+ * the page's main thread and says so. Each Worker imports the engine (`url`, this build's
+ * entry), so it runs the same code source as the page.
  *
  * @example
  * ```ts
@@ -47,7 +49,7 @@ export interface WorkerTraining {
 
 /** Messages to the coordinator. */
 type Request =
-  | { type: "start"; preset: PresetChoice; workers: number; engine: string }
+  | { type: "start"; preset: PresetChoice; workers: number; engine: string; backend: CpuBackend }
   | { type: "run"; steps: number }
   | { type: "evaluate" }
   | { type: "dispose" };
@@ -60,9 +62,56 @@ type Reply =
   | { type: "note"; text: string }
   | { type: "error"; message: string; name: string; exercise?: string };
 
+/** The backends the Workers train on: the CPU ones (see `PoolOptions.backend`). */
+export type CpuBackend = "wasm" | "cpu";
+
+/** What {@linkcode whyNoWorkers} looks at (default: this page's). */
+export interface WorkerEnv {
+  /** Whether `Worker` exists. */
+  workers: boolean;
+  /** `crossOriginIsolated` (COOP/COEP headers) and `SharedArrayBuffer` both there. */
+  shared: boolean;
+  /** `navigator.hardwareConcurrency`. */
+  cores: number;
+}
+
+/** This page's {@linkcode WorkerEnv}. */
+function pageEnv(): WorkerEnv {
+  const g = globalThis as { crossOriginIsolated?: boolean };
+  return {
+    workers: typeof Worker !== "undefined",
+    shared: g.crossOriginIsolated === true && typeof SharedArrayBuffer !== "undefined",
+    cores: navigator.hardwareConcurrency ?? 1,
+  };
+}
+
+/**
+ * Why this page cannot train in Workers, in words for the page (undefined when it can): no Web
+ * Workers, or no cross-origin isolation (no `SharedArrayBuffer`, which the Workers share their
+ * gradients through), or one core.
+ *
+ * @example
+ * ```ts
+ * import { whyNoWorkers } from "./live_workers.ts";
+ * whyNoWorkers(); // undefined on a multi-core machine, on the course's site
+ * whyNoWorkers({ workers: true, shared: true, cores: 1 }); // "the browser reports 1 core ..."
+ * ```
+ */
+export function whyNoWorkers(env: WorkerEnv = pageEnv()): string | undefined {
+  if (!env.workers) return "this browser has no Web Workers";
+  if (!env.shared) {
+    return "the page is not cross-origin isolated, so it has no SharedArrayBuffer for the " +
+      "Workers' gradients (the server sent no COOP/COEP headers)";
+  }
+  if (env.cores <= 1) {
+    return `the browser reports ${env.cores} core (navigator.hardwareConcurrency)`;
+  }
+  return undefined;
+}
+
 /**
  * Whether this page can train in Workers: more than one core and cross-origin isolation
- * (shared memory).
+ * (shared memory); see {@linkcode whyNoWorkers}.
  *
  * @example
  * ```ts
@@ -71,9 +120,7 @@ type Reply =
  * ```
  */
 export function canTrainInWorkers(): boolean {
-  const g = globalThis as { crossOriginIsolated?: boolean };
-  return (navigator.hardwareConcurrency ?? 1) > 1 && g.crossOriginIsolated === true &&
-    typeof Worker !== "undefined";
+  return whyNoWorkers() === undefined;
 }
 
 /**
@@ -90,8 +137,8 @@ for (const e of kept) onmessage(e);`;
 
 /**
  * Starts lesson 5's run `preset` in a coordinator Worker with `workers` shard Workers (from the
- * engine at `engine`; default: the cores, at most 4, as `deno task train`); `onNote` hears the
- * experiment's notes.
+ * engine at `engine`; default: the cores, at most 4, as `deno task train`) on `backend`
+ * (default `wasm`); `onNote` hears the experiment's notes.
  *
  * @example
  * ```ts
@@ -102,7 +149,7 @@ for (const e of kept) onmessage(e);`;
 export async function workerTraining(
   engine: string,
   preset: PresetChoice,
-  options: { workers?: number; onNote?: (text: string) => void } = {},
+  options: { workers?: number; backend?: CpuBackend; onNote?: (text: string) => void } = {},
 ): Promise<WorkerTraining> {
   const href = new URL(engine, globalThis.location.href).href;
   const worker = new Worker(workerScript(href, "serveTrainingWorker"), { type: "module" });
@@ -139,7 +186,13 @@ export async function workerTraining(
   let started: Extract<Reply, { type: "started" }>;
   try {
     started = await call(
-      { type: "start", preset, workers: options.workers ?? defaultWorkers(), engine: href },
+      {
+        type: "start",
+        preset,
+        workers: options.workers ?? defaultWorkers(),
+        engine: href,
+        backend: options.backend ?? "wasm",
+      },
       "started",
     );
   } catch (error) {
@@ -175,7 +228,8 @@ interface WorkerScope {
 }
 
 /**
- * The coordinator Worker's loop (the engine's `serveTrainingWorker`): starts wasm, builds the
+ * The coordinator Worker's loop (the engine's `serveTrainingWorker`): starts the run's CPU
+ * backend (`wasm` or `cpu`), builds the
  * run with lesson 5's `LiveTraining.parallel` (shard Workers from the same engine) and answers
  * the page's requests one at a time.
  *
@@ -194,13 +248,13 @@ export function serveTrainingWorker(): void {
   const answer = async (m: Request) => {
     try {
       if (m.type === "start") {
-        await startBackend("wasm");
+        await startBackend(m.backend);
         const { LiveTraining } = await experiment;
         const workerUrl = workerScript(m.engine, "serveShardWorker");
         live = await LiveTraining.parallel(m.preset, {
           workers: m.workers,
           workerUrl,
-          backend: "wasm",
+          backend: m.backend,
           onNote: (text) => scope.postMessage({ type: "note", text } satisfies Reply),
         });
         const reply: Reply = {

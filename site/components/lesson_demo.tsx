@@ -64,7 +64,8 @@ export const DEMOS: Record<number, { island: ComponentType<any>; props?: object;
       props: { mode: "backends" },
       about:
         "The same training on the fastest backend your browser has (WebGPU, then WebGL, then " +
-        "wasm), with the backend in use and the time per step.",
+        "wasm), with the backend in use and the time per step. On wasm or cpu, with more than " +
+        "one core, it trains data-parallel in 1 to 4 Web Workers, your choice (Exercise 6.6).",
     },
     7: {
       island: TopDownDemo,

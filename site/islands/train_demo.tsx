@@ -11,7 +11,10 @@
  * accuracy >= 0.95) and the end of a freeze marked, and both layers' attention on a fixed
  * sequence show the induction head forming. With
  * `mode: "backends"` (lesson 6) the backend can be chosen (`auto` tries WebGPU, then WebGL, then
- * wasm) and the backend in use, the device and the time per step are shown.
+ * wasm) and the backend in use, the device and the time per step are shown. On a CPU backend
+ * (wasm, cpu) and more than one core, the run trains in Web Workers, data-parallel
+ * (`site/client/live_workers.ts`; lesson 6 chooses how many); otherwise on the page's main
+ * thread. The demo shows how many Workers train, or why none do.
  *
  * @example
  * ```tsx
@@ -26,7 +29,7 @@ import { Heatmap } from "../components/heatmap.tsx";
 import { LineChart, type Mark } from "../components/line_chart.tsx";
 import { MatrixText } from "../components/matrix_name.tsx";
 import { showChar } from "../components/tokens.ts";
-import type { BackendChoice } from "../client/engine.ts";
+import type { BackendChoice, CpuBackend } from "../client/engine.ts";
 import {
   CODE_LABEL,
   CodePanel,
@@ -99,6 +102,11 @@ const WATCH: Record<PresetChoice, string> = {
   tiny: "A small model (d = 64, T = 32) that trains in seconds; its head is not fully born in " +
     "300 steps.",
 };
+/** Lesson 6's choice of how many Workers train on a CPU backend ("auto": one per core, at most 4). */
+const WORKERS: { value: string; text: string }[] = [
+  { value: "auto", text: "one per core (at most 4)" },
+  ...["1", "2", "3", "4"].map((n) => ({ value: n, text: n })),
+];
 const BACKENDS: { value: BackendChoice; text: string }[] = [
   { value: "auto", text: "auto: WebGPU, then WebGL, then wasm" },
   { value: "webgpu", text: "WebGPU" },
@@ -112,6 +120,28 @@ type Phase = "idle" | "loading" | "running" | "paused" | "done";
 /** A run in the page (`LiveTraining`) or in Web Workers (`WorkerTraining`). */
 type Run = Pick<LiveTraining, "config" | "vocab" | "stepCount" | "run" | "evaluate" | "dispose">;
 
+/** Where a run trains: in `workers` Web Workers, or (0) on the page's main thread, and why. */
+type Where = { workers: number; why?: string };
+
+/**
+ * Why a backend trains on the page's main thread even with many cores (undefined: a CPU backend,
+ * which can train in Workers). A GPU backend stays: the one GPU already computes the whole
+ * batch in parallel, N Workers would each open their own device (or WebGL context) on that same
+ * GPU and queue behind each other, and lesson 6 measures the backend as the page itself uses it.
+ *
+ * @example
+ * ```ts
+ * import { gpuStaysOnPage } from "./train_demo.tsx";
+ * gpuStaysOnPage("webgpu"); // "webgpu computes on the GPU, ..."
+ * gpuStaysOnPage("wasm"); // undefined
+ * ```
+ */
+export function gpuStaysOnPage(backend: string): string | undefined {
+  if (backend === "wasm" || backend === "cpu") return undefined;
+  return `${backend} computes on the GPU, which already runs the whole batch in parallel: ` +
+    "Workers would share that one GPU, so they are for the CPU backends (wasm, cpu)";
+}
+
 /**
  * The demo.
  *
@@ -124,6 +154,7 @@ type Run = Pick<LiveTraining, "config" | "vocab" | "stepCount" | "run" | "evalua
 export default function TrainDemo({ mode, code }: TrainDemoProps) {
   const [preset, setPreset] = useState<PresetChoice>("cpu");
   const [backend, setBackend] = useState<BackendChoice>(mode === "backends" ? "auto" : "wasm");
+  const [workerChoice, setWorkerChoice] = useState("auto");
   const [phase, setPhase] = useState<Phase>("idle");
   // A switch of the code source resets the run: its model was built from the other code.
   const source = useCodeSource(
@@ -138,7 +169,7 @@ export default function TrainDemo({ mode, code }: TrainDemoProps) {
   const [msPerStep, setMsPerStep] = useState<number>();
   const [backendLine, setBackendLine] = useState<string>();
   const live = useRef<Run>();
-  const [workers, setWorkers] = useState<number>();
+  const [where, setWhere] = useState<Where>();
   const backendName = useRef("");
   const label = CODE_LABEL[source.source];
   const running = useRef(false);
@@ -162,19 +193,33 @@ export default function TrainDemo({ mode, code }: TrainDemoProps) {
         setNotes([]);
         const options = { onNote: (note: string) => setNotes((old) => [...old, note]) };
         // Each lesson's demo draws from its own experiment: lesson 6's times lesson 5's run.
-        const { l, b } = mode === "backends"
+        const r = mode === "backends"
           ? await source.load("06_webgpu", backend)
-            .then((r) => ({ l: new r.module.KernelRace(preset, options), b: r.info }))
-          : await source.load("05_training", backend).then(async (r) => ({
-            // More than one core: the run trains in Web Workers, data-parallel (live_workers.ts).
-            l: r.engine.canTrainInWorkers()
-              ? await r.engine.startWorkerTraining(preset, options)
-              : new r.module.LiveTraining(preset, options),
-            b: r.info,
-          }));
+          : await source.load("05_training", backend);
+        const b = r.info;
+        // On a CPU backend and more than one core, the run trains in Web Workers, data-parallel
+        // (live_workers.ts: lesson 5's LiveTraining.parallel, in lesson 6 too); a GPU backend
+        // stays on the page's main thread (see gpuStaysOnPage), and so does any run on a page
+        // that cannot start Workers (one core, no cross-origin isolation: whyNoWorkers).
+        const why = gpuStaysOnPage(b.name) ?? r.engine.whyNoWorkers();
+        const workers = mode === "backends" && workerChoice !== "auto"
+          ? Number(workerChoice)
+          : undefined;
+        const l: Run & { workers?: number } = why === undefined
+          ? await r.engine.startWorkerTraining(preset, {
+            ...options,
+            workers,
+            backend: b.name as CpuBackend,
+          })
+          : "KernelRace" in r.module
+          ? new r.module.KernelRace(preset, options)
+          : new r.module.LiveTraining(preset, options);
         live.current = l;
-        setWorkers("workers" in l ? l.workers : undefined);
-        backendName.current = b.name;
+        setWhere({ workers: l.workers ?? 0, why });
+        const place = l.workers === undefined
+          ? "the page's main thread"
+          : `${l.workers} Web Worker${l.workers === 1 ? "" : "s"}`;
+        backendName.current = `${b.name} in ${place}`;
         setBackendLine(
           `${b.name}${b.device ? ` on ${b.device}` : ""}${
             b.notes.length ? ` (${b.notes.join("; ")})` : ""
@@ -239,7 +284,7 @@ export default function TrainDemo({ mode, code }: TrainDemoProps) {
     setView(undefined);
     setMsPerStep(undefined);
     setBackendLine(undefined);
-    setWorkers(undefined);
+    setWhere(undefined);
     setPhase("idle");
     setStatus("Reset: press “Start” for a fresh model.");
   };
@@ -276,6 +321,16 @@ export default function TrainDemo({ mode, code }: TrainDemoProps) {
             options={BACKENDS}
             value={backend}
             onChange={setBackend}
+            disabled={phase !== "idle"}
+          />
+        )}
+        {mode === "backends" && (
+          <Choice
+            id="train-workers-choice"
+            label="Web Workers (wasm, cpu)"
+            options={WORKERS}
+            value={workerChoice}
+            onChange={setWorkerChoice}
             disabled={phase !== "idle"}
           />
         )}
@@ -318,13 +373,15 @@ export default function TrainDemo({ mode, code }: TrainDemoProps) {
             backend <b id="train-backend-name">{backendLine.split(" ")[0]}</b>
             <span class="detail">{backendLine.slice(backendLine.indexOf(" ") + 1)}</span>
           </li>
-          {workers !== undefined && (
+          {where && (
             <li>
-              Web Workers <b id="train-workers">{workers}</b>
-              <span class="detail">
-                {workers > 1
+              Web Workers <b id="train-workers">{where.workers}</b>
+              <span class="detail" id="train-workers-why">
+                {where.workers > 1
                   ? "each batch split over them, gradients averaged (lesson 6)"
-                  : "one, off the page's main thread"}
+                  : where.workers === 1
+                  ? "one, off the page's main thread"
+                  : `trains on the page's main thread: ${where.why}`}
               </span>
             </li>
           )}
@@ -490,12 +547,12 @@ export default function TrainDemo({ mode, code }: TrainDemoProps) {
                       {records.map((r) => (
                         <tr key={r.step}>
                           <td>{r.step}</td>
-                          <td>{r.lossInContext.toFixed(3)}</td>
-                          <td>{r.lossGlobal.toFixed(3)}</td>
-                          <td>{r.inContextAcc.toFixed(3)}</td>
-                          <td>{r.wO2.toFixed(3)}</td>
-                          <td>{r.wK2.toFixed(3)}</td>
-                          <td>{r.wK1.toFixed(3)}</td>
+                          {[r.lossInContext, r.lossGlobal, r.inContextAcc, r.wO2, r.wK2, r.wK1]
+                            .map((x, i) => (
+                              // data-value: the full float, for a reader (or a test) that
+                              // compares runs beyond the 3 shown decimals
+                              <td key={i} data-value={x}>{x.toFixed(3)}</td>
+                            ))}
                         </tr>
                       ))}
                     </tbody>

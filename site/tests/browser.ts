@@ -95,7 +95,20 @@ export interface BrowserOptions {
    * clone, whose exercises are stubs).
    */
   code?: "learner" | "reference";
+  /**
+   * Whether the site sends its cross-origin isolation headers (COOP/COEP; default true). False
+   * serves the pages as a plain web server would: no `crossOriginIsolated`, no
+   * `SharedArrayBuffer`, so the demos cannot train in Web Workers and must say so.
+   */
+  isolated?: boolean;
 }
+
+/** The cross-origin isolation headers that {@linkcode BrowserOptions.isolated} `false` drops. */
+const ISOLATION_HEADERS = [
+  "cross-origin-opener-policy",
+  "cross-origin-embedder-policy",
+  "cross-origin-resource-policy",
+];
 
 /**
  * Serves the site, launches Chromium, runs `fn` with a page, and cleans everything up. The page
@@ -115,7 +128,15 @@ export async function withBrowser(
   if (!executablePath) throw new Error("Chromium is not installed");
   const { app, bundler } = createSite({ root: options.root, code: options.code ?? "reference" });
   await bundler.build();
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, app.fetch);
+  const serve = options.isolated === false
+    ? async (request: Request) => {
+      const response = await app.fetch(request);
+      const headers = new Headers(response.headers);
+      for (const name of ISOLATION_HEADERS) headers.delete(name);
+      return new Response(response.body, { status: response.status, headers });
+    }
+    : app.fetch;
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, serve);
   const userDataDir = await Deno.makeTempDir({ prefix: "course_site_chromium_" });
   // Playwright passes --user-data-dir itself for a persistent context (a fresh temp folder here).
   const browser = await chromium.launchPersistentContext(userDataDir, {
@@ -151,4 +172,69 @@ export async function withBrowser(
     await server.shutdown();
     await Deno.remove(userDataDir, { recursive: true }).catch(() => {});
   }
+}
+
+/**
+ * `tf.memory().numTensors` in the page: the demos' engine (TensorFlow.js and the experiments)
+ * is the module `/_engine/<source>.json` names, the one the demos imported.
+ *
+ * @example
+ * ```ts
+ * import { pageTensors, withBrowser } from "./browser.ts";
+ * await withBrowser(async ({ page, base }) => {
+ *   await page.goto(`${base}/lessons/5`);
+ *   await pageTensors(page); // 0 before a demo ran
+ * });
+ * ```
+ */
+export function pageTensors(page: Page, source = "reference"): Promise<number> {
+  return page.evaluate(async (source: string) => {
+    const info = await (await fetch(`/_engine/${source}.json`, { cache: "no-store" })).json();
+    const engine = await import(`/_engine/${info.file}`);
+    return engine.tf.memory().numTensors as number;
+  }, source);
+}
+
+/**
+ * The URLs of the page's Workers (dedicated Workers: the training ones, TensorFlow.js's
+ * threads). Each training Worker has its own `blob:` URL, so a URL names one Worker.
+ *
+ * @example
+ * ```ts
+ * import { withBrowser, workerUrls } from "./browser.ts";
+ * await withBrowser(async ({ page, base }) => {
+ *   await page.goto(`${base}/lessons/5`);
+ *   workerUrls(page).size; // 0 before a demo ran
+ * });
+ * ```
+ */
+export function workerUrls(page: Page): Set<string> {
+  return new Set(page.workers().map((w) => w.url()));
+}
+
+/**
+ * The Workers started during a run (`during`, less those alive before it) that are still alive
+ * after Reset, once Reset has had time to end them; empty when Reset ended every one.
+ *
+ * @example
+ * ```ts
+ * import { survivors, withBrowser, workerUrls } from "./browser.ts";
+ * await withBrowser(async ({ page, base }) => {
+ *   await page.goto(`${base}/lessons/5`);
+ *   const before = workerUrls(page);
+ *   // ... start a run, pause it: const during = workerUrls(page); ... press Reset
+ *   await survivors(page, before, workerUrls(page)); // []
+ * });
+ * ```
+ */
+export async function survivors(
+  page: Page,
+  before: Set<string>,
+  during: Set<string>,
+): Promise<string[]> {
+  const started = [...during].filter((url) => !before.has(url));
+  const alive = () => started.filter((url) => workerUrls(page).has(url));
+  const until = Date.now() + patience(10_000);
+  while (alive().length > 0 && Date.now() < until) await page.waitForTimeout(200);
+  return alive();
 }

@@ -13,7 +13,14 @@ import type { Page } from "playwright-core";
 import { listLessons } from "@lib/course/lessons.ts";
 import { COURSE_ROOT } from "../main.ts";
 import { DEMOS } from "../components/lesson_demo.tsx";
-import { chromiumPath, patience, withBrowser } from "./browser.ts";
+import {
+  chromiumPath,
+  pageTensors,
+  patience,
+  survivors,
+  withBrowser,
+  workerUrls,
+} from "./browser.ts";
 
 /** Where the screenshots go: a git-ignored folder, kept after the run for a reviewer. */
 const SCREENSHOTS = join(COURSE_ROOT, ".course", "screenshots");
@@ -104,35 +111,6 @@ function numberIn(text: string | null): number {
   const m = (text ?? "").match(/-?\d+(\.\d+)?/);
   if (!m) throw new Error(`no number in ${JSON.stringify(text)}`);
   return Number(m[0]);
-}
-
-/**
- * `tf.memory().numTensors` in the page: the demos' engine (TensorFlow.js and the experiments)
- * is the module `/_engine/<source>.json` names, the one the demos imported.
- */
-function pageTensors(page: Page, source = "reference"): Promise<number> {
-  return page.evaluate(async (source: string) => {
-    const info = await (await fetch(`/_engine/${source}.json`, { cache: "no-store" })).json();
-    const engine = await import(`/_engine/${info.file}`);
-    return engine.tf.memory().numTensors as number;
-  }, source);
-}
-
-/** The URLs of the page's Workers (dedicated Workers: the training ones, TensorFlow.js's threads). */
-function workerUrls(page: Page): Set<string> {
-  return new Set(page.workers().map((w) => w.url()));
-}
-
-/**
- * The Workers started during a run (`during`, less those alive before it) that are still alive
- * after Reset, once Reset has had time to end them; empty when Reset ended every one.
- */
-async function survivors(page: Page, before: Set<string>, during: Set<string>): Promise<string[]> {
-  const started = [...during].filter((url) => !before.has(url));
-  const alive = () => started.filter((url) => workerUrls(page).has(url));
-  const until = Date.now() + patience(10_000);
-  while (alive().length > 0 && Date.now() < until) await page.waitForTimeout(200);
-  return alive();
 }
 
 /**
@@ -386,6 +364,7 @@ const DRIVERS: Record<number, (page: Page, shot: () => Promise<void>) => Promise
   6: async (page, shot) => {
     const said: string[] = [];
     const tensors: number[] = [];
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
     // auto first (here: software WebGPU and WebGL are skipped, so wasm), then WebGL by name.
     for (const backend of ["auto", "webgl"]) {
       await page.selectOption("#train-preset", "tiny");
@@ -409,7 +388,16 @@ const DRIVERS: Record<number, (page: Page, shot: () => Promise<void>) => Promise
       } else {
         assertEquals(name, "webgl", `the backend asked for runs: ${detail}`);
       }
-      said.push(`${backend}: ${detail}, ${ms} ms/step`);
+      // How many Web Workers train, or why none do: a GPU backend stays on the page's thread.
+      const workers = numberIn(await page.locator("#train-workers").textContent());
+      const where = (await page.locator("#train-workers-why").textContent()) ?? "";
+      if (name === "webgl" || name === "webgpu") {
+        assertEquals(workers, 0, `${name} trains on the page's main thread`);
+        assertMatch(where, /main thread: .* computes on the GPU/, "and the demo says why");
+      } else if (cores > 1) {
+        assert(workers > 0, `${name} on ${cores} cores trains in Web Workers: ${where}`);
+      }
+      said.push(`${backend}: ${detail}, ${ms} ms/step, ${workers} Web Workers`);
       await page.click("#train-reset");
       await waitForStatus(page, /Reset/);
       tensors.push(await pageTensors(page));
@@ -604,7 +592,8 @@ Deno.test({
             await page.click("#train-pause");
             await waitForStatus(page, /Paused at step/);
             const during = workerUrls(page);
-            const inWorkers = await page.locator("#train-workers").count() > 0;
+            // The demo shows how many Workers train: 0 when it trains on the page's main thread.
+            const inWorkers = numberIn(await page.locator("#train-workers").textContent()) > 0;
             await fits("lesson 5 after training");
             if (tensors.length === 0) await demoShot("lesson-5-demo-375.png");
             await page.click("#train-reset");

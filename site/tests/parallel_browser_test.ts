@@ -1,9 +1,20 @@
-// Real-browser test of lesson 5's data-parallel demo (site/client/live_workers.ts) in Debian's
-// Chromium: the page is cross-origin isolated, the demo trains in Web Workers and shows how
-// many, and the engine's Worker run with 2 Workers gives the losses of the 1-Worker run (the
-// same batches and starting weights) to float32 rounding. Without Chromium it says so and skips.
-import { assert, assertEquals } from "./assert.ts";
-import { chromiumPath, patience, withBrowser } from "./browser.ts";
+// Real-browser tests of lessons 5 and 6's data-parallel demos (site/client/live_workers.ts) in
+// Debian's Chromium: the page is cross-origin isolated, the demos train in Web Workers and show
+// how many, and 2 Workers give the losses of 1 Worker (the same batches and starting weights)
+// to float32 rounding: lesson 5 through the engine's Worker run, lesson 6 through its demo's
+// own Worker choice, whose Reset ends every Worker and leaves no tensor on the page. A page
+// served without COOP/COEP (no SharedArrayBuffer) still trains, on its main thread, and says
+// why. No check depends on speed. Without Chromium it says so and skips.
+import { assert, assertEquals, assertMatch } from "./assert.ts";
+import type { Page } from "playwright-core";
+import {
+  chromiumPath,
+  pageTensors,
+  patience,
+  survivors,
+  withBrowser,
+  workerUrls,
+} from "./browser.ts";
 
 const browser = chromiumPath();
 if (!browser) {
@@ -38,7 +49,7 @@ Deno.test({
       await page.click("#train-start");
       await page.waitForSelector("#train-workers", { timeout: patience(120_000) });
       const shown = Number(await page.locator("#train-workers").textContent());
-      const expected = Math.max(1, Math.min(4, cores));
+      const expected = cores > 1 ? Math.min(4, cores) : 0; // 0: the page's main thread
       assertEquals(shown, expected, `the demo shows ${expected} Workers for ${cores} cores`);
       await page.waitForFunction(
         () => /Training: step ([3-9]|\d\d)/.test(document.body.innerText),
@@ -82,5 +93,147 @@ Deno.test({
       );
       assertEquals(errors, [], "the console has no errors");
     });
+  },
+});
+
+/** The status line of the page's demo. */
+function waitForStatus(page: Page, pattern: RegExp, timeout = 60_000): Promise<unknown> {
+  return page.waitForFunction(
+    ([source, flags]) =>
+      new RegExp(source, flags).test(
+        document.querySelector("#demo .demo-status")?.textContent ?? "",
+      ),
+    [pattern.source, pattern.flags],
+    { timeout: patience(timeout) },
+  );
+}
+
+/** The in-context and global losses of the demo's table rows, full floats, by step. */
+function tableLosses(page: Page): Promise<[number, number, number][]> {
+  return page.locator("#train-table tbody tr").evaluateAll((rows) =>
+    rows.map((row) => {
+      const cells = [...row.querySelectorAll("td")];
+      return [0, 1, 2].map((i) =>
+        Number(i === 0 ? cells[0].textContent : cells[i].getAttribute("data-value"))
+      ) as [number, number, number];
+    })
+  );
+}
+
+/** Evaluations compared between lesson 6's 2-Worker and 1-Worker runs (steps 0, 10, 20). */
+const EVALS = 3;
+
+Deno.test({
+  name: "browser: lesson 6's demo on wasm trains in 2 Web Workers with 1 Worker's losses; " +
+    "Reset ends every Worker and leaves no tensors",
+  ignore: !browser,
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    await withBrowser(async ({ page, base, errors }) => {
+      await page.goto(`${base}/lessons/6`);
+      const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+      // The page's own wasm backend (the demo starts it too) may start threads that stay for
+      // the page's life: start it first, so that only the run's Workers count.
+      await page.evaluate(async () => {
+        const info = await (await fetch("/_engine/reference.json")).json();
+        await (await import(`/_engine/${info.file}`)).startBackend("wasm");
+      });
+      const tensorsBefore = await pageTensors(page);
+      const runs: { workers: number; losses: [number, number, number][]; started: number }[] = [];
+      for (const workers of [2, 1]) {
+        const before = workerUrls(page);
+        await page.selectOption("#train-preset", "tiny");
+        await page.selectOption("#train-backend", "wasm");
+        await page.selectOption("#train-workers-choice", String(workers));
+        await page.click("#train-start");
+        await page.waitForSelector("#train-workers", { timeout: patience(120_000) });
+        const shown = Number(await page.locator("#train-workers").textContent());
+        const why = (await page.locator("#train-workers-why").textContent()) ?? "";
+        if (cores <= 1) {
+          // One core: no Workers, whatever was asked, and the page says why.
+          assertEquals(shown, 0, "one core: the run trains on the page's main thread");
+          assertMatch(why, /main thread: .*1 core/, "and the demo says why");
+        } else {
+          assertEquals(shown, workers, `the demo shows the ${workers} Workers asked for`);
+          assertMatch(why, workers > 1 ? /split over them/ : /off the page's main thread/);
+        }
+        await page.waitForFunction(
+          (n: number) => document.querySelectorAll("#train-table tbody tr").length >= n,
+          EVALS,
+          { timeout: patience(240_000) },
+        );
+        await page.click("#train-pause");
+        await waitForStatus(page, /Paused|Done/);
+        const losses = (await tableLosses(page)).slice(0, EVALS);
+        const during = workerUrls(page);
+        await page.click("#train-reset");
+        await waitForStatus(page, /Reset/);
+        const started = [...during].filter((url) => !before.has(url)).length;
+        if (shown > 0) assert(started >= shown, `${shown} Workers shown, ${started} started`);
+        assertEquals(
+          await survivors(page, before, during),
+          [],
+          "Reset ends every Worker the run started (and their tensors with them)",
+        );
+        assertEquals(await pageTensors(page), tensorsBefore, "Reset leaves no tensor in the page");
+        runs.push({ workers: shown, losses, started });
+      }
+      const [two, one] = runs;
+      for (let i = 0; i < EVALS; i++) {
+        const [step, a, g] = two.losses[i];
+        const [step1, b, h] = one.losses[i];
+        assertEquals(step, step1, "the same evaluations");
+        for (const [x, y, what] of [[a, b, "in-context"], [g, h, "global"]] as const) {
+          assert(
+            Number.isFinite(x) && Math.abs(x - y) <= 1e-5 * Math.abs(y) + 1e-6,
+            `step ${step}: ${what} loss ${x} with 2 Workers, ${y} with 1 (float32 rounding expected)`,
+          );
+        }
+      }
+      console.log(
+        `  ${cores} cores: Workers shown ${two.workers} then ${one.workers} (started ` +
+          `${two.started}, ${one.started}, all ended by Reset); in-context losses at steps ` +
+          `${two.losses.map((r) => r[0])}: ${two.losses.map((r) => r[1])} vs ` +
+          `${one.losses.map((r) => r[1])}`,
+      );
+      assertEquals(errors, [], "the console has no errors");
+    });
+  },
+});
+
+Deno.test({
+  name: "browser: a page without cross-origin isolation trains on its main thread and says why",
+  ignore: !browser,
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    await withBrowser(async ({ page, base, errors }) => {
+      const said: string[] = [];
+      for (const lesson of [5, 6]) {
+        const res = await page.goto(`${base}/lessons/${lesson}`);
+        assertEquals(res?.headers()["cross-origin-embedder-policy"], undefined, "no COEP sent");
+        const { isolated, shared } = await page.evaluate(() => ({
+          isolated: globalThis.crossOriginIsolated,
+          shared: typeof SharedArrayBuffer,
+        }));
+        assertEquals([isolated, shared], [false, "undefined"], "no isolation, no shared memory");
+        await page.selectOption("#train-preset", "tiny");
+        if (lesson === 6) await page.selectOption("#train-backend", "wasm");
+        await page.click("#train-start");
+        await page.waitForSelector("#train-workers", { timeout: patience(120_000) });
+        assertEquals(Number(await page.locator("#train-workers").textContent()), 0);
+        const why = (await page.locator("#train-workers-why").textContent()) ?? "";
+        assertMatch(why, /main thread: .*not cross-origin isolated/, "the demo says why");
+        await waitForStatus(page, /Training: step ([3-9]|\d\d)/, 240_000);
+        await page.click("#train-pause");
+        await waitForStatus(page, /Paused|Done/);
+        await page.click("#train-reset");
+        await waitForStatus(page, /Reset/);
+        said.push(`lesson ${lesson}: ${why}`);
+      }
+      console.log(`  ${said.join(" | ")}`);
+      assertEquals(errors, [], "the console has no errors");
+    }, { isolated: false });
   },
 });
