@@ -24,7 +24,7 @@
  */
 import type { LiveView, PresetChoice } from "../../lessons/05_training/experiment.ts";
 import type { TrainConfig } from "@lib/train/config.ts";
-import { startBackend } from "./tf.ts";
+import { startBackend, tf } from "./tf.ts";
 import { defaultWorkers } from "@lib/train/parallel.ts";
 
 /** A training run in Workers, with the parts of `LiveTraining` the demo uses. */
@@ -220,6 +220,20 @@ export async function workerTraining(
   return run;
 }
 
+/**
+ * Starts `backend` in a training Worker with one thread: the Workers are the threads. In a
+ * cross-origin-isolated page tfjs would load its threaded wasm build in every Worker, each with a
+ * pool of pthread Workers of its own, although it does not multithread its matmuls (lesson 6);
+ * the plain SIMD build gives one thread per Worker, so N shard Workers use N cores.
+ */
+async function startWorkerBackend(backend: string): ReturnType<typeof startBackend> {
+  if (backend === "wasm") {
+    await import("@tensorflow/tfjs-backend-wasm"); // registers the flag (set throws before)
+    tf.env().set("WASM_HAS_MULTITHREAD_SUPPORT", false);
+  }
+  return await startBackend(backend as CpuBackend);
+}
+
 /** The scope of a Worker, as far as the servers below use it. */
 interface WorkerScope {
   onmessage: ((e: MessageEvent) => void) | null;
@@ -229,9 +243,9 @@ interface WorkerScope {
 
 /**
  * The coordinator Worker's loop (the engine's `serveTrainingWorker`): starts the run's CPU
- * backend (`wasm` or `cpu`), builds the
- * run with lesson 5's `LiveTraining.parallel` (shard Workers from the same engine) and answers
- * the page's requests one at a time.
+ * backend (`wasm` with one thread, or `cpu`), builds the run with lesson 5's
+ * `LiveTraining.parallel` (shard Workers from the same engine) and answers the page's requests
+ * one at a time.
  *
  * @example
  * ```ts
@@ -248,7 +262,7 @@ export function serveTrainingWorker(): void {
   const answer = async (m: Request) => {
     try {
       if (m.type === "start") {
-        await startBackend(m.backend);
+        await startWorkerBackend(m.backend);
         const { LiveTraining } = await experiment;
         const workerUrl = workerScript(m.engine, "serveShardWorker");
         live = await LiveTraining.parallel(m.preset, {
@@ -296,7 +310,7 @@ export function serveTrainingWorker(): void {
 
 /**
  * A shard Worker's loop (the engine's `serveShardWorker`): lesson 5's `serveShards`, with the
- * site's `startBackend` (wasm from `/_vendor/tfjs-wasm/`).
+ * site's `startBackend` (wasm from `/_vendor/tfjs-wasm/`, one thread).
  *
  * @example
  * ```ts
@@ -306,5 +320,5 @@ export function serveTrainingWorker(): void {
  */
 export async function serveShardWorker(): Promise<void> {
   const { serveShards } = await import("../../lessons/05_training/experiment.ts");
-  serveShards((name) => startBackend(name as Parameters<typeof startBackend>[0]));
+  serveShards(startWorkerBackend);
 }
