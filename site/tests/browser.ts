@@ -238,3 +238,49 @@ export async function survivors(
   while (alive().length > 0 && Date.now() < until) await page.waitForTimeout(200);
   return alive();
 }
+
+/**
+ * The status line of the demo on the page (`#demo .demo-status`).
+ *
+ * @example
+ * ```ts
+ * import { statusText, withBrowser } from "./browser.ts";
+ * await withBrowser(async ({ page, base }) => {
+ *   await page.goto(`${base}/lessons/5`);
+ *   await statusText(page); // "Press “Start” to load TensorFlow.js and a fresh model."
+ * });
+ * ```
+ */
+export async function statusText(page: Page): Promise<string> {
+  return (await page.locator("#demo .demo-status").textContent()) ?? "";
+}
+
+/**
+ * Waits until the demo's status line matches `pattern` (for `timeout` ms scaled by the
+ * machine's load, see {@linkcode patience}) and returns it.
+ *
+ * @example
+ * ```ts
+ * import { waitForStatus, withBrowser } from "./browser.ts";
+ * await withBrowser(async ({ page, base }) => {
+ *   await page.goto(`${base}/lessons/5`);
+ *   await page.click("#train-start");
+ *   await waitForStatus(page, /Training: step/, 120_000);
+ * });
+ * ```
+ */
+export async function waitForStatus(
+  page: Page,
+  pattern: RegExp,
+  timeout = 60_000,
+): Promise<string> {
+  await page.waitForFunction(
+    ([source, flags]) =>
+      new RegExp(source, flags).test(
+        document.querySelector("#demo .demo-status")?.textContent ?? "",
+      ),
+    [pattern.source, pattern.flags],
+    { timeout: patience(timeout) },
+  );
+  return await statusText(page);
+}

@@ -17,7 +17,9 @@ import {
   chromiumPath,
   pageTensors,
   patience,
+  statusText,
   survivors,
+  waitForStatus,
   withBrowser,
   workerUrls,
 } from "./browser.ts";
@@ -89,22 +91,6 @@ function canvasPixels(page: Page, id: string): Promise<string> {
     (id: string) => (document.getElementById(id) as HTMLCanvasElement).toDataURL(),
     id,
   );
-}
-
-async function statusText(page: Page): Promise<string> {
-  return (await page.locator("#demo .demo-status").textContent()) ?? "";
-}
-
-async function waitForStatus(page: Page, pattern: RegExp, timeout = 60_000): Promise<string> {
-  await page.waitForFunction(
-    ([source, flags]) =>
-      new RegExp(source, flags).test(
-        document.querySelector("#demo .demo-status")?.textContent ?? "",
-      ),
-    [pattern.source, pattern.flags],
-    { timeout: patience(timeout) },
-  );
-  return await statusText(page);
 }
 
 function numberIn(text: string | null): number {

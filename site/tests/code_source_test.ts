@@ -8,7 +8,7 @@ import { assert, assertEquals, assertMatch } from "./assert.ts";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { COURSE_ROOT } from "../main.ts";
-import { chromiumPath, patience, withBrowser } from "./browser.ts";
+import { chromiumPath, waitForStatus, withBrowser } from "./browser.ts";
 
 const browser = chromiumPath();
 if (!browser) {
@@ -26,16 +26,9 @@ async function learnerCourse(): Promise<string> {
   return root;
 }
 
-async function status(page: Page, pattern: RegExp): Promise<string> {
-  await page.waitForFunction(
-    ([source, flags]) =>
-      new RegExp(source, flags).test(
-        document.querySelector("#demo .demo-status")?.textContent ?? "",
-      ),
-    [pattern.source, pattern.flags],
-    { timeout: patience(90_000) },
-  );
-  return (await page.locator("#demo .demo-status").textContent()) ?? "";
+/** The demo's status line once it matches `pattern`. */
+function status(page: Page, pattern: RegExp): Promise<string> {
+  return waitForStatus(page, pattern, 90_000);
 }
 
 Deno.test({
@@ -100,7 +93,10 @@ Deno.test({
             await note.locator("button.use-reference").click();
             await status(page, /Reset: press “Start”/);
             await page.click("#train-start");
-            await status(page, /Training: step \d+ of \d+ on \w+, reference \(solutions\/\)/);
+            await status(
+              page,
+              /Training: step \d+ of \d+ on \w+ in [\w' ]+, reference \(solutions\/\)/,
+            );
             await page.click("#train-pause");
             await status(page, /Paused at step/);
           },

@@ -12,6 +12,7 @@ import {
   pageTensors,
   patience,
   survivors,
+  waitForStatus,
   withBrowser,
   workerUrls,
 } from "./browser.ts";
@@ -95,18 +96,6 @@ Deno.test({
     });
   },
 });
-
-/** The status line of the page's demo. */
-function waitForStatus(page: Page, pattern: RegExp, timeout = 60_000): Promise<unknown> {
-  return page.waitForFunction(
-    ([source, flags]) =>
-      new RegExp(source, flags).test(
-        document.querySelector("#demo .demo-status")?.textContent ?? "",
-      ),
-    [pattern.source, pattern.flags],
-    { timeout: patience(timeout) },
-  );
-}
 
 /** The in-context and global losses of the demo's table rows, full floats, by step. */
 function tableLosses(page: Page): Promise<[number, number, number][]> {
