@@ -7,7 +7,7 @@
  * 2. The cached `cpu`-preset runs (`figures/runs.jsonl`, made by `runs.ts`): one vs two layers,
  *    the freeze grid, the loss on all targets with W_F, learned embeddings.
  *
- * Options: `--steps N` (live steps, default 200), `--live KEY` (train only that variant live:
+ * Options: `--steps N` (live steps, default 200, 400 for the full transformer), `--live KEY` (train only that variant live:
  * one of the keys of `variants.ts` or `full`), `--replot` (rewrite the figures and
  * `figures/results.json` from the cached runs).
  * @module
@@ -25,6 +25,7 @@ import {
   globalFloor,
   LIVE_VARIANTS,
   type LivePoint,
+  liveSteps,
   mapLabels,
   type RunRow,
   runsFigure,
@@ -72,7 +73,7 @@ if (import.meta.main) {
     const { values } = parseArgs({
       args: Deno.args,
       options: {
-        steps: { type: "string", default: "200" },
+        steps: { type: "string" },
         live: { type: "string" },
         replot: { type: "boolean" },
         help: { type: "boolean", short: "h" },
@@ -83,8 +84,10 @@ if (import.meta.main) {
       console.log(`  KEY: ${LIVE_VARIANTS.map((v) => v.key).join(", ")}`);
       return;
     }
-    const steps = Number(values.steps);
-    if (!Number.isInteger(steps) || steps < 10) throw new Error("--steps must be an integer >= 10");
+    const chosen = values.steps === undefined ? undefined : Number(values.steps);
+    if (chosen !== undefined && (!Number.isInteger(chosen) || chosen < 10)) {
+      throw new Error("--steps must be an integer >= 10");
+    }
     const keys = LIVE_VARIANTS.map((v) => v.key);
     if (values.live !== undefined && !keys.includes(values.live)) {
       throw new Error(`--live: unknown variant "${values.live}"; one of ${keys.join(", ")}`);
@@ -101,11 +104,16 @@ if (import.meta.main) {
       : ["one-layer", "two-layer", "full"];
     if (live.length) {
       console.log(
-        bold(`Live, small (tiny preset: d = 64, T = 32, batch 32; full: d = 32; ${steps} steps)`),
+        bold(
+          `Live, small (tiny preset: d = 64, T = 32, batch 32; full: d = 32; ${
+            chosen ?? `${liveSteps("one-layer")} steps, full ${liveSteps("full")}`
+          }${chosen ? " steps" : ""})`,
+        ),
       );
     }
     for (const key of live) {
       const started = performance.now();
+      const steps = chosen ?? liveSteps(key);
       const points = await trainLive(key, { steps, evalEvery: Math.max(10, steps / 4) });
       for (const p of points.filter((_, i) => i > 0)) console.log(liveLine(key, p));
       const last = points.at(-1)!;

@@ -52,6 +52,21 @@ export const LIVE_VARIANTS: { key: string; title: string }[] = [
   { key: "full", title: "the full transformer (2 layers x 4 heads, AdamW)" },
 ];
 
+/**
+ * The default length of a live run: 200 steps, and 400 for the full transformer, whose
+ * induction head grows between steps 200 and 300 at the live size (d = 32, T = 32, batch 32:
+ * lesson 9's README).
+ *
+ * @example
+ * ```ts
+ * import { liveSteps } from "./experiment.ts";
+ * liveSteps("full"); // 400
+ * ```
+ */
+export function liveSteps(key: string): number {
+  return key === "full" ? 400 : 200;
+}
+
 /** One evaluation of a live run. */
 export interface LivePoint {
   /** Steps done. */

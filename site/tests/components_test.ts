@@ -22,6 +22,7 @@ import {
   cachedRuns,
   fullMaps,
   LIVE_VARIANTS,
+  liveSteps,
   mapLabels,
 } from "../../lessons/09_beyond_simplified/experiment.ts";
 
@@ -161,6 +162,7 @@ Deno.test("lesson 9's picker offers every variant the experiment trains live", (
     LIVE_VARIANTS.map((v) => v.key).sort(),
     "site/islands/beyond_demo.tsx's VARIANTS and experiment.ts's LIVE_VARIANTS differ",
   );
+  for (const v of VARIANTS) assertEquals([v.value, v.steps], [v.value, liveSteps(v.value)]);
 });
 
 Deno.test("lesson 9's cached maps: each run's highest-scoring head, its in-context rows", () => {
