@@ -45,8 +45,8 @@ export interface StepShape {
   dim: number;
   /** N: the vocabulary size. */
   vocab: number;
-  /** Whether the model has the final linear layer W_F. */
-  finalFfn: boolean;
+  /** The model's final layer: none (false), linear W_F (true) or ReLU d -> 4d -> d ("relu"). */
+  finalFfn: boolean | "relu";
   /** The matrices that receive gradients. */
   trainable: readonly ParamName[];
   /** Rows per causal block when the attention square is computed in blocks (default: whole). */
@@ -120,7 +120,7 @@ export function stepFlops(shape: StepShape): FlopCount {
   const needX = has("wE") || has("pos");
   const needH1 = needX || has("wK1") || has("wV1") || has("wO1");
   const needH2 = needH1 || has("wK2") || has("wV2") || has("wO2");
-  const needH3 = needH2 || (finalFfn && has("wF"));
+  const needH3 = needH2 || has("wF") || has("wF1") || has("wF2");
 
   const layer = (i: 1 | 2, needIn: boolean) => {
     const [k, v, o] = [has(`wK${i}`), has(`wV${i}`), has(`wO${i}`)];
@@ -154,7 +154,15 @@ export function stepFlops(shape: StepShape): FlopCount {
 
   layer(1, needX);
   layer(2, needH1);
-  if (finalFfn) {
+  if (finalFfn === "relu") {
+    const wide = matmulFlops(m, d, 4 * d); // [M, d] @ [d, 4d] and its transposes
+    add("forward", "W_F1: h2·W_F1ᵀ (d -> 4d)", wide);
+    add("forward", "W_F2: relu(·)·W_F2ᵀ (4d -> d)", wide);
+    if (has("wF2")) add("backward", "dW_F2", wide);
+    if (needH2 || has("wF1")) add("backward", "d relu(·) through W_F2", wide);
+    if (has("wF1")) add("backward", "dW_F1", wide);
+    if (needH2) add("backward", "dh2 through W_F1", wide);
+  } else if (finalFfn) {
     add("forward", "W_F: h2·W_Fᵀ", rowsTimesSquare);
     if (has("wF")) add("backward", "dW_F", rowsTimesSquare);
     if (needH2) add("backward", "dh2 through W_F", rowsTimesSquare);

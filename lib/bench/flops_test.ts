@@ -39,6 +39,24 @@ Deno.test("stepFlops: W_F adds one forward and two backward products when traine
   assert.equal(ffn.backward - base.backward, 2 * sq);
 });
 
+Deno.test("stepFlops: the ReLU layer adds two forward and four backward d×4d products", () => {
+  const base = stepFlops(paper);
+  const relu = stepFlops({
+    ...paper,
+    finalFfn: "relu",
+    trainable: [...paper.trainable, "wF1", "wF2"],
+  });
+  const wide = 2 * paper.batch * paper.seq * paper.dim * 4 * paper.dim;
+  assert.equal(relu.forward - base.forward, 2 * wide);
+  assert.equal(relu.backward - base.backward, 4 * wide);
+  // only W_F2 trained, nothing below it: its own gradient, no product back through the layer
+  const top = stepFlops({ ...paper, finalFfn: "relu", trainable: ["wF2"] });
+  assert.deepEqual(top.terms.filter((t) => t.pass === "backward").map((t) => t.what), [
+    "dW_F2",
+    "dh through W_U",
+  ]);
+});
+
 Deno.test("stepFlops: training W_V1 unfolds layer 1 and sends gradients through it", () => {
   const more = stepFlops({ ...paper, trainable: [...paper.trainable, "wV1"] });
   const sq = 2 * paper.batch * paper.seq * paper.dim ** 2;

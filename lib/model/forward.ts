@@ -18,7 +18,7 @@
  * x_t  = w_E(z_t) + p_t
  * h1_t = x_t  + W_O1 Σ_{s≤t} β1_{t,s} W_V1 x_s,   β1_{t,·} = softmax_s(x_t · W_K1 x_s / √d)
  * h2_t = h1_t + W_O2 Σ_{s≤t} β2_{t,s} W_V2 h1_s,  β2_{t,·} = softmax_s(h1_t · W_K2 h1_s / √d)
- * h3_t = h2_t + W_F h2_t          (only with finalFfn)
+ * h3_t = h2_t + F(h2_t),  F(h) = W_F h  (finalFfn: true)  or  W_F2 relu(W_F1 h)  (finalFfn: "relu")
  * logits_t = W_U h3_t
  * ```
  *
@@ -36,6 +36,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { type ModelConfig, PARAM_NAMES, type ParamName } from "./config.ts";
 import { need, type Params } from "./params.ts";
+import { finalLayer } from "./final_ffn.ts";
 import {
   blockFull,
   blockMasks,
@@ -215,7 +216,7 @@ export function forwardReference(
       mask,
     );
     const h2 = h1.add(l2.out) as tf.Tensor3D;
-    const h3 = config.finalFfn ? h2.add(apply(need(params, "wF"), h2)) : h2;
+    const h3 = config.finalFfn ? h2.add(finalLayer(params, config, h2)) : h2; // h2 + F(h2)
     const logits = apply(need(params, "wU"), h3) as tf.Tensor3D; // [batch, seq, N]
     return options.attention ? [logits, l1.weights, l2.weights] : [logits];
   });
@@ -257,6 +258,8 @@ interface Saved extends LayerOne {
   h2: tf.Tensor2D;
   /** h3 [rows, d] (h2 when there is no W_F) */
   h3: tf.Tensor2D;
+  /** relu(h2 W_F1^T) [rows, 4d], only with the ReLU final layer */
+  hF?: tf.Tensor2D;
 }
 
 /**
@@ -276,6 +279,8 @@ interface SavedRows extends LayerOne {
   h2: tf.Tensor2D;
   /** h3 at the kept rows [k, d] */
   h3: tf.Tensor2D;
+  /** relu(h2 W_F1^T) at the kept rows [k, 4d], only with the ReLU final layer */
+  hF?: tf.Tensor2D;
 }
 
 /** The single tensors of {@linkcode LayerOne}; the list `p1` is saved after them. */
@@ -285,13 +290,17 @@ const SAVED_KEYS = ["a2", "g", "h2", "h3"] as const;
 /** The tensors of {@linkcode SavedRows} above layer 1. */
 const SAVED_ROWS_KEYS = ["h1q", "a2", "p2", "g", "h2", "h3"] as const;
 
-/** Saved values as one list for `tf.customGrad`'s `save`: `keys`, then p1's blocks, then p2's. */
+/**
+ * Saved values as one list for `tf.customGrad`'s `save`: `keys`, then p1's blocks, then p2's,
+ * then the ReLU layer's hF when there is one.
+ */
 function flattenSaved<S extends LayerOne>(s: S, keys: readonly (keyof S)[]): tf.Tensor[] {
   const p2 = Array.isArray((s as unknown as Saved).p2) ? (s as unknown as Saved).p2 : [];
   const single = [...LAYER_ONE_KEYS, ...keys].map((k) =>
     (s as Record<string, unknown>)[k as string]
   );
-  return [...single as tf.Tensor[], ...s.p1, ...p2];
+  const hF = (s as unknown as Saved).hF;
+  return [...single as tf.Tensor[], ...s.p1, ...p2, ...(hF ? [hF] : [])];
 }
 
 /** {@linkcode flattenSaved} undone: `blocks` tensors for p1 (and, with `p2Blocks`, for p2). */
@@ -305,6 +314,7 @@ function restoreSaved<S extends LayerOne>(
   const s = Object.fromEntries(names.map((k, i) => [k, saved[i]])) as Record<string, unknown>;
   s.p1 = saved.slice(names.length, names.length + blocks);
   if (p2Blocks) s.p2 = saved.slice(names.length + blocks, names.length + 2 * blocks);
+  s.hF = saved[names.length + (p2Blocks ? 2 : 1) * blocks]; // undefined without the ReLU layer
   return s as unknown as S;
 }
 
@@ -372,10 +382,21 @@ function layerOneValues(
   return { ids, x, xT, a1, p1, u1T, h1, h1T: transposePerSequence(h1, batch) };
 }
 
-/** h3 = h2 + W_F h2 (only with finalFfn), for rows `[n, d]`. */
-function finalLayer(params: Params, config: ModelConfig, h2: tf.Tensor2D): tf.Tensor2D {
-  if (!config.finalFfn) return h2;
-  return h2.add(tf.matMul(h2, tf.transpose(need(params, "wF")))) as tf.Tensor2D;
+/**
+ * h3 = h2 + F(h2) for rows `[n, d]`: h2 W_F^T, or hF W_F2^T with hF = relu(h2 W_F1^T) `[n, 4d]`
+ * (kept for the backward pass); h2 itself without finalFfn.
+ */
+function finalValues(
+  params: Params,
+  config: ModelConfig,
+  h2: tf.Tensor2D,
+): { h3: tf.Tensor2D; hF?: tf.Tensor2D } {
+  if (config.finalFfn === "relu") {
+    const hF = tf.relu(tf.matMul(h2, need(params, "wF1"), false, true)) as tf.Tensor2D;
+    return { h3: h2.add(tf.matMul(hF, need(params, "wF2"), false, true)) as tf.Tensor2D, hF };
+  }
+  if (!config.finalFfn) return { h3: h2 };
+  return { h3: h2.add(tf.matMul(h2, tf.transpose(need(params, "wF")))) as tf.Tensor2D };
 }
 
 /** The fast forward computation on every row, returning every value the backward pass needs. */
@@ -393,7 +414,7 @@ function fastForwardValues(
   const p2 = blockSoftmax(blockScores(a2, h1T, blocks), blockMasks(blocks));
   const g = blockTimesRows(p2, tf.matMul(h1, w.wV2T) as tf.Tensor2D, blocks);
   const h2 = h1.add(tf.matMul(g, w.wO2T)) as tf.Tensor2D;
-  return { ...l1, a2, p2, g, h2, h3: finalLayer(params, config, h2) };
+  return { ...l1, a2, p2, g, h2, ...finalValues(params, config, h2) };
 }
 
 /**
@@ -414,7 +435,7 @@ function rowsForwardValues(
   const p2 = tf.softmax(groupScores(a2, l1.h1T, g).add(groupMaskBias(g))) as tf.Tensor2D;
   const gq = groupTimesRows(p2, tf.matMul(l1.h1, w.wV2T) as tf.Tensor2D, g); // [k, d]
   const h2 = h1q.add(tf.matMul(gq, w.wO2T)) as tf.Tensor2D;
-  return { ...l1, h1q, a2, p2, g: gq, h2, h3: finalLayer(params, config, h2) };
+  return { ...l1, h1q, a2, p2, g: gq, h2, ...finalValues(params, config, h2) };
 }
 
 /** The parameters' gradients, filled by the backward passes. */
@@ -422,12 +443,12 @@ type Grads = Partial<Record<ParamName, tf.Tensor>>;
 
 /**
  * The top of the backward pass, from dL/dlogits `[n, N]` to dL/dh2 `[n, d]`, on n rows (all of
- * them, or the kept ones): the gradients of W_U and W_F on the way.
+ * them, or the kept ones): the gradients of W_U and W_F (or W_F1, W_F2) on the way.
  */
 function outputBackward(
   params: Params,
   config: ModelConfig,
-  s: { h2: tf.Tensor2D; h3: tf.Tensor2D },
+  s: { h2: tf.Tensor2D; h3: tf.Tensor2D; hF?: tf.Tensor2D },
   dLogits: tf.Tensor2D,
   want: (n: ParamName) => boolean,
   grads: Grads,
@@ -436,8 +457,16 @@ function outputBackward(
   // logits = h3 W_U^T
   if (want("wU")) grads.wU = tf.matMul(rowsT(dLogits), s.h3);
   let dh = tf.matMul(dLogits, need(params, "wU")) as tf.Tensor2D; // dL/dh3 [n, d]
-  // h3 = h2 + h2 W_F^T
-  if (config.finalFfn) {
+  if (s.hF) {
+    // h3 = h2 + hF W_F2^T with hF = relu(h2 W_F1^T)
+    if (want("wF2")) grads.wF2 = tf.matMul(rowsT(dh), s.hF);
+    if ((["wF1", "wO2", "wK2", "wV2", ...BELOW_TWO] as ParamName[]).some(want)) {
+      const dHF = tf.matMul(dh, need(params, "wF2")).mul(tf.step(s.hF)) as tf.Tensor2D; // [n, 4d]
+      if (want("wF1")) grads.wF1 = tf.matMul(rowsT(dHF), s.h2);
+      dh = dh.add(tf.matMul(dHF, need(params, "wF1")));
+    }
+  } else if (config.finalFfn) {
+    // h3 = h2 + h2 W_F^T
     if (want("wF")) grads.wF = tf.matMul(rowsT(dh), s.h2);
     dh = dh.add(tf.matMul(dh, need(params, "wF")));
   }

@@ -102,8 +102,15 @@ Deno.test("forward: causal, changing a future token leaves earlier logits unchan
   disposeParams(params);
 });
 
-Deno.test("forward: equals the reference (logits and attention), with and without W_F", () => {
-  for (const cfg of [config, { ...config, finalFfn: true }]) {
+/** The ReLU feed-forward final layer (d -> 4d -> d), as the authors' `linear_final_ffn=False`. */
+const relu: ModelConfig = {
+  ...config,
+  finalFfn: "relu",
+  trainable: ["wK1", "wK2", "wO2", "wF1", "wF2"],
+};
+
+Deno.test("forward: equals the reference (logits and attention), no W_F, linear or ReLU", () => {
+  for (const cfg of [config, { ...config, finalFfn: true }, relu]) {
     const params = initParams(cfg);
     const ids = randomIds(4, 3, 16);
     const fast = forward(params, cfg, ids, { attention: true });
@@ -119,10 +126,32 @@ Deno.test("forward: equals the reference (logits and attention), with and withou
 Deno.test("forward: gradients exist for the trainable parameters only, and match autodiff", () => {
   const cases: ModelConfig[] = [
     config,
-    { ...config, finalFfn: true, trainable: [...PARAM_NAMES] },
+    {
+      ...config,
+      finalFfn: true,
+      trainable: [...PARAM_NAMES.filter((n) => n !== "wF1" && n !== "wF2")],
+    },
+    relu, // the lesson 9 variant: the three memories and both ReLU-layer matrices
+    { ...relu, trainable: ["wF1"] }, // only the first ReLU matrix: no gradient flows below W_F
+    { ...relu, trainable: ["wF2"] },
+    { ...relu, trainable: ["wK1", "wO2"] }, // the ReLU layer frozen: its backward still passes dh
+    { ...relu, trainable: PARAM_NAMES.filter((n) => n !== "wF") }, // every parameter it has
   ];
   for (const cfg of cases) {
     const params = initParams(cfg);
+    if (cfg.finalFfn === "relu") {
+      // about half the hidden units active on any row, so that both sides of the ReLU are tested
+      const active = tf.tidy(() => {
+        const h = tf.matMul(
+          tf.randomNormal([64, cfg.dim], 0, 1, "float32", 3),
+          params.wF1!,
+          false,
+          true,
+        );
+        return h.greater(0).mean().dataSync()[0];
+      });
+      check(active > 0.3 && active < 0.7, `ReLU units active on ${active} of random rows`);
+    }
     const ids = randomIds(5, 2, 12); // seq 12 < maxLen 16: the pos gradient is padded
     const fast = grads(forward, params, cfg, ids);
     const ref = grads(forwardReference, params, cfg, ids);

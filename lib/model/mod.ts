@@ -25,6 +25,7 @@
 export * from "./config.ts";
 export * from "./params.ts";
 export * from "./forward.ts";
+export * from "./final_ffn.ts";
 export * from "./batch_matmul.ts";
 export * from "./linalg.ts";
 export * from "./metrics.ts";

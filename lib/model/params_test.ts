@@ -29,7 +29,31 @@ Deno.test("initParams: shapes, trainable flags, W_F only with finalFfn", () => {
   const f = initParams({ ...small, finalFfn: true, trainable: ["wF"] });
   assertShape(f.wF!, [64, 64], "wF");
   check(f.wF!.trainable && !f.wK1!.trainable, "trainable follows the config");
+  check(f.wF1 === undefined && f.wF2 === undefined, "no ReLU layer with the linear W_F");
   disposeParams(f);
+  const r = initParams({ ...small, finalFfn: "relu", trainable: ["wF1", "wF2"] });
+  assertShape(r.wF1!, [256, 64], "wF1 (d -> 4d)");
+  assertShape(r.wF2!, [64, 256], "wF2 (4d -> d)");
+  check(r.wF === undefined, "no linear W_F with the ReLU layer");
+  check(r.wF1!.trainable && r.wF2!.trainable && !r.wK1!.trainable, "trainable follows the config");
+  disposeParams(r);
+});
+
+Deno.test("initParams: the ReLU layer as nn.Linear, U(-1/sqrt fan_in, 1/sqrt fan_in)", () => {
+  const d = 64;
+  const p = initParams({ ...small, dim: d, finalFfn: "relu" });
+  for (const [name, fanIn] of [["wF1", d], ["wF2", 4 * d]] as const) {
+    const [max, v] = tf.tidy(() => [
+      p[name]!.abs().max().dataSync()[0],
+      tf.moments(p[name]!).variance.dataSync()[0],
+    ]);
+    check(
+      max < 1 / Math.sqrt(fanIn),
+      `|${name}| entries must stay below 1/sqrt(${fanIn}), max ${max}`,
+    );
+    assertAllClose(v, 1 / (3 * fanIn), { rtol: 0.03, what: `variance of ${name} (1/(3 fan_in))` });
+  }
+  disposeParams(p);
 });
 
 Deno.test("initParams: seeded, and each parameter independent of the others", () => {
@@ -43,7 +67,9 @@ Deno.test("initParams: seeded, and each parameter independent of the others", ()
     "another seed should give another W_K2",
   );
   assertAllClose(a.wU!, f.wU!, { atol: 0, rtol: 0, what: "adding W_F leaves W_U unchanged" });
-  [a, b, c, f].forEach(disposeParams);
+  const r = initParams({ ...small, finalFfn: "relu" });
+  assertAllClose(a.wU!, r.wU!, { atol: 0, rtol: 0, what: "the ReLU layer leaves W_U unchanged" });
+  [a, b, c, f, r].forEach(disposeParams);
 });
 
 Deno.test("initParams: N(0,1) embeddings, U(-1/sqrt d, 1/sqrt d) matrices", () => {
@@ -69,6 +95,10 @@ Deno.test("initParams: bad configurations get a readable message", () => {
     [{ dim: 0 }, /dim must be a positive integer/],
     [{ trainable: ["wX" as "wE"] }, /unknown parameter "wX"/],
     [{ trainable: ["wF"] }, /finalFfn is false/],
+    [{ trainable: ["wF1"] }, /"wF1" but finalFfn is false/],
+    [{ finalFfn: "relu", trainable: ["wF"] }, /"wF" but finalFfn is "relu"/],
+    [{ finalFfn: true, trainable: ["wF2"] }, /"wF2" but finalFfn is true/],
+    [{ finalFfn: "gelu" as "relu" }, /finalFfn must be false, true \(linear W_F\) or "relu"/],
   ];
   for (const [patch, pattern] of bad) {
     let message = "";
@@ -94,6 +124,8 @@ Deno.test("paramShape: [N, d] embeddings, [T, d] positions, d×d matrices", () =
     wE: [65, 48],
     wU: [65, 48],
     pos: [20, 48],
+    wF1: [192, 48],
+    wF2: [48, 192],
   };
   for (const name of PARAM_NAMES) {
     const shape = paramShape(name, cfg);
@@ -103,7 +135,15 @@ Deno.test("paramShape: [N, d] embeddings, [T, d] positions, d×d matrices", () =
       `paramShape("${name}") should be [${want}], got [${shape}]`,
     );
   }
-  const p = initParams({ ...cfg, finalFfn: true });
-  for (const name of PARAM_NAMES) assertShape(p[name]!, paramShape(name, cfg), name);
-  disposeParams(p);
+  for (const finalFfn of [true, "relu"] as const) {
+    const p = initParams({ ...cfg, finalFfn });
+    for (const name of Object.keys(p) as (keyof typeof p)[]) {
+      assertShape(p[name]!, paramShape(name, cfg), name);
+    }
+    check(
+      Object.keys(p).length === 10 + (finalFfn === "relu" ? 1 : 0),
+      `parameters: ${Object.keys(p)}`,
+    );
+    disposeParams(p);
+  }
 });

@@ -15,6 +15,8 @@
  */
 import {
   defaultModelConfig,
+  finalFfnParams,
+  hasParam,
   type ModelConfig,
   PARAM_NAMES,
   type ParamName,
@@ -205,12 +207,13 @@ export function withOverrides(base: TrainConfig, overrides: ConfigOverrides): Tr
   if (overrides.data?.seqLen !== undefined && overrides.model?.maxLen === undefined) {
     model.maxLen = Math.max(model.maxLen, data.seqLen);
   }
-  if (
-    model.finalFfn && overrides.model?.trainable === undefined && !model.trainable.includes("wF")
-  ) {
-    model.trainable = [...model.trainable, "wF"];
+  // the final layer's matrices train when they exist (unless trainable is given); the other
+  // kind's are dropped
+  model.trainable = model.trainable.filter((p) => hasParam(p, model));
+  if (overrides.model?.trainable === undefined) {
+    const missing = finalFfnParams(model).filter((p) => !model.trainable.includes(p));
+    model.trainable = [...model.trainable, ...missing];
   }
-  if (!model.finalFfn) model.trainable = model.trainable.filter((p) => p !== "wF");
   const config: TrainConfig = {
     ...base,
     ...withoutUndefined(overrides),
@@ -278,8 +281,12 @@ export function validateConfig(config: TrainConfig): void {
   for (const p of model.trainable) {
     if (!known(p)) problems.push(`model.trainable has unknown matrix "${p}" (${PARAM_NAMES})`);
   }
-  if (model.trainable.includes("wF") && !model.finalFfn) {
-    problems.push(`"wF" is trainable but model.finalFfn is false (the model has no W_F)`);
+  for (const p of model.trainable.filter((p) => known(p) && !hasParam(p, model))) {
+    problems.push(
+      `"${p}" is trainable but model.finalFfn is ${
+        JSON.stringify(model.finalFfn)
+      } (the model has no ${p})`,
+    );
   }
   for (const rule of config.freeze) {
     if (!known(rule.param)) problems.push(`freeze names unknown matrix "${rule.param}"`);

@@ -29,6 +29,14 @@ Deno.test("withOverrides merges one level deep and keeps the model consistent", 
   assert.deepEqual(presets.cpu.data.seqLen !== 200, true, "the preset itself is not changed");
   const back = withOverrides(c, { model: { finalFfn: false } });
   assert.deepEqual(back.model.trainable.includes("wF"), false);
+  const relu = withOverrides(c, { model: { finalFfn: "relu" } });
+  assert.deepEqual(
+    relu.model.trainable,
+    ["wK1", "wK2", "wO2", "wF1", "wF2"],
+    "the ReLU layer's two matrices train when it exists, the linear W_F is gone",
+  );
+  const linear = withOverrides(relu, { model: { finalFfn: true } });
+  assert.deepEqual(linear.model.trainable, ["wK1", "wK2", "wO2", "wF"]);
 });
 
 Deno.test("validateConfig names every bad field", () => {
@@ -42,6 +50,14 @@ Deno.test("validateConfig names every bad field", () => {
   assert.throws(
     () => validateConfig({ ...presets.tiny, model: { ...presets.tiny.model, trainable: ["wF"] } }),
     /model\.finalFfn is false/,
+  );
+  assert.throws(
+    () =>
+      validateConfig({
+        ...presets.tiny,
+        model: { ...presets.tiny.model, finalFfn: true, trainable: ["wF1"] },
+      }),
+    /"wF1" is trainable but model\.finalFfn is true \(the model has no wF1\)/,
   );
 });
 

@@ -16,7 +16,7 @@
  * ```
  * @module
  */
-import { PARAM_NAMES, paramShape } from "@lib/model/mod.ts";
+import { hasParam, PARAM_NAMES, paramShape } from "@lib/model/mod.ts";
 import type { TrainConfig } from "./config.ts";
 
 /** A lower bound on what one training step of a configuration holds in memory. */
@@ -52,7 +52,7 @@ export function memoryNeed(config: TrainConfig): MemoryNeed {
     if (floats > largest.floats) largest = { floats, what };
   };
   for (const name of PARAM_NAMES) {
-    if (name === "wF" && !m.finalFfn) continue;
+    if (!hasParam(name, m)) continue;
     const [rows, cols] = paramShape(name, m);
     params += rows * cols * (trainable.has(name) ? 2 + slots : 1);
     consider(rows * cols, `${name} [${rows}, ${cols}]`);

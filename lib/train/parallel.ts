@@ -43,7 +43,14 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { type ModelConfig, PARAM_NAMES, type ParamName, type Params } from "@lib/model/mod.ts";
+import {
+  finalFfnParams,
+  type ModelConfig,
+  PARAM_NAMES,
+  type ParamName,
+  type Params,
+  paramShape,
+} from "@lib/model/mod.ts";
 import { initBackend, parseBackend } from "@lib/tf/mod.ts";
 import { NotImplementedError } from "@lib/testing/mod.ts";
 import type { Optimizer } from "./optimizer.ts";
@@ -431,7 +438,7 @@ function shapesOf(model: ModelConfig): Partial<Record<ParamName, number[]>> {
     wO2: [d, d],
     wU: [n, d],
   };
-  if (model.finalFfn) shapes.wF = [d, d];
+  for (const name of finalFfnParams(model)) shapes[name] = paramShape(name, model);
   return shapes;
 }
 
