@@ -7,6 +7,7 @@ import {
   defaultModelConfig,
   disposeParams,
   forward,
+  hasParam,
   initParams,
   type ModelConfig,
   PARAM_NAMES,
@@ -21,7 +22,7 @@ const config: ModelConfig = {
   dim: 16,
   maxLen: 12,
   finalFfn: true,
-  trainable: [...PARAM_NAMES],
+  trainable: PARAM_NAMES.filter((n) => hasParam(n, { finalFfn: true })), // all the model has
 };
 
 function randomIds(seed: number, batch: number, seq: number): tf.Tensor2D {
@@ -43,7 +44,7 @@ async function run(params: Params, ids: tf.Tensor2D, causalBlock?: number) {
     attn1: await read(out.attn1!),
     attn2: await read(out.attn2!),
   };
-  for (const name of PARAM_NAMES) result[name] = await read(grads[params[name]!.name]);
+  for (const name of config.trainable) result[name] = await read(grads[params[name]!.name]);
   tf.dispose([weights, out.logits, out.attn1!, out.attn2!, value, ...Object.values(grads)]);
   return result;
 }
