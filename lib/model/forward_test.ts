@@ -208,7 +208,9 @@ function maskedGrads(
 Deno.test("forward: with lossRows, the kept rows' logits and the loss's gradients equal the reference", () => {
   const cases: ModelConfig[] = [
     config,
-    { ...config, finalFfn: true, trainable: [...PARAM_NAMES] },
+    { ...config, finalFfn: true, trainable: PARAM_NAMES.filter((n) => n !== "wF1" && n !== "wF2") },
+    relu,
+    { ...relu, trainable: PARAM_NAMES.filter((n) => n !== "wF") },
   ];
   for (const cfg of cases) {
     const params = initParams(cfg);
