@@ -86,8 +86,10 @@ export interface ForwardOptions {
    * unembedding are then computed at those rows only, and so is their backward pass; the
    * logits of every other row are returned as **0** and carry no gradient. The loss and the
    * gradients of a loss that reads only those rows are those of the whole computation, to
-   * float32 rounding. The mask is read back to the host (`dataSync`) to find the rows. Default:
-   * every row. Not with `attention` (the maps need every row).
+   * float32 rounding. On the CPU backends (wasm, cpu) the rows are found in the mask's memory;
+   * a GPU backend would have to read the mask back and stall, so there the whole computation
+   * runs (the other rows' logits are still 0). Default: every row. Not with `attention` (the
+   * maps need every row).
    */
   lossRows?: tf.Tensor2D;
 }
@@ -614,17 +616,23 @@ function rowsBackward(
     grads.wV2 = tf.matMul(transposeRows(groupTransposeTimes(s.p2, dg, g), g.batch), s.h1);
   }
   if (!below2) return done();
-  // dL/dh1: the residual and the query path at the kept rows, the value and key paths everywhere
-  const dh1 = scatterRows(dh.add(tf.matMul(da2, w.tr(w.wK2))) as tf.Tensor2D, g)
+  // dL/dh1: the residual and the query path at the kept rows, the value and key paths everywhere,
+  // added in fastBackward's order: the same float32 sums, so the same bits as the full path
+  const dh1 = scatterRows(dh, g)
     .add(groupTransposeTimes(s.p2, dgV, g))
+    .add(scatterRows(tf.matMul(da2, w.tr(w.wK2)) as tf.Tensor2D, g))
     .add(groupTransposeTimes(ds2, s.a2, g)) as tf.Tensor2D;
   layerOneBackward(params, config, s, dh1, want, grads, blocks);
   return done();
 }
 
+/** Backends whose tensors live in this process's memory: reading one is a copy, not a stall. */
+const HOST_BACKENDS = ["wasm", "cpu"];
+
 /**
- * The rows of `lossRows` as groups, or undefined when every row is kept (the plain path is
- * then cheaper).
+ * The rows of `lossRows` as groups; undefined when every row is kept (the plain path is then
+ * cheaper) or when the backend is a GPU's, where finding the rows would read the mask back and
+ * stall the device every step (the plain path runs, and the other rows are zeroed).
  */
 function keptRows(lossRows: tf.Tensor | undefined, batch: number, seq: number) {
   if (lossRows === undefined) return undefined;
@@ -635,7 +643,10 @@ function keptRows(lossRows: tf.Tensor | undefined, batch: number, seq: number) {
       }`,
     );
   }
-  const groups = rowGroups(lossRows.dataSync(), batch, seq);
+  if (!HOST_BACKENDS.includes(tf.getBackend())) return undefined;
+  // The backend's own memory, as a kernel reads it (no Tensor readback, see lib/train/trainer.ts)
+  const mask = tf.backend().readSync(lossRows.dataId) as ArrayLike<number>;
+  const groups = rowGroups(mask, batch, seq);
   return groups.rows.length === batch * seq ? undefined : groups;
 }
 
@@ -672,7 +683,7 @@ export function forward(
   const names = PARAM_NAMES.filter((name) => params[name]?.trainable);
   const blocks = causalBlocks(seq, options.causalBlock);
   const groups = keptRows(options.lossRows, batch, seq);
-  if (groups && options.attention) {
+  if (options.lossRows && options.attention) {
     throw new Error(
       "forward: attention maps need every row; do not combine attention with lossRows",
     );
@@ -683,7 +694,12 @@ export function forward(
   };
   const logitsOf = (h3: tf.Tensor2D) => tf.matMul(h3, tf.transpose(need(params, "wU")));
   // Every row, or the kept rows put back in place among zero rows: [batch, seq, N]
-  const full = (s: Saved) => logitsOf(s.h3).reshape([batch, seq, n]);
+  const full = (s: Saved) => {
+    const logits = logitsOf(s.h3).reshape([batch, seq, n]);
+    // lossRows not used for speed here (every row kept, or a GPU backend): still 0 elsewhere
+    if (!options.lossRows) return logits;
+    return logits.mul(tf.notEqual(options.lossRows, 0).expandDims(-1).toFloat());
+  };
   const kept = (s: SavedRows, g: RowGroups) =>
     scatterRows(logitsOf(s.h3) as tf.Tensor2D, g).reshape([batch, seq, n]);
   const run = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
