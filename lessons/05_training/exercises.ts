@@ -104,6 +104,9 @@ export function sgdMomentumUpdate(
  * `@lib/model/mod.ts`), the loss of Exercise 5.1 on the in-context mask (or on every target),
  * the gradients of the trainable matrices only (`tf.variableGrads(f, varList)`), and
  * `options.optimizer.update(params, grads)`. Frees every tensor it makes except the loss.
+ * Passing the loss's mask to the forward pass (`forward(..., { lossRows: mask })`) makes it
+ * compute the second layer's queries and the output only where the loss reads: the same loss
+ * and gradients, a third less work on the `cpu` preset (optional: correct without it).
  *
  * @returns The loss on this batch before the update, a scalar tensor the caller disposes.
  *

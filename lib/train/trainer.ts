@@ -365,10 +365,10 @@ export class Trainer {
 
   #lossOnly(batch: TrainBatch): tf.Scalar {
     return tf.tidy(() => {
-      const { logits } = forward(this.params, this.config.model, batch.inputs);
       const mask = this.config.loss === "all"
         ? tf.onesLike(batch.inContextMask)
         : batch.inContextMask;
+      const { logits } = forward(this.params, this.config.model, batch.inputs, { lossRows: mask });
       return this.#parts.maskedCrossEntropy(logits, batch.targets, mask);
     });
   }
