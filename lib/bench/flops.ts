@@ -15,6 +15,11 @@
  * - Attention scores are counted for the full T×T square, as the course's step computes them;
  *   with `causalBlock` (lib/model's `forward(..., { causalBlock })`, lib/model/causal_blocks.ts)
  *   for the blocks at or below the diagonal only, which is what that path computes.
+ * - With `lossRows` (K of the M rows are read by the loss: lib/model's `forward(..., { lossRows })`,
+ *   which lesson 5's step passes), layer 2's queries and everything above them are computed on
+ *   those K rows only, which is what is counted: each such product on K rows instead of M, and
+ *   layer 2's per-sequence products on K query rows against all T keys (K·T entries instead of
+ *   B·T²). Layer 2's values (and dh1 through them, and dW_V2) still take every row.
  * - The backward pass has, for each forward product Y = A B, the product dA = dY Bᵀ when A
  *   needs a gradient and dB = Aᵀ dY when B does. A value needs a gradient when a trainable
  *   matrix is upstream of it, so with the paper's trainable set (W_K1, W_K2, W_O2) layer 1 never
@@ -51,6 +56,8 @@ export interface StepShape {
   trainable: readonly ParamName[];
   /** Rows per causal block when the attention square is computed in blocks (default: whole). */
   causalBlock?: number;
+  /** K: the rows (of B·T) the loss reads, when the step computes layer 2's top on them only. */
+  lossRows?: number;
 }
 
 /** One counted matrix product. */
@@ -108,6 +115,10 @@ export function stepFlops(shape: StepShape): FlopCount {
     }
   }
   const m = b * t;
+  const kept = shape.lossRows ?? m;
+  if (!(kept > 0 && kept <= m)) {
+    throw new Error(`stepFlops: lossRows must be in (0, ${m}] (rows of the batch), got ${kept}`);
+  }
   const has = (p: ParamName) => shape.trainable.includes(p);
   const terms: FlopTerm[] = [];
   const add = (pass: FlopTerm["pass"], what: string, flops: number) =>
@@ -122,40 +133,46 @@ export function stepFlops(shape: StepShape): FlopCount {
   const needH2 = needH1 || has("wK2") || has("wV2") || has("wO2");
   const needH3 = needH2 || has("wF") || has("wF1") || has("wF2");
 
+  // With lossRows, layer 2's query side and everything above it run on the K kept rows.
+  const topRows = matmulFlops(kept, d, d);
+  const topAttention = shape.lossRows === undefined ? attention : 2 * d * kept * t;
+
   const layer = (i: 1 | 2, needIn: boolean) => {
     const [k, v, o] = [has(`wK${i}`), has(`wV${i}`), has(`wO${i}`)];
     const folded = !v && !o;
     const input = i === 1 ? "x" : "h1";
-    add("forward", `layer ${i}: queries ${input}·W_K${i}`, rowsTimesSquare);
-    add("forward", `layer ${i}: scores (per sequence)`, attention);
+    // query rows (all, or layer 2's kept ones) and per-sequence products of those rows
+    const [rows, att] = i === 2 ? [topRows, topAttention] : [rowsTimesSquare, attention];
+    add("forward", `layer ${i}: queries ${input}·W_K${i}`, rows);
+    add("forward", `layer ${i}: scores (per sequence)`, att);
     if (folded) {
       add("forward", `layer ${i}: values ${input}·(W_O${i}W_V${i})ᵀ, folded`, rowsTimesSquare);
     } else add("forward", `layer ${i}: values ${input}·W_V${i}ᵀ`, rowsTimesSquare);
-    add("forward", `layer ${i}: weights·values (per sequence)`, attention);
-    if (!folded) add("forward", `layer ${i}: output ·W_O${i}ᵀ`, rowsTimesSquare);
+    add("forward", `layer ${i}: weights·values (per sequence)`, att);
+    if (!folded) add("forward", `layer ${i}: output ·W_O${i}ᵀ`, rows);
     const needScores = k || needIn;
     const needValues = v || needIn;
     if (!needScores && !needValues && !o) return;
     if (!folded) {
-      if (o) add("backward", `layer ${i}: dW_O${i}`, rowsTimesSquare);
+      if (o) add("backward", `layer ${i}: dW_O${i}`, rows);
       if (needScores || needValues) {
-        add("backward", `layer ${i}: d(weights·values)`, rowsTimesSquare);
+        add("backward", `layer ${i}: d(weights·values)`, rows);
       }
     }
-    if (needScores) add("backward", `layer ${i}: d weights (per sequence)`, attention);
-    if (needValues) add("backward", `layer ${i}: d values (per sequence)`, attention);
+    if (needScores) add("backward", `layer ${i}: d weights (per sequence)`, att);
+    if (needValues) add("backward", `layer ${i}: d values (per sequence)`, att);
     if (!folded && v) add("backward", `layer ${i}: dW_V${i}`, rowsTimesSquare);
     if (needIn) add("backward", `layer ${i}: d${input} through the values`, rowsTimesSquare);
-    if (needScores) add("backward", `layer ${i}: d queries (per sequence)`, attention);
-    if (needIn) add("backward", `layer ${i}: d${input} through the keys (per sequence)`, attention);
-    if (k) add("backward", `layer ${i}: dW_K${i}`, rowsTimesSquare);
-    if (needIn) add("backward", `layer ${i}: d${input} through the queries`, rowsTimesSquare);
+    if (needScores) add("backward", `layer ${i}: d queries (per sequence)`, att);
+    if (needIn) add("backward", `layer ${i}: d${input} through the keys (per sequence)`, att);
+    if (k) add("backward", `layer ${i}: dW_K${i}`, rows);
+    if (needIn) add("backward", `layer ${i}: d${input} through the queries`, rows);
   };
 
   layer(1, needX);
   layer(2, needH1);
   if (finalFfn === "relu") {
-    const wide = matmulFlops(m, d, 4 * d); // [M, d] @ [d, 4d] and its transposes
+    const wide = matmulFlops(kept, d, 4 * d); // [K, d] @ [d, 4d] and its transposes
     add("forward", "W_F1: h2·W_F1ᵀ (d -> 4d)", wide);
     add("forward", "W_F2: relu(·)·W_F2ᵀ (4d -> d)", wide);
     if (has("wF2")) add("backward", "dW_F2", wide);
@@ -163,13 +180,13 @@ export function stepFlops(shape: StepShape): FlopCount {
     if (has("wF1")) add("backward", "dW_F1", wide);
     if (needH2) add("backward", "dh2 through W_F1", wide);
   } else if (finalFfn) {
-    add("forward", "W_F: h2·W_Fᵀ", rowsTimesSquare);
-    if (has("wF")) add("backward", "dW_F", rowsTimesSquare);
-    if (needH2) add("backward", "dh2 through W_F", rowsTimesSquare);
+    add("forward", "W_F: h2·W_Fᵀ", topRows);
+    if (has("wF")) add("backward", "dW_F", topRows);
+    if (needH2) add("backward", "dh2 through W_F", topRows);
   }
-  add("forward", "logits h·W_Uᵀ", matmulFlops(m, d, n));
-  if (has("wU")) add("backward", "dW_U", matmulFlops(n, m, d));
-  if (needH3) add("backward", "dh through W_U", matmulFlops(m, n, d));
+  add("forward", "logits h·W_Uᵀ", matmulFlops(kept, d, n));
+  if (has("wU")) add("backward", "dW_U", matmulFlops(n, kept, d));
+  if (needH3) add("backward", "dh through W_U", matmulFlops(kept, n, d));
 
   const sum = (pass: FlopTerm["pass"]) =>
     terms.filter((x) => x.pass === pass).reduce((s, x) => s + x.flops, 0);

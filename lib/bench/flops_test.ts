@@ -87,6 +87,26 @@ Deno.test("stepFlops: causal blocks count the blocks at or below the diagonal on
   assert.equal(stepFlops({ ...paper, causalBlock: 256 }).total, stepFlops(paper).total);
 });
 
+Deno.test("stepFlops: lossRows counts layer 2's queries and all above them on the K kept rows", () => {
+  const m = paper.batch * paper.seq;
+  const [b, t, d, n] = [paper.batch, paper.seq, paper.dim, paper.vocab];
+  const k = 1000;
+  // layer 1: 3 products on M rows, 4 per-sequence; layer 2: values and dh1 through them on M
+  // rows, 6 products on K rows, 6 per-sequence products of K rows against T keys; W_U: 2 on K
+  const expected = 2 * d * d * (5 * m + 6 * k) + 2 * d * (4 * b * t * t + 6 * k * t) +
+    4 * k * n * d;
+  assert.equal(stepFlops({ ...paper, lossRows: k }).total, expected);
+  // every row kept: K·T = B·T², the whole count
+  assert.equal(stepFlops({ ...paper, lossRows: m }).total, stepFlops(paper).total);
+  let message = "";
+  try {
+    stepFlops({ ...paper, lossRows: 0 });
+  } catch (e) {
+    message = (e as Error).message;
+  }
+  assert.equal(message, `stepFlops: lossRows must be in (0, ${m}] (rows of the batch), got 0`);
+});
+
 Deno.test("lesson 6's derivation, one line per product, is stepFlops' count, product by product", async () => {
   const readme = await Deno.readTextFile(
     new URL("../../lessons/06_webgpu/README.md", import.meta.url),
