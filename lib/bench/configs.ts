@@ -18,9 +18,10 @@
  * ```
  * @module
  */
-import type * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs";
 import { forward, type ModelConfig, type Params } from "@lib/model/mod.ts";
 import { stepWithForward } from "@lib/train/step.ts";
+import { Trainer } from "@lib/train/trainer.ts";
 import { type PresetName, presets, type TrainConfig, withOverrides } from "@lib/train/config.ts";
 import {
   type DataLesson,
@@ -100,7 +101,8 @@ export const VARIANT_DESCRIPTIONS: Record<Variant, string> = {
   flat: "climb 2: + 2-D non-transposed matmuls",
   customgrad: "climb 3: + matmul gradients with explicit transposes",
   batched: "climb 4: + attention products as per-sequence 2-D matmuls",
-  course: "the course's step: lib/train Trainer with lib/model forward",
+  course:
+    "the course's step: lib/train Trainer with lib/model forward, top layer on the loss's rows",
   blocks: "the course's step with the causal square in 4 row blocks (forward's causalBlock)",
   composed: "lesson 6 forward, attention weights from plain tfjs ops",
   fused: "lesson 6 forward, attention weights from the fused WGSL kernels",
@@ -199,17 +201,54 @@ export function causalBlockOf(seq: number): number {
 
 /**
  * The shapes for the FLOP count of `variant`'s step of `config`: the `blocks` variant computes
- * only the causal blocks, every other one the whole square.
+ * only the causal blocks, every other one the whole square; the `course` variant (lesson 5's
+ * step, which passes the loss mask to lib/model's forward as `lossRows`) computes layer 2's top
+ * on `lossRows` rows when that count is given ({@linkcode meanLossRows}).
  *
  * @example
  * ```ts
  * import { benchConfig, variantShape } from "@lib/bench/configs.ts";
  * variantShape("blocks", benchConfig("cpu")).causalBlock; // 16
+ * variantShape("course", benchConfig("cpu"), 980).lossRows; // 980
  * ```
  */
-export function variantShape(variant: Variant, config: TrainConfig): StepShape {
+export function variantShape(variant: Variant, config: TrainConfig, lossRows?: number): StepShape {
   const shape = stepShapeOf(config);
-  return variant === "blocks" ? { ...shape, causalBlock: causalBlockOf(shape.seq) } : shape;
+  if (variant === "blocks") return { ...shape, causalBlock: causalBlockOf(shape.seq) };
+  return variant === "course" && lossRows !== undefined ? { ...shape, lossRows } : shape;
+}
+
+/**
+ * The mean number of loss targets (the rows lesson 5's step computes layer 2's top on) in the
+ * batches of steps 0 to `steps - 1` of `config`, the ones a measurement trains on; undefined
+ * when the loss reads every target (`loss: "all"`).
+ *
+ * @example
+ * ```ts
+ * import type { TrainerParts } from "@lib/train/parts.ts";
+ * import { benchConfig, meanLossRows } from "@lib/bench/configs.ts";
+ * declare const parts: TrainerParts; // lessons 1 and 5, passed in by the tool
+ * meanLossRows(benchConfig("cpu"), parts, 10); // about 980 of the 4096 rows
+ * ```
+ */
+export function meanLossRows(
+  config: TrainConfig,
+  parts: TrainerParts,
+  steps: number,
+): number | undefined {
+  if (config.loss === "all") return undefined;
+  const trainer = new Trainer(config, parts);
+  try {
+    let total = 0;
+    for (let s = 0; s < steps; s++) {
+      const batch = trainer.batchAt(s);
+      total += tf.tidy(() => batch.inContextMask.sum().dataSync()[0]);
+      tf.dispose(batch as unknown as tf.Tensor[]);
+    }
+    return total / Math.max(1, steps);
+  } finally {
+    trainer.dispose();
+  }
 }
 
 /**

@@ -25,6 +25,7 @@ import { BIRTH_THRESHOLD } from "@lib/train/birth.ts";
 import {
   benchConfig,
   type BenchParts,
+  meanLossRows,
   stepShapeOf,
   type Variant,
   variantShape,
@@ -163,8 +164,12 @@ export function measuredBatch(
 async function measureSteps(ctx: Context, configName: string, variants: Variant[]) {
   const { job, backend, matmul } = ctx;
   const config = benchConfig(configName, job.batch);
-  // The variants of one configuration differ in FLOPs only by the causal blocks' saving.
-  const flopsOf = (v: Variant) => stepFlops(variantShape(v, config)).total;
+  // The variants of one configuration differ in FLOPs by the causal blocks' saving and the
+  // course step's loss rows (the mean over the batches the measurement trains on).
+  const lossRows = variants.includes("course")
+    ? meanLossRows(config, ctx.parts.trainer, job.warmup + job.steps)
+    : undefined;
+  const flopsOf = (v: Variant) => stepFlops(variantShape(v, config, lossRows)).total;
   const flops = Math.max(...variants.map(flopsOf));
   const tokens = config.batchSize * config.data.seqLen;
   const { batch, factor } = measuredBatch(config, backend);

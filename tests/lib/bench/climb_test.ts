@@ -13,6 +13,7 @@ import { Trainer } from "@lib/train/trainer.ts";
 import * as data from "@exercises/01_bigram_data/exercises.ts";
 import * as training from "@exercises/05_training/exercises.ts";
 import { trainerParts } from "@lib/train/parts.ts";
+import { meanLossRows, variantShape } from "@lib/bench/configs.ts";
 
 // The reference code: the course check runs lib's tests with `@exercises/` -> solutions/.
 const parts = trainerParts(data, training);
@@ -81,4 +82,23 @@ Deno.test("climb: a trainable embedding is refused with a clear message", () => 
   const config = { ...defaultModelConfig, dim: 8, maxLen: 4, trainable: ["wE" as const] };
   const ids = tf.zeros([1, 4], "int32") as tf.Tensor2D;
   assert.throws(() => forwardFlat(initParams(config), config, ids), /assumes frozen embeddings/);
+});
+
+Deno.test("bench: the course variant's FLOPs count the loss's rows, the mean over the measured batches", () => {
+  const config = withOverrides(presets.tiny, { batchSize: 8 });
+  const trainer = new Trainer(config, parts);
+  const counts = [0, 1, 2].map((s) => {
+    const batch = trainer.batchAt(s);
+    const n = batch.inContextMask.sum().dataSync()[0];
+    tf.dispose(batch as unknown as tf.Tensor[]);
+    return n;
+  });
+  trainer.dispose();
+  const mean = (counts[0] + counts[1] + counts[2]) / 3;
+  assert.ok(mean > 0 && mean < 8 * config.data.seqLen, `some rows are loss targets (${mean})`);
+  assert.equal(meanLossRows(config, parts, 3), mean);
+  assert.equal(meanLossRows(withOverrides(config, { loss: "all" }), parts, 3), undefined);
+  assert.equal(variantShape("course", config, mean).lossRows, mean);
+  assert.equal(variantShape("blocks", config, mean).lossRows, undefined);
+  assert.equal(variantShape("course", config).lossRows, undefined);
 });
