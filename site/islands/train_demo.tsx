@@ -217,9 +217,9 @@ export default function TrainDemo({ mode, code }: TrainDemoProps) {
         live.current = l;
         setWhere({ workers: l.workers ?? 0, why });
         const place = l.workers === undefined
-          ? "the page's main thread"
-          : `${l.workers} Web Worker${l.workers === 1 ? "" : "s"}`;
-        backendName.current = `${b.name} in ${place}`;
+          ? "on the page's main thread"
+          : `in ${l.workers} Web Worker${l.workers === 1 ? "" : "s"}`;
+        backendName.current = `${b.name} ${place}`;
         setBackendLine(
           `${b.name}${b.device ? ` on ${b.device}` : ""}${
             b.notes.length ? ` (${b.notes.join("; ")})` : ""

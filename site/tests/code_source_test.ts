@@ -95,7 +95,7 @@ Deno.test({
             await page.click("#train-start");
             await status(
               page,
-              /Training: step \d+ of \d+ on \w+ in [\w' ]+, reference \(solutions\/\)/,
+              /Training: step \d+ of \d+ on \w+ (in|on) [\w' ]+, reference \(solutions\/\)/,
             );
             await page.click("#train-pause");
             await status(page, /Paused at step/);

@@ -200,6 +200,31 @@ Deno.test({
   },
 });
 
+/**
+ * Starts the demo of `lesson` (the page already open) on wasm, checks that it trains on the
+ * page's main thread (0 Workers shown) and that the reason shown matches `why`, trains a few
+ * steps and resets; returns the reason.
+ */
+async function trainsOnPage(page: Page, lesson: number, why: RegExp): Promise<string> {
+  await page.selectOption("#train-preset", "tiny");
+  if (lesson === 6) await page.selectOption("#train-backend", "wasm");
+  await page.click("#train-start");
+  await page.waitForSelector("#train-workers", { timeout: patience(120_000) });
+  assertEquals(Number(await page.locator("#train-workers").textContent()), 0, "no Workers");
+  const said = (await page.locator("#train-workers-why").textContent()) ?? "";
+  assertMatch(said, why, "the demo says why it trains on the page's main thread");
+  await waitForStatus(
+    page,
+    /Training: step ([3-9]|\d\d) .* on wasm on the page's main thread/,
+    240_000,
+  );
+  await page.click("#train-pause");
+  await waitForStatus(page, /Paused|Done/);
+  await page.click("#train-reset");
+  await waitForStatus(page, /Reset/);
+  return `lesson ${lesson}: ${said}`;
+}
+
 Deno.test({
   name: "browser: a page without cross-origin isolation trains on its main thread and says why",
   ignore: !browser,
@@ -216,22 +241,33 @@ Deno.test({
           shared: typeof SharedArrayBuffer,
         }));
         assertEquals([isolated, shared], [false, "undefined"], "no isolation, no shared memory");
-        await page.selectOption("#train-preset", "tiny");
-        if (lesson === 6) await page.selectOption("#train-backend", "wasm");
-        await page.click("#train-start");
-        await page.waitForSelector("#train-workers", { timeout: patience(120_000) });
-        assertEquals(Number(await page.locator("#train-workers").textContent()), 0);
-        const why = (await page.locator("#train-workers-why").textContent()) ?? "";
-        assertMatch(why, /main thread: .*not cross-origin isolated/, "the demo says why");
-        await waitForStatus(page, /Training: step ([3-9]|\d\d)/, 240_000);
-        await page.click("#train-pause");
-        await waitForStatus(page, /Paused|Done/);
-        await page.click("#train-reset");
-        await waitForStatus(page, /Reset/);
-        said.push(`lesson ${lesson}: ${why}`);
+        said.push(await trainsOnPage(page, lesson, /main thread: .*not cross-origin isolated/));
       }
       console.log(`  ${said.join(" | ")}`);
       assertEquals(errors, [], "the console has no errors");
     }, { isolated: false });
+  },
+});
+
+Deno.test({
+  name: "browser: on one core the demo trains on the page's main thread and says why",
+  ignore: !browser,
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    await withBrowser(async ({ page, base, errors }) => {
+      // The page sees one core (its Workers, none here, would see the machine's).
+      await page.addInitScript(() =>
+        Object.defineProperty(Navigator.prototype, "hardwareConcurrency", { get: () => 1 })
+      );
+      await page.goto(`${base}/lessons/5`);
+      const { isolated, cores } = await page.evaluate(() => ({
+        isolated: globalThis.crossOriginIsolated,
+        cores: navigator.hardwareConcurrency,
+      }));
+      assertEquals([isolated, cores], [true, 1], "an isolated page that sees one core");
+      console.log(`  ${await trainsOnPage(page, 5, /main thread: .*reports 1 core/)}`);
+      assertEquals(errors, [], "the console has no errors");
+    });
   },
 });
