@@ -240,8 +240,6 @@ interface LayerOne {
   a1: tf.Tensor2D;
   /** β1 [batch, seq, seq], as its block rows [batch, rows_i, end_i] (one block: the square) */
   p1: tf.Tensor3D[];
-  /** u1_b^T = (x_b M1)^T per sequence [batch, d, seq], the layer-1 values */
-  u1T: tf.Tensor3D;
   /** h1 [rows, d] */
   h1: tf.Tensor2D;
   /** h1_b^T per sequence [batch, d, seq] */
@@ -286,7 +284,7 @@ interface SavedRows extends LayerOne {
 }
 
 /** The single tensors of {@linkcode LayerOne}; the list `p1` is saved after them. */
-const LAYER_ONE_KEYS = ["ids", "x", "xT", "a1", "u1T", "h1", "h1T"] as const;
+const LAYER_ONE_KEYS = ["ids", "x", "xT", "a1", "h1", "h1T"] as const;
 /** The single tensors of {@linkcode Saved} above layer 1; the list `p2` is saved last. */
 const SAVED_KEYS = ["a2", "g", "h2", "h3"] as const;
 /** The tensors of {@linkcode SavedRows} above layer 1. */
@@ -380,8 +378,7 @@ function layerOneValues(
   const p1 = blockSoftmax(blockScores(a1, xT, blocks), masks);
   const u1 = tf.matMul(x, w.m1) as tf.Tensor2D;
   const h1 = x.add(blockTimesRows(p1, u1, blocks)) as tf.Tensor2D;
-  const u1T = transposePerSequence(u1, batch);
-  return { ids, x, xT, a1, p1, u1T, h1, h1T: transposePerSequence(h1, batch) };
+  return { ids, x, xT, a1, p1, h1, h1T: transposePerSequence(h1, batch) };
 }
 
 /**
@@ -490,9 +487,9 @@ function layerOneBackward(
   want: (n: ParamName) => boolean,
   grads: Grads,
   blocks: CausalBlock[],
+  w: RowMatrices,
 ): void {
   const [batch, d, seq] = s.xT.shape;
-  const w = rowMatrices(params, config);
   const rowsT = (r: tf.Tensor2D) => transposeRows(r, batch);
   const times = (m: tf.Tensor3D[], r: tf.Tensor2D) => blockTimesRows(m, r, blocks); // m_b r_b
   const timesT = (m: tf.Tensor3D[], r: tf.Tensor2D) => blockTransposeTimesRows(m, r, blocks);
@@ -574,7 +571,7 @@ function fastBackward(
     .add(timesT(s.p2, dgV))
     .add(tf.matMul(da2, w.tr(w.wK2)))
     .add(timesT(ds2, s.a2)) as tf.Tensor2D;
-  layerOneBackward(params, config, s, dh1, want, grads, blocks);
+  layerOneBackward(params, config, s, dh1, want, grads, blocks, w);
   return done();
 }
 
@@ -622,7 +619,7 @@ function rowsBackward(
     .add(groupTransposeTimes(s.p2, dgV, g))
     .add(scatterRows(tf.matMul(da2, w.tr(w.wK2)) as tf.Tensor2D, g))
     .add(groupTransposeTimes(ds2, s.a2, g)) as tf.Tensor2D;
-  layerOneBackward(params, config, s, dh1, want, grads, blocks);
+  layerOneBackward(params, config, s, dh1, want, grads, blocks, w);
   return done();
 }
 
