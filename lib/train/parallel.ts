@@ -4,7 +4,7 @@
  * matrices on their shard with lesson 5's training step, the main thread averages them (lesson
  * 6's `averageGradients`, weighted by each shard's count of loss targets, so that the result is
  * the gradient of the whole batch's masked mean loss), takes one optimizer step, and sends the
- * new weights with the next step's shards. It is the shape of data-parallel training on many
+ * matrices that changed (the trained ones) with the next step's shards. It is the shape of data-parallel training on many
  * GPUs (PyTorch's DistributedDataParallel), with an all-reduce through the main thread.
  *
  * {@linkcode GradientPool.trainingStep} is a lesson-5 `TrainingStep`, synchronous like every
@@ -167,7 +167,7 @@ interface InitMessage {
 /** One step's shard. */
 interface StepMessage {
   type: "step";
-  /** The current values of every matrix. */
+  /** The current values of the matrices that changed since this Worker's last step. */
   params: Partial<Record<ParamName, Float32Array>>;
   /** int32 [rows * seq]. */
   inputs: Int32Array;
@@ -207,6 +207,11 @@ export interface PoolOptions {
 interface Member {
   worker: Worker;
   shared: Shared;
+  /**
+   * The data (a Variable's `dataId`, which `assign` replaces) of each matrix as last sent to
+   * this Worker: a matrix whose data is the same is not sent again (a frozen one, every step).
+   */
+  sent: Map<ParamName, unknown>;
 }
 
 /**
@@ -257,7 +262,7 @@ export class GradientPool {
       for (let i = 0; i < workers; i++) {
         const buffer = new SharedArrayBuffer(8 + 4 * floats + MESSAGE_BYTES);
         const worker = new Worker(options.workerUrl, { type: "module" });
-        members.push({ worker, shared: sharedViews(buffer, floats) });
+        members.push({ worker, shared: sharedViews(buffer, floats), sent: new Map() });
       }
       const params: InitMessage["params"] = {};
       for (const name of names) {
@@ -338,10 +343,7 @@ export class GradientPool {
       ? new Float32Array(rowsAll * seq).fill(1)
       : batch.inContextMask.dataSync() as Float32Array;
     const values: StepMessage["params"] = {};
-    for (const name of PARAM_NAMES) {
-      const p = params[name];
-      if (p) values[name] = p.dataSync() as Float32Array;
-    }
+    const valueOf = (name: ParamName) => values[name] ??= params[name]!.dataSync() as Float32Array;
     const sizes = shardSizes(rowsAll, this.#members.length);
     const shards: { member: Member; count: number }[] = [];
     let start = 0;
@@ -350,9 +352,18 @@ export class GradientPool {
       const [from, to] = [start * seq, (start + rows) * seq];
       start += rows;
       const shardMask = mask.slice(from, to);
+      // The matrices whose data changed since this Worker last got them (all, the first time)
+      const changed: StepMessage["params"] = {};
+      for (const name of PARAM_NAMES) {
+        const p = params[name];
+        if (p && member.sent.get(name) !== p.dataId) {
+          changed[name] = valueOf(name);
+          member.sent.set(name, p.dataId);
+        }
+      }
       const message: StepMessage = {
         type: "step",
-        params: values,
+        params: changed,
         inputs: inputs.slice(from, to),
         targets: targets.slice(from, to),
         mask: shardMask,
@@ -407,6 +418,7 @@ export class GradientPool {
       throw new Error(`worker ${i + 1} did not finish its shard within ${limitMs / 1000} s`);
     }
     if (Atomics.load(member.shared.control, 0) === FAILED) {
+      member.sent.clear(); // it may hold some matrices half-updated: send them all next time
       const length = Atomics.load(member.shared.control, 1);
       const text = new TextDecoder().decode(member.shared.message.slice(0, length));
       const { message, exercise } = JSON.parse(text) as { message: string; exercise?: string };

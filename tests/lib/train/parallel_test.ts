@@ -102,6 +102,53 @@ test("GradientPool: 2 workers make the same steps as 1, to float32 rounding; no 
   }
 });
 
+test("GradientPool: a frozen matrix that changes between steps reaches the Workers", async () => {
+  // The pool sends a matrix only when it changed since the last step (a frozen one never does
+  // in training): a change from outside the optimizer (assign) must still reach the Workers.
+  const single = new Trainer(config, parts);
+  const pool = await startPool();
+  const parallel = new Trainer(config, trainerParts(data, training, pool.parts()));
+  try {
+    assert.equal(config.model.trainable.includes("wU"), false, "W_U is frozen in this run");
+    for (let step = 0; step < 3; step++) {
+      if (step === 2) {
+        for (const t of [single, parallel]) {
+          tf.tidy(() =>
+            t.params.wU!.assign(tf.randomNormal(t.params.wU!.shape, 0, 1, "float32", 3))
+          );
+        }
+      }
+      single.step();
+      parallel.step();
+      const [a, b] = [await single.lastLoss(), await parallel.lastLoss()];
+      assertAllClose([b], [a], { what: `the loss of step ${step}`, rtol: 1e-5, atol: 1e-6 });
+    }
+    // A second trainer on the same pool: its own matrices, not the first one's.
+    const other = new Trainer(
+      withOverrides(config, { seed: 7 }),
+      trainerParts(data, training, pool.parts()),
+    );
+    const alone = new Trainer(withOverrides(config, { seed: 7 }), parts);
+    tf.tidy(() =>
+      alone.params.wU!.assign(tf.randomNormal(alone.params.wU!.shape, 0, 1, "float32", 4))
+    );
+    tf.tidy(() => other.params.wU!.assign(alone.params.wU!));
+    other.step();
+    alone.step();
+    assertAllClose([await other.lastLoss()], [await alone.lastLoss()], {
+      what: "the loss of a second trainer's first step",
+      rtol: 1e-5,
+      atol: 1e-6,
+    });
+    other.dispose();
+    alone.dispose();
+  } finally {
+    single.dispose();
+    parallel.dispose();
+    pool.dispose();
+  }
+});
+
 test("GradientPool: a failing averaging or worker is reported, and dispose terminates", async () => {
   const broken: GradientAverager = () => {
     throw new Error("averaging broke");
