@@ -21,6 +21,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { ModelConfig } from "./config.ts";
 import { need, type Params } from "./params.ts";
+import { finalLayer } from "./final_ffn.ts";
 
 /** Top-1 recall of each memory (1 = every association recalled), and the W_F KL. */
 export interface MemoryProbes {
@@ -32,7 +33,10 @@ export interface MemoryProbes {
   wK1: number;
   /** The W_K^1 probe on positions < 64 only (`wk0_64_acc`). */
   wK1Early: number;
-  /** KL(pi_b(.|i) || softmax(W_U W_F w_E(i))), mean over non-trigger tokens (`ff1_loss`). */
+  /**
+   * KL(pi_b(.|i) || softmax(W_U F(w_E(i)))), mean over non-trigger tokens (`ff1_loss`), with F
+   * the final layer alone: W_F, or W_F2 relu(W_F1 .) with `finalFfn: "relu"`.
+   */
   wF?: number;
 }
 
@@ -93,11 +97,12 @@ function memoryProbeTensors(
       positionArgmax(p, wK1, Math.min(64, config.maxLen)),
     ];
     if (config.finalFfn && bigram) {
-      // KL(pi_b(.|i) || softmax(W_U W_F w_E(i))) over the non-trigger tokens, "batchmean"
+      // KL(pi_b(.|i) || softmax(W_U F(w_E(i)))) over the non-trigger tokens, "batchmean", with F
+      // the final layer alone (no residual): W_F, or W_F2 relu(W_F1 .)
       const used = all.filter((i) => !(triggers ?? []).includes(i));
       const eu = tf.gather(wE, tf.tensor1d(used, "int32"));
       const logq = tf.logSoftmax(
-        tf.matMul(tf.matMul(eu, need(params, "wF"), false, true), need(params, "wU"), false, true),
+        tf.matMul(finalLayer(params, config, eu), need(params, "wU"), false, true),
       );
       const target = tf.tensor2d(used.map((i) => bigram[i]));
       const logTarget = tf.log(tf.maximum(target, 1e-30)); // 0 log 0 = 0
@@ -120,7 +125,7 @@ function memoryProbesFrom(values: ArrayLike<number>[]): MemoryProbes {
  *
  * @param triggers The fixed trigger set (W_K^2 probe over those K tokens and W_F probe excluding
  *   them), or null for all tokens (random triggers).
- * @param bigram pi_b `[N, N]`; needed for the W_F probe (only with `finalFfn`).
+ * @param bigram pi_b `[N, N]`; needed for the W_F probe (only with `finalFfn`, linear or ReLU).
  *
  * @example
  * ```ts

@@ -10,6 +10,7 @@ import * as tf from "@tensorflow/tfjs";
 import * as induction from "@exercises/04_induction_transformer/exercises.ts";
 import * as training from "@exercises/05_training/exercises.ts";
 import * as data from "@exercises/01_bigram_data/exercises.ts";
+import { mlp } from "@exercises/09_beyond_simplified/exercises.ts";
 import { assertAllClose, check } from "@lib/testing/mod.ts";
 import { backendFromEnv, initBackend } from "@lib/tf/mod.ts";
 import { Rng } from "@lib/rng/mod.ts";
@@ -17,6 +18,7 @@ import {
   attentionProbes,
   defaultModelConfig,
   disposeParams,
+  finalLayer,
   forward,
   forwardReference,
   initParams,
@@ -114,4 +116,71 @@ Deno.test("attentionProbes equal lesson 4's previousTokenProbe and inductionProb
     tf.dispose([out.logits, out.attn1!, out.attn2!, ...Object.values(batch)]);
     disposeParams(params);
   }
+});
+
+Deno.test("finalLayer (the ReLU W_F of forward and the probe) is lesson 9's mlp, and forwardReference adds it", () => {
+  const cfg: ModelConfig = { ...defaultModelConfig, dim: 32, maxLen: 16, finalFfn: "relu" };
+  const params = initParams(cfg);
+  const h = tf.randomNormal([2, 5, 32], 0, 1, "float32", 11) as tf.Tensor3D;
+  const rows = h.reshape([10, 32]) as tf.Tensor2D;
+  const lesson = mlp(rows, params.wF1!, params.wF2!);
+  const lib = finalLayer(params, cfg, h);
+  assertAllClose(lib.reshape([10, 32]), lesson, { atol: 1e-5, what: "finalLayer vs mlp" });
+  // forwardReference's h3 = h2 + W_F2 relu(W_F1 h2): W_F2 = 0 is the model without W_F
+  const batch = batchOf(cfg, 2, 2);
+  const withF = forwardReference(params, cfg, batch.inputs).logits;
+  const zeroed = initParams(cfg);
+  zeroed.wF2!.assign(tf.zerosLike(zeroed.wF2!));
+  const without = forwardReference(zeroed, cfg, batch.inputs).logits;
+  const plain = forwardReference(params, { ...cfg, finalFfn: false, trainable: [] }, batch.inputs);
+  assertAllClose(without, plain.logits, { atol: 1e-5, what: "W_F2 = 0 is the model without W_F" });
+  const moved = tf.tidy(() => withF.sub(without).abs().max().dataSync()[0]);
+  check(moved > 1e-3, `the ReLU layer must change the logits (max change ${moved})`);
+  tf.dispose([h, rows, lesson, lib, withF, without, plain.logits, ...Object.values(batch)]);
+  disposeParams(params);
+  disposeParams(zeroed);
+});
+
+/**
+ * A ReLU layer that computes a linear map: W_F1 = [I; -I; 0] and W_F2 = [A, -A, 0] give
+ * W_F2 relu(W_F1 h) = A relu(h) - A relu(-h) = A h (without the ReLU it would be 2 A h).
+ */
+function reluAsLinear(params: Params, a: tf.Tensor2D, d: number): void {
+  tf.tidy(() => {
+    const eye = tf.eye(d);
+    params.wF1!.assign(tf.concat([eye, eye.neg(), tf.zeros([2 * d, d])], 0) as tf.Tensor2D);
+    params.wF2!.assign(tf.concat([a, a.neg(), tf.zeros([d, 2 * d])], 1) as tf.Tensor2D);
+  });
+}
+
+Deno.test("memoryProbes: the ReLU layer's W_F probe is lesson 5's probeWF of the map it computes", async () => {
+  const d = 64;
+  const relu: ModelConfig = { ...defaultModelConfig, dim: d, maxLen: 64, finalFfn: "relu" };
+  const linear: ModelConfig = { ...relu, finalFfn: true };
+  const r = initParams(relu);
+  const l = initParams(linear);
+  for (const seed of [3, 4]) {
+    const a = tf.randomUniform([d, d], -0.3, 0.3, "float32", seed) as tf.Tensor2D;
+    reluAsLinear(r, a, d);
+    l.wF!.assign(a);
+    for (const t of [triggers, null]) {
+      const lesson = training.probeWF(l, stats.bigram, t ?? []);
+      const fast = memoryProbes(r, relu, t, stats.bigram).wF!;
+      const later = (await memoryProbesAsync(r, relu, t, stats.bigram)).wF!;
+      check(
+        Math.abs(fast - lesson) <= 1e-3 * Math.max(1, lesson),
+        `seed ${seed}, triggers ${t}: ReLU probe ${fast} vs lesson 5's probeWF of A ${lesson}`,
+      );
+      check(later === fast, `async ${later} vs ${fast}`);
+    }
+    a.dispose();
+  }
+  // F = 0 (W_F2 = 0): the model's bigram is uniform, KL(pi_b || uniform)
+  r.wF2!.assign(tf.zerosLike(r.wF2!));
+  l.wF!.assign(tf.zerosLike(l.wF!));
+  const zero = memoryProbes(r, relu, triggers, stats.bigram).wF!;
+  const uniform = training.probeWF(l, stats.bigram, triggers);
+  check(Math.abs(zero - uniform) <= 1e-4 * uniform, `F = 0: ${zero} vs ${uniform}`);
+  disposeParams(r);
+  disposeParams(l);
 });
