@@ -22,7 +22,8 @@ import {
   fullFigure,
   fullMaps,
   fullMapsFigure,
-  globalFloor,
+  globalLines,
+  groupLines,
   LIVE_VARIANTS,
   type LivePoint,
   liveSteps,
@@ -35,7 +36,6 @@ import {
 import { FULL_FILE, FULL_RUNS, readRuns, RUNS, RUNS_FILE } from "./runs.ts";
 
 const f2 = (x: number | undefined) => (x === undefined ? "  -  " : x.toFixed(2).padStart(5));
-const at = (s: number | null) => (s === null ? "never" : String(s)).padStart(6);
 
 function liveLine(key: string, p: LivePoint): string {
   const probes = p.wO2 === undefined
@@ -47,25 +47,8 @@ function liveLine(key: string, p: LivePoint): string {
 }
 
 function printRows(rows: RunRow[], group: string, title: string, bold: (t: string) => string) {
-  const mine = rows.filter((r) => r.group === group);
   console.log(bold(title));
-  if (mine.length === 0) {
-    console.log("  not run yet: `deno run -A lessons/09_beyond_simplified/runs.ts` makes them");
-    return;
-  }
-  console.log(
-    `  ${"run".padEnd(36)}${"50%".padStart(6)}${"90%".padStart(6)}${"95%".padStart(6)}` +
-      `   late acc (min-max)   W_O2  W_K2 W_K1<64  W_F KL`,
-  );
-  for (const r of mine) {
-    console.log(
-      `  ${r.title.padEnd(36)}${at(r.to50)}${at(r.to90)}${at(r.to95)}   ${f2(r.lateAcc.mean)} (${
-        r.lateAcc.min.toFixed(2)
-      }-${r.lateAcc.max.toFixed(2)})  ${f2(r.last.wO2)} ${f2(r.last.wK2)} ${
-        f2(r.last.wK1Early)
-      }   ${f2(r.last.wF)}`,
-    );
-  }
+  for (const line of groupLines(rows, group)) console.log(line);
 }
 
 if (import.meta.main) {
@@ -147,18 +130,7 @@ if (import.meta.main) {
     printRows(rows, "layers", "One layer vs two (300 steps)", bold);
     printRows(rows, "freeze", "The freeze grid (600 steps, frozen until 300)", bold);
     printRows(rows, "global", "Loss on all targets, with W_F (300 steps)", bold);
-    const global = results.find((r) => r.key === "global-linear");
-    if (global) {
-      const g = global.metrics.lossGlobal!;
-      const i = g.findIndex((v) => v < 2.6);
-      const floor = globalFloor({ count: 400, seqLen: 64, seed: 0 });
-      console.log(
-        `  global loss: ${g[0].toFixed(2)} at step 0, below 2.6 from step ${
-          i < 0 ? "never" : global.steps[i]
-        }, ${g.at(-1)!.toFixed(2)} at step ${global.steps.at(-1)}; its floor at T = 64 ` +
-          `(Bayes, 400 sequences of ${whose()} generator, seed 0): ${floor.toFixed(2)} nats`,
-      );
-    }
+    for (const line of globalLines(results, whose())) console.log(line);
     printRows(rows, "embeddings", "Learned embeddings (300 steps)", bold);
     console.log(bold("The full transformer (2 layers x 4 heads, d = 64, T = 64, batch 64, AdamW)"));
     const maps = fullMaps(results);

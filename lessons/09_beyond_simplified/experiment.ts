@@ -307,6 +307,73 @@ export function runTable(results: RunResult[]): RunRow[] {
   return rows;
 }
 
+const f2 = (x: number | undefined) => (x === undefined ? "  -  " : x.toFixed(2).padStart(5));
+const at = (s: number | null) => (s === null ? "never" : String(s)).padStart(6);
+
+/**
+ * One group of the runs' table as the demo prints it (and the README quotes it): a header line,
+ * then per run the steps to 50/90/95% in-context accuracy, the late accuracy, the last probes.
+ *
+ * @example
+ * ```ts
+ * import { groupLines } from "./experiment.ts";
+ * groupLines([], "global"); // ["  not run yet: ..."]
+ * ```
+ */
+export function groupLines(rows: RunRow[], group: string): string[] {
+  const mine = rows.filter((r) => r.group === group);
+  if (mine.length === 0) {
+    return ["  not run yet: `deno run -A lessons/09_beyond_simplified/runs.ts` makes them"];
+  }
+  return [
+    `  ${"run".padEnd(36)}${"50%".padStart(6)}${"90%".padStart(6)}${"95%".padStart(6)}` +
+    `   late acc (min-max)   W_O2  W_K2 W_K1<64  W_F KL`,
+    ...mine.map((r) =>
+      `  ${r.title.padEnd(36)}${at(r.to50)}${at(r.to90)}${at(r.to95)}   ${f2(r.lateAcc.mean)} (${
+        r.lateAcc.min.toFixed(2)
+      }-${r.lateAcc.max.toFixed(2)})  ${f2(r.last.wO2)} ${f2(r.last.wK2)} ${
+        f2(r.last.wK1Early)
+      }   ${f2(r.last.wF)}`
+    ),
+  ];
+}
+
+/**
+ * The global group's lines under its table: the global loss's floor (lesson 1's generator,
+ * `whose` names whose), then per run the global loss and the W_F probe at step 0, when they
+ * first fall below 2.6 and 1.1 nats, and at the end.
+ *
+ * @example
+ * ```ts
+ * import { globalLines } from "./experiment.ts";
+ * globalLines([], "your"); // []: no cached run of the group
+ * ```
+ */
+export function globalLines(results: RunResult[], whose: string): string[] {
+  const globals = RUNS.filter((v) => v.group === "global")
+    .map((v) => ({ v, r: results.find((r) => r.key === v.key) }))
+    .filter((x): x is { v: typeof RUNS[number]; r: RunResult } => x.r !== undefined);
+  if (globals.length === 0) return [];
+  const floor = globalFloor({ count: 400, seqLen: 64, seed: 0 });
+  const first = (r: RunResult, values: number[], below: number) => {
+    const i = values.findIndex((x) => x < below);
+    return i < 0 ? "never" : String(r.steps[i]);
+  };
+  return [
+    `  the global loss's floor at T = 64 (Bayes, 400 sequences of ${whose} generator, seed 0): ` +
+    `${floor.toFixed(2)} nats`,
+    ...globals.map(({ v, r }) => {
+      const g = r.metrics.lossGlobal!;
+      const kl = r.metrics.wF!;
+      const end = r.steps.at(-1);
+      return `  ${v.title}: global loss ${g[0].toFixed(2)} at step 0, below 2.6 from step ${
+        first(r, g, 2.6)
+      }, ${g.at(-1)!.toFixed(2)} at step ${end}; W_F KL ${kl[0].toFixed(2)} at step 0, ` +
+        `below 1.1 from step ${first(r, kl, 1.1)}, ${kl.at(-1)!.toFixed(2)} at step ${end}`;
+    }),
+  ];
+}
+
 const curve = (r: RunResult, m: Metric, name: string, dashed = false): Series => ({
   name,
   points: r.steps.map((s, i) => [s, r.metrics[m]?.[i] ?? NaN] as [number, number])
@@ -316,7 +383,8 @@ const curve = (r: RunResult, m: Metric, name: string, dashed = false): Series =>
 
 /**
  * The figure of one group of cached runs (SVG): in-context accuracy of each run, and for the
- * freeze grid the three probes of each run.
+ * freeze grid and the embeddings the three probes of each run, for the others the losses (and
+ * for the global group the W_F and W_O^2 probes).
  *
  * @example
  * ```ts
@@ -360,6 +428,12 @@ export function runsFigure(results: RunResult[], group: string): string {
         ...runs.map(({ v, r }) => curve(r, "lossInContext", v.title)),
         ...runs.map(({ v, r }) => curve(r, "lossGlobal", `${v.title}, global`, true)),
       ]),
+    );
+  }
+  if (group === "global") {
+    charts.push(
+      chart("W_F probe (KL, nats)", "nats", runs.map(({ v, r }) => curve(r, "wF", v.title))),
+      chart("W_O^2 recall probe", "recall", runs.map(({ v, r }) => curve(r, "wO2", v.title)), 1),
     );
   }
   return figure(charts, { columns: 2 });

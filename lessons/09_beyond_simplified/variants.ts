@@ -1,6 +1,6 @@
 /**
  * The variants of lesson 9, as plain data: each is the `cpu` preset (or any base config) with a
- * few changes (one layer, a freezing schedule, the loss on all targets with W_F, learned
+ * few changes (one layer, a freezing schedule, the loss on all targets with a linear or ReLU W_F, learned
  * embeddings at one of two scales). Shared by the runner (`runs.ts`, cached runs), the demo and
  * the site's live demo (`experiment.ts`, small runs); no Deno API here.
  *
@@ -83,6 +83,12 @@ export const RUNS: Variant[] = [
     title: "loss on all targets, linear W_F",
     group: "global",
     overrides: { loss: "all", model: { finalFfn: true } },
+  },
+  {
+    key: "global-relu",
+    title: "loss on all targets, ReLU W_F",
+    group: "global",
+    overrides: { loss: "all", model: { finalFfn: "relu" } },
   },
   {
     key: "embed-N1",

@@ -41,6 +41,7 @@ export const VARIANTS: { value: string; text: string; steps: number }[] = [
   { value: "freeze-wK1", text: "W_K^1 frozen for the first half", steps: 200 },
   { value: "freeze-wK2", text: "W_K^2 frozen for the first half", steps: 200 },
   { value: "global-linear", text: "loss on all targets, linear W_F", steps: 200 },
+  { value: "global-relu", text: "loss on all targets, ReLU W_F (d -> 4d -> d)", steps: 200 },
   { value: "embed-N1", text: "learned w_E, W_U; w_E, p ~ N(0, 1)", steps: 200 },
   { value: "embed-N1d", text: "learned w_E, W_U; w_E, p ~ N(0, 1/d)", steps: 200 },
   { value: "full", text: "the full transformer (2 layers x 4 heads, AdamW)", steps: 400 },
@@ -192,9 +193,12 @@ export default function BeyondDemo({ code }: { code: CodeProps }) {
             />
             <LineChart
               id="beyond-loss"
-              label="Loss on the global targets (nats)"
+              label="Loss on the global targets, and the W_F probe with W_F (nats)"
               xLabel="step"
-              series={[series(r.points, "lossGlobal", "global loss", 0)]}
+              series={[
+                series(r.points, "lossGlobal", "global loss", 0),
+                series(r.points, "wF", "W_F probe (KL)", 1),
+              ].filter((s) => s.points.length > 0)}
             />
             {best && (
               <p id="beyond-heads">
