@@ -123,6 +123,18 @@ function fmtTick(v: number): string {
   return String(+v.toPrecision(6));
 }
 
+/** The opening of a chart's standalone SVG: the `<svg>` tag, a white ground and the title. */
+function chartHead(width: number, height: number, title: string): string[] {
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" ` +
+    `viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="12">`,
+    `<rect width="${width}" height="${height}" fill="white"/>`,
+    `<text x="${width / 2}" y="18" text-anchor="middle" font-size="14" font-weight="bold">${
+      esc(title)
+    }</text>`,
+  ];
+}
+
 /**
  * One line chart as a standalone SVG document.
  *
@@ -153,15 +165,7 @@ export function lineChart(series: Series[], options: ChartOptions): string {
   const [y0, y1] = [options.yMin ?? yTicks[0], options.yMax ?? yTicks[yTicks.length - 1]];
   const sx = (x: number) => m.left + ((x - x0) / (x1 - x0 || 1)) * plotW;
   const sy = (y: number) => m.top + plotH - ((y - y0) / (y1 - y0 || 1)) * plotH;
-  const out: string[] = [];
-  out.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" ` +
-      `viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="12">`,
-    `<rect width="${width}" height="${height}" fill="white"/>`,
-    `<text x="${width / 2}" y="18" text-anchor="middle" font-size="14" font-weight="bold">${
-      esc(options.title)
-    }</text>`,
-  );
+  const out = chartHead(width, height, options.title);
   for (const t of yTicks.filter((t) => t >= y0 - 1e-12 && t <= y1 + 1e-12)) {
     out.push(
       `<line x1="${m.left}" x2="${m.left + plotW}" y1="${sy(t)}" y2="${sy(t)}" stroke="#e6e6e6"/>`,
@@ -353,15 +357,8 @@ export function heatmapChart(
       byLevel.set(level, cells);
     }
   }
-  const out = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" ` +
-    `viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="12">`,
-    `<rect width="${width}" height="${height}" fill="white"/>`,
-    `<text x="${width / 2}" y="18" text-anchor="middle" font-size="14" font-weight="bold">${
-      esc(options.title)
-    }</text>`,
-    `<rect x="${x0}" y="${y0}" width="${w}" height="${h}" fill="${viridisHex(0)}"/>`,
-  ];
+  const out = chartHead(width, height, options.title);
+  out.push(`<rect x="${x0}" y="${y0}" width="${w}" height="${h}" fill="${viridisHex(0)}"/>`);
   for (const [level, cells] of [...byLevel].sort((a, b) => a[0] - b[0])) {
     out.push(`<path fill="${viridisHex(level / levels)}" d="${cells.join("")}"/>`);
   }

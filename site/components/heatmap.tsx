@@ -59,6 +59,33 @@ export interface HeatmapProps {
   size?: number;
 }
 
+/**
+ * The axes of an attention map over a sequence (rows: queries t, columns: keys s, both labelled
+ * with the sequence's tokens, named "position “token”" in the readout), weights in [0, 1].
+ *
+ * @example
+ * ```tsx
+ * import { attentionAxes, Heatmap } from "./heatmap.tsx";
+ * <Heatmap id="a" label="Attention" values={[1, 0, 0.5, 0.5]} rows={2} cols={2} {...attentionAxes(["a", "b"])} />;
+ * ```
+ */
+export function attentionAxes(
+  tokens: string[],
+): Pick<
+  HeatmapProps,
+  "max" | "axes" | "titles" | "rowLabels" | "colLabels" | "rowName" | "colName"
+> {
+  return {
+    max: 1,
+    axes: ["query t", "key s"],
+    titles: ["query position t", "key position s"],
+    rowLabels: tokens,
+    colLabels: tokens,
+    rowName: (i) => `${i + 1} “${tokens[i]}”`,
+    colName: (j) => `${j + 1} “${tokens[j]}”`,
+  };
+}
+
 /** The smallest cell, in CSS pixels, at which every label is shown. */
 export const LABEL_CELL = 11;
 

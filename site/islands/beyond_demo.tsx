@@ -17,7 +17,7 @@
  */
 import { useState } from "preact/hooks";
 import { Choice, Slider, Status } from "../components/controls.tsx";
-import { Heatmap } from "../components/heatmap.tsx";
+import { attentionAxes, Heatmap } from "../components/heatmap.tsx";
 import { LineChart, type Series } from "../components/line_chart.tsx";
 import { showChar } from "../components/tokens.ts";
 import { CodePanel, type CodeProps, useExperiment } from "../components/use_experiment.tsx";
@@ -251,13 +251,7 @@ export default function BeyondDemo({ code }: { code: CodeProps }) {
                     values={m.weights}
                     rows={m.tokens.length}
                     cols={m.tokens.length}
-                    max={1}
-                    axes={["query t", "key s"]}
-                    titles={["query position t", "key position s"]}
-                    rowLabels={m.chars.map(showChar)}
-                    colLabels={m.chars.map(showChar)}
-                    rowName={(i) => `${i + 1} “${showChar(m.chars[i])}”`}
-                    colName={(j) => `${j + 1} “${showChar(m.chars[j])}”`}
+                    {...attentionAxes(m.chars.map(showChar))}
                     markRows={m.inContext}
                     markCells={m.targets}
                     size={340}

@@ -16,7 +16,7 @@
  */
 import { useEffect, useRef, useState } from "preact/hooks";
 import { Choice, Status } from "../components/controls.tsx";
-import { Heatmap } from "../components/heatmap.tsx";
+import { attentionAxes, Heatmap } from "../components/heatmap.tsx";
 import { showChar } from "../components/tokens.ts";
 import { CodePanel, type CodeProps, useExperiment } from "../components/use_experiment.tsx";
 import type {
@@ -220,13 +220,7 @@ export default function InductionDemo({ code }: { code: CodeProps }) {
               values={out.attn1}
               rows={out.tokens.length}
               cols={out.tokens.length}
-              max={1}
-              axes={["query t", "key s"]}
-              titles={["query position t", "key position s"]}
-              rowLabels={out.tokens.map((z) => showChar(vocab[z]))}
-              colLabels={out.tokens.map((z) => showChar(vocab[z]))}
-              rowName={(i) => `${i + 1} “${showChar(vocab[out.tokens[i]])}”`}
-              colName={(j) => `${j + 1} “${showChar(vocab[out.tokens[j]])}”`}
+              {...attentionAxes(out.tokens.map((z) => showChar(vocab[z])))}
               size={300}
             />
             <Heatmap
@@ -235,13 +229,7 @@ export default function InductionDemo({ code }: { code: CodeProps }) {
               values={out.attn2}
               rows={out.tokens.length}
               cols={out.tokens.length}
-              max={1}
-              axes={["query t", "key s"]}
-              titles={["query position t", "key position s"]}
-              rowLabels={out.tokens.map((z) => showChar(vocab[z]))}
-              colLabels={out.tokens.map((z) => showChar(vocab[z]))}
-              rowName={(i) => `${i + 1} “${showChar(vocab[out.tokens[i]])}”`}
-              colName={(j) => `${j + 1} “${showChar(vocab[out.tokens[j]])}”`}
+              {...attentionAxes(out.tokens.map((z) => showChar(vocab[z])))}
               size={300}
             />
           </div>
