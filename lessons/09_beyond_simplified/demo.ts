@@ -17,21 +17,20 @@ import { join } from "node:path";
 import pc from "picocolors";
 import { codeLabel, runDemo, whose } from "@lib/course/demo_support.ts";
 import { initBackend } from "@lib/tf/mod.ts";
-import { stepsTo } from "@exercises/08_data_distribution/exercises.ts";
 import {
   fullFigure,
-  fullMaps,
+  fullLines,
   fullMapsFigure,
   globalLines,
   groupLines,
   LIVE_VARIANTS,
   type LivePoint,
   liveSteps,
-  mapLabels,
   type RunRow,
   runsFigure,
   runTable,
   trainLive,
+  withMapLabels,
 } from "./experiment.ts";
 import { FULL_FILE, FULL_RUNS, readRuns, RUNS, RUNS_FILE } from "./runs.ts";
 
@@ -112,9 +111,7 @@ if (import.meta.main) {
     }
     console.log();
 
-    const full = (await readRuns(FULL_FILE)).map((r) =>
-      r.map ? { ...r, map: { ...r.map, labels: mapLabels(r) } } : r
-    );
+    const full = withMapLabels(await readRuns(FULL_FILE));
     const results = [...await readRuns(RUNS_FILE), ...full];
     const rows = runTable(results);
     console.log(
@@ -133,50 +130,7 @@ if (import.meta.main) {
     for (const line of globalLines(results, whose())) console.log(line);
     printRows(rows, "embeddings", "Learned embeddings (300 steps)", bold);
     console.log(bold("The full transformer (2 layers x 4 heads, d = 64, T = 64, batch 64, AdamW)"));
-    const maps = fullMaps(results);
-    for (const key of FULL_RUNS) {
-      const r = results.find((x) => x.key === key);
-      if (!r) {
-        console.log(`  ${key}: not run yet`);
-        continue;
-      }
-      const acc = r.metrics.inContextAcc!;
-      const heads = r.heads!.at(-1)!.flatMap((hs, l) => hs.map((s, h) => ({ l, h, s })))
-        .sort((a, b) => b.s - a.s);
-      const late = acc.slice(-10);
-      const to = (level: number) => stepsTo(r.steps, acc, level) ?? "never";
-      console.log(
-        `  ${key}: in-context acc ${acc.at(-1)!.toFixed(2)} at step ${r.steps.at(-1)} ` +
-          `(50/90/95% at steps ${to(0.5)}/${to(0.9)}/${to(0.95)}; last 10 evaluations ` +
-          `${Math.min(...late).toFixed(2)}-${Math.max(...late).toFixed(2)})` +
-          `, global loss ${r.metrics.lossGlobal!.at(-1)!.toFixed(2)}; induction score by head ` +
-          heads.map((x) => `${x.l + 1}.${x.h + 1} ${x.s.toFixed(2)}`).join(", "),
-      );
-      const m = maps.find((x) => x.key === key);
-      if (!m) {
-        console.log(`  ${key}: no attention map kept`);
-        continue;
-      }
-      const pct = (x: number) => `${(100 * x).toFixed(0)}%`;
-      const which = m.name === m.best.name
-        ? "its highest-scoring head"
-        : `head ${m.name} (NOT the highest-scoring head, ${m.best.name} ${
-          m.best.score.toFixed(2)
-        })`;
-      console.log(
-        `  ${m.key}: ${which}, ${m.name}, on a fresh sequence: at ${m.all.queries} positions ` +
-          `whose token occurred before, its argmax is the token after an earlier copy at ` +
-          `${pct(m.all.argmaxRight)}, with ${pct(m.all.meanWeight)} of its weight there on average`,
-      );
-      if (m.triggers && m.others) {
-        console.log(
-          `    at the ${m.triggers.queries} in-context targets (a trigger's repeat): argmax right ` +
-            `${pct(m.triggers.argmaxRight)}, weight ${pct(m.triggers.meanWeight)}; at the ` +
-            `${m.others.queries} other repeated tokens: ${pct(m.others.argmaxRight)}, ` +
-            `weight ${pct(m.others.meanWeight)}`,
-        );
-      }
-    }
+    for (const line of fullLines(results)) console.log(line);
     if (values.replot) {
       const dir = join(new URL(".", import.meta.url).pathname, "figures");
       for (const group of ["layers", "freeze", "global", "embeddings"]) {

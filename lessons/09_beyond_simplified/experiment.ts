@@ -584,6 +584,79 @@ export function mapLabels(run: RunResult): number[] | undefined {
   return tokens.join() === run.map.tokens.join() ? labels : undefined;
 }
 
+/**
+ * The runs with their maps' labels ({@linkcode mapLabels}) where they can be drawn again.
+ *
+ * @example
+ * ```ts
+ * import { withMapLabels } from "./experiment.ts";
+ * withMapLabels([]); // []
+ * ```
+ */
+export function withMapLabels(results: RunResult[]): RunResult[] {
+  return results.map((r) => (r.map ? { ...r, map: { ...r.map, labels: mapLabels(r) } } : r));
+}
+
+/**
+ * What demo 9 prints about the cached full runs (the README quotes it): per run, the in-context
+ * accuracy (steps to 50/90/95%, the last 10 evaluations), the global loss and each head's
+ * induction score at the last evaluation, then where its map's head (checked to be the
+ * highest-scoring one) puts its argmax, at every repeated token and, split, at the triggers'
+ * repeats and the other repeated tokens.
+ *
+ * @example
+ * ```ts
+ * import { fullLines } from "./experiment.ts";
+ * fullLines([]); // ["  full-fixed: not run yet", "  full-random: not run yet"]
+ * ```
+ */
+export function fullLines(results: RunResult[]): string[] {
+  const lines: string[] = [];
+  const pct = (x: number) => `${(100 * x).toFixed(0)}%`;
+  const maps = fullMaps(withMapLabels(results));
+  for (const key of FULL_RUNS) {
+    const r = results.find((x) => x.key === key);
+    if (!r) {
+      lines.push(`  ${key}: not run yet`);
+      continue;
+    }
+    const acc = r.metrics.inContextAcc!;
+    const heads = r.heads!.at(-1)!.flatMap((hs, l) => hs.map((s, h) => ({ l, h, s })))
+      .sort((a, b) => b.s - a.s);
+    const late = acc.slice(-10);
+    const to = (level: number) => stepsTo(r.steps, acc, level) ?? "never";
+    lines.push(
+      `  ${key}: in-context acc ${acc.at(-1)!.toFixed(2)} at step ${r.steps.at(-1)} ` +
+        `(50/90/95% at steps ${to(0.5)}/${to(0.9)}/${to(0.95)}; last 10 evaluations ` +
+        `${Math.min(...late).toFixed(2)}-${Math.max(...late).toFixed(2)})` +
+        `, global loss ${r.metrics.lossGlobal!.at(-1)!.toFixed(2)}; induction score by head ` +
+        heads.map((x) => `${x.l + 1}.${x.h + 1} ${x.s.toFixed(2)}`).join(", "),
+    );
+    const m = maps.find((x) => x.key === key);
+    if (!m) {
+      lines.push(`  ${key}: no attention map kept`);
+      continue;
+    }
+    const which = m.name === m.best.name
+      ? "its highest-scoring head"
+      : `head ${m.name} (NOT the highest-scoring head, ${m.best.name} ${m.best.score.toFixed(2)})`;
+    lines.push(
+      `  ${m.key}: ${which}, ${m.name}, on a fresh sequence: at ${m.all.queries} positions ` +
+        `whose token occurred before, its argmax is the token after an earlier copy at ` +
+        `${pct(m.all.argmaxRight)}, with ${pct(m.all.meanWeight)} of its weight there on average`,
+    );
+    if (m.triggers && m.others) {
+      lines.push(
+        `    at the ${m.triggers.queries} in-context targets (a trigger's repeat): argmax right ` +
+          `${pct(m.triggers.argmaxRight)}, weight ${pct(m.triggers.meanWeight)}; at the ` +
+          `${m.others.queries} other repeated tokens: ${pct(m.others.argmaxRight)}, ` +
+          `weight ${pct(m.others.meanWeight)}`,
+      );
+    }
+  }
+  return lines;
+}
+
 /** The induction head's attention map of one cached full run, ready to draw. */
 export interface FullMap {
   /** The run's key (`full-fixed`, `full-random`). */

@@ -7,19 +7,23 @@
 import assert from "node:assert/strict";
 import { whose } from "@lib/course/demo_support.ts";
 import {
+  fullLines,
   globalLines,
   groupLines,
   runTable,
 } from "../../../lessons/09_beyond_simplified/experiment.ts";
 import { FULL_FILE, readRuns, RUNS_FILE } from "../../../lessons/09_beyond_simplified/runs.ts";
 
-/** The first fenced `text` block after the heading `heading` of a README, as lines. */
+/** The first fenced `text` block after the heading `heading` of a README, as lines (as written:
+ * a block in a list item keeps its indentation). */
 async function textBlock(readme: URL, heading: string): Promise<string[]> {
   const text = await Deno.readTextFile(readme);
   const at = text.indexOf(`\n${heading}\n`);
   if (at < 0) throw new Error(`${readme.pathname} has no heading "${heading}"`);
   const start = text.indexOf("```text\n", at);
-  const end = text.indexOf("\n```", start + 8);
+  // the closing fence, indented like the opening one when the block sits in a list item
+  const close = /\n *```/.exec(text.slice(start + 8));
+  const end = close ? start + 8 + close.index : -1;
   if (start < 0 || end < 0) throw new Error(`no \`\`\`text block under "${heading}"`);
   return text.slice(start + 8, end).split("\n");
 }
@@ -34,4 +38,19 @@ Deno.test("lesson 9's README: the 'Loss on all targets' block is demo 9 --soluti
     ...globalLines(results, whose()),
   ];
   assert.deepEqual(block, printed, "copy the block from `deno task demo 9 --solutions --replot`");
+});
+
+/** The lines less the indentation they all share. */
+function dedent(lines: string[]): string[] {
+  const indent = Math.min(...lines.filter((l) => l.trim()).map((l) => l.search(/\S/)));
+  return lines.map((l) => l.slice(indent));
+}
+
+Deno.test("lesson 9's README: the full transformer's block is demo 9 --solutions' output", async () => {
+  const readme = new URL("../../../lessons/09_beyond_simplified/README.md", import.meta.url);
+  // the block sits in a list item, where `deno fmt` moves its lines to the item's indentation:
+  // compared without their common indentation
+  const block = dedent(await textBlock(readme, "### The full transformer"));
+  const printed = dedent(fullLines(await readRuns(FULL_FILE)));
+  assert.deepEqual(block, printed, "copy the block from `deno task demo 9 --solutions`");
 });
