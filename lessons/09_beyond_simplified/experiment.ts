@@ -487,6 +487,7 @@ export function fullFigure(results: RunResult[]): string {
         lineChart(heads, {
           ...options(`${title}: induction score of each head`, "score"),
           yMax: 1,
+          legend: "top-left",
         }),
       ];
     }),
