@@ -19,7 +19,7 @@ import * as data from "@exercises/01_bigram_data/exercises.ts";
 import * as training from "@exercises/05_training/exercises.ts";
 import { stepsTo } from "@exercises/08_data_distribution/exercises.ts";
 import * as ex9 from "@exercises/09_beyond_simplified/exercises.ts";
-import { batchMetrics } from "@lib/model/mod.ts";
+import { batchMetrics, fullForward } from "@lib/model/mod.ts";
 import { Rng } from "@lib/rng/mod.ts";
 import { presets, type TrainConfig, withOverrides } from "@lib/train/config.ts";
 import { fullPreset, FullTrainer } from "@lib/train/full.ts";
@@ -85,6 +85,8 @@ export interface LivePoint {
   wF?: number;
   /** The full transformer: the induction score of each head, `[layer][head]`. */
   induction?: number[][];
+  /** The full transformer: its highest-scoring head's attention on one fresh sequence. */
+  map?: FullMap;
 }
 
 /** Settings of a live run. */
@@ -149,6 +151,7 @@ export async function trainLive(key: string, options: LiveOptions): Promise<Live
         inContextAcc: r.inContextAcc,
         lossGlobal: r.lossGlobal,
         induction: r.induction,
+        map: headMapView("live", "live", bestHeadMap(trainer, r.induction), r.induction),
       };
     });
   }
@@ -658,6 +661,51 @@ export function fullLines(results: RunResult[]): string[] {
   return lines;
 }
 
+/** A head's attention on one sequence (a full run's `map`). */
+export type HeadMap = NonNullable<RunResult["map"]>;
+
+/**
+ * The attention of the head with the highest induction score (`induction[layer][head]`) on one
+ * fresh sequence of the trainer's data (seed `FULL_MAP_SEED`), with its tokens and labels; the
+ * weights rounded to 3 decimals. Built from the exercises the import map points at (lesson 1's
+ * generator, lesson 9's parts of the model).
+ *
+ * @example
+ * ```ts
+ * import * as data from "@exercises/01_bigram_data/exercises.ts";
+ * import * as training from "@exercises/05_training/exercises.ts";
+ * import * as ex9 from "@exercises/09_beyond_simplified/exercises.ts";
+ * import { fullPreset, FullTrainer } from "@lib/train/full.ts";
+ * import { bestHeadMap } from "./experiment.ts";
+ * const trainer = new FullTrainer(fullPreset, { ...data, ...training, ...ex9 });
+ * bestHeadMap(trainer, (await trainer.evaluate()).induction).weights.length; // 64 * 64
+ * trainer.dispose();
+ * ```
+ */
+export function bestHeadMap(trainer: FullTrainer, induction: number[][]): HeadMap {
+  const best = induction.flatMap((hs, l) => hs.map((s, h) => ({ l, h, s })))
+    .reduce((a, b) => (b.s > a.s ? b : a));
+  const { model, data: dataConfig } = trainer.config;
+  const batch = data.makeBatch(new Rng(FULL_MAP_SEED), data.loadStats(), dataConfig, 1);
+  const { logits, attention } = fullForward(trainer.params, model, batch.inputs, ex9, {
+    attention: true,
+  });
+  try {
+    const head = attention![best.l].slice([0, best.h, 0, 0], [1, 1, -1, -1]); // [1, 1, T, T]
+    const weights = Array.from(head.dataSync(), (v) => Number(v.toFixed(3)));
+    head.dispose();
+    return {
+      layer: best.l,
+      head: best.h,
+      tokens: Array.from(batch.inputs.dataSync()),
+      labels: Array.from(batch.labels.dataSync()),
+      weights,
+    };
+  } finally {
+    tf.dispose([logits, ...attention!, ...Object.values(batch)]);
+  }
+}
+
 /** The induction head's attention map of one cached full run, ready to draw. */
 export interface FullMap {
   /** The run's key (`full-fixed`, `full-random`). */
@@ -704,30 +752,47 @@ export function fullMaps(results: RunResult[]): FullMap[] {
   for (const key of FULL_RUNS) {
     const r = results.find((x) => x.key === key);
     if (!r?.map || !r.heads) continue;
-    const { layer, head, tokens, weights } = r.map;
-    const last = r.heads.at(-1)!;
-    const ranked = last.flatMap((hs, l) => hs.map((s, h) => ({ name: `${l + 1}.${h + 1}`, s })))
-      .reduce((a, b) => (b.s > a.s ? b : a));
-    const labels = r.map.labels;
-    const T = tokens.length;
-    const inContext = labels ? labels.flatMap((c, t) => (c >= 2 ? [t] : [])) : [];
-    maps.push({
-      key,
-      title: FULL_TITLES[key],
-      name: `${layer + 1}.${head + 1}`,
-      score: last[layer][head],
-      best: { name: ranked.name, score: ranked.s },
-      tokens,
-      chars: tokens.map((z) => counts.vocab[z]),
-      weights,
-      targets: inductionTargets(tokens).flatMap((after, t) => after.map((s) => t * T + s)),
-      inContext,
-      all: inductionMapSummary(r.map),
-      triggers: labels ? inductionMapSummary(r.map, (t) => labels[t] >= 2) : undefined,
-      others: labels ? inductionMapSummary(r.map, (t) => labels[t] < 2) : undefined,
-    });
+    maps.push(headMapView(key, FULL_TITLES[key], r.map, r.heads.at(-1)!));
   }
   return maps;
+}
+
+/**
+ * A head's map ready to draw ({@linkcode FullMap}): its name, its score and the best one's in
+ * `induction` (`[layer][head]`), the cells to box, the in-context rows, where its argmax lands.
+ *
+ * @example
+ * ```ts
+ * import { headMapView } from "./experiment.ts";
+ * const map = { layer: 0, head: 0, tokens: [0, 1, 0], weights: [1, 0, 0, 0.5, 0.5, 0, 0, 1, 0] };
+ * headMapView("k", "a head", map, [[0.5]]).all.argmaxRight; // 1
+ * ```
+ */
+export function headMapView(
+  key: string,
+  title: string,
+  map: HeadMap,
+  induction: number[][],
+): FullMap {
+  const { layer, head, tokens, weights, labels } = map;
+  const ranked = induction.flatMap((hs, l) => hs.map((s, h) => ({ name: `${l + 1}.${h + 1}`, s })))
+    .reduce((a, b) => (b.s > a.s ? b : a));
+  const T = tokens.length;
+  return {
+    key,
+    title,
+    name: `${layer + 1}.${head + 1}`,
+    score: induction[layer][head],
+    best: { name: ranked.name, score: ranked.s },
+    tokens,
+    chars: tokens.map((z) => counts.vocab[z]),
+    weights,
+    targets: inductionTargets(tokens).flatMap((after, t) => after.map((s) => t * T + s)),
+    inContext: labels ? labels.flatMap((c, t) => (c >= 2 ? [t] : [])) : [],
+    all: inductionMapSummary(map),
+    triggers: labels ? inductionMapSummary(map, (t) => labels[t] >= 2) : undefined,
+    others: labels ? inductionMapSummary(map, (t) => labels[t] < 2) : undefined,
+  };
 }
 
 /**

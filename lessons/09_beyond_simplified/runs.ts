@@ -26,14 +26,11 @@ import * as training from "@exercises/05_training/exercises.ts";
 import { trainerParts } from "@lib/train/parts.ts";
 import { train, Trainer } from "@lib/train/trainer.ts";
 import { FullTrainer, trainFull } from "@lib/train/full.ts";
-import { fullForward } from "@lib/model/mod.ts";
 import * as ex9 from "@exercises/09_beyond_simplified/exercises.ts";
-import { Rng } from "@lib/rng/mod.ts";
 import { initBackend } from "@lib/tf/mod.ts";
-import * as tf from "@tensorflow/tfjs";
 import { readJsonl, runInProcesses } from "../08_data_distribution/processes.ts";
+import { bestHeadMap } from "./experiment.ts";
 import {
-  FULL_MAP_SEED,
   FULL_RUNS,
   fullRunConfig,
   runConfig,
@@ -72,23 +69,8 @@ async function runFull(key: string): Promise<RunResult> {
   const started = performance.now();
   try {
     const records = await trainFull(config, parts, { trainer });
-    const last = records.at(-1)!.induction;
-    const best = last.flatMap((hs, l) => hs.map((s, h) => ({ l, h, s })))
-      .reduce((a, b) => (b.s > a.s ? b : a));
-    // one fresh sequence of the training distribution, and the best head's attention on it
-    const stats = data.loadStats();
-    const batch = data.makeBatch(new Rng(FULL_MAP_SEED), stats, config.data, 1);
-    const { logits, attention } = fullForward(trainer.params, config.model, batch.inputs, parts, {
-      attention: true,
-    });
-    const weights = Array.from(
-      attention![best.l].slice([0, best.h, 0, 0], [1, 1, -1, -1]).dataSync(),
-      (v) => Number(v.toFixed(3)),
-    );
-    const tokens = Array.from(batch.inputs.dataSync());
-    const labels = Array.from(batch.labels.dataSync());
-    tf.dispose([logits, ...attention!]);
-    tf.dispose(batch as unknown as tf.Tensor[]);
+    // the best head's attention on one fresh sequence of the training distribution
+    const map = bestHeadMap(trainer, records.at(-1)!.induction);
     return {
       key,
       steps: records.map((r) => r.step),
@@ -98,7 +80,7 @@ async function runFull(key: string): Promise<RunResult> {
         lossInContext: records.map((r) => Number(r.lossInContext.toFixed(4))),
       },
       heads: records.map((r) => r.induction.map((hs) => hs.map((v) => Number(v.toFixed(4))))),
-      map: { layer: best.l, head: best.h, tokens, labels, weights },
+      map,
       seconds: Math.round((performance.now() - started) / 100) / 10,
     };
   } finally {

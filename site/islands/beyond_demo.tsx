@@ -210,6 +210,20 @@ export default function BeyondDemo({ code }: { code: CodeProps }) {
                 repeated token: see the maps of the cached runs).
               </p>
             )}
+            {last?.map && (
+              <Heatmap
+                id="beyond-live-map"
+                label={`Now (step ${last.step}): head ${last.map.name} (layer.head), the highest ` +
+                  `induction score (${last.map.score.toFixed(2)}), on one sequence`}
+                values={last.map.weights}
+                rows={last.map.tokens.length}
+                cols={last.map.tokens.length}
+                {...attentionAxes(last.map.chars.map(showChar))}
+                markRows={last.map.inContext}
+                markCells={last.map.targets}
+                size={300}
+              />
+            )}
           </section>
           {r.cached.length > 0 && (
             <section class="panel" aria-labelledby="beyond-run-heading">

@@ -343,6 +343,10 @@ const DRIVERS: Record<number, (page: Page, shot: () => Promise<void>) => Promise
     await page.waitForSelector("#beyond-heads", { timeout: patience(60_000) });
     const heads = (await page.locator("#beyond-heads").textContent()) ?? "";
     assert(/1\.1 \d\.\d\d/.test(heads), `the induction score of each head is shown: ${heads}`);
+    // and its highest-scoring head's attention, live
+    await page.waitForSelector("#beyond-live-map", { timeout: patience(60_000) });
+    const live = await canvasColours(page, "beyond-live-map");
+    assert(live > 5, `the live model's best head's map is drawn (${live} colours)`);
     await shot();
     const said = (await page.locator("#beyond-maps-text").textContent()) ?? "";
     return `one layer and the full transformer train; ${heads.slice(0, 80)}; cached maps: ${said}`;

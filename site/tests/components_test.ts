@@ -12,6 +12,13 @@ import { matrixParts, MatrixText } from "../components/matrix_name.tsx";
 import { inductionCaption } from "../islands/induction_demo.tsx";
 import { FREEZE_UNTIL, liveConfig } from "../../lessons/05_training/experiment.ts";
 import { presets } from "@lib/train/config.ts";
+import { fullPreset, FullTrainer } from "@lib/train/full.ts";
+import { Rng } from "@lib/rng/mod.ts";
+import * as tf from "@tensorflow/tfjs";
+import * as data from "@exercises/01_bigram_data/exercises.ts";
+import * as training from "@exercises/05_training/exercises.ts";
+import * as ex9 from "@exercises/09_beyond_simplified/exercises.ts";
+import { FULL_MAP_SEED } from "../../lessons/09_beyond_simplified/variants.ts";
 import { h } from "preact";
 import { renderToString } from "preact-render-to-string";
 import { Slider } from "../components/controls.tsx";
@@ -19,6 +26,7 @@ import AttentionDemo from "../islands/attention_demo.tsx";
 import { ticks } from "../components/line_chart.tsx";
 import { mapCaption, VARIANTS } from "../islands/beyond_demo.tsx";
 import {
+  bestHeadMap,
   cachedRuns,
   fullMaps,
   LIVE_VARIANTS,
@@ -215,4 +223,31 @@ Deno.test("lesson 9's map caption names the head and where its argmax lands", ()
   const notBest = mapCaption({ title: "x", name: "1.1", score: 0.1, best, all });
   assertStringIncludes(notBest, "the highest is 2.2, 0.39");
   assertStringIncludes(notBest, "at the 39 repeated tokens");
+});
+
+Deno.test("lesson 9's live map: the chosen head's attention on the seeded sequence, no leak", () => {
+  const config = {
+    ...fullPreset,
+    model: { ...fullPreset.model, dim: 16, maxLen: 16 },
+    data: { ...fullPreset.data, seqLen: 16 },
+    batchSize: 4,
+  };
+  const trainer = new FullTrainer(config, { ...data, ...training, ...ex9 });
+  try {
+    const before = tf.memory().numTensors;
+    const map = bestHeadMap(trainer, [[0.1, 0.2, 0.3, 0.1], [0.2, 0.9, 0.1, 0.1]]);
+    assertEquals(tf.memory().numTensors, before, "bestHeadMap frees its tensors");
+    assertEquals([map.layer, map.head], [1, 1], "the highest score is head 2.2");
+    const batch = data.makeBatch(new Rng(FULL_MAP_SEED), data.loadStats(), config.data, 1);
+    assertEquals(map.tokens, Array.from(batch.inputs.dataSync()));
+    assertEquals(map.labels, Array.from(batch.labels.dataSync()));
+    tf.dispose(Object.values(batch));
+    assertEquals(map.weights.length, 16 * 16);
+    for (let t = 0; t < 16; t++) {
+      const sum = map.weights.slice(t * 16, (t + 1) * 16).reduce((a, b) => a + b, 0);
+      assert(Math.abs(sum - 1) < 0.02, `row ${t} sums to ${sum}`);
+    }
+  } finally {
+    trainer.dispose();
+  }
 });
