@@ -573,7 +573,7 @@ export function explainThrown(error: unknown, exercise: string): Error {
   const message = error instanceof Error ? error.message : String(error);
   const kind = error instanceof Error ? error.name : "a value";
   const where = error instanceof Error ? learnerFrame(error.stack ?? "", exercise) : undefined;
-  const fromTf = error instanceof Error && /@tensorflow|tfjs/.test(error.stack ?? "");
+  const fromTf = error instanceof Error && thrownInTf(error.stack ?? "");
   if (error instanceof Error && !where && !fromTf && inTestCode(error.stack ?? "")) {
     // The learner's function returned, and the test tripped over what it returned.
     return new CourseAssertionError(
@@ -693,6 +693,15 @@ function captureOutput(test: string): { stop(): void } | undefined {
 function inTestCode(stack: string): boolean {
   const frame = stack.split("\n").find((l) => /^\s+at .*file:\/\//.test(l));
   return frame !== undefined && /\/tests\/lessons\/\w+_test\.ts:\d+/.test(frame);
+}
+
+/**
+ * Whether the error was thrown inside TensorFlow.js: its top stack frame is tfjs's, not the
+ * learner's own line that a `tf.tidy` or `tf.variableGrads` callback runs under.
+ */
+function thrownInTf(stack: string): boolean {
+  const frame = stack.split("\n").find((l) => /^\s+at .*(file|https?):\/\//.test(l));
+  return frame !== undefined && /@tensorflow|tfjs/.test(frame);
 }
 
 /**

@@ -98,6 +98,31 @@ Deno.test("assertNoLeak: intermediates fail, returned tensors and inputs do not"
   }
 });
 
+Deno.test("explainThrown: an error thrown by your own line inside tf.tidy is not blamed on TensorFlow.js", () => {
+  const own = (() => {
+    try {
+      tf.tidy(() => {
+        const missing = undefined as unknown as { boom(): void };
+        missing.boom(); // the learner's own line throws, under tfjs's frames
+      });
+    } catch (e) {
+      return explainThrown(e, "trainingStep");
+    }
+  })();
+  assert.ok(own);
+  assert.match(own.message, /`trainingStep` threw TypeError/);
+  assert.doesNotMatch(own.message, /inside TensorFlow\.js|shapes and dtypes/);
+  const fromTf = (() => {
+    try {
+      tf.tidy(() => tf.matMul(tf.zeros([2, 3]), tf.zeros([2, 3])));
+    } catch (e) {
+      return explainThrown(e, "attention");
+    }
+  })();
+  assert.ok(fromTf);
+  assert.match(fromTf.message, /raised inside TensorFlow\.js by a call your code made/);
+});
+
 Deno.test("explainThrown: a WebGPU error is kept whole, without the shapes-and-dtypes advice", () => {
   const long = "WebGPU error: your WGSL does not parse: expected `;`, " + "x".repeat(400) + ".";
   const e = explainThrown(new Error(long), "causalSoftmaxProgram");
