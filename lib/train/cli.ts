@@ -42,7 +42,13 @@ import { backendMemory, memoryProblem } from "./memory.ts";
 import { type DataLesson, trainerParts, type TrainingLesson } from "./parts.ts";
 import { NotImplementedError } from "@lib/testing/mod.ts";
 import { defaultWorkers, type GradientAverager, GradientPool, shardSizes } from "./parallel.ts";
-import { runWithSource, sourceFromArgs, sourceLine } from "@lib/code_source/mod.ts";
+import {
+  type CodeSource,
+  runWithSource,
+  sourceFromArgs,
+  sourceInUse,
+  sourceLine,
+} from "@lib/code_source/mod.ts";
 import { progressReporter } from "./progress_bar.ts";
 import { trainingCurves } from "./figures.ts";
 
@@ -302,10 +308,41 @@ export async function main(args: string[], tool: TrainTool): Promise<number> {
   try {
     return await run(args, tool);
   } catch (error) {
-    if (!(error instanceof NotImplementedError)) throw error;
+    if (!(error instanceof NotImplementedError)) {
+      const crash = crashMessage(error, sourceInUse());
+      if (crash === undefined) throw error;
+      console.error(crash);
+      return 1;
+    }
     console.error(stubMessage(error));
     return 1;
   }
+}
+
+/**
+ * The one line `deno task train --mine` prints when the learner's code (`source` "lessons")
+ * throws: the error's first line and the learner's line from its stack (a Worker's error comes
+ * back without one), and the lesson's command; `undefined` for the reference's code, whose
+ * errors keep their stack trace.
+ *
+ * @example
+ * ```ts
+ * import { crashMessage } from "@lib/train/cli.ts";
+ * crashMessage(new TypeError("x is undefined"), "lessons"); // "error: deno task train --mine stopped in your code ..."
+ * crashMessage(new TypeError("x is undefined"), "solutions"); // undefined
+ * ```
+ */
+export function crashMessage(error: unknown, source: CodeSource | undefined): string | undefined {
+  if (source !== "lessons") return undefined;
+  const name = error instanceof Error ? error.name : "a value";
+  const text = (error instanceof Error ? error.message : String(error)).split("\n")[0].trim();
+  const stack = error instanceof Error ? error.stack ?? "" : "";
+  const where = stack.match(/lessons\/(\d\d)_\w+\/exercises\.ts:\d+/);
+  const lesson = where ? Number(where[1]) : 5;
+  return `error: deno task train --mine stopped in your code (lessons/): ${name}: ${text}` +
+    (where ? ` (at ${where[0]})` : "") +
+    `. \`deno task lesson ${lesson}\` checks it with its tests; without --mine the reference ` +
+    "code runs.";
 }
 
 /**
@@ -616,7 +653,12 @@ function isFileError(error: unknown): boolean {
  * ```
  */
 export async function outputProblem(flag: string, path: string): Promise<string | undefined> {
-  const example = { "--save": "checkpoint.json", "--plot": "curves.svg", "--log": "log.jsonl" }[
+  const example = {
+    "--save": "checkpoint.json",
+    "--plot": "curves.svg",
+    "--log": "log.jsonl",
+    "--out": "report.json",
+  }[
     flag
   ] ?? "file";
   let exists = false;

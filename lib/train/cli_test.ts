@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { parseTrainArgs, stubMessage, UsageError } from "./cli.ts";
+import { crashMessage, parseTrainArgs, stubMessage, UsageError } from "./cli.ts";
 import { NotImplementedError } from "@lib/testing/mod.ts";
 
 Deno.test("flags map onto the config", () => {
@@ -215,4 +215,27 @@ Deno.test("deno task train --mine: a stub is named with its lesson and that less
     stubMessage(new NotImplementedError("averageGradients")),
     /finish it \(`deno task lesson` says/,
   );
+});
+
+Deno.test("deno task train --mine: an error in your code is one line naming your line, no trace", () => {
+  const own = new TypeError("Cannot read properties of undefined (reading 'boom')");
+  own.stack = `TypeError: ${own.message}\n` +
+    "    at file:///c/lessons/05_training/exercises.ts:142:26\n" +
+    "    at Engine.scopedRun (file:///c/node_modules/.deno/@tensorflow+tfjs-core@4.22.0/x.js:1:1)\n" +
+    "    at Trainer.step (file:///c/lib/train/trainer.ts:157:23)";
+  assert.equal(
+    crashMessage(own, "lessons"),
+    "error: deno task train --mine stopped in your code (lessons/): TypeError: Cannot read " +
+      "properties of undefined (reading 'boom') (at lessons/05_training/exercises.ts:142). " +
+      "`deno task lesson 5` checks it with its tests; without --mine the reference code runs.",
+  );
+  // A Worker's error comes back without the Worker's stack: the message alone, and lesson 5.
+  const worker = new Error("worker 1: Cannot read properties of undefined (reading 'boom')");
+  assert.match(
+    crashMessage(worker, "lessons") ?? "",
+    /^error: deno task train --mine stopped in your code \(lessons\/\): Error: worker 1: .*'boom'\)\. `deno task lesson 5` checks/,
+  );
+  // The reference's errors are the course's bugs: their stack trace stays.
+  assert.equal(crashMessage(own, "solutions"), undefined);
+  assert.equal(crashMessage(own, undefined), undefined);
 });
