@@ -40,6 +40,7 @@ import {
 import { CLIMB_STAGES } from "./climb.ts";
 import { readEnv } from "@lib/tf/mod.ts";
 import { defaultWorkers } from "@lib/train/parallel.ts";
+import { outputProblem } from "@lib/train/cli.ts";
 import { stepFlops } from "./flops.ts";
 import { type BenchReport, failedMeasurements, formatReport, type MachineInfo } from "./table.ts";
 import { type Job, MESSAGE_PREFIX, type Task, type WorkerMessage } from "./worker.ts";
@@ -170,12 +171,24 @@ export function parseBenchArgs(args: string[]): BenchOptions {
       throw new Error(`Unknown backend "${b}". Choose from: cpu, wasm, webgpu.`);
     }
   }
+  const climbBackend = values["climb-backend"];
+  if (!["cpu", "wasm", "webgpu"].includes(climbBackend)) {
+    throw new Error(
+      `--climb-backend: unknown backend "${climbBackend}". Choose from: cpu, wasm, webgpu.`,
+    );
+  }
+  if (values.climb && !backends.includes(climbBackend)) {
+    throw new Error(
+      `--climb runs on ${climbBackend}, which --backends ${backends.join(",")} leaves out: ` +
+        `add it, or give --climb-backend one of ${backends.join(", ")}.`,
+    );
+  }
   return {
     configs,
     backends,
     variants: list(values.variants).map(parseVariant),
     climb: values.climb,
-    climbBackend: values["climb-backend"],
+    climbBackend,
     kernel: !values["no-kernel"],
     birth: !values["no-birth"],
     workers: values.workers === undefined ? defaultWorkers() : int(values.workers, "workers", 1),
@@ -422,6 +435,7 @@ export async function runBench(
       report.notes.push(`the ${backend} worker ${problem}; its later results are missing`);
       problems.push(`the ${backend} worker ${problem}`);
     }
+    await save(); // a run stopped early keeps what it measured
   }
   if (o.birth) {
     const config = "cpu";
@@ -499,6 +513,11 @@ export async function main(args: string[], tool: BenchTool): Promise<number> {
     }
     const { source, rest } = sourceFromArgs(args, "solutions");
     options = parseBenchArgs(rest);
+    const outProblem = options.out ? await outputProblem("--out", options.out) : undefined;
+    if (outProblem) {
+      console.error(`error: ${outProblem}`);
+      return 1;
+    }
     // The GPU kit's bundle has its code built in (the reference: see gpu_kit.sh).
     const code = readEnv("COURSE_BENCH_WORKER")
       ? undefined

@@ -118,3 +118,59 @@ Deno.test("a worker that crashes makes the bench exit 1 and say which one", asyn
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("--climb-backend: a wrong name, or a backend --backends leaves out, is refused", () => {
+  assert.throws(
+    () => parseBenchArgs(["--climb", "--climb-backend", "gpu"]),
+    /--climb-backend: unknown backend "gpu"/,
+  );
+  assert.throws(
+    () => parseBenchArgs(["--climb", "--backends", "cpu"]),
+    /--climb runs on wasm, which --backends cpu leaves out/,
+  );
+  assert.equal(
+    parseBenchArgs(["--climb", "--backends", "cpu", "--climb-backend", "cpu"]).climb,
+    true,
+  );
+});
+
+Deno.test("--out: a folder is refused before measuring; the report is written after each backend", async () => {
+  const dir = await Deno.makeTempDir();
+  // A worker that reports whether the report file exists yet, then fails (no measurement).
+  const probe = `${dir}/probe.ts`;
+  const out = `${dir}/report.json`;
+  await Deno.writeTextFile(
+    probe,
+    `let seen = "no report yet";\n` +
+      `try { seen = "report has " + JSON.parse(Deno.readTextFileSync(${
+        JSON.stringify(out)
+      })).notes.length + " notes"; } catch { /* none */ }\n` +
+      "console.error(seen);\nDeno.exit(3);\n",
+  );
+  Deno.env.set("COURSE_BENCH_WORKER", probe);
+  try {
+    const folder = await bench(["--backends", "cpu", "--config", "tiny", "--out", dir]);
+    assert.equal(folder.code, 1, folder.stderr);
+    assert.match(folder.stderr, /^error: --out .* is a folder; give a file name/);
+    assert.doesNotMatch(folder.stderr, /started|worker|\n\s+at /, "nothing was measured");
+    const r = await bench([
+      "--backends",
+      "cpu,wasm",
+      "--config",
+      "tiny",
+      "--no-birth",
+      "--no-kernel",
+      "--workers",
+      "1",
+      "--out",
+      out,
+    ]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /the cpu worker exited with code 3: no report yet/);
+    assert.match(r.stderr, /the wasm worker exited with code 3: report has 1 notes/);
+    assert.equal(JSON.parse(await Deno.readTextFile(out)).notes.length, 2);
+  } finally {
+    Deno.env.delete("COURSE_BENCH_WORKER");
+    await Deno.remove(dir, { recursive: true });
+  }
+});
