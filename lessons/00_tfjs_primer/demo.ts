@@ -24,8 +24,19 @@ async function demo(args: string[]): Promise<void> {
       steps: { type: "string", default: "100" },
       lr: { type: "string", default: "0.3" },
       size: { type: "string", default: "256" },
+      help: { type: "boolean", short: "h", default: false },
     },
   });
+  if (values.help) {
+    console.log(
+      "Usage: deno task demo 0 [--solutions] [--seed N] [--steps N] [--lr X] [--size N]\n" +
+        "  --seed N   seed of the linear fit (default 0)\n" +
+        "  --steps N  gradient steps of the fit, 1 to 10000 (default 100)\n" +
+        "  --lr X     its learning rate, in (0, 10) (default 0.3)\n" +
+        "  --size N   size of the timed matrix product, 8 to 2048 (default 256)",
+    );
+    return;
+  }
   const seed = Number(values.seed);
   const steps = Number(values.steps);
   const lr = Number(values.lr);

@@ -29,8 +29,18 @@ async function demo(args: string[]): Promise<void> {
       seed: { type: "string", default: "42" },
       random: { type: "boolean", default: false },
       len: { type: "string", default: "96" },
+      help: { type: "boolean", short: "h", default: false },
     },
   });
+  if (values.help) {
+    console.log(
+      "Usage: deno task demo 1 [--solutions] [--seed N] [--random] [--len T]\n" +
+        "  --seed N   data seed (default 42)\n" +
+        "  --random   random triggers instead of fixed\n" +
+        "  --len T    length of the batch shown, 2 to 4096 (default 96)",
+    );
+    return;
+  }
   const seed = Number(values.seed);
   const seqLen = Number(values.len);
   if (!Number.isInteger(seed) || !(seqLen >= 2 && seqLen <= 4096)) {

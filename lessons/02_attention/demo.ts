@@ -40,8 +40,19 @@ async function demo(args: string[]): Promise<void> {
       dim: { type: "string", default: "64" },
       len: { type: "string", default: "32" },
       unit: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
     },
   });
+  if (values.help) {
+    console.log(
+      "Usage: deno task demo 2 [--solutions] [--seed N] [--dim d] [--len T] [--unit]\n" +
+        "  --seed N   data and embedding seed (default 42)\n" +
+        "  --dim d    width, 2 to 1024 (default 64)\n" +
+        "  --len T    sequence length, 2 to 64 (default 32)\n" +
+        "  --unit     embeddings with N(0, 1/d) entries instead of N(0, 1)",
+    );
+    return;
+  }
   const seed = Number(values.seed);
   const dim = Number(values.dim);
   const seqLen = Number(values.len);

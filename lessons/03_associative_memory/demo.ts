@@ -139,8 +139,18 @@ async function demo(args: string[]): Promise<void> {
       seed: { type: "string", default: "42" },
       draws: { type: "string" },
       quick: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
     },
   });
+  if (values.help) {
+    console.log(
+      "Usage: deno task demo 3 [--solutions] [--seed N] [--draws K] [--quick]\n" +
+        "  --seed N   seed (default 42)\n" +
+        "  --draws K  memories per cell of the capacity table, 1 to 20 (default 3)\n" +
+        "  --quick    a smaller table, one draw",
+    );
+    return;
+  }
   const seed = Number(values.seed);
   const draws = Number(values.draws ?? (values.quick ? 1 : 3));
   if (!Number.isInteger(seed) || !(Number.isInteger(draws) && draws >= 1 && draws <= 20)) {

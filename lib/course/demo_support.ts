@@ -1,6 +1,6 @@
 /**
- * What every lesson demo shares: whose code it runs, and a missing exercise or a bad option
- * turned into one clear paragraph and exit 1, never a stack trace.
+ * What every lesson demo shares: whose code it runs, and a missing exercise (exit 1) or a bad
+ * option (exit 2) turned into one clear paragraph, never a stack trace.
  *
  * @example
  * ```ts
@@ -41,7 +41,8 @@ export function whose(): string {
 }
 
 /**
- * Runs `demo` for lesson `lesson`; on failure prints why and exits with code 1.
+ * Runs `demo` for lesson `lesson`; on failure prints why and exits with code 1 (2 for a bad
+ * option).
  *
  * @example
  * ```ts
@@ -61,10 +62,29 @@ export async function runDemo(lesson: number, demo: () => Promise<void>): Promis
           `Finish it (\`deno task lesson ${owner}\` says what is missing), or watch the reference ` +
           `at work with \`deno task demo ${lesson} --solutions\`.`,
       );
+    } else if (isOptionError(error)) {
+      // The command line, not the code that runs: say so, and where the options are listed.
+      const message = (error as Error).message.split("\n")[0].replace(/\.$/, "");
+      console.error(
+        `deno task demo ${lesson}: ${message}. \`deno task demo ${lesson} --help\` lists its options.`,
+      );
+      Deno.exit(2);
     } else {
       const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
       console.error(`The demo of lesson ${lesson} stopped: ${message} (running ${codeLabel()}).`);
     }
     Deno.exit(1);
   }
+}
+
+/**
+ * Whether `error` is about the demo's command line: one of `parseArgs`'s errors (an unknown
+ * option, a missing value, an extra argument), or a demo's own check of an option's value, whose
+ * message starts with the option's name ("--steps must be ...").
+ */
+function isOptionError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  return (typeof code === "string" && code.startsWith("ERR_PARSE_ARGS")) ||
+    /^--[a-z]/.test(error.message);
 }

@@ -61,3 +61,35 @@ Deno.test("every lesson's demo says whose code runs (codeLabel) before its exper
   }
   assert.deepEqual(missing, [], "these demos do not print `Running ${codeLabel()}`");
 });
+
+Deno.test("demo: a bad option is one line naming the command and --help, exit 2, not 'stopped'", async () => {
+  for (const args of [["1", "--bogus"], ["2", "--len", "abc"], ["0", "--help", "extra"]]) {
+    const { code, out } = await demo(...args);
+    assert.equal(code, 2, out);
+    const lines = out.split("\n").filter((l) =>
+      /\S/.test(l) && !/^Running |XDG_RUNTIME_DIR/.test(l)
+    );
+    assert.equal(lines.length, 1, out);
+    assert.match(lines[0], new RegExp(`^deno task demo ${args[0]}: \\S`));
+    assert.match(
+      lines[0],
+      new RegExp(`\`deno task demo ${args[0]} --help\` lists its options\\.$`),
+    );
+    assert.doesNotMatch(out, /stopped|your code|\n\s+at /);
+  }
+  const { code, out } = await demo("1", "--help");
+  assert.equal(code, 0, out);
+  assert.match(out, /^Usage: deno task demo 1 \[--solutions\]/m);
+});
+
+Deno.test("every lesson's demo takes --help (-h)", async () => {
+  const without: string[] = [];
+  for (const entry of Deno.readDirSync(`${ROOT}/lessons`)) {
+    const source = await Deno.readTextFile(`${ROOT}/lessons/${entry.name}/demo.ts`)
+      .catch(() => undefined);
+    if (source !== undefined && !/help: \{ type: "boolean", short: "h"/.test(source)) {
+      without.push(entry.name);
+    }
+  }
+  assert.deepEqual(without.sort(), [], "these demos answer --help with 'Unknown option'");
+});
