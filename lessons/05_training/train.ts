@@ -11,11 +11,40 @@
  * @module
  */
 import { main } from "@lib/train/cli.ts";
-import * as data from "@exercises/01_bigram_data/exercises.ts";
-import * as training from "@exercises/05_training/exercises.ts";
-import { averageGradients } from "@exercises/06_webgpu/exercises.ts";
+import { runWithSource, sourceFromArgs, sourceInUse } from "@lib/code_source/mod.ts";
 
 if (import.meta.main) {
+  // Start the copy of the code that runs (the reference, or yours with --mine) before loading
+  // any lesson: your unfinished or missing lesson files must not stop the reference from running.
+  let code: number | undefined;
+  try {
+    const { source } = sourceFromArgs(Deno.args, "solutions");
+    code = await runWithSource(source, import.meta.url, Deno.args);
+  } catch {
+    // A bad command line: main says what is wrong with it.
+  }
+  if (code !== undefined) Deno.exit(code);
+  let lessons;
+  try {
+    lessons = await Promise.all([
+      import("@exercises/01_bigram_data/exercises.ts"),
+      import("@exercises/05_training/exercises.ts"),
+      import("@exercises/06_webgpu/exercises.ts"),
+    ]);
+  } catch (error) {
+    if (sourceInUse() !== "lessons") throw error; // the reference's: the course's bug
+    const first = (error as Error).message.split("\n")[0].replace(/\.$/, "");
+    const file = `${(error as Error).stack}\n${(error as Error).message}`
+      .match(/lessons\/(\d\d)_\w+\/exercises\.ts/);
+    const lesson = file ? ` ${Number(file[1])}` : "";
+    console.error(
+      `error: deno task train --mine cannot load your code (${file?.[0] ?? "lessons/"}): ` +
+        `${first}. \`deno task lesson${lesson}\` says what is wrong (\`--reset\` restores a ` +
+        "missing file); without --mine the reference code runs.",
+    );
+    Deno.exit(1);
+  }
+  const [data, training, { averageGradients }] = lessons;
   Deno.exit(
     await main(Deno.args, {
       data,

@@ -239,3 +239,43 @@ Deno.test("deno task train --mine: an error in your code is one line naming your
   assert.equal(crashMessage(own, "solutions"), undefined);
   assert.equal(crashMessage(own, undefined), undefined);
 });
+
+Deno.test("deno task train runs the reference even when your lesson files are broken or missing; --mine says which", async () => {
+  const { cp } = await import("node:fs/promises");
+  const root = await Deno.makeTempDir({ prefix: "course_train_copy_" });
+  const here = new URL("../../", import.meta.url).pathname;
+  try {
+    for (const rel of ["deno.json", "deno.lock", "lib", "lessons", "solutions"]) {
+      await cp(`${here}${rel}`, `${root}/${rel}`, { recursive: true });
+    }
+    await Deno.symlink(`${here}node_modules`, `${root}/node_modules`);
+    // A learner halfway through: lesson 1's file does not parse, lesson 5's was deleted.
+    await Deno.writeTextFile(
+      `${root}/lessons/01_bigram_data/exercises.ts`,
+      "export const x = ;\n",
+      {
+        append: true,
+      },
+    );
+    await Deno.remove(`${root}/lessons/05_training/exercises.ts`);
+    const run = async (args: string[]) => {
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", "lessons/05_training/train.ts", ...args],
+        cwd: root,
+        stdout: "piped",
+        stderr: "piped",
+        env: { XDG_RUNTIME_DIR: Deno.makeTempDirSync() },
+      }).output();
+      const text = (b: Uint8Array) => new TextDecoder().decode(b);
+      return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
+    };
+    const reference = await run([...tinyRun, "--steps", "1", "--workers", "1"]);
+    assert.equal(reference.code, 0, reference.stderr);
+    assert.match(reference.stdout, /^Code: the reference code \(solutions\/\)/m);
+    const mine = await run([...tinyRun, "--mine", "--workers", "1"]);
+    assert.equal(mine.code, 1, mine.stderr);
+    oneClearLine(mine.stderr, /deno task train --mine cannot load your code .*lessons\/0[15]_/);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
