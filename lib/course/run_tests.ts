@@ -555,6 +555,13 @@ export function explainLoadError(stderr: string, root: string): string {
     pathToFileURL(root).href + "/",
     "",
   );
+  const missing = text.match(
+    /(?:Cannot find module|Module not found) "?'?(?:file:\/\/[^\s'"]*?\/)?(lessons\/(\d\d)_\w+\/exercises\.ts)/,
+  );
+  if (missing) {
+    return `Your exercise file ${missing[1]} is missing, so no test could run. ` +
+      `\`deno task lesson ${Number(missing[2])} --reset\` restores the original stub.`;
+  }
   const ts = text.match(/(TS\d+ \[ERROR\]: [^\n]+)[\s\S]*?at ([^\s]+:\d+:\d+)/);
   if (ts) {
     return `Your code does not type-check, so no test could run.\n  ${ts[1]}\n  at ${ts[2]}\n` +

@@ -28,6 +28,16 @@ Deno.test("explainLoadError: type and syntax errors in plain words", () => {
   );
 });
 
+Deno.test("explainLoadError: a missing exercise file is named, with the command that restores it", () => {
+  const stderr = "TS2307 [ERROR]: Cannot find module " +
+    "'file:///course/lessons/05_training/exercises.ts'.\n" +
+    "    at file:///course/tests/lessons/05_training_test.ts:19:8\n";
+  const msg = explainLoadError(stderr, "/course");
+  assert.match(msg, /^Your exercise file lessons\/05_training\/exercises\.ts is missing/);
+  assert.match(msg, /`deno task lesson 5 --reset` restores/);
+  assert.doesNotMatch(msg, /type-check/);
+});
+
 for (
   const [what, code, line] of [
     ["a missing `)`", "export function f(a: number) {\n  return Math.abs(a;\n}\n", 2],
