@@ -113,6 +113,40 @@ export interface ExperimentHandle<R> extends CodeSourceHandle {
   result?: R;
 }
 
+/**
+ * The status line while a demo loads `source`'s engine.
+ *
+ * @example
+ * ```ts
+ * import { loadingStatus } from "./use_experiment.tsx";
+ * loadingStatus("learner"); // "Loading TensorFlow.js and your code (lessons/)…"
+ * ```
+ */
+export function loadingStatus(source: CodeSource): string {
+  const what = source === "learner" ? CODE_LABEL.learner : `the ${CODE_LABEL.reference}`;
+  return `Loading TensorFlow.js and ${what}…`;
+}
+
+/**
+ * Why `source`'s engine could not be built, in one line: the first error of the bundler's output
+ * (`error`), without its colours, stack and the course folder's path.
+ *
+ * @example
+ * ```ts
+ * import { buildFailure } from "./use_experiment.tsx";
+ * buildFailure("learner", "error: Module not found"); // "your code (lessons/) could not be built: Module not found"
+ * ```
+ */
+export function buildFailure(source: CodeSource, error: string): string {
+  // deno-lint-ignore no-control-regex
+  const plain = error.replace(/\u001b\[[0-9;]*m/g, "")
+    .replace(/file:\/\/\/\S*?\/(lessons|solutions)\//g, "$1/");
+  const first = plain.split("\n").find((l) => l.startsWith("error: "))?.slice(7) ??
+    plain.split("\n")[0];
+  const what = source === "learner" ? CODE_LABEL.learner : `the ${CODE_LABEL.reference}`;
+  return `${what} could not be built: ${first.trim().replace(/\.$/, "")}`;
+}
+
 const engines = new Map<string, Promise<Engine>>();
 
 /**
@@ -129,9 +163,7 @@ export async function loadEngine(source: CodeSource): Promise<Engine> {
   const response = await fetch(`/_engine/${source}.json`, { cache: "no-store" });
   const info = await response.json() as { file?: string; error?: string };
   if (!info.file) {
-    throw new Error(
-      `the ${CODE_LABEL[source]} could not be built: ${info.error ?? response.statusText}`,
-    );
+    throw new Error(buildFailure(source, info.error ?? response.statusText));
   }
   const url = `/_engine/${info.file}`;
   if (!engines.has(url)) {
@@ -223,7 +255,7 @@ export function useCodeSource(
     error,
     waiting,
     load: async <N extends ExperimentName>(name: N, backend: BackendChoice) => {
-      setStatus(`Loading TensorFlow.js and the ${CODE_LABEL[source]}…`);
+      setStatus(loadingStatus(source));
       const engine = await loadEngine(source);
       const info = await engine.startBackend(backend);
       const module = await engine.experiments[name]() as Experiment<N>;

@@ -251,3 +251,18 @@ Deno.test("lesson 9's live map: the chosen head's attention on the seeded sequen
     trainer.dispose();
   }
 });
+
+Deno.test("a demo's code that cannot be built: one plain line naming the file, no ANSI, no 'the your code'", async () => {
+  const { buildFailure, loadingStatus } = await import("../components/use_experiment.tsx");
+  const raw =
+    "deno bundle failed (exit 1):\n\u001b[0m\u001b[1m\u001b[31merror\u001b[0m: Module not found " +
+    '"file:///home/me/course/lessons/05_training/exercises.ts".\n    at \u001b[0m\u001b[36mfile:///home/' +
+    "me/course/lessons/08_data_distribution/experiment.ts\u001b[0m:21:22\n\u001b[0m\u001b[1m\u001b[31merror" +
+    "\u001b[0m: bundling failed\n\nStack backtrace:\n   0: <unknown>";
+  assertEquals(
+    buildFailure("learner", raw),
+    'your code (lessons/) could not be built: Module not found "lessons/05_training/exercises.ts"',
+  );
+  assertEquals(loadingStatus("learner"), "Loading TensorFlow.js and your code (lessons/)…");
+  assertEquals(loadingStatus("reference"), "Loading TensorFlow.js and the reference (solutions/)…");
+});
