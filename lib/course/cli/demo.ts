@@ -47,6 +47,21 @@ export async function main(args: string[], root: string): Promise<number> {
   }
   const solutions = rest.includes("--solutions");
   const passOn = rest.filter((a) => a !== "--solutions");
+  if (!solutions) {
+    // Your exercise files are one program: a deleted one stops every demo with a raw error.
+    for (const l of await listLessons(root)) {
+      const file = join("lessons", l.slug, "exercises.ts");
+      const shipped = await Deno.stat(join(root, "solutions", l.slug, "exercises.ts"))
+        .then(() => true, () => false);
+      if (shipped && !(await Deno.stat(join(root, file)).then(() => true, () => false))) {
+        console.error(
+          `${file} is missing: \`deno task lesson ${l.number} --reset\` restores it, or ` +
+            `\`deno task demo ${first} --solutions\` runs the reference.`,
+        );
+        return 1;
+      }
+    }
+  }
   const dir = join(root, ".course", "runtime");
   await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
   return await runEntry(root, solutions ? "solutions" : "lessons", demo, passOn, {

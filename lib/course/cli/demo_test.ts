@@ -93,3 +93,30 @@ Deno.test("every lesson's demo takes --help (-h)", async () => {
   }
   assert.deepEqual(without.sort(), [], "these demos answer --help with 'Unknown option'");
 });
+
+Deno.test("demo with your exercise file deleted: one line naming it and --reset, exit 1", async () => {
+  const { cp } = await import("node:fs/promises");
+  const root = await Deno.makeTempDir({ prefix: "course_demo_copy_" });
+  try {
+    for (const rel of ["deno.json", "deno.lock", "lib", "lessons", "solutions"]) {
+      await cp(`${ROOT}/${rel}`, `${root}/${rel}`, { recursive: true });
+    }
+    await Deno.symlink(`${ROOT}/node_modules`, `${root}/node_modules`);
+    await Deno.remove(`${root}/lessons/05_training/exercises.ts`);
+    const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "lib/course/cli/demo.ts", "1", "--len", "16"],
+      cwd: root,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const out = new TextDecoder().decode(stdout) + new TextDecoder().decode(stderr);
+    assert.equal(code, 1, out);
+    assert.match(
+      out.trim(),
+      /^lessons\/05_training\/exercises\.ts is missing: `deno task lesson 5 --reset` restores it/,
+    );
+    assert.doesNotMatch(out, /Module not found|\n\s+at /);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
