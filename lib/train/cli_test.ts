@@ -76,10 +76,11 @@ Deno.test("--lr Infinity and NaN are refused; --init-seed sets the model's seed,
 /** `deno task train`'s entry point, which assembles the command from the lessons. */
 const TRAIN_ENTRY = new URL("../../lessons/05_training/train.ts", import.meta.url).pathname;
 
-/** `deno task train ARGS` as a learner runs it. */
-async function train(args: string[]) {
+/** `deno task train ARGS` as a learner runs it (in the course at `root`: this one by default). */
+async function train(args: string[], root?: string) {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", TRAIN_ENTRY, ...args],
+    args: ["run", "-A", root ? "lessons/05_training/train.ts" : TRAIN_ENTRY, ...args],
+    ...(root ? { cwd: root } : {}),
     stdout: "piped",
     stderr: "piped",
     env: { XDG_RUNTIME_DIR: Deno.makeTempDirSync() },
@@ -258,17 +259,7 @@ Deno.test("deno task train runs the reference even when your lesson files are br
       },
     );
     await Deno.remove(`${root}/lessons/05_training/exercises.ts`);
-    const run = async (args: string[]) => {
-      const out = await new Deno.Command(Deno.execPath(), {
-        args: ["run", "-A", "lessons/05_training/train.ts", ...args],
-        cwd: root,
-        stdout: "piped",
-        stderr: "piped",
-        env: { XDG_RUNTIME_DIR: Deno.makeTempDirSync() },
-      }).output();
-      const text = (b: Uint8Array) => new TextDecoder().decode(b);
-      return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
-    };
+    const run = (args: string[]) => train(args, root);
     const reference = await run([...tinyRun, "--steps", "1", "--workers", "1"]);
     assert.equal(reference.code, 0, reference.stderr);
     assert.match(reference.stdout, /^Code: the reference code \(solutions\/\)/m);
