@@ -580,13 +580,23 @@ async function run(args: string[], tool: TrainTool): Promise<number> {
 /**
  * How many data-parallel Workers to train with, and the line that says so; or why the request
  * cannot be met. The default is the number of cores (at most 4) on wasm and cpu, and 1 (this
- * process) on webgpu or while lesson 6's `averageGradients` is a stub.
+ * process) on webgpu or while lesson 6's `averageGradients` is a stub. A request above the
+ * batch size is capped at it, and one above the number of cores is run but said to share them.
+ *
+ * @example
+ * ```ts
+ * import { workerCount } from "@lib/train/cli.ts";
+ * const average = () => ({}); // lesson 6's averageGradients, written
+ * const w = workerCount(99, "wasm", 6, average, 2);
+ * typeof w === "string" ? w : w.count; // 6: one sequence per Worker at most
+ * ```
  */
-function workerCount(
+export function workerCount(
   requested: number | undefined,
   backend: string,
   batch: number,
   averageGradients: GradientAverager,
+  cores: number = navigator.hardwareConcurrency ?? 1,
 ): { count: number; line: string } | string {
   const one = (why: string) => ({ count: 1, line: `1 (this process${why})` });
   const cpuBackend = backend === "wasm" || backend === "cpu";
@@ -610,10 +620,19 @@ function workerCount(
     return one(`; lesson 6's averageGradients is not written yet, so no Workers`);
   }
   const sizes = shardSizes(batch, count);
+  const notes = [
+    requested !== undefined && requested > batch
+      ? `; --workers ${requested} capped at the batch size, ${batch}`
+      : "",
+    count > cores
+      ? `; more Workers than this machine's ${cores} cores: they share them, and each step ` +
+        `waits for the slowest`
+      : "",
+  ].join("");
   return {
     count,
     line: `${count} (data-parallel: each batch of ${batch} split ${sizes.join(" + ")}, ` +
-      `gradients averaged by lesson 6's averageGradients)`,
+      `gradients averaged by lesson 6's averageGradients${notes})`,
   };
 }
 

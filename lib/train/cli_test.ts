@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { crashMessage, parseTrainArgs, stubMessage, UsageError } from "./cli.ts";
+import { crashMessage, parseTrainArgs, stubMessage, UsageError, workerCount } from "./cli.ts";
 import { NotImplementedError } from "@lib/testing/mod.ts";
 
 Deno.test("flags map onto the config", () => {
@@ -269,4 +269,21 @@ Deno.test("deno task train runs the reference even when your lesson files are br
   } finally {
     await Deno.remove(root, { recursive: true });
   }
+});
+
+Deno.test("--workers above the batch size is capped and says so; above the cores it says they share them", () => {
+  const average = () => ({});
+  const capped = workerCount(99, "wasm", 6, average, 2);
+  assert.ok(typeof capped !== "string");
+  assert.equal(capped.count, 6);
+  assert.match(capped.line, /--workers 99 capped at the batch size, 6/);
+  assert.match(capped.line, /more Workers than this machine's 2 cores/);
+  const fits = workerCount(2, "wasm", 64, average, 2);
+  assert.ok(typeof fits !== "string");
+  assert.equal(fits.count, 2);
+  assert.doesNotMatch(fits.line, /capped|more Workers/);
+  const over = workerCount(4, "wasm", 64, average, 2);
+  assert.ok(typeof over !== "string");
+  assert.doesNotMatch(over.line, /capped/);
+  assert.match(over.line, /more Workers than this machine's 2 cores/);
 });
