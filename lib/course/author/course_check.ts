@@ -61,7 +61,8 @@ type Part = "exercises" | "lib" | "repo";
 const USAGE = "Usage: deno task test [--lesson N] [--only exercises|lib|repo] [--record-times]";
 
 /** Printed first: how long the whole check usually takes (measured, see the README). */
-const USUALLY = "The course check usually takes about 4 minutes on two idle cores, and two to " +
+const USUALLY =
+  "The course check usually takes about 6 to 7 minutes on two idle cores, and two to " +
   "three times that on a busy machine; it has no time limit that a slow machine could hit.";
 
 /**
