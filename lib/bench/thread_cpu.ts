@@ -90,8 +90,9 @@ export interface ProfileLine {
 
 /**
  * Profiles `config`'s step by CPU time: `steps` steps in one process, the same with `workers`
- * Workers, the data of a batch, the gradients of a batch and of one shard (no update) and an
- * evaluation, each per call.
+ * Workers, the data of a batch, the gradients of a batch and of one shard (no update), an
+ * evaluation, and a Workers' step with an evaluation overlapped (as `train` runs every
+ * `evalEvery` steps), each per call.
  *
  * @example
  * ```ts
@@ -160,10 +161,15 @@ export async function profileWorkers(
         tf.dispose([loss, ...Object.values(b), ...Object.values(part)] as tf.Tensor[]);
       });
     }
+    const evals = Math.max(2, Math.ceil(n / 4));
+    await measure("evaluation (one per evalEvery steps)", evals, () => many.evaluate());
     await measure(
-      "evaluation (one per evalEvery steps)",
-      Math.max(2, Math.ceil(n / 4)),
-      () => many.evaluate(),
+      `step with its evaluation, run on the main thread while ${pool.size} Workers compute`,
+      evals,
+      async () => {
+        await many.stepWhile(() => many.evaluate());
+        await many.lastLoss();
+      },
     );
   } finally {
     one.dispose();

@@ -10,7 +10,10 @@
  * {@linkcode GradientPool.trainingStep} is a lesson-5 `TrainingStep`, synchronous like every
  * other: the Workers write their results into shared memory and the main thread waits on it
  * with `Atomics.wait` (allowed on Deno's main thread and in any Worker; not on a browser page's
- * main thread). Plug it into the trainer as `trainerParts(data, training, { trainingStep })`.
+ * main thread). {@linkcode GradientPool.startStep} is the same step in two halves: it sends the
+ * shards and returns; what it returns waits and updates. The trainer evaluates in between, so
+ * the main thread's evaluation and the Workers' step run at the same time. Plug both into the
+ * trainer as `trainerParts(data, training, pool.parts())`.
  *
  * The Worker's code is a tool entry point (`lessons/05_training/train_worker.ts`) that takes
  * lesson 5's step from `@exercises/` and hands it to {@linkcode serveGradients}, so the import map
@@ -54,7 +57,7 @@ import {
 import { initBackend, parseBackend } from "@lib/tf/mod.ts";
 import { NotImplementedError } from "@lib/testing/mod.ts";
 import type { Optimizer } from "./optimizer.ts";
-import type { StepOptions, TrainingStep } from "./parts.ts";
+import type { StepOptions, StepStarter, TrainingStep } from "./parts.ts";
 
 /** One shard's gradients and the number of loss targets it averaged over. */
 export interface ShardGradients {
@@ -231,6 +234,8 @@ export class GradientPool {
   #options: PoolOptions;
   #layout: Layout;
   #disposed = false;
+  /** A step was started and not finished yet. */
+  #inFlight = false;
 
   private constructor(members: Member[], options: PoolOptions, layout: Layout) {
     this.#members = members;
@@ -315,17 +320,37 @@ export class GradientPool {
    * // new Trainer(config, trainerParts(data, training, pool.parts()));
    * ```
    */
-  parts(): { trainingStep: TrainingStep } {
-    return { trainingStep: this.trainingStep };
+  parts(): { trainingStep: TrainingStep; startStep: StepStarter } {
+    return { trainingStep: this.trainingStep, startStep: this.startStep };
   }
 
   /**
    * Lesson 5's training step, data-parallel: the batch split over the Workers, their gradients
    * averaged with lesson 6's `averageGradients`, one update by `options.optimizer`. Returns
-   * the whole batch's loss before the update.
+   * the whole batch's loss before the update. It is {@linkcode GradientPool.startStep} finished
+   * at once.
    */
-  readonly trainingStep: TrainingStep = (params, config, batch, options) => {
+  readonly trainingStep: TrainingStep = (...args) => this.startStep(...args)();
+
+  /**
+   * The data-parallel step, started: the shards go to the Workers and it returns at once. The
+   * function it returns waits for them, averages, updates and returns the loss before the
+   * update (the Worker's error, if one failed); call it exactly once, before the next step.
+   * Until then the matrices are untouched: the main thread may use them (an evaluation).
+   *
+   * @example
+   * ```ts
+   * import { GradientPool } from "@lib/train/parallel.ts";
+   * // const finish = pool.startStep(params, config, batch, options);
+   * // ... other work on this thread while the Workers compute ...
+   * // const loss = finish();
+   * ```
+   */
+  readonly startStep: StepStarter = (params, config, batch, options) => {
     if (this.#disposed) throw new Error("the gradient pool has been disposed");
+    if (this.#inFlight) {
+      throw new Error("a step is already in flight: finish it before starting the next one");
+    }
     const { model } = this.#options;
     const keys = ["dim", "vocabSize", "maxLen", "finalFfn"] as const;
     const differ = keys.filter((k) => config[k] !== model[k]);
@@ -376,8 +401,33 @@ export class GradientPool {
       member.worker.postMessage(message);
       shards.push({ member, count: shardMask.reduce((a, b) => a + b, 0) });
     });
-    shards.forEach(({ member }, i) => this.#await(member, i));
-    // Every Worker answered: gather, average, update.
+    this.#inFlight = true;
+    let finished = false;
+    return () => {
+      if (finished) throw new Error("this step was finished already");
+      finished = true;
+      // Wait for every Worker, even after one failed, so that none is still busy with this
+      // step when the next one starts; then report the first failure.
+      const failures: unknown[] = [];
+      shards.forEach(({ member }, i) => {
+        try {
+          this.#await(member, i);
+        } catch (error) {
+          failures.push(error);
+        }
+      });
+      this.#inFlight = false;
+      if (failures.length > 0) throw failures[0];
+      return this.#update(shards, params, options);
+    };
+  };
+
+  /** Every Worker answered: gather, average, update; the whole batch's loss. */
+  #update(
+    shards: { member: Member; count: number }[],
+    params: Params,
+    options: StepOptions,
+  ): tf.Scalar {
     const results: ShardGradients[] = shards.map(({ member, count }) => {
       const grads: ShardGradients["grads"] = {};
       for (const name of options.trainable) {
@@ -407,7 +457,7 @@ export class GradientPool {
     const total = shards.reduce((s, x) => s + x.count, 0);
     const loss = shards.reduce((s, x) => s + x.count * x.member.shared.floats[0], 0);
     return tf.scalar(total > 0 ? loss / total : 0);
-  };
+  }
 
   /** Blocks until a Worker has written its result; throws its error or a timeout. */
   #await(member: Member, i: number): void {

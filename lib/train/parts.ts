@@ -68,6 +68,15 @@ export type TrainingStep = (
   options: StepOptions,
 ) => tf.Scalar;
 
+/**
+ * A training step started early: it hands the step's work to other threads (a
+ * `GradientPool`'s Workers) and returns at once; the returned function waits for that work,
+ * applies the update and returns the loss before it, as a {@linkcode TrainingStep} does. The
+ * matrices do not change until it is called, so the caller may read them meanwhile (the
+ * trainer evaluates them).
+ */
+export type StepStarter = (...args: Parameters<TrainingStep>) => () => tf.Scalar;
+
 /** Lesson 5's masked cross-entropy (Exercise 5.1): logits `[batch, seq, N]` to a scalar. */
 export type MaskedLoss = (
   logits: tf.Tensor3D,
@@ -110,6 +119,11 @@ export interface TrainerParts extends DataLesson, TrainingLesson {
   /** The memory probes of each evaluation (lesson 5's probes; {@linkcode trainerParts} uses
    * lib/model's `memoryProbesAsync`, their one-readback fast path, tested against them). */
   memoryProbes: MemoryProbesFn;
+  /**
+   * The same step as `trainingStep`, started early (see {@linkcode StepStarter}); when given,
+   * the trainer evaluates while the step computes. A `GradientPool`'s `parts()` give both.
+   */
+  startStep?: StepStarter;
 }
 
 /**

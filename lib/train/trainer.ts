@@ -84,7 +84,8 @@ export class Trainer {
   #parts: TrainerParts;
   #stats: DataStats;
   #triggers: number[] | null;
-  #next: TrainBatch | undefined;
+  /** Batches drawn ahead, by step: the current one (evaluated, then trained on), the next. */
+  #batches = new Map<number, TrainBatch>();
   #lastLoss: tf.Scalar | undefined;
   #elapsedBefore = 0;
   #startedAt = performance.now();
@@ -140,10 +141,62 @@ export class Trainer {
 
   /** One optimizer step on a fresh batch. No readback from the device. */
   step(): void {
-    const batch = this.#takeBatch();
+    this.#startStep()();
+  }
+
+  /**
+   * One optimizer step, with `during` run before its update, on the same thread: where the
+   * parts can start a step early (a `GradientPool`'s Workers compute it), `during` runs while
+   * they do; otherwise `during` runs first, then the step. Either way `during` sees the
+   * matrices and the batch of the step before its update ({@linkcode Trainer.evaluate} reads
+   * both), and the step is completed even when `during` throws. Returns what `during` returns.
+   *
+   * @example
+   * ```ts
+   * import type { DataLesson } from "@lib/train/parts.ts";
+   * import type { TrainingLesson } from "@lib/train/parts.ts";
+   * import { presets } from "@lib/train/config.ts";
+   * import { trainerParts } from "@lib/train/parts.ts";
+   * import { Trainer } from "@lib/train/trainer.ts";
+   * declare const data: DataLesson; // lesson 1's module, passed in by the tool that runs this
+   * declare const training: TrainingLesson; // lesson 5's module, passed in by the tool
+   * const t = new Trainer(presets.tiny, trainerParts(data, training));
+   * const record = await t.stepWhile(() => t.evaluate()); // record.step === 0, t.stepCount === 1
+   * ```
+   */
+  async stepWhile<T>(during: () => T | Promise<T>): Promise<T> {
+    if (!this.#parts.startStep) {
+      const result = await during();
+      this.step();
+      return result;
+    }
+    const finish = this.#startStep();
+    let result: T;
+    try {
+      result = await during();
+    } catch (error) {
+      try {
+        finish();
+      } catch {
+        // the first error is the one to report
+      }
+      throw error;
+    }
+    finish();
+    return result;
+  }
+
+  /**
+   * Starts the step on the current batch (lesson 5's `trainingStep` at once, or the parts'
+   * `startStep`) and returns what completes it: the update, the loss, the step count.
+   */
+  #startStep(): () => void {
+    const step = this.stepCount;
+    const batch = this.#batch(step);
+    let finish: () => tf.Scalar;
     try {
       const trainable = this.#parts.trainableAt(
-        this.stepCount,
+        step,
         this.config.model.trainable,
         this.config.freeze,
       );
@@ -152,19 +205,35 @@ export class Trainer {
       for (const name of this.config.model.trainable) {
         this.params[name]!.trainable = trainable.includes(name);
       }
-      const loss = trainable.length === 0
-        ? this.#lossOnly(batch)
-        : this.#parts.trainingStep(this.params, this.config.model, batch, {
-          trainable,
-          loss: this.config.loss,
-          optimizer: this.#optimizer,
-        });
+      const options = { trainable, loss: this.config.loss, optimizer: this.#optimizer };
+      if (trainable.length === 0) {
+        const loss = this.#lossOnly(batch);
+        finish = () => loss;
+      } else if (this.#parts.startStep) {
+        finish = this.#parts.startStep(this.params, this.config.model, batch, options);
+      } else {
+        finish = () => this.#parts.trainingStep(this.params, this.config.model, batch, options);
+      }
+    } catch (error) {
+      this.#dropBatches();
+      throw error;
+    }
+    return () => {
+      let loss: tf.Scalar;
+      try {
+        // Where the step runs on other threads, draw the next step's batch meanwhile (the
+        // data stream is a function of the step, so drawing it early changes nothing).
+        if (this.#parts.startStep) this.#batch(step + 1);
+        loss = finish();
+      } catch (error) {
+        this.#dropBatches();
+        throw error;
+      }
+      this.#dropBatches(step + 1);
       this.#lastLoss?.dispose();
       this.#lastLoss = loss;
-      this.stepCount++;
-    } finally {
-      tf.dispose(batch as unknown as tf.Tensor[]);
-    }
+      this.stepCount = step + 1;
+    };
   }
 
   /**
@@ -218,7 +287,7 @@ export class Trainer {
    * authors' convention), with the memory probes of the current matrices.
    */
   async evaluate(): Promise<EvalRecord> {
-    const batch = this.#peekBatch();
+    const batch = this.#batch(this.stepCount);
     const out = forward(this.params, this.config.model, batch.inputs, { attention: true });
     try {
       const metrics = await batchMetrics(out.logits, batch.targets, batch.labels);
@@ -347,20 +416,27 @@ export class Trainer {
     disposeParams(this.params);
     this.#optimizer.dispose();
     this.#lastLoss?.dispose();
-    if (this.#next) tf.dispose(this.#next as unknown as tf.Tensor[]);
-    this.#next = undefined;
+    this.#dropBatches();
     this.#lastLoss = undefined;
   }
 
-  #peekBatch(): TrainBatch {
-    this.#next ??= this.batchAt(this.stepCount);
-    return this.#next;
+  /** The batch of step `s`, drawn once and kept until {@linkcode Trainer.#dropBatches}. */
+  #batch(s: number): TrainBatch {
+    let batch = this.#batches.get(s);
+    if (!batch) {
+      batch = this.batchAt(s);
+      this.#batches.set(s, batch);
+    }
+    return batch;
   }
 
-  #takeBatch(): TrainBatch {
-    const batch = this.#peekBatch();
-    this.#next = undefined;
-    return batch;
+  /** Frees the batches drawn ahead, all but the one of step `keep`. */
+  #dropBatches(keep?: number): void {
+    for (const [s, batch] of this.#batches) {
+      if (s === keep) continue;
+      tf.dispose(batch as unknown as tf.Tensor[]);
+      this.#batches.delete(s);
+    }
   }
 
   #lossOnly(batch: TrainBatch): tf.Scalar {
@@ -435,8 +511,10 @@ export async function train(
   };
   try {
     while (trainer.stepCount < steps && !options.signal?.aborted) {
-      if (trainer.stepCount % evalEvery === 0) await record();
-      trainer.step();
+      // An evaluation sees the step's batch and weights before its update: it runs while the
+      // step computes where that is on other threads (a GradientPool's Workers).
+      if (trainer.stepCount % evalEvery === 0) await trainer.stepWhile(record);
+      else trainer.step();
       options.onStep?.(trainer.stepCount);
       // Let timers and signal handlers run (a progress bar, Ctrl-C).
       if (options.signal || options.onStep) await new Promise((r) => setTimeout(r, 0));

@@ -2,10 +2,10 @@ import * as tf from "@tensorflow/tfjs";
 import assert from "node:assert/strict";
 import { initBackend } from "@lib/tf/mod.ts";
 import { assertAllClose, NotImplementedError } from "@lib/testing/mod.ts";
-import { PARAM_NAMES } from "@lib/model/mod.ts";
+import { memoryProbesAsync, PARAM_NAMES } from "@lib/model/mod.ts";
 import { presets, withOverrides } from "@lib/train/config.ts";
-import { trainerParts } from "@lib/train/parts.ts";
-import { Trainer } from "@lib/train/trainer.ts";
+import { type TrainerParts, trainerParts } from "@lib/train/parts.ts";
+import { type EvalRecord, train, Trainer } from "@lib/train/trainer.ts";
 import {
   defaultWorkers,
   type GradientAverager,
@@ -98,6 +98,74 @@ test("GradientPool: 2 workers make the same steps as 1, to float32 rounding; no 
   } finally {
     single.dispose();
     parallel.dispose();
+    pool.dispose();
+  }
+});
+
+test("GradientPool: evaluations overlapped with the Workers' steps give the same bits as in turn", async () => {
+  // train() evaluates step s on the batch and weights step s trains on, before its update. With
+  // a pool, the evaluation runs while the Workers compute step s: same records, same weights.
+  const pool = await startPool();
+  const run = withOverrides(config, { steps: 7, evalEvery: 2 });
+  let inFlight = false;
+  const evaluatedDuringStep: number[] = [];
+  const overlapped: TrainerParts = trainerParts(data, training, {
+    ...pool.parts(),
+    startStep: (...args) => {
+      const finish = pool.startStep(...args);
+      inFlight = true;
+      return () => {
+        inFlight = false;
+        return finish();
+      };
+    },
+    memoryProbes: (...args) => {
+      if (inFlight) evaluatedDuringStep.push(evaluatedDuringStep.length);
+      return memoryProbesAsync(...args);
+    },
+  });
+  // The old loop: the evaluation, then the whole step (the pool's synchronous trainingStep).
+  const inTurn = trainerParts(data, training, { trainingStep: pool.trainingStep });
+  const outcome = async (parts: TrainerParts) => {
+    const trainer = new Trainer(run, parts);
+    try {
+      const records = await train(run, { trainer });
+      return {
+        records: records.map(({ elapsedMs: _, ...r }: EvalRecord) => r),
+        params: await snapshot(trainer),
+      };
+    } finally {
+      trainer.dispose();
+    }
+  };
+  try {
+    const before = tf.memory().numTensors;
+    const a = await outcome(inTurn);
+    const b = await outcome(overlapped);
+    assert.equal(tf.memory().numTensors, before, "tensors alive after the runs");
+    assert.deepEqual(a.records.map((r) => r.step), [0, 2, 4, 6, 7]);
+    assert.deepEqual(b.records, a.records, "the evaluation records");
+    assert.deepEqual(b.params, a.params, "the weights after 7 steps");
+    // Steps 0, 2, 4 and 6 were evaluated while the Workers computed; step 7 has no step after it.
+    assert.equal(evaluatedDuringStep.length, 4, "evaluations run during a step");
+    // What runs during a step fails: its error comes back, the step is still completed (the
+    // Workers are waited for), and the pool takes the next one.
+    const trainer = new Trainer(run, overlapped);
+    try {
+      await assert.rejects(
+        () =>
+          trainer.stepWhile(() => {
+            throw new Error("the evaluation broke");
+          }),
+        /the evaluation broke/,
+      );
+      assert.equal(trainer.stepCount, 1);
+      trainer.step();
+      assert.equal(trainer.stepCount, 2);
+    } finally {
+      trainer.dispose();
+    }
+  } finally {
     pool.dispose();
   }
 });
@@ -206,6 +274,14 @@ test("GradientPool: a Worker's error comes back with its number; a stub as NotIm
       () => pool.trainingStep(params, config.model, broken, options),
       /worker 1: this shard broke/,
     );
+    // A step started early reports the Worker's error when it is finished; the pool goes on.
+    const finish = pool.startStep(params, config.model, broken, options);
+    assert.throws(
+      () => pool.startStep(params, config.model, broken, options),
+      /a step is already in flight/,
+    );
+    assert.throws(finish, /worker 1: this shard broke/);
+    assert.throws(finish, /finished already/);
     assert.throws(
       () => pool.trainingStep(params, config.model, stub, options),
       (e: unknown) => e instanceof NotImplementedError && e.exercise === "trainingStep",
