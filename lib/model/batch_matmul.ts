@@ -21,6 +21,20 @@
  */
 import * as tf from "@tensorflow/tfjs";
 
+/**
+ * The wasm fast path's shortcuts, each giving the same bits as the plain computation, all on:
+ * `reorient` computes a per-sequence product as the transpose of its transposed product when
+ * XNNPACK then packs a smaller operand (segmentMatMul's `packA`). Tests switch them off to
+ * compare against the plain computation bit for bit; nothing else should.
+ *
+ * @example
+ * ```ts
+ * import { shortcuts } from "@lib/model/batch_matmul.ts";
+ * shortcuts.reorient; // true
+ * ```
+ */
+export const shortcuts = { reorient: true };
+
 const KERNEL = "CourseBatchMatMulViews";
 const SEGMENT_KERNEL = "CourseSegmentMatMul";
 const COPY_ROWS_KERNEL = "CourseCopyRows";
@@ -133,6 +147,14 @@ export interface Segment {
   n: number;
 }
 
+/** `dst[j·m + i] = src[i·k + j]`: the transpose `[k, m]` of `[m, k]` floats of `heap`. */
+function transposeInto(heap: Float32Array, src: number, dst: number, m: number, k: number): void {
+  for (let i = 0; i < m; i++) {
+    const row = src + i * k;
+    for (let j = 0, at = dst + i; j < k; j++, at += m) heap[at] = heap[row + j];
+  }
+}
+
 /** The wasm kernel of {@linkcode segmentMatMul}. */
 function segmentKernel(
   args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap },
@@ -141,14 +163,19 @@ function segmentKernel(
     wasm: { HEAPU8: Uint8Array };
     disposeData: (dataId: unknown) => void;
   };
-  const { segments, shape, transposeA } = args.attrs as unknown as SegmentAttrs;
+  const { segments, shape, transposeA, packA } = args.attrs as unknown as SegmentAttrs;
   const a = args.inputs.a as tf.TensorInfo;
   const b = args.inputs.b as tf.TensorInfo;
   const out = backend.makeOutput(shape, "float32");
-  // A transposed copy of every A, packed one after the other, when asked for
-  const temp = transposeA
-    ? backend.makeOutput([Math.max(1, segments.reduce((s, g) => s + g.m * g.k, 0))], "float32")
-    : undefined;
+  // Scratch, one segment after the other: a transposed copy of A when it is stored the other
+  // way round from what the product reads ([m, k] plain, [k, m] with packA), and with packA
+  // the transposed product [n, m]
+  const copyA = transposeA === packA ? 0 : 1;
+  const scratch = segments.reduce(
+    (s, g) => s + (g.m * g.k) * copyA + (packA ? g.m * g.n : 0),
+    0,
+  );
+  const temp = scratch > 0 ? backend.makeOutput([scratch], "float32") : undefined;
   const offset = (t: tf.TensorInfo) => backend.dataIdMap.get(t.dataId).memoryOffset;
   // Views taken after every allocation (a growing memory replaces its buffer)
   const heap = new Float32Array(backend.wasm.HEAPU8.buffer);
@@ -161,16 +188,21 @@ function segmentKernel(
       continue;
     }
     let aAt = oa + g.a;
-    if (temp) {
-      // A is stored [k, m]: write its transpose [m, k] into temp
-      for (let i = 0; i < g.k; i++) {
-        const row = oa + g.a + i * g.m;
-        for (let j = 0; j < g.m; j++) heap[ot + j * g.k + i] = heap[row + j];
-      }
+    if (copyA) {
+      // A stored [k, m] read as [m, k] (plain), or stored [m, k] read as [k, m] (packA)
+      if (packA) transposeInto(heap, aAt, ot, g.m, g.k);
+      else transposeInto(heap, aAt, ot, g.k, g.m);
       aAt = ot;
       ot += g.m * g.k;
     }
-    viewProduct(backend, [4 * aAt, 4 * (ob + g.b), 4 * (oo + g.out)], g.m, g.k, g.n);
+    if (!packA) {
+      viewProduct(backend, [4 * aAt, 4 * (ob + g.b), 4 * (oo + g.out)], g.m, g.k, g.n);
+      continue;
+    }
+    // out^T [n, m] = B^T [n, k] @ A^T [k, m]: XNNPACK packs A^T, then out is its transpose
+    viewProduct(backend, [4 * (ob + g.b), 4 * aAt, 4 * ot], g.n, g.k, g.m);
+    transposeInto(heap, ot, oo + g.out, g.n, g.m);
+    ot += g.m * g.n;
   }
   if (temp) backend.disposeData(temp.dataId);
   return out;
@@ -206,6 +238,7 @@ interface SegmentAttrs {
   segments: Segment[];
   shape: number[];
   transposeA: boolean;
+  packA: boolean;
 }
 
 let registered = false;
@@ -279,6 +312,13 @@ export function batchMatMul(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
  * unspecified; a segment with k = 0 writes zeros. No gradient: it serves hand-written backward
  * passes (lib/model/row_groups.ts).
  *
+ * With `packA`, each product is computed in the other orientation, out^T `[n, m]` = B^T `[n, k]`
+ * @ A^T `[k, m]`, and `b` holds B^T: each segment's B is stored `[n, k]` at its offset. XNNPACK
+ * copies (packs) the right operand of every product, which costs more than the product itself
+ * at these sizes, so a product with few rows (m < n) is quicker this way: it packs A (m·k
+ * floats) instead of B (k·n). Every float of the product is the same dot product summed in the
+ * same order, so the result is the same to the last bit (tested in batch_matmul_test.ts).
+ *
  * @param shape The output's shape.
  *
  * @example
@@ -297,7 +337,7 @@ export function segmentMatMul(
   b: tf.Tensor,
   shape: number[],
   segments: Segment[],
-  options: { transposeA?: boolean } = {},
+  options: { transposeA?: boolean; packA?: boolean } = {},
 ): tf.Tensor {
   if (tf.getBackend() !== "wasm") {
     throw new Error(`segmentMatMul runs on the wasm backend only, not ${tf.getBackend()}`);
@@ -309,7 +349,12 @@ export function segmentMatMul(
     }
   }
   register();
-  const attrs: SegmentAttrs = { segments, shape, transposeA: options.transposeA ?? false };
+  const attrs: SegmentAttrs = {
+    segments,
+    shape,
+    transposeA: options.transposeA ?? false,
+    packA: options.packA ?? false,
+  };
   return tf.engine().runKernel(
     SEGMENT_KERNEL,
     { a, b },

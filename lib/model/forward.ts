@@ -431,8 +431,9 @@ function rowsForwardValues(
   const l1 = layerOneValues(params, config, inputs, blocks, w);
   const h1q = gatherRows(l1.h1, g); // [k, d]
   const a2 = tf.matMul(h1q, w.wK2) as tf.Tensor2D;
-  const p2 = tf.softmax(groupScores(a2, l1.h1T, g).add(groupMaskBias(g))) as tf.Tensor2D;
-  const gq = groupTimesRows(p2, tf.matMul(l1.h1, w.wV2T) as tf.Tensor2D, g); // [k, d]
+  const p2 = tf.softmax(groupScores(a2, l1.h1, g).add(groupMaskBias(g))) as tf.Tensor2D;
+  const v2 = tf.matMul(l1.h1, w.wV2T) as tf.Tensor2D; // [rows, d]
+  const gq = groupTimesRows(p2, transposePerSequence(v2, g.batch), g); // [k, d]
   const h2 = h1q.add(tf.matMul(gq, w.wO2T)) as tf.Tensor2D;
   return { ...l1, h1q, a2, p2, g: gq, h2, ...finalValues(params, config, h2) };
 }
@@ -604,9 +605,9 @@ function rowsBackward(
   const below2 = BELOW_TWO.some(want);
   if (!want("wK2") && !want("wV2") && !below2) return done();
   const dgV = tf.matMul(dh, tf.matMul(need(params, "wO2"), need(params, "wV2"))) as tf.Tensor2D;
-  const dp2 = groupScores(dgV, s.h1T, g); // [k, seq]
+  const dp2 = groupScores(dgV, s.h1, g); // [k, seq]
   const ds2 = s.p2.mul(dp2.sub(dp2.mul(s.p2).sum(-1, true))) as tf.Tensor2D; // softmax backward
-  const da2 = groupTimesRows(ds2, s.h1, g); // [k, d]
+  const da2 = groupTimesRows(ds2, s.h1T, g); // [k, d]
   if (want("wK2")) grads.wK2 = tf.matMul(packedT(s.h1q), da2).div(Math.sqrt(d));
   if (want("wV2")) {
     const dg = tf.matMul(dh, need(params, "wO2")) as tf.Tensor2D;

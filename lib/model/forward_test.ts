@@ -8,6 +8,7 @@ import {
 } from "@lib/testing/mod.ts";
 import { backendFromEnv, initBackend } from "@lib/tf/mod.ts";
 import { Rng } from "@lib/rng/mod.ts";
+import { shortcuts } from "./batch_matmul.ts";
 import {
   causalMaskBias,
   defaultModelConfig,
@@ -285,6 +286,65 @@ Deno.test(`forward: on wasm, lossRows gives the whole computation's very bits (b
   tf.dispose([whole.loss, rows.loss, ...Object.values(whole.grads), ...Object.values(rows.grads)]);
   tf.dispose([ids, mask]);
   disposeParams(params);
+});
+
+/**
+ * Two SGD steps through the fast path, every float they produce in order (each step's loss and
+ * gradients, then the parameters), with the wasm shortcuts on or off (lib/model/batch_matmul.ts).
+ */
+function trainFloats(cfg: ModelConfig, batch: number, rows: boolean, on: boolean): Float32Array[] {
+  const saved = { ...shortcuts };
+  Object.assign(shortcuts, { reorient: on });
+  const params = initParams(cfg);
+  const [ids, mask] = [randomIds(21, batch, cfg.maxLen), lossMask(22, batch, cfg.maxLen)];
+  const floats: Float32Array[] = [];
+  try {
+    for (let step = 0; step < 2; step++) {
+      const lossRows = rows ? mask : undefined;
+      const f = (p: Params, c: ModelConfig, z: tf.Tensor2D) =>
+        forward(p, c, z, { lossRows }).logits;
+      const { loss, grads } = maskedGrads(f, params, cfg, ids, mask);
+      floats.push(loss.dataSync() as Float32Array);
+      for (const n of cfg.trainable) {
+        const g = grads[params[n]!.name];
+        floats.push(g.dataSync() as Float32Array);
+        params[n]!.assign(tf.tidy(() => params[n]!.sub(g.mul(0.5))));
+      }
+      tf.dispose([loss, ...Object.values(grads)]);
+    }
+    for (const n of cfg.trainable) floats.push(params[n]!.dataSync() as Float32Array);
+  } finally {
+    Object.assign(shortcuts, saved);
+    tf.dispose([ids, mask]);
+    disposeParams(params);
+  }
+  return floats;
+}
+
+Deno.test(`forward: on wasm, the shortcuts give the plain computation's very bits over two training steps (backend ${tf.getBackend()})`, () => {
+  const cpuLike: ModelConfig = { ...defaultModelConfig, dim: 128, maxLen: 64 }; // the cpu run's model
+  const every = {
+    ...config,
+    finalFfn: true,
+    trainable: PARAM_NAMES.filter((n) => n !== "wF1" && n !== "wF2"),
+  };
+  const cases: [string, ModelConfig, number, boolean][] = [
+    ["cpu run's shapes, lossRows", cpuLike, 16, true],
+    ["cpu run's shapes, every row", cpuLike, 4, false],
+    ["small, every parameter trained, lossRows", every, 4, true],
+    ["small, every parameter trained, every row", every, 4, false],
+  ];
+  for (const [what, cfg, batch, rows] of cases) {
+    const plain = trainFloats(cfg, batch, rows, false);
+    const fast = trainFloats(cfg, batch, rows, true);
+    check(fast.length === plain.length, `${what}: ${fast.length} arrays for ${plain.length}`);
+    plain.forEach((expected, i) => {
+      const bits = (x: Float32Array) => new Uint32Array(x.buffer, x.byteOffset, x.length);
+      const [a, b] = [bits(expected), bits(fast[i])];
+      const bad = a.reduce((n, bits, j) => n + (bits === b[j] ? 0 : 1), 0);
+      check(bad === 0, `${what}: array ${i} (loss, gradients, parameters): ${bad} floats differ`);
+    });
+  }
 });
 
 Deno.test("forward: lossRows with no row at all gives zero logits and zero gradients", () => {

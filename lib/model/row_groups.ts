@@ -16,12 +16,12 @@
  * import { groupScores, rowGroups } from "@lib/model/row_groups.ts";
  * const groups = rowGroups([0, 1, 1, 0, 0, 1], 2, 3); // rows 1, 2 of sequence 0, row 2 of sequence 1
  * groups.starts; // [0, 2, 3]
- * groupScores(tf.ones([3, 4]), tf.ones([2, 4, 3]), groups).shape; // [3, 3]
+ * groupScores(tf.ones([3, 4]), tf.ones([6, 4]), groups).shape; // [3, 3]
  * ```
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { copyRows, type Segment, segmentMatMul } from "./batch_matmul.ts";
+import { copyRows, type Segment, segmentMatMul, shortcuts } from "./batch_matmul.ts";
 
 /** The kept rows of a `[batch, seq]` grid, grouped by sequence. */
 export interface RowGroups {
@@ -142,30 +142,43 @@ function padGroups(packed: tf.Tensor2D, g: RowGroups, longest: number, into: Int
     .reshape([g.batch, longest, packed.shape[1]]) as tf.Tensor3D;
 }
 
+/** Rows `[batch*seq, c]` -> per-sequence transposes `[batch, c, seq]`, and back. */
+function flip(m: tf.Tensor, batch: number): tf.Tensor3D {
+  return tf.transpose(m.reshape([batch, -1, m.shape[m.rank - 1]]), [0, 2, 1]);
+}
+
 /**
- * Each sequence's kept query rows times its own keys: `q_b @ colsT_b` for packed queries `q`
- * `[k, c]` and per-sequence `colsT` `[batch, c, seq]`; returns packed `[k, seq]`.
+ * Each sequence's kept query rows times its own keys: `q_b @ cols_bᵀ` for packed queries `q`
+ * `[k, c]` and keys `cols` given as rows `[batch*seq, c]`; returns packed `[k, seq]`.
+ *
+ * On wasm each product is computed as `(cols_b @ q_bᵀ)ᵀ` (segmentMatMul's `packA`): XNNPACK
+ * then copies the few query rows instead of the sequence's whole key matrix; same bits.
  *
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { groupScores, rowGroups } from "@lib/model/row_groups.ts";
- * groupScores(tf.ones([1, 2]), tf.ones([1, 2, 3]), rowGroups([0, 1, 0], 1, 3)).arraySync(); // [[2, 2, 2]]
+ * groupScores(tf.ones([1, 2]), tf.ones([3, 2]), rowGroups([0, 1, 0], 1, 3)).arraySync(); // [[2, 2, 2]]
  * ```
  */
-export function groupScores(q: tf.Tensor2D, colsT: tf.Tensor3D, g: RowGroups): tf.Tensor2D {
+export function groupScores(q: tf.Tensor2D, cols: tf.Tensor2D, g: RowGroups): tf.Tensor2D {
   const [k, c] = q.shape;
-  const seq = colsT.shape[2];
+  const seq = g.seq;
   if (tf.getBackend() === "wasm") {
+    const packA = shortcuts.reorient;
     const segments: Segment[] = [];
     for (let b = 0; b < g.batch; b++) {
       const s = g.starts[b];
-      segments.push({ a: s * c, b: b * c * seq, out: s * seq, m: count(g, b), k: c, n: seq });
+      segments.push({ a: s * c, b: b * seq * c, out: s * seq, m: count(g, b), k: c, n: seq });
     }
-    return segmentMatMul(q, colsT, [k, seq], segments) as tf.Tensor2D;
+    return tf.tidy(() => {
+      const right = packA ? cols : flip(cols, g.batch); // B^T [seq, c] or B [c, seq] per sequence
+      return segmentMatMul(q, right, [k, seq], segments, { packA }) as tf.Tensor2D;
+    });
   }
   return tf.tidy(() => {
     const { longest, into, back } = padIndex(g);
+    const colsT = flip(cols, g.batch); // [batch, c, seq]
     const scores = tf.matMul(padGroups(q, g, longest, into), colsT); // [batch, longest, seq]
     return tf.gather(scores.reshape([-1, seq]), tf.tensor1d(back, "int32")) as tf.Tensor2D;
   });
@@ -173,29 +186,39 @@ export function groupScores(q: tf.Tensor2D, colsT: tf.Tensor3D, g: RowGroups): t
 
 /**
  * Each sequence's kept rows of a square times that sequence's rows: `p_b @ rows_b` for packed
- * `p` `[k, seq]` and `rows` `[batch*seq, c]`; returns packed `[k, c]`.
+ * `p` `[k, seq]`, the rows given as their per-sequence transposes `rowsT` `[batch, c, seq]`;
+ * returns packed `[k, c]`.
+ *
+ * On wasm each product is computed as `(rows_bᵀ @ p_bᵀ)ᵀ` (segmentMatMul's `packA`, which
+ * reads `rows_bᵀ`): XNNPACK then copies the few rows of p instead of the sequence's rows; same
+ * bits.
  *
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { groupTimesRows, rowGroups } from "@lib/model/row_groups.ts";
- * groupTimesRows(tf.tensor2d([[0.5, 0.5]]), tf.tensor2d([[2], [4]]), rowGroups([0, 1], 1, 2)).arraySync(); // [[3]]
+ * const rowsT = tf.tensor3d([[[2, 4]]]); // the rows [[2], [4]] of the one sequence, transposed
+ * groupTimesRows(tf.tensor2d([[0.5, 0.5]]), rowsT, rowGroups([0, 1], 1, 2)).arraySync(); // [[3]]
  * ```
  */
-export function groupTimesRows(p: tf.Tensor2D, rows: tf.Tensor2D, g: RowGroups): tf.Tensor2D {
+export function groupTimesRows(p: tf.Tensor2D, rowsT: tf.Tensor3D, g: RowGroups): tf.Tensor2D {
   const [k, seq] = p.shape;
-  const c = rows.shape[1];
+  const c = rowsT.shape[1];
   if (tf.getBackend() === "wasm") {
+    const packA = shortcuts.reorient;
     const segments: Segment[] = [];
     for (let b = 0; b < g.batch; b++) {
       const s = g.starts[b];
-      segments.push({ a: s * seq, b: b * seq * c, out: s * c, m: count(g, b), k: seq, n: c });
+      segments.push({ a: s * seq, b: b * c * seq, out: s * c, m: count(g, b), k: seq, n: c });
     }
-    return segmentMatMul(p, rows, [k, c], segments) as tf.Tensor2D;
+    return tf.tidy(() => {
+      const right = packA ? rowsT : flip(rowsT, g.batch); // B^T [c, seq] or B [seq, c] per sequence
+      return segmentMatMul(p, right, [k, c], segments, { packA }) as tf.Tensor2D;
+    });
   }
   return tf.tidy(() => {
     const { longest, into, back } = padIndex(g);
-    const out = tf.matMul(padGroups(p, g, longest, into), rows.reshape([g.batch, seq, c]));
+    const out = tf.matMul(padGroups(p, g, longest, into), flip(rowsT, g.batch));
     return tf.gather(out.reshape([-1, c]), tf.tensor1d(back, "int32")) as tf.Tensor2D;
   });
 }

@@ -1,0 +1,67 @@
+import * as tf from "@tensorflow/tfjs";
+import { check } from "@lib/testing/mod.ts";
+import { backendFromEnv, initBackend } from "@lib/tf/mod.ts";
+import { type Segment, segmentMatMul } from "./batch_matmul.ts";
+
+await initBackend(backendFromEnv());
+const onWasm = tf.getBackend() === "wasm";
+const skip = onWasm
+  ? ""
+  : ` (skipped: segmentMatMul runs on wasm only, backend ${tf.getBackend()})`;
+
+/** How many floats of two tensors differ in their bits. */
+function differingBits(x: tf.Tensor, y: tf.Tensor): number {
+  const a = new Uint32Array(Float32Array.from(x.dataSync()).buffer);
+  const b = new Uint32Array(Float32Array.from(y.dataSync()).buffer);
+  check(a.length === b.length, `sizes ${a.length} and ${b.length}`);
+  return a.reduce((n, bits, i) => n + (bits === b[i] ? 0 : 1), 0);
+}
+
+Deno.test(`segmentMatMul: packA (the transposed product, transposed back) gives the plain product's bits${skip}`, () => {
+  if (!onWasm) return console.log(skip.trim());
+  // [m, k, n] per segment: the layer-2 shapes of the cpu run (few rows, d = 128, T = 64), one
+  // row, one column, k = 0, and odd sizes
+  const shapes = [
+    [16, 128, 64],
+    [7, 128, 64],
+    [1, 128, 64],
+    [64, 1, 128],
+    [33, 64, 128],
+    [16, 64, 128],
+    [0, 5, 3],
+    [3, 0, 4],
+    [5, 9, 1],
+    [64, 64, 64],
+  ];
+  tf.tidy(() => {
+    let [na, nb, nout] = [0, 0, 0];
+    const plain: Segment[] = [];
+    for (const [m, k, n] of shapes) {
+      plain.push({ a: na, b: nb, out: nout, m, k, n });
+      [na, nb, nout] = [na + m * k, nb + k * n, nout + m * n];
+    }
+    const a = tf.randomNormal([na], 0, 1, "float32", 1);
+    const b = tf.randomNormal([nb], 0, 1, "float32", 2);
+    // B^T and A^T of every segment, stored one after the other like B and A
+    const part = (t: tf.Tensor, at: number, r: number, c: number) =>
+      t.slice([at], [r * c]).reshape([r, c]);
+    const flat = (parts: tf.Tensor[]) => tf.concat(parts.map((p) => p.reshape([-1])));
+    const bT = flat(plain.map((g) => part(b, g.b, g.k, g.n).transpose()));
+    const aT = flat(plain.map((g) => part(a, g.a, g.m, g.k).transpose()));
+    // (wasm's tf.matMul leaves a k = 0 product unwritten; segmentMatMul writes zeros)
+    const product = (g: Segment) =>
+      g.k === 0 ? tf.zeros([g.m, g.n]) : tf.matMul(part(a, g.a, g.m, g.k), part(b, g.b, g.k, g.n));
+    const expected = flat(plain.map(product));
+    const cases: [string, tf.Tensor, tf.Tensor, { transposeA?: boolean; packA?: boolean }][] = [
+      ["plain", a, b, {}],
+      ["packA", a, bT, { packA: true }],
+      ["transposeA", aT, b, { transposeA: true }],
+      ["transposeA and packA", aT, bT, { transposeA: true, packA: true }],
+    ];
+    for (const [what, left, right, options] of cases) {
+      const got = segmentMatMul(left, right, [nout], plain, options);
+      const bad = differingBits(got, expected);
+      check(bad === 0, `${what}: ${bad} of ${nout} floats differ from tf.matMul's in their bits`);
+    }
+  });
+});
