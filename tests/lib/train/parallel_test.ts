@@ -106,7 +106,12 @@ test("GradientPool: evaluations overlapped with the Workers' steps give the same
   // train() evaluates step s on the batch and weights step s trains on, before its update. With
   // a pool, the evaluation runs while the Workers compute step s: same records, same weights.
   const pool = await startPool();
-  const run = withOverrides(config, { steps: 7, evalEvery: 2 });
+  // W_K^2 frozen until step 3: the matrices flagged trainable change in the middle of the run.
+  const run = withOverrides(config, {
+    steps: 7,
+    evalEvery: 2,
+    freeze: [{ param: "wK2", untilStep: 3 }],
+  });
   let inFlight = false;
   const evaluatedDuringStep: number[] = [];
   const overlapped: TrainerParts = trainerParts(data, training, {
