@@ -3,7 +3,8 @@
  * seeded generator of lesson 1, the loss on in-context targets (or all), gradients of the
  * trainable matrices only, SGD with momentum (or AdamW), a freezing schedule, and every
  * `evalEvery` steps the metrics and probes on that step's training batch, computed before its
- * update, as the authors do.
+ * update, as the authors do. With a `GradientPool`'s parts the evaluation runs on this thread
+ * while the pool's Workers compute that step ({@linkcode Trainer.stepWhile}).
  *
  * The taught parts (lesson 1's generator, lesson 5's loss, update, step and schedule) come in
  * through {@linkcode TrainerParts}; there is no default: the caller says whose code runs.
