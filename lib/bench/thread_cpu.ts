@@ -89,7 +89,8 @@ export interface ProfileLine {
 }
 
 /**
- * Profiles `config`'s step by CPU time: `steps` steps in one process, the same with `workers`
+ * Profiles `config`'s step by CPU time, after `warmup` steps of each trainer (the Workers'
+ * shown as the first line): `steps` steps in one process, the same with `workers`
  * Workers, the data of a batch, the gradients of a batch and of one shard (no update), an
  * evaluation, and a Workers' step with an evaluation overlapped (as `train` runs every
  * `evalEvery` steps), each per call.
@@ -103,7 +104,14 @@ export interface ProfileLine {
 export async function profileWorkers(
   config: TrainConfig,
   parts: TrainerParts,
-  options: { workers: number; average: GradientAverager; workerUrl: URL | string; steps: number },
+  options: {
+    workers: number;
+    average: GradientAverager;
+    workerUrl: URL | string;
+    steps: number;
+    /** Steps of each trainer before the measured ones (default 20, at least 1); the Workers' are shown. */
+    warmup?: number;
+  },
 ): Promise<ProfileLine[]> {
   const pool = await GradientPool.start({
     workers: options.workers,
@@ -135,8 +143,16 @@ export async function profileWorkers(
     await t.lastLoss();
   };
   try {
-    await step(one); // warm-up: first calls compile and allocate
-    await step(many);
+    // Warm-up: V8 compiles each thread's code as it grows hot (on its helper threads) over the
+    // first ~20 steps, which cost far more then (measured: a Worker's first 5 steps about 80 ms
+    // each, 45 from step 20 on); shown apart, so that the lines after it are the steady state.
+    const warm = Math.max(1, options.warmup ?? 20);
+    for (let i = 0; i < warm; i++) await step(one);
+    await measure(
+      `first ${warm} steps with ${pool.size} Workers (warm-up)`,
+      warm,
+      () => step(many),
+    );
     await measure("step, one process", n, () => step(one));
     await measure(`step, ${pool.size} Workers`, n, () => step(many));
     await measure(`data of a batch (${config.batchSize} sequences)`, n, (i) => {

@@ -1,0 +1,47 @@
+import assert from "node:assert/strict";
+import { initBackend } from "@lib/tf/mod.ts";
+import { presets, withOverrides } from "@lib/train/config.ts";
+import { trainerParts } from "@lib/train/parts.ts";
+import { profileWorkers } from "@lib/bench/thread_cpu.ts";
+import * as data from "@exercises/01_bigram_data/exercises.ts";
+import * as training from "@exercises/05_training/exercises.ts";
+import { averageGradients } from "@exercises/06_webgpu/exercises.ts";
+
+await initBackend("wasm");
+
+Deno.test({
+  name: "profileWorkers: the Workers' warm-up apart, then each line's CPU by thread",
+  ignore: Deno.build.os !== "linux",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const config = withOverrides(presets.tiny, {
+      batchSize: 4,
+      model: { dim: 16 },
+      data: { seqLen: 8 },
+    });
+    const lines = await profileWorkers(config, trainerParts(data, training), {
+      workers: 2,
+      steps: 2,
+      warmup: 3,
+      average: averageGradients,
+      workerUrl: new URL("../../../lessons/05_training/train_worker.ts", import.meta.url),
+    });
+    assert.deepEqual(lines.map((l) => l.what), [
+      "first 3 steps with 2 Workers (warm-up)",
+      "step, one process",
+      "step, 2 Workers",
+      "data of a batch (4 sequences)",
+      "gradients of 4 sequences, no update (with their data)",
+      "gradients of 2 sequences, no update (with their data)",
+      "evaluation (one per evalEvery steps)",
+      "step with its evaluation, run on the main thread while 2 Workers compute",
+    ]);
+    // The overlapped line has both Workers (the step; the evaluation's thread is the test
+    // runner's, not named "main" under deno test).
+    const overlapped = lines.at(-1)!.threads.map((t) => t.thread);
+    for (const name of ["worker-1", "worker-2"]) {
+      assert.ok(overlapped.some((t) => t.endsWith(`:${name}`)), `${name} in ${overlapped}`);
+    }
+  },
+});
