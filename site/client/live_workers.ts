@@ -26,6 +26,7 @@ import type { LiveView, PresetChoice } from "../../lessons/05_training/experimen
 import type { TrainConfig } from "@lib/train/config.ts";
 import { startBackend, tf } from "./tf.ts";
 import { defaultWorkers } from "@lib/train/parallel.ts";
+import type { BrokenLesson } from "./broken_lesson.ts";
 
 /** A training run in Workers, with the parts of `LiveTraining` the demo uses. */
 export interface WorkerTraining {
@@ -60,7 +61,7 @@ type Reply =
   | { type: "ran"; ms: number; stepCount: number; loss: number }
   | { type: "view"; view: LiveView }
   | { type: "note"; text: string }
-  | { type: "error"; message: string; name: string; exercise?: string };
+  | { type: "error"; message: string; name: string; exercise?: string; broken?: BrokenLesson };
 
 /** The backends the Workers train on: the CPU ones (see `PoolOptions.backend`). */
 export type CpuBackend = "wasm" | "cpu";
@@ -163,6 +164,7 @@ export async function workerTraining(
       p?.reject(Object.assign(new Error(reply.message), {
         name: reply.name,
         exercise: reply.exercise,
+        broken: reply.broken,
       }));
     } else p?.resolve(reply);
   };
@@ -292,13 +294,19 @@ export function serveTrainingWorker(): void {
         scope.close();
       }
     } catch (error) {
-      const e = error as { message?: string; name?: string; exercise?: string };
+      const e = error as {
+        message?: string;
+        name?: string;
+        exercise?: string;
+        broken?: BrokenLesson;
+      };
       scope.postMessage(
         {
           type: "error",
           message: e?.message ?? String(error),
           name: e?.name ?? "Error",
           exercise: e?.exercise,
+          broken: e?.broken,
         } satisfies Reply,
       );
     }

@@ -143,7 +143,7 @@ export function LessonDemo({ number, code }: { number: number; code: CodeProps }
           This demo runs in your browser and needs JavaScript; the lesson text does not.
         </p>
       </noscript>
-      <Island {...(demo.props ?? {})} code={code} />
+      <Island {...(demo.props ?? {})} code={{ ...code, lesson: number }} />
     </>
   );
 }

@@ -26,6 +26,7 @@
  */
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { BackendChoice, BackendInfo, Experiment, ExperimentName } from "../client/engine.ts";
+import { type BrokenLesson, brokenLesson, brokenNote } from "../client/broken_lesson.ts";
 
 type Engine = typeof import("../client/engine.ts");
 
@@ -56,6 +57,8 @@ export interface CodeProps {
   source: CodeSource;
   /** Every exercise function of the course, by name (for "waits for exercise N.M"). */
   exercises: Record<string, ExerciseRef>;
+  /** The lesson whose page the demo is on (named when another lesson's file stops it). */
+  lesson?: number;
 }
 
 /** A stub the learner's code still has, as the page shows it. */
@@ -204,6 +207,10 @@ export interface CodeSourceHandle {
   error?: string;
   /** The stub the last run stopped at, if any. */
   waiting?: Waiting;
+  /** The learner's exercise file (missing, or not compiling) the last run stopped at, if any. */
+  broken?: BrokenLesson;
+  /** The lesson whose page the demo is on. */
+  lesson?: number;
   /**
    * Loads the engine of the current source, starts `backend` and loads the lesson's experiment
    * module (saying so in the status line).
@@ -215,8 +222,9 @@ export interface CodeSourceHandle {
   /** Clears the error and the waits-for note (a run went through). */
   clear(): void;
   /**
-   * Shows why a run stopped: a stub becomes the waits-for note, anything else an error (and,
-   * for the reference, a console error: that is the course's bug).
+   * Shows why a run stopped: a stub becomes the waits-for note, a broken exercise file the note
+   * that names it, anything else an error (and, for the reference, a console error: that is the
+   * course's bug).
    */
   fail(error: unknown): void;
 }
@@ -247,6 +255,7 @@ export function useCodeSource(
   const [status, setStatus] = useState(idle);
   const [error, setError] = useState<string>();
   const [waiting, setWaiting] = useState<Waiting>();
+  const [broken, setBroken] = useState<BrokenLesson>();
   return {
     source,
     setSource,
@@ -254,6 +263,8 @@ export function useCodeSource(
     setStatus,
     error,
     waiting,
+    broken,
+    lesson: code.lesson,
     load: async <N extends ExperimentName>(name: N, backend: BackendChoice) => {
       setStatus(loadingStatus(source));
       const engine = await loadEngine(source);
@@ -264,17 +275,26 @@ export function useCodeSource(
     clear: () => {
       setError(undefined);
       setWaiting(undefined);
+      setBroken(undefined);
     },
     fail: (e) => {
       const fn = stubName(e);
+      const b = brokenLesson(e);
+      setWaiting(fn ? { fn, exercise: code.exercises[fn] } : undefined);
+      setBroken(b);
       if (fn) {
-        setWaiting({ fn, exercise: code.exercises[fn] });
         setError(undefined);
         setStatus(`Waiting for your code: ${fn} is not written yet.`);
         return;
       }
+      if (b) {
+        setError(undefined);
+        setStatus(
+          `Stopped: your ${b.file} ${b.missing ? "is missing" : "does not compile"}.`,
+        );
+        return;
+      }
       if (source === "reference") console.error(e);
-      setWaiting(undefined);
       setError(`The demo failed (running ${CODE_LABEL[source]}): ${(e as Error).message}`);
     },
   };
@@ -357,9 +377,12 @@ export function useExperiment<N extends ExperimentName, R>(
  * ```
  */
 export function CodePanel(
-  { exp }: { exp: Pick<CodeSourceHandle, "source" | "setSource" | "waiting"> },
+  { exp }: {
+    exp: Pick<CodeSourceHandle, "source" | "setSource" | "waiting" | "broken" | "lesson">;
+  },
 ) {
-  const { waiting } = exp;
+  const { waiting, broken } = exp;
+  const note = broken && brokenNote(broken, exp.lesson);
   return (
     <div class="code-source">
       <div class="code-switch" role="group" aria-label="Whose code the demo runs">
@@ -385,6 +408,14 @@ export function CodePanel(
             )
             : "an exercise"} (<code>{waiting.fn}</code>{" "}
           in your code still throws “not implemented yet”).{" "}
+          <button type="button" class="use-reference" onClick={() => exp.setSource("reference")}>
+            Run the reference instead
+          </button>
+        </p>
+      )}
+      {note && (
+        <p class="note waiting broken" role="alert">
+          {note.lead} <code>{note.command}</code> {note.tail}.{" "}
           <button type="button" class="use-reference" onClick={() => exp.setSource("reference")}>
             Run the reference instead
           </button>

@@ -20,6 +20,8 @@
  */
 import { join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { type BrokenLesson, standInSource } from "../client/broken_lesson.ts";
+import { blamedLesson, blameLesson, exerciseLessons, findBrokenLessons } from "./stand_ins.ts";
 
 /** The built files, by path relative to the bundle root (`islands/bigram_demo.js`). */
 export type BundleFiles = Map<string, Uint8Array<ArrayBuffer>>;
@@ -157,8 +159,13 @@ async function readTree(dir: string, base: string, files: BundleFiles): Promise<
 /** Whose exercises a demo runs: the learner's (`lessons/`) or the reference (`solutions/`). */
 export type CodeSource = "learner" | "reference";
 
-/** What {@linkcode EngineBundles.info} answers: the entry file to import, or why there is none. */
-export type EngineInfo = { file: string } | { error: string };
+/**
+ * What {@linkcode EngineBundles.info} answers: the entry file to import (and the learner's
+ * exercise files it holds stand-ins for, by lesson), or why there is none.
+ */
+export type EngineInfo = { file: string; broken?: Record<string, BrokenLesson> } | {
+  error: string;
+};
 
 /**
  * The demos' engine (`site/client/engine.ts`: TensorFlow.js and every lesson's `experiment.ts`),
@@ -168,6 +175,11 @@ export type EngineInfo = { file: string } | { error: string };
  * renamed `learner-HASH.js` or `reference-HASH.js`. A build is redone when a `.ts` file under
  * its exercise folder or `lessons/*` changed since (size or time), so a saved exercise is live
  * at the next run of a demo, with no server restart. Old files stay served.
+ *
+ * One learner's file that is missing or does not compile stops only the demos that import it:
+ * the learner's engine is built with a stand-in for each such file (see `stand_ins.ts`), which
+ * fails the demos that import it with the lesson, the file and what to do, and the info names
+ * them (`broken`). The reference is built as it is: an error there is the course's bug.
  *
  * @example
  * ```ts
@@ -217,15 +229,45 @@ export class EngineBundles {
     return this.#files.get(name);
   }
 
+  /** The names of the built files (entries and chunks), for a test that runs them. */
+  names(): string[] {
+    return [...this.#files.keys()];
+  }
+
   async #build(source: CodeSource): Promise<EngineInfo> {
+    const dir = resolve(this.#root, this.#dirs[source]);
+    const broken = source === "learner"
+      ? await findBrokenLessons(
+        this.#root,
+        dir,
+        await exerciseLessons(join(this.#root, "solutions")),
+      )
+      : new Map<string, BrokenLesson>();
+    const work = await Deno.makeTempDir({ prefix: "course_site_stand_ins_" });
     let files: BundleFiles;
     try {
-      files = await bundle(this.#root, [this.#entry], {
-        ...this.#shims,
-        "@exercises/": `${this.#dirs[source].replace(/\/$/, "")}/`,
-      });
-    } catch (error) {
-      return { error: (error as Error).message };
+      // A build error in a learner's file that the check before did not see (a module that is
+      // not there) gets that file a stand-in too, and the build runs again.
+      for (;;) {
+        const map: Record<string, string> = { ...this.#shims, "@exercises/": `${dir}/` };
+        for (const b of broken.values()) {
+          const standIn = join(work, `${b.slug}.cjs`);
+          await Deno.writeTextFile(standIn, standInSource(b));
+          map[`@exercises/${b.slug}/exercises.ts`] = standIn;
+          map[pathToFileURL(join(dir, b.slug, "exercises.ts")).href] = standIn;
+        }
+        try {
+          files = await bundle(this.#root, [this.#entry], map);
+          break;
+        } catch (error) {
+          const message = (error as Error).message;
+          const blame = source === "learner" ? blameLesson(message, this.#root, dir) : undefined;
+          if (!blame || broken.has(blame.slug)) return { error: message };
+          broken.set(blame.slug, blamedLesson(blame));
+        }
+      }
+    } finally {
+      await Deno.remove(work, { recursive: true }).catch(() => {});
     }
     const entryName = this.#entry.split("/").pop()!.replace(/\.tsx?$/, ".js");
     let file = "";
@@ -239,7 +281,8 @@ export class EngineBundles {
       file = `${source}-${hash}.js`;
       this.#files.set(file, bytes);
     }
-    return file ? { file } : { error: `deno bundle wrote no ${entryName}` };
+    if (!file) return { error: `deno bundle wrote no ${entryName}` };
+    return broken.size > 0 ? { file, broken: Object.fromEntries(broken) } : { file };
   }
 
   /** Size and time of every `.ts` file the build reads from the exercise folders. */

@@ -108,3 +108,80 @@ Deno.test({
     }
   },
 });
+
+/** Every file under `dir`, by path relative to it, with its text. */
+async function snapshot(dir: string, base = dir, out = new Map<string, string>()) {
+  for await (const entry of Deno.readDir(dir)) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory) await snapshot(path, base, out);
+    else if (entry.isFile) out.set(path.slice(base.length + 1), await Deno.readTextFile(path));
+  }
+  return out;
+}
+
+Deno.test({
+  name: "browser: a broken or missing exercise file stops only the demos that import it",
+  ignore: !browser,
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn(t) {
+    // Lesson 1 written; lesson 2's file does not compile; lesson 3's is deleted; lesson 4 is
+    // written, so its code calls lesson 2's.
+    const root = await learnerCourse();
+    const file = (slug: string) => join(root, "lessons", slug, "exercises.ts");
+    await Deno.writeTextFile(file("02_attention"), "\nconst broken = ;\n", { append: true });
+    await Deno.remove(file("03_associative_memory"));
+    await Deno.copyFile(
+      join(COURSE_ROOT, "solutions/04_induction_transformer/exercises.ts"),
+      file("04_induction_transformer"),
+    );
+    const before = await snapshot(join(root, "lessons"));
+    try {
+      await withBrowser(async ({ page, base, errors }) => {
+        await t.step("lesson 1's demo runs your code", async () => {
+          await page.goto(`${base}/lessons/1`);
+          await page.click("#bigram-start");
+          await status(page, /seed 0 .*Running your code \(lessons\/\)/);
+          assertEquals(await page.locator("#demo .broken").count(), 0);
+        });
+
+        await t.step(
+          "lesson 4's demo says it needs lesson 2, whose file does not compile",
+          async () => {
+            await page.goto(`${base}/lessons/4`);
+            await page.click("#ind-start");
+            await status(
+              page,
+              /Stopped: your lessons\/02_attention\/exercises\.ts does not compile/,
+            );
+            const note = (await page.locator("#demo .broken").textContent()) ?? "";
+            assertMatch(
+              note,
+              /^Lesson 4's demo needs your lesson 2 code, and lessons\/02_attention\/exercises\.ts does not compile: SyntaxError: Expression expected at lessons\/02_attention\/exercises\.ts:\d+:\d+; deno task lesson 2 shows it\./,
+            );
+            await page.locator("#demo .broken button.use-reference").click();
+            await status(page, /Running reference \(solutions\/\)/);
+            assertEquals(await page.locator("#demo .broken").count(), 0);
+          },
+        );
+
+        await t.step("lesson 3's demo says its file is missing and how to restore it", async () => {
+          await page.goto(`${base}/lessons/3`);
+          await page.click("#mem-start");
+          await status(
+            page,
+            /Stopped: your lessons\/03_associative_memory\/exercises\.ts is missing/,
+          );
+          assertMatch(
+            (await page.locator("#demo .broken").textContent()) ?? "",
+            /^Lesson 3's demo runs your lessons\/03_associative_memory\/exercises\.ts, which is missing: deno task lesson 3 --reset restores the original stub\./,
+          );
+        });
+        assertEquals(errors, [], "the console has no errors");
+      }, { root, code: "learner" });
+      assertEquals(await snapshot(join(root, "lessons")), before, "your files are as they were");
+    } finally {
+      await Deno.remove(root, { recursive: true });
+    }
+  },
+});

@@ -266,3 +266,42 @@ Deno.test("a demo's code that cannot be built: one plain line naming the file, n
   assertEquals(loadingStatus("learner"), "Loading TensorFlow.js and your code (lessons/)…");
   assertEquals(loadingStatus("reference"), "Loading TensorFlow.js and the reference (solutions/)…");
 });
+
+Deno.test("a demo stopped by a broken exercise file names the lesson, the file and the command", async () => {
+  const { CodePanel } = await import("../components/use_experiment.tsx");
+  const { brokenMessage, brokenNote } = await import("../client/broken_lesson.ts");
+  const syntax = {
+    lesson: 3,
+    slug: "03_associative_memory",
+    file: "lessons/03_associative_memory/exercises.ts",
+    missing: false,
+    problem: "SyntaxError: Expression expected",
+    where: "lessons/03_associative_memory/exercises.ts:395:11",
+  };
+  const missing = { ...syntax, missing: true, problem: "", where: undefined };
+  const text = (exp: Parameters<typeof CodePanel>[0]["exp"]) =>
+    renderToString(h(CodePanel, { exp })).replace(/<[^>]+>/g, "");
+  const setSource = () => {};
+  assertStringIncludes(
+    text({ source: "learner", setSource, broken: syntax, lesson: 5 }),
+    "Lesson 5's demo needs your lesson 3 code, and lessons/03_associative_memory/exercises.ts " +
+      "does not compile: SyntaxError: Expression expected at " +
+      "lessons/03_associative_memory/exercises.ts:395:11; deno task lesson 3 shows it.",
+  );
+  assertStringIncludes(
+    text({ source: "learner", setSource, broken: missing, lesson: 3 }),
+    "Lesson 3's demo runs your lessons/03_associative_memory/exercises.ts, which is missing: " +
+      "deno task lesson 3 --reset restores the original stub.",
+  );
+  assertStringIncludes(
+    text({ source: "learner", setSource, broken: missing }),
+    "Run the reference",
+  );
+  assertEquals(text({ source: "learner", setSource }).includes("lessons/03"), false);
+  assertEquals(brokenNote(missing, 5).command, "deno task lesson 3 --reset");
+  assertEquals(
+    brokenMessage(missing),
+    "lessons/03_associative_memory/exercises.ts is missing: `deno task lesson 3 --reset` " +
+      "restores the original stub",
+  );
+});
