@@ -9,17 +9,8 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { COURSE_ROOT } from "../main.ts";
 import { EngineBundles } from "../glue/bundle.ts";
+import { learnerCourse, snapshot } from "./learner_course.ts";
 import { blameLesson, plainError } from "../glue/stand_ins.ts";
-
-/** Every file under `dir`, by path relative to it, with its text. */
-async function snapshot(dir: string, base = dir, out = new Map<string, string>()) {
-  for await (const entry of Deno.readDir(dir)) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory) await snapshot(path, base, out);
-    else if (entry.isFile) out.set(path.slice(base.length + 1), await Deno.readTextFile(path));
-  }
-  return out;
-}
 
 /**
  * Imports the built engine in a fresh Deno process (browser code: TensorFlow.js must not find
@@ -57,17 +48,12 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const root = await Deno.makeTempDir({ prefix: "course_site_broken_" });
+    // Lesson 4 written: its code calls lesson 2's (a stub's unused imports are dropped).
+    const root = await learnerCourse(["04_induction_transformer"]);
     const out = join(root, "engine");
     try {
-      await new Deno.Command("cp", { args: ["-r", join(COURSE_ROOT, "lessons"), root] }).output();
       const lessons = join(root, "lessons");
       const file = (slug: string) => join(lessons, slug, "exercises.ts");
-      // Lesson 4 written: its code calls lesson 2's (a stub's unused imports are dropped).
-      await Deno.copyFile(
-        join(COURSE_ROOT, "solutions/04_induction_transformer/exercises.ts"),
-        file("04_induction_transformer"),
-      );
       await Deno.writeTextFile(file("02_attention"), "\nconst broken = ;\n", { append: true });
       await Deno.remove(file("03_associative_memory"));
       const eight = await Deno.readTextFile(file("08_data_distribution"));
