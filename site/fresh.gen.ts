@@ -29,6 +29,7 @@ import * as $bigram_demo from "./islands/bigram_demo.tsx";
 import * as $data_demo from "./islands/data_demo.tsx";
 import * as $induction_demo from "./islands/induction_demo.tsx";
 import * as $memory_demo from "./islands/memory_demo.tsx";
+import * as $page_toc from "./islands/page_toc.tsx";
 import * as $primer_demo from "./islands/primer_demo.tsx";
 import * as $top_down_demo from "./islands/top_down_demo.tsx";
 import * as $train_demo from "./islands/train_demo.tsx";
@@ -56,6 +57,7 @@ const manifest: Manifest = {
     "./islands/data_demo.tsx": $data_demo,
     "./islands/induction_demo.tsx": $induction_demo,
     "./islands/memory_demo.tsx": $memory_demo,
+    "./islands/page_toc.tsx": $page_toc,
     "./islands/primer_demo.tsx": $primer_demo,
     "./islands/top_down_demo.tsx": $top_down_demo,
     "./islands/train_demo.tsx": $train_demo,

@@ -2,12 +2,13 @@
  * "On this page": the table of contents of a lesson or of the spec, built from the rendered
  * page's `<h2>` sections and `<h3>` subsections (a lesson's exercises among them). On a wide
  * screen it sits in the right margin and stays in view while the page scrolls; on a narrow one
- * it is a folded list at the top of the page (see `static/styles.css`).
+ * it is a folded list at the top of the page (see `static/styles.css`). The island
+ * `islands/page_toc.tsx` shows it and marks the section being read.
  *
  * @example
  * ```tsx
- * import { PageToc, tocEntries } from "./toc.tsx";
- * <PageToc entries={tocEntries('<h2 id="goals">Goals</h2>')} />;
+ * import { TocList, tocEntries } from "./toc.tsx";
+ * <TocList entries={tocEntries('<h2 id="goals">Goals</h2>')} />;
  * ```
  * @module
  */
@@ -40,42 +41,28 @@ export function tocEntries(html: string): TocEntry[] {
   }));
 }
 
-function TocList({ entries }: { entries: TocEntry[] }) {
+/**
+ * The list of links, one per entry; the entry `current` (an anchor) is marked
+ * `aria-current="true"`.
+ *
+ * @example
+ * ```tsx
+ * import { TocList } from "./toc.tsx";
+ * <TocList entries={[{ id: "goals", html: "Goals", level: 2 }]} current="goals" />;
+ * ```
+ */
+export function TocList({ entries, current }: { entries: TocEntry[]; current?: string }) {
   return (
     <ol class="toc-list">
       {entries.map((e) => (
         <li class={`toc-${e.level}`}>
-          <a href={`#${e.id}`} dangerouslySetInnerHTML={{ __html: e.html }} />
+          <a
+            href={`#${e.id}`}
+            aria-current={e.id === current ? "true" : undefined}
+            dangerouslySetInnerHTML={{ __html: e.html }}
+          />
         </li>
       ))}
     </ol>
-  );
-}
-
-/**
- * The table of contents: a sticky list in the right margin (wide screens) and a folded one at
- * the top (narrow screens); only one of the two is displayed.
- *
- * @example
- * ```tsx
- * import { PageToc } from "./toc.tsx";
- * <PageToc entries={[{ id: "goals", html: "Goals", level: 2 }]} />;
- * ```
- */
-export function PageToc({ entries }: { entries: TocEntry[] }) {
-  if (entries.length === 0) return null;
-  return (
-    <>
-      <nav class="page-toc" aria-label="On this page">
-        <p class="toc-title">On this page</p>
-        <TocList entries={entries} />
-      </nav>
-      <details class="toc-inline">
-        <summary>On this page</summary>
-        <nav aria-label="On this page (list)">
-          <TocList entries={entries} />
-        </nav>
-      </details>
-    </>
   );
 }

@@ -21,7 +21,8 @@ import {
   specSectionAnchors,
   typesetPlainMath,
 } from "../utils/markdown.ts";
-import { PageToc, tocEntries } from "../components/toc.tsx";
+import { tocEntries } from "../components/toc.tsx";
+import PageToc from "../islands/page_toc.tsx";
 
 /** The spec's path, relative to the course root. */
 export const SPEC_PATH = "lessons/paper_spec.md";

@@ -121,8 +121,46 @@ async function checkToc(page: Page): Promise<string> {
   const own = page.locator(`${href} > a.heading-anchor`);
   assertEquals(await own.getAttribute("href"), href, "the heading links to itself");
   const links = await toc.locator("a").count();
+  const marked = await checkTocMarks(page);
   await page.evaluate(() => globalThis.scrollTo(0, 0));
-  return `table of contents: ${links} links, sticky, ${href} reached`;
+  return `table of contents: ${links} links, sticky, ${href} reached, ${marked}`;
+}
+
+/**
+ * The table of contents marks the section being read: two of the page's long sections (each
+ * followed by more than a window of text, so its heading can reach the top), scrolled to in
+ * turn, down then up, are each marked `aria-current="true"` in both lists (the margin's and
+ * the folded one), and only they.
+ */
+async function checkTocMarks(page: Page): Promise<string> {
+  const long = await page.evaluate(() => {
+    const ids = [...document.querySelectorAll("nav.page-toc a")]
+      .map((a) => a.getAttribute("href")!.slice(1));
+    const top = (id: string) => document.getElementById(id)!.getBoundingClientRect().top + scrollY;
+    const end = document.documentElement.scrollHeight;
+    return ids.filter((id, i) =>
+      i + 1 < ids.length && top(ids[i + 1]) - top(id) > innerHeight / 2 &&
+      end - top(id) > innerHeight
+    ).map((id) => `#${id}`);
+  });
+  assert(long.length >= 2, `the page has two long sections to scroll to: ${long}`);
+  const [a, b] = [long[0], long[long.length - 1]];
+  for (const href of [a, b, a]) {
+    await page.evaluate(
+      (id: string) => document.getElementById(id)!.scrollIntoView({ block: "start" }),
+      href.slice(1),
+    );
+    await page.waitForFunction(
+      (h: string) => {
+        const current = [...document.querySelectorAll('.toc-list a[aria-current="true"]')]
+          .map((l) => l.getAttribute("href"));
+        return current.length === 2 && current.every((c) => c === h);
+      },
+      href,
+      { timeout: patience(30_000) },
+    );
+  }
+  return `${a} and ${b} marked as read (aria-current)`;
 }
 
 /** Each demo's check: start it, then prove that it did something. */

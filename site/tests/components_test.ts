@@ -305,3 +305,20 @@ Deno.test("a demo stopped by a broken exercise file names the lesson, the file a
       "restores the original stub",
   );
 });
+
+Deno.test("the table of contents marks the last heading above the reading line, and only it", async () => {
+  const { currentHeading, default: PageToc } = await import("../islands/page_toc.tsx");
+  assertEquals(currentHeading([-900, -40, 120, 700], 225), 2);
+  assertEquals(currentHeading([-900, -40, 226, 700], 225), 1);
+  assertEquals(currentHeading([225, 700], 225), 0, "a heading on the line is read");
+  assertEquals(currentHeading([300, 700], 225), -1, "none before the first heading");
+  assertEquals(currentHeading([], 225), -1);
+  const { TocList } = await import("../components/toc.tsx");
+  const entries = [{ id: "a", html: "A", level: 2 }, { id: "b", html: "<em>B</em>", level: 3 }];
+  const html = renderToString(h(TocList, { entries, current: "b" }));
+  assertEquals(html.match(/aria-current="true"/g)?.length, 1);
+  assertStringIncludes(html, '<a href="#b" aria-current="true"><em>B</em></a>');
+  const served = renderToString(h(PageToc, { entries }));
+  assertEquals(served.includes("aria-current"), false, "the server marks nothing");
+  assertEquals(served.match(/href="#a"/g)?.length, 2, "both lists (margin and folded)");
+});

@@ -32,7 +32,8 @@ import {
   typesetPlainMath,
 } from "../../utils/markdown.ts";
 import { Pager } from "../../components/pager.tsx";
-import { PageToc, tocEntries, type TocEntry } from "../../components/toc.tsx";
+import { tocEntries, type TocEntry } from "../../components/toc.tsx";
+import PageToc from "../../islands/page_toc.tsx";
 import { SPEC_PATH } from "../spec.tsx";
 import { withSolutions } from "../../utils/lesson_text.ts";
 import { solutionRegions, solutionShown } from "../../utils/solutions.ts";
