@@ -6,7 +6,10 @@
  * saved), starts the TensorFlow.js backend, loads the lesson's experiment module and runs the
  * island's `run` whenever the island's settings change, dropping the results of a run that was
  * overtaken. A stub (`NotImplementedError`) in the learner's code becomes a note naming the
- * exercise the demo waits for, with a link to it and a button that runs the reference instead.
+ * exercise the demo waits for, with a link to it and a button that runs the reference instead;
+ * an exercise file of the learner's that is missing or does not compile (see
+ * `client/broken_lesson.ts`) becomes a note naming the lesson, the file and the command that
+ * helps. Both offer to try again once the file is fixed.
  *
  * @example
  * ```tsx
@@ -211,6 +214,8 @@ export interface CodeSourceHandle {
   broken?: BrokenLesson;
   /** The lesson whose page the demo is on. */
   lesson?: number;
+  /** Runs the demo again with the same settings (after the learner fixed their file), if it can. */
+  retry?: () => void;
   /**
    * Loads the engine of the current source, starts `backend` and loads the lesson's experiment
    * module (saying so in the status line).
@@ -313,6 +318,7 @@ export function useExperiment<N extends ExperimentName, R>(
   o: ExperimentOptions<N, R>,
 ): ExperimentHandle<R> {
   const [started, setStarted] = useState(false);
+  const [attempt, setAttempt] = useState(0);
   const [result, setResult] = useState<R>();
   const code = useCodeSource(o.code, o.idle);
   const { source } = code;
@@ -360,10 +366,16 @@ export function useExperiment<N extends ExperimentName, R>(
       return () => {
         cancelled = true;
       };
-    }, [started, source, ...deps]);
+    }, [started, source, attempt, ...deps]);
   }
 
-  return { ...code, started, start: () => setStarted(true), result };
+  return {
+    ...code,
+    started,
+    start: () => setStarted(true),
+    retry: () => setAttempt((n) => n + 1),
+    result,
+  };
 }
 
 /**
@@ -378,11 +390,26 @@ export function useExperiment<N extends ExperimentName, R>(
  */
 export function CodePanel(
   { exp }: {
-    exp: Pick<CodeSourceHandle, "source" | "setSource" | "waiting" | "broken" | "lesson">;
+    exp: Pick<
+      CodeSourceHandle,
+      "source" | "setSource" | "waiting" | "broken" | "lesson" | "retry"
+    >;
   },
 ) {
   const { waiting, broken } = exp;
   const note = broken && brokenNote(broken, exp.lesson);
+  const buttons = (
+    <>
+      {exp.retry && (
+        <button type="button" class="retry" onClick={exp.retry}>
+          Try again
+        </button>
+      )}{" "}
+      <button type="button" class="use-reference" onClick={() => exp.setSource("reference")}>
+        Run the reference instead
+      </button>
+    </>
+  );
   return (
     <div class="code-source">
       <div class="code-switch" role="group" aria-label="Whose code the demo runs">
@@ -407,18 +434,12 @@ export function CodePanel(
               </a>
             )
             : "an exercise"} (<code>{waiting.fn}</code>{" "}
-          in your code still throws “not implemented yet”).{" "}
-          <button type="button" class="use-reference" onClick={() => exp.setSource("reference")}>
-            Run the reference instead
-          </button>
+          in your code still throws “not implemented yet”). {buttons}
         </p>
       )}
       {note && (
         <p class="note waiting broken" role="alert">
-          {note.lead} <code>{note.command}</code> {note.tail}.{" "}
-          <button type="button" class="use-reference" onClick={() => exp.setSource("reference")}>
-            Run the reference instead
-          </button>
+          {note.lead} <code>{note.command}</code> {note.tail}. {buttons}
         </p>
       )}
     </div>

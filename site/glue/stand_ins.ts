@@ -122,13 +122,18 @@ export async function findBrokenLessons(
     else found.set(slug, broken(slug, { missing: true, problem: "" }));
   }
   if (present.length === 0) return found;
-  const { stderr } = await new Deno.Command(Deno.execPath(), {
-    args: ["fmt", "--check", "--no-config", ...present],
-    cwd: root,
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).output();
+  let stderr: Uint8Array;
+  try {
+    ({ stderr } = await new Deno.Command(Deno.execPath(), {
+      args: ["fmt", "--check", "--no-config", ...present],
+      cwd: root,
+      stdin: "null",
+      stdout: "null",
+      stderr: "piped",
+    }).output());
+  } catch {
+    return found; // no parser to ask: the build's own error names such a file
+  }
   // "Error checking: PATH", then the parser's message and "at file:///PATH:LINE:COL", indented.
   const text = plainError(new TextDecoder().decode(stderr), root, lessons);
   for (const block of text.split(/^Error (?:checking|formatting): /m).slice(1)) {

@@ -153,9 +153,27 @@ Deno.test({
             /^Lesson 3's demo runs your lessons\/03_associative_memory\/exercises\.ts, which is missing: deno task lesson 3 --reset restores the original stub\./,
           );
         });
+        assertEquals(await snapshot(join(root, "lessons")), before, "your files are as they were");
+
+        await t.step("lesson 2's file fixed, “Try again” runs lesson 4's demo again", async () => {
+          await page.goto(`${base}/lessons/4`);
+          await page.click("#ind-start");
+          await status(page, /Stopped: your lessons\/02_attention\/exercises\.ts/);
+          await Deno.copyFile(
+            join(COURSE_ROOT, "lessons/02_attention/exercises.ts"),
+            file("02_attention"),
+          );
+          await page.locator("#demo .broken button.retry").click();
+          // Lesson 4's code now runs, and calls lesson 2's, a stub again.
+          await status(page, /Waiting for your code: \w+ is not written yet/);
+          assertMatch(
+            (await page.locator("#demo .waiting").textContent()) ?? "",
+            /waits for Exercise 2\.\d+: /,
+          );
+          assertEquals(await page.locator("#demo .broken").count(), 0);
+        });
         assertEquals(errors, [], "the console has no errors");
       }, { root, code: "learner" });
-      assertEquals(await snapshot(join(root, "lessons")), before, "your files are as they were");
     } finally {
       await Deno.remove(root, { recursive: true });
     }
