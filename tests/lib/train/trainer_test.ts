@@ -223,3 +223,29 @@ test("the data stream is a function of the step (same batch after a restart)", (
   a.dispose();
   b.dispose();
 });
+
+test("train() lets timers run between steps, and schedules no timer of its own per step", async () => {
+  // A timer between steps (setTimeout(0)) is clamped to 4 ms once nested, as each step's would
+  // be: 200 steps of the birth run lost about 0.5 s waiting. train() yields with setImmediate.
+  const realSetTimeout = globalThis.setTimeout;
+  let scheduled = 0;
+  let fired = -1;
+  const countingSetTimeout = ((fn: () => void, ms?: number) => {
+    scheduled++;
+    return realSetTimeout(fn, ms);
+  }) as typeof setTimeout;
+  globalThis.setTimeout = countingSetTimeout;
+  try {
+    await train(withOverrides(tiny, { steps: 6 }), {
+      parts,
+      signal: new AbortController().signal,
+      onStep: (s) => {
+        if (s === 2) realSetTimeout(() => fired = s, 0); // a progress bar's redraw, say
+      },
+    });
+  } finally {
+    globalThis.setTimeout = realSetTimeout;
+  }
+  assert.equal(fired, 2, "a timer set during the run fired before it ended");
+  assert.equal(scheduled, 0, "timers train() scheduled");
+});
