@@ -9,6 +9,7 @@ import { listLessons } from "@lib/course/lessons.ts";
 import { COURSE_ROOT, createSite } from "../main.ts";
 import { readProgress } from "@lib/course/progress.ts";
 import { solutionShown } from "../utils/solutions.ts";
+import { learnerCourse } from "./learner_course.ts";
 
 const { app } = createSite();
 const get = (path: string, init?: RequestInit) =>
@@ -626,3 +627,25 @@ function escape(text: string): string {
     "&quot;",
   );
 }
+
+Deno.test("a lesson page whose exercise file is missing says so and how to restore it", async () => {
+  const root = await learnerCourse();
+  try {
+    const file = "lessons/03_associative_memory/exercises.ts";
+    await Deno.remove(join(root, file));
+    const site = createSite({ root }).app;
+    const page = async (n: number) =>
+      await (await site.fetch(new Request(`http://127.0.0.1/lessons/${n}`))).text();
+    const three = await page(3);
+    assertStringIncludes(
+      three,
+      `Your exercise file <code>${file}</code> is missing: <code>deno task lesson 3 --reset</code> ` +
+        "restores the original stub.",
+    );
+    assert(!three.includes(`href="/source/${file}"`), "no link to a file that is not there");
+    assertStringIncludes(await page(2), 'href="/source/lessons/02_attention/exercises.ts"');
+    assertEquals(await Deno.stat(join(root, file)).catch(() => "absent"), "absent");
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});

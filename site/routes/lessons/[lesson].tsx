@@ -40,6 +40,7 @@ import { solutionRegions, solutionShown } from "../../utils/solutions.ts";
 import { type LessonView, lessonView } from "../../utils/check_status.ts";
 import { CheckStatus } from "../../components/check_status.tsx";
 import { type LessonProgress, readProgress } from "@lib/course/progress.ts";
+import { brokenNote } from "../../client/broken_lesson.ts";
 
 /** What the handler passes to the page. */
 export interface LessonData {
@@ -59,6 +60,8 @@ export interface LessonData {
   code: CodeProps;
   /** The line of each exercise function in the learner's file (`export function name`). */
   functionLines: Record<string, number>;
+  /** True when the learner's exercise file is not there. */
+  missingFile?: boolean;
   /** The table of contents: the text's sections and exercises, then the demo. */
   toc: TocEntry[];
   /** The exercises' states and next steps, from the recorded checks. */
@@ -133,7 +136,9 @@ export const handler: Handlers<LessonData> = {
       ),
       specSectionAnchors(spec),
     );
-    const learnerFile = await Deno.readTextFile(join(root, lesson.paths.exercises)).catch(() => "");
+    const learnerFile = await Deno.readTextFile(join(root, lesson.paths.exercises)).catch((e) =>
+      e instanceof Deno.errors.NotFound ? undefined : ""
+    );
     const i = lessons.indexOf(lesson);
     ctx.state.title = `Lesson ${lesson.number}: ${lesson.title}`;
     return ctx.render({
@@ -144,7 +149,8 @@ export const handler: Handlers<LessonData> = {
       previous: lessons[i - 1],
       next: lessons[i + 1],
       code: codeProps(lessons, ctx.state.code ?? "learner"),
-      functionLines: functionLines(learnerFile),
+      functionLines: functionLines(learnerFile ?? ""),
+      missingFile: learnerFile === undefined,
       toc: [...tocEntries(html), { id: "demo", html: "Live demo", level: 2 }],
       checks: await lessonView(root, lesson, lessons, all),
       workspace: ctx.state.workspace ?? false,
@@ -175,18 +181,19 @@ export default function LessonPage({ data }: PageProps<LessonData>) {
         </h1>
         <section class="lesson-meta" aria-labelledby="work-heading">
           <h2 id="work-heading" class="visually-hidden">Your work</h2>
-          <p>
-            Your exercise file:{" "}
-            <a href={`/source/${lesson.paths.exercises}`}>
-              <code>{lesson.paths.exercises}</code>
-            </a>{" "}
-            (open it in your editor). Check it with <code>deno task lesson {lesson.number}</code>;
-            {" "}
-            the tests are in{" "}
-            <a href={`/source/${lesson.paths.test}`}>
-              <code>{lesson.paths.test}</code>
-            </a>.
-          </p>
+          {data.missingFile ? <MissingFile lesson={lesson} /> : (
+            <p>
+              Your exercise file:{" "}
+              <a href={`/source/${lesson.paths.exercises}`}>
+                <code>{lesson.paths.exercises}</code>
+              </a>{" "}
+              (open it in your editor). Check it with{" "}
+              <code>deno task lesson {lesson.number}</code>; the tests are in{" "}
+              <a href={`/source/${lesson.paths.test}`}>
+                <code>{lesson.paths.test}</code>
+              </a>.
+            </p>
+          )}
           <CheckStatus
             view={data.checks}
             functionLines={functionLines}
@@ -205,5 +212,22 @@ export default function LessonPage({ data }: PageProps<LessonData>) {
         <Pager label="Lessons" previous={previous} next={next} />
       </div>
     </main>
+  );
+}
+
+/** The line that replaces "Your exercise file" when the learner's file is not there. */
+function MissingFile({ lesson }: { lesson: Lesson }) {
+  const note = brokenNote({
+    lesson: lesson.number,
+    slug: lesson.slug,
+    file: lesson.paths.exercises,
+    missing: true,
+    problem: "",
+  });
+  return (
+    <p class="note broken" role="alert">
+      Your exercise file <code>{lesson.paths.exercises}</code> is missing:{" "}
+      <code>{note.command}</code> {note.tail}.
+    </p>
   );
 }
