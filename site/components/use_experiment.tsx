@@ -401,10 +401,13 @@ export function CodePanel(
   const buttons = (
     <>
       {exp.retry && (
-        <button type="button" class="retry" onClick={exp.retry}>
-          Try again
-        </button>
-      )}{" "}
+        <>
+          <button type="button" class="retry" onClick={exp.retry}>
+            Try again
+          </button>
+          {" "}
+        </>
+      )}
       <button type="button" class="use-reference" onClick={() => exp.setSource("reference")}>
         Run the reference instead
       </button>

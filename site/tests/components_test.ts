@@ -298,6 +298,12 @@ Deno.test("a demo stopped by a broken exercise file names the lesson, the file a
     "Run the reference",
   );
   assertEquals(text({ source: "learner", setSource }).includes("lessons/03"), false);
+  const waiting = { fn: "storePairs" };
+  for (const retry of [undefined, () => {}]) {
+    const said = text({ source: "learner", setSource, waiting, retry });
+    assertEquals(said.includes("Try again"), retry !== undefined, said);
+    assert(!/ {2}/.test(said), `one space between the parts: ${said}`);
+  }
   assertEquals(brokenNote(missing, 5).command, "deno task lesson 3 --reset");
   assertEquals(
     brokenMessage(missing),
