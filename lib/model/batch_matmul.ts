@@ -24,8 +24,11 @@ import * as tf from "@tensorflow/tfjs";
 /**
  * The wasm fast path's shortcuts, each giving the same bits as the plain computation, all on:
  * `reorient` computes a per-sequence product as the transpose of its transposed product when
- * XNNPACK then packs a smaller operand (segmentMatMul's `packA`). Tests switch them off to
- * compare against the plain computation bit for bit; nothing else should.
+ * XNNPACK then packs a smaller operand (segmentMatMul's `packA`); `gatherEmbedding` copies the
+ * rows of W_E (lib/model/forward.ts) instead of multiplying by a one-hot matrix; `keepPacked`
+ * lets batchMatMul keep a right operand packed for its next product (`keepB`); `shareSaved`
+ * saves a custom gradient's tensors without copying them ({@linkcode saveShared}). Tests switch
+ * them off to compare against the plain computation bit for bit; nothing else should.
  *
  * @example
  * ```ts
@@ -33,7 +36,12 @@ import * as tf from "@tensorflow/tfjs";
  * shortcuts.reorient; // true
  * ```
  */
-export const shortcuts = { reorient: true };
+export const shortcuts = {
+  reorient: true,
+  gatherEmbedding: true,
+  keepPacked: true,
+  shareSaved: true,
+};
 
 const KERNEL = "CourseBatchMatMulViews";
 const SEGMENT_KERNEL = "CourseSegmentMatMul";
@@ -48,7 +56,10 @@ interface WasmBackendInternals {
       disposeData: (id: number) => void;
     };
   };
-  dataIdMap: { get: (dataId: unknown) => { memoryOffset: number } };
+  dataIdMap: {
+    get: (dataId: unknown) => { memoryOffset: number };
+    has: (dataId: unknown) => boolean;
+  };
   dataIdNextNumber: number;
   makeOutput: (shape: number[], dtype: tf.DataType) => tf.TensorInfo;
 }
@@ -82,9 +93,10 @@ function wasmMatMul(backend: WasmBackendInternals): WasmMatMul {
 
 /**
  * One XNNPACK 2-D product on views of the backend's memory: out `[m, n]` = a `[m, k]` @ b
- * `[k, n]`, each operand given by its byte offset. The three views get ids the backend never
- * hands out again and are unregistered after: disposeData on a view frees no memory, it drops
- * the id and XNNPACK's cached operator.
+ * `[k, n]`, each operand given by its byte offset. The views get ids the backend never hands
+ * out again and are unregistered after: disposeData on a view frees no memory, it drops the id
+ * and XNNPACK's cached operator. With `bId`, b is that view, registered and kept by the caller
+ * (its operator, with b packed, is used again).
  */
 function viewProduct(
   backend: WasmBackendInternals,
@@ -92,13 +104,15 @@ function viewProduct(
   m: number,
   k: number,
   n: number,
+  bId?: number,
 ): void {
   const { registerTensor, disposeData } = backend.wasm.tfjs;
-  const ids = [m * k, k * n, m * n].map((size, j) => {
+  const view = (size: number, offset: number) => {
     const id = backend.dataIdNextNumber++;
-    registerTensor(id, size, offsets[j]);
+    registerTensor(id, size, offset);
     return id;
-  });
+  };
+  const ids = [view(m * k, offsets[0]), bId ?? view(k * n, offsets[1]), view(m * n, offsets[2])];
   wasmMatMul(backend)(
     ids[0],
     shapeBytes([1, m, k]),
@@ -110,20 +124,99 @@ function viewProduct(
     0,
     ids[2],
   );
-  ids.forEach((id) => disposeData(id));
+  ids.forEach((id) => id !== bId && disposeData(id));
 }
 
-/** The wasm kernel: one XNNPACK 2-D matmul per batch element, on views of the operands. */
-function viewsKernel(args: { inputs: tf.NamedTensorInfoMap; backend: unknown }): tf.TensorInfo {
-  const backend = args.backend as WasmBackendInternals;
+/**
+ * Views kept registered across products, by the tensor data they view: data -> "offset,k,n" ->
+ * view id. XNNPACK keeps one operator (with its packed copy of the view) per view id, so a
+ * right operand multiplied again later is not packed again. A tensor's views are released with
+ * its data ({@linkcode releaseWithData}).
+ */
+const keptViews = new Map<unknown, Map<string, number>>();
+
+/**
+ * How many views {@linkcode batchMatMul} keeps registered (`keepB`): each holds an XNNPACK
+ * operator with its packed copy of one sequence's right operand, until the tensor is freed.
+ *
+ * @example
+ * ```ts
+ * import { keptViewCount } from "@lib/model/batch_matmul.ts";
+ * keptViewCount(); // 0 while no tensor multiplied with keepB is alive
+ * ```
+ */
+export function keptViewCount(): number {
+  let count = 0;
+  for (const views of keptViews.values()) count += views.size;
+  return count;
+}
+
+/** A wasm backend object, with the method the engine calls to free a tensor's data. */
+type Disposing = WasmBackendInternals & {
+  disposeData: (dataId: unknown, force?: boolean) => boolean;
+};
+
+const releasing = new WeakSet<object>();
+
+/**
+ * Makes the backend release a tensor's kept views when it frees the tensor's data: its
+ * `disposeData` (which the engine calls when a tensor's last reference goes) is wrapped, once.
+ */
+function releaseWithData(backend: Disposing): void {
+  if (releasing.has(backend)) return;
+  releasing.add(backend);
+  const dispose = backend.disposeData.bind(backend);
+  backend.disposeData = (dataId: unknown, force?: boolean) => {
+    const freed = dispose(dataId, force);
+    const views = keptViews.get(dataId);
+    if (views && !backend.dataIdMap.has(dataId)) {
+      views.forEach((id) => backend.wasm.tfjs.disposeData(id));
+      keptViews.delete(dataId);
+    }
+    return freed;
+  };
+}
+
+/** The view `[k, n]` at byte `offset` of the data `dataId`, registered once and kept. */
+function keptView(
+  backend: WasmBackendInternals,
+  dataId: unknown,
+  offset: number,
+  k: number,
+  n: number,
+): number {
+  let views = keptViews.get(dataId);
+  if (!views) keptViews.set(dataId, views = new Map());
+  const key = `${offset},${k},${n}`;
+  let id = views.get(key);
+  if (id === undefined) {
+    id = backend.dataIdNextNumber++;
+    backend.wasm.tfjs.registerTensor(id, k * n, offset);
+    views.set(key, id);
+  }
+  return id;
+}
+
+/**
+ * The wasm kernel: one XNNPACK 2-D matmul per batch element, on views of the operands; with
+ * `keepB`, b's views are kept ({@linkcode keptView}).
+ */
+function viewsKernel(
+  args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap },
+): tf.TensorInfo {
+  const backend = args.backend as Disposing;
+  const keepB = Boolean(args.attrs?.keepB);
   const a = args.inputs.a as tf.TensorInfo;
   const b = args.inputs.b as tf.TensorInfo;
   const [batch, m, k] = a.shape;
   const n = b.shape[2];
   const out = backend.makeOutput([batch, m, n], "float32");
   const [oa, ob, oo] = [a, b, out].map((t) => backend.dataIdMap.get(t.dataId).memoryOffset);
+  if (keepB) releaseWithData(backend);
   for (let i = 0; i < batch; i++) {
-    viewProduct(backend, [oa + i * m * k * 4, ob + i * k * n * 4, oo + i * m * n * 4], m, k, n);
+    const bAt = ob + i * k * n * 4;
+    const bId = keepB ? keptView(backend, b.dataId, bAt, k, n) : undefined;
+    viewProduct(backend, [oa + i * m * k * 4, bAt, oo + i * m * n * 4], m, k, n, bId);
   }
   return out;
 }
@@ -279,6 +372,10 @@ function register(): void {
  * `a_i @ b_i` for every i, operands not transposed (transpose them explicitly with
  * `tf.transpose(x, [0, 2, 1])`, which is cheap).
  *
+ * With `keepB` (wasm, `shortcuts.keepPacked`), XNNPACK's packed copy of each `b_i` is kept
+ * until b is freed, so a later product with the same b (`keepB` again) does not pack it again:
+ * for a right operand used twice, e.g. in a forward pass and its backward pass. Same bits.
+ *
  * @param a `[batch, m, k]` float32.
  * @param b `[batch, k, n]` float32.
  * @returns `[batch, m, n]`.
@@ -290,7 +387,11 @@ function register(): void {
  * batchMatMul(tf.ones([1, 2, 2]), tf.ones([1, 2, 2])).arraySync(); // [[[2, 2], [2, 2]]]
  * ```
  */
-export function batchMatMul(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
+export function batchMatMul(
+  a: tf.Tensor3D,
+  b: tf.Tensor3D,
+  options: { keepB?: boolean } = {},
+): tf.Tensor3D {
   if (a.rank !== 3 || b.rank !== 3 || a.shape[0] !== b.shape[0] || a.shape[2] !== b.shape[1]) {
     throw new Error(
       `batchMatMul: expected [batch, m, k] and [batch, k, n], got [${a.shape}] and [${b.shape}]`,
@@ -300,7 +401,8 @@ export function batchMatMul(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
     return tf.matMul(a, b);
   }
   register();
-  return tf.engine().runKernel(KERNEL, { a, b }, {}) as tf.Tensor3D;
+  const keepB = Boolean(options.keepB) && shortcuts.keepPacked;
+  return tf.engine().runKernel(KERNEL, { a, b }, { keepB }) as tf.Tensor3D;
 }
 
 /**
@@ -406,4 +508,47 @@ export function copyRows(
     { x },
     attrs as unknown as tf.NamedAttrMap,
   ) as tf.Tensor2D;
+}
+
+/** wasm's Identity as wasm's Reshape does it: the output shares the input's data. */
+function shareData(args: { inputs: tf.NamedTensorInfoMap; backend: unknown }): tf.TensorInfo {
+  const x = args.inputs.x as tf.TensorInfo;
+  (args.backend as { incRef: (dataId: unknown) => void }).incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+}
+
+/**
+ * `save(tensors)` of a `tf.customGrad` function, without its copies on wasm. tfjs saves a clone
+ * of each tensor for the backward pass, and wasm's clone (its Identity kernel) copies the data:
+ * megabytes per training step. With `shortcuts.shareSaved`, wasm's Identity is swapped for the
+ * length of the call for one that shares the data, as wasm's own reshape does (the backend
+ * counts the references to each data). Same values, and the saved tensors keep their data's
+ * identity, so what batchMatMul keeps packed for them (`keepB`) is found again in the backward
+ * pass. Elsewhere, plain `save(tensors)`.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { saveShared } from "@lib/model/batch_matmul.ts";
+ * const square = tf.customGrad((x, save) => {
+ *   saveShared(save as tf.GradSaveFunc, [x as tf.Tensor]);
+ *   return { value: (x as tf.Tensor).square(), gradFunc: (dy, [s]) => dy.mul(s).mul(2) };
+ * });
+ * ```
+ */
+export function saveShared(save: tf.GradSaveFunc, tensors: tf.Tensor[]): void {
+  const identity = tf.getKernel("Identity", "wasm");
+  if (tf.getBackend() !== "wasm" || !shortcuts.shareSaved || !identity) return save(tensors);
+  tf.unregisterKernel("Identity", "wasm");
+  tf.registerKernel({
+    kernelName: "Identity",
+    backendName: "wasm",
+    kernelFunc: shareData as tf.KernelFunc,
+  });
+  try {
+    save(tensors);
+  } finally {
+    tf.unregisterKernel("Identity", "wasm");
+    tf.registerKernel(identity);
+  }
 }

@@ -1,7 +1,13 @@
 import * as tf from "@tensorflow/tfjs";
-import { check } from "@lib/testing/mod.ts";
+import { assertArrayEqual, check } from "@lib/testing/mod.ts";
 import { backendFromEnv, initBackend } from "@lib/tf/mod.ts";
-import { type Segment, segmentMatMul } from "./batch_matmul.ts";
+import {
+  batchMatMul,
+  keptViewCount,
+  saveShared,
+  type Segment,
+  segmentMatMul,
+} from "./batch_matmul.ts";
 
 await initBackend(backendFromEnv());
 const onWasm = tf.getBackend() === "wasm";
@@ -64,4 +70,55 @@ Deno.test(`segmentMatMul: packA (the transposed product, transposed back) gives 
       check(bad === 0, `${what}: ${bad} of ${nout} floats differ from tf.matMul's in their bits`);
     }
   });
+});
+
+Deno.test(`batchMatMul: keepB keeps b packed for its next product and releases it with b${skip}`, () => {
+  if (!onWasm) return console.log(skip.trim());
+  const start = keptViewCount();
+  const b = tf.randomNormal([3, 16, 8], 0, 1, "float32", 3) as tf.Tensor3D;
+  const bAgain = b.reshape([3, 16, 8]) as tf.Tensor3D; // the same data
+  tf.tidy(() => {
+    const a1 = tf.randomNormal([3, 5, 16], 0, 1, "float32", 4) as tf.Tensor3D;
+    const a2 = tf.randomNormal([3, 7, 16], 0, 1, "float32", 5) as tf.Tensor3D;
+    const first = batchMatMul(a1, b, { keepB: true });
+    check(keptViewCount() === start + 3, `one view per sequence kept: ${keptViewCount() - start}`);
+    const second = batchMatMul(a2, bAgain, { keepB: true });
+    check(
+      keptViewCount() === start + 3,
+      `the second product reuses them: ${keptViewCount() - start}`,
+    );
+    check(differingBits(first, batchMatMul(a1, b)) === 0, "the first product's bits");
+    check(differingBits(second, batchMatMul(a2, b)) === 0, "the second product's bits");
+  });
+  b.dispose();
+  check(keptViewCount() === start + 3, "kept while a tensor still holds the data");
+  bAgain.dispose();
+  check(keptViewCount() === start, `released with the data: ${keptViewCount() - start} left`);
+});
+
+Deno.test(`saveShared: a custom gradient's saved tensors share their data, and tf.clone still copies${skip}`, () => {
+  if (!onWasm) return console.log(skip.trim());
+  const before = tf.memory().numTensors;
+  const x = tf.tidy(() => tf.variable(tf.tensor1d([1, 2, 3])));
+  let forwardData: unknown;
+  let savedData: unknown;
+  const f = tf.customGrad((v, save) => {
+    const y = (v as tf.Tensor).mul(2);
+    forwardData = y.dataId;
+    saveShared(save as tf.GradSaveFunc, [y]);
+    return {
+      value: y.sum(),
+      gradFunc: (dy, saved) => {
+        savedData = saved[0].dataId;
+        return dy.mul(saved[0]);
+      },
+    };
+  });
+  const { value, grads } = tf.variableGrads(() => f(x) as tf.Scalar);
+  check(savedData === forwardData, "the backward pass reads the forward's data, not a copy");
+  assertArrayEqual(grads[x.name], [2, 4, 6], "the gradient");
+  const copy = tf.clone(x);
+  check(copy.dataId !== x.dataId, "tf.clone copies again after saveShared (Identity restored)");
+  tf.dispose([value, ...Object.values(grads), copy, x]);
+  check(tf.memory().numTensors === before, `numTensors ${before} -> ${tf.memory().numTensors}`);
 });

@@ -104,7 +104,9 @@ function rowRange(m: tf.Tensor3D, start: number, end: number): tf.Tensor3D {
 
 /**
  * The scores of the blocks: `rows_b @ colsT_b` restricted to each block, for rows
- * `[batch*seq, k]` and the per-sequence right operand `colsT` `[batch, k, seq]`.
+ * `[batch*seq, k]` and the per-sequence right operand `colsT` `[batch, k, seq]`. With `keep`
+ * and one block, colsT stays packed for the next call with it (batchMatMul's `keepB`): for a
+ * forward pass whose backward pass multiplies by the same colsT.
  *
  * @example
  * ```ts
@@ -118,12 +120,13 @@ export function blockScores(
   rows: tf.Tensor2D,
   colsT: tf.Tensor3D,
   blocks: CausalBlock[],
+  keep = false,
 ): tf.Tensor3D[] {
   const [batch, k, seq] = colsT.shape;
   const q = perSequence(rows, batch);
   return blocks.map(({ start, end }) => {
-    const keys = end === seq ? colsT : colsT.slice([0, 0, 0], [batch, k, end]);
-    return batchMatMul(rowRange(q, start, end), keys);
+    if (end === seq) return batchMatMul(rowRange(q, start, end), colsT, { keepB: keep });
+    return batchMatMul(rowRange(q, start, end), colsT.slice([0, 0, 0], [batch, k, end]));
   });
 }
 

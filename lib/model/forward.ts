@@ -37,6 +37,7 @@ import * as tf from "@tensorflow/tfjs";
 import { type ModelConfig, PARAM_NAMES, type ParamName } from "./config.ts";
 import { need, type Params } from "./params.ts";
 import { finalLayer } from "./final_ffn.ts";
+import { copyRows, saveShared, shortcuts } from "./batch_matmul.ts";
 import {
   blockFull,
   blockMasks,
@@ -352,30 +353,49 @@ function rowMatrices(params: Params, config: ModelConfig) {
 /** The matrices of {@linkcode rowMatrices}. */
 type RowMatrices = ReturnType<typeof rowMatrices>;
 
-/** The embedding and layer 1, on every row (both paths need all of it: layer 2 reads every h1). */
+/**
+ * The token embedding w_E(z) of ids `[rows]`: the rows of W_E `[N, d]`, `[rows, d]`. Written as
+ * the 2-D product oneHot(z) W_E (`[rows, N] @ [N, d]`): on wasm that fast-path matmul is about
+ * ten times quicker than tf.gather, whose kernel copies row by row; with wasm's row copy
+ * (copyRows, `shortcuts.gatherEmbedding`) the rows are copied from the ids read in memory, which
+ * gives the product's very bits (each entry of oneHot(z) W_E adds exact zeros to one entry of
+ * W_E) at a fraction of its cost. An id outside 0..N-1 gets a zero row, as oneHot gives it.
+ */
+function embed(wE: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
+  const n = wE.shape[0];
+  if (tf.getBackend() === "wasm" && shortcuts.gatherEmbedding) {
+    const z = tf.backend().readSync(ids.dataId) as Int32Array; // host memory: a copy, no stall
+    const to = Int32Array.from(z.keys()).filter((i) => z[i] >= 0 && z[i] < n);
+    return copyRows(wE, z.length, Array.from(to, (i) => z[i]), to);
+  }
+  return tf.matMul(tf.oneHot(ids, n).toFloat(), wE);
+}
+
+/**
+ * The embedding and layer 1, on every row (both paths need all of it: layer 2 reads every h1).
+ * `keep`: a backward pass follows, which multiplies by x^T (and h1^T) again: they stay packed.
+ */
 function layerOneValues(
   params: Params,
   config: ModelConfig,
   inputs: tf.Tensor2D,
   blocks: CausalBlock[],
   w: RowMatrices,
+  keep: boolean,
 ): LayerOne {
   const [batch, seq] = inputs.shape;
   const d = config.dim;
   const rows = batch * seq;
   const masks = blockMasks(blocks); // one [seq, seq] mask when there is one block
-  // x = w_E(z_t) + p_t: [rows, d], the lookup written as the 2-D product oneHot(z) W_E
-  // ([rows, N] @ [N, d]): on wasm that fast-path matmul is about ten times quicker than
-  // tf.gather, whose kernel copies row by row.
+  // x = w_E(z_t) + p_t: [rows, d]
   const ids = inputs.reshape([rows]) as tf.Tensor1D;
   const pos = need(params, "pos").slice([0, 0], [seq, d]);
-  const oneHot = tf.oneHot(ids, config.vocabSize).toFloat() as tf.Tensor2D; // [rows, N]
-  const x = tf.matMul(oneHot, need(params, "wE")).reshape([batch, seq, d]).add(pos)
+  const x = embed(need(params, "wE"), ids).reshape([batch, seq, d]).add(pos)
     .reshape([rows, d]) as tf.Tensor2D;
   // Layer 1: scores x_t·W_K1 x_s/√d = a1_t · x_s, values u1_s = W_O1 W_V1 x_s
   const a1 = tf.matMul(x, w.wK1) as tf.Tensor2D;
   const xT = transposePerSequence(x, batch);
-  const p1 = blockSoftmax(blockScores(a1, xT, blocks), masks);
+  const p1 = blockSoftmax(blockScores(a1, xT, blocks, keep), masks);
   const u1 = tf.matMul(x, w.m1) as tf.Tensor2D;
   const h1 = x.add(blockTimesRows(p1, u1, blocks)) as tf.Tensor2D;
   return { ids, x, xT, a1, p1, h1, h1T: transposePerSequence(h1, batch) };
@@ -404,13 +424,14 @@ function fastForwardValues(
   config: ModelConfig,
   inputs: tf.Tensor2D,
   blocks: CausalBlock[],
+  keep: boolean,
 ): Saved {
   const w = rowMatrices(params, config);
-  const l1 = layerOneValues(params, config, inputs, blocks, w);
+  const l1 = layerOneValues(params, config, inputs, blocks, w, keep);
   const { h1, h1T } = l1;
   // Layer 2: queries, keys and values from h1
   const a2 = tf.matMul(h1, w.wK2) as tf.Tensor2D;
-  const p2 = blockSoftmax(blockScores(a2, h1T, blocks), blockMasks(blocks));
+  const p2 = blockSoftmax(blockScores(a2, h1T, blocks, keep), blockMasks(blocks));
   const g = blockTimesRows(p2, tf.matMul(h1, w.wV2T) as tf.Tensor2D, blocks);
   const h2 = h1.add(tf.matMul(g, w.wO2T)) as tf.Tensor2D;
   return { ...l1, a2, p2, g, h2, ...finalValues(params, config, h2) };
@@ -426,9 +447,10 @@ function rowsForwardValues(
   inputs: tf.Tensor2D,
   blocks: CausalBlock[],
   g: RowGroups,
+  keep: boolean,
 ): SavedRows {
   const w = rowMatrices(params, config);
-  const l1 = layerOneValues(params, config, inputs, blocks, w);
+  const l1 = layerOneValues(params, config, inputs, blocks, w, keep);
   const h1q = gatherRows(l1.h1, g); // [k, d]
   const a2 = tf.matMul(h1q, w.wK2) as tf.Tensor2D;
   const p2 = tf.softmax(groupScores(a2, l1.h1, g).add(groupMaskBias(g))) as tf.Tensor2D;
@@ -497,7 +519,7 @@ function layerOneBackward(
   // h1 = x + β1 u1 with u1 = x M1: dβ1 = dh1 u1^T = (dh1 M1^T) x^T
   const ds1 = blockSoftmaxBackward(
     s.p1,
-    blockScores(tf.matMul(dh1, w.tr(w.m1)) as tf.Tensor2D, s.xT, blocks),
+    blockScores(tf.matMul(dh1, w.tr(w.m1)) as tf.Tensor2D, s.xT, blocks, true),
   );
   // scores1 = a1 x^T: da1 = dS1 x
   const da1 = times(ds1, s.x);
@@ -558,7 +580,7 @@ function fastBackward(
   // g = β2 v2 with v2 = h1 W_V2^T, so dβ2 = dg v2^T = (dh W_O2 W_V2) h1^T: one folded d×d
   // matrix instead of two products with the rows
   const dgV = tf.matMul(dh, tf.matMul(need(params, "wO2"), need(params, "wV2"))) as tf.Tensor2D;
-  const ds2 = blockSoftmaxBackward(s.p2, blockScores(dgV, s.h1T, blocks));
+  const ds2 = blockSoftmaxBackward(s.p2, blockScores(dgV, s.h1T, blocks, true));
   // scores2 = a2 h1^T: da2 = dS2 h1
   const da2 = times(ds2, s.h1);
   if (want("wK2")) grads.wK2 = tf.matMul(rowsT(s.h1), da2).div(Math.sqrt(d));
@@ -703,8 +725,8 @@ export function forward(
   const run = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const save = args[args.length - 1] as tf.GradSaveFunc;
     if (groups) {
-      const s = rowsForwardValues(params, config, inputs, blocks, groups);
-      save(flattenSaved(s, SAVED_ROWS_KEYS));
+      const s = rowsForwardValues(params, config, inputs, blocks, groups, true);
+      saveShared(save, flattenSaved(s, SAVED_ROWS_KEYS));
       return {
         value: kept(s, groups),
         gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
@@ -714,8 +736,8 @@ export function forward(
         },
       };
     }
-    const s = fastForwardValues(params, config, inputs, blocks);
-    save(flattenSaved(s, SAVED_KEYS));
+    const s = fastForwardValues(params, config, inputs, blocks, true);
+    saveShared(save, flattenSaved(s, SAVED_KEYS));
     keepAttention(s);
     return {
       value: full(s),
@@ -727,8 +749,10 @@ export function forward(
     };
   });
   const logits = (names.length > 0 ? run(...names.map((name) => params[name]!)) : tf.tidy(() => {
-    if (groups) return kept(rowsForwardValues(params, config, inputs, blocks, groups), groups);
-    const s = fastForwardValues(params, config, inputs, blocks);
+    if (groups) {
+      return kept(rowsForwardValues(params, config, inputs, blocks, groups, false), groups);
+    }
+    const s = fastForwardValues(params, config, inputs, blocks, false);
     keepAttention(s);
     return full(s);
   })) as tf.Tensor3D;
