@@ -47,13 +47,21 @@ export interface BrokenLesson {
  */
 export function brokenMessage(b: BrokenLesson): string {
   const note = brokenNote(b);
-  return `${note.lead} \`${note.command}\` ${note.tail}`;
+  const where = note.where ? ` at ${note.where.text}` : "";
+  return `${note.lead}${where}${note.sep} \`${note.command}\` ${note.tail}`;
 }
 
-/** The parts of the note a demo shows: the text, the command to run, and what it does. */
+/**
+ * The parts of the note a demo shows: the text, where the error is (with its line on the site,
+ * `/source/...#L12`), the command to run, and what it does.
+ */
 export interface BrokenNote {
   /** What stopped the demo, naming the lesson and the file. */
   lead: string;
+  /** Where the error is, when known, and the address of that line on the site. */
+  where?: { text: string; href?: string };
+  /** The punctuation before the command (":" or ";"). */
+  sep: string;
   /** The terminal command that helps. */
   command: string;
   /** What the command does. */
@@ -68,21 +76,29 @@ export interface BrokenNote {
  * ```ts
  * import { brokenNote } from "./broken_lesson.ts";
  * const b = { lesson: 3, slug: "03_associative_memory", file: "lessons/03_associative_memory/exercises.ts", missing: true, problem: "" };
- * brokenNote(b, 5).lead; // "Lesson 5's demo needs your lesson 3 code, and lessons/03_associative_memory/exercises.ts is missing:"
+ * brokenNote(b, 5).lead; // "Lesson 5's demo needs your lesson 3 code, and lessons/03_associative_memory/exercises.ts is missing"
  * ```
  */
 export function brokenNote(b: BrokenLesson, demoLesson?: number): BrokenNote {
-  const what = b.missing
-    ? "is missing:"
-    : `does not compile: ${b.problem}${b.where ? ` at ${b.where}` : ""};`;
+  const what = b.missing ? "is missing" : `does not compile: ${b.problem}`;
   const lead = demoLesson === undefined
     ? `${b.file} ${what}`
     : demoLesson === b.lesson
     ? `Lesson ${b.lesson}'s demo runs your ${b.file}, which ${what}`
     : `Lesson ${demoLesson}'s demo needs your lesson ${b.lesson} code, and ${b.file} ${what}`;
-  return b.missing
-    ? { lead, command: `deno task lesson ${b.lesson} --reset`, tail: "restores the original stub" }
-    : { lead, command: `deno task lesson ${b.lesson}`, tail: "shows it" };
+  if (b.missing) {
+    return {
+      lead,
+      sep: ":",
+      command: `deno task lesson ${b.lesson} --reset`,
+      tail: "restores the original stub",
+    };
+  }
+  const at = b.where?.match(/^(lessons\/.+):(\d+):\d+$/);
+  const where = b.where
+    ? { text: b.where, href: at ? `/source/${at[1]}#L${at[2]}` : undefined }
+    : undefined;
+  return { lead, where, sep: ";", command: `deno task lesson ${b.lesson}`, tail: "shows it" };
 }
 
 /**

@@ -442,7 +442,14 @@ export function CodePanel(
       )}
       {note && (
         <p class="note waiting broken" role="alert">
-          {note.lead} <code>{note.command}</code> {note.tail}. {buttons}
+          {note.lead}
+          {note.where && (
+            <>
+              {" at "}
+              {note.where.href ? <a href={note.where.href}>{note.where.text}</a> : note.where.text}
+            </>
+          )}
+          {note.sep} <code>{note.command}</code> {note.tail}. {buttons}
         </p>
       )}
     </div>

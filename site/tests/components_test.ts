@@ -305,6 +305,14 @@ Deno.test("a demo stopped by a broken exercise file names the lesson, the file a
     assert(!/ {2}/.test(said), `one space between the parts: ${said}`);
   }
   assertEquals(brokenNote(missing, 5).command, "deno task lesson 3 --reset");
+  const html = renderToString(
+    h(CodePanel, { exp: { source: "learner", setSource, broken: syntax, lesson: 3 } }),
+  );
+  assertStringIncludes(
+    html,
+    ' at <a href="/source/lessons/03_associative_memory/exercises.ts#L395">' +
+      "lessons/03_associative_memory/exercises.ts:395:11</a>; <code>deno task lesson 3</code>",
+  );
   assertEquals(
     brokenMessage(missing),
     "lessons/03_associative_memory/exercises.ts is missing: `deno task lesson 3 --reset` " +

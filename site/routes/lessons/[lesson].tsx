@@ -226,7 +226,7 @@ function MissingFile({ lesson }: { lesson: Lesson }) {
   });
   return (
     <p class="note broken" role="alert">
-      Your exercise file <code>{lesson.paths.exercises}</code> is missing:{" "}
+      Your exercise file <code>{lesson.paths.exercises}</code> is missing{note.sep}{" "}
       <code>{note.command}</code> {note.tail}.
     </p>
   );
