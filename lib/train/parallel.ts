@@ -408,8 +408,10 @@ export class GradientPool {
       finished = true;
       // Wait for every Worker, even after one failed, so that none is still busy with this
       // step when the next one starts; then report the first failure.
+      // (A timeout terminates them all: then there is nothing left to wait for.)
       const failures: unknown[] = [];
       shards.forEach(({ member }, i) => {
+        if (this.#disposed) return;
         try {
           this.#await(member, i);
         } catch (error) {
@@ -418,6 +420,7 @@ export class GradientPool {
       });
       this.#inFlight = false;
       if (failures.length > 0) throw failures[0];
+      if (this.#disposed) throw new Error("the gradient pool was disposed during the step");
       return this.#update(shards, params, options);
     };
   };

@@ -291,6 +291,10 @@ test("GradientPool: a Worker's error comes back with its number; a stub as NotIm
       () => pool.trainingStep(params, config.model, stub, options),
       (e: unknown) => e instanceof NotImplementedError && e.exercise === "trainingStep",
     );
+    // A pool disposed while a step is in flight: finishing it says so (no stale gradients).
+    const orphan = pool.startStep(params, config.model, broken, options);
+    pool.dispose();
+    assert.throws(orphan, /disposed during the step/);
   } finally {
     tf.dispose([...Object.values(broken), ...Object.values(stub)]);
     trainer.dispose();
