@@ -27,7 +27,9 @@ import * as tf from "@tensorflow/tfjs";
  * XNNPACK then packs a smaller operand (segmentMatMul's `packA`); `gatherEmbedding` copies the
  * rows of W_E (lib/model/forward.ts) instead of multiplying by a one-hot matrix; `keepPacked`
  * lets batchMatMul keep a right operand packed for its next product (`keepB`); `shareSaved`
- * saves a custom gradient's tensors without copying them ({@linkcode saveShared}). Tests switch
+ * saves a custom gradient's tensors without copying them ({@linkcode saveShared});
+ * `transposedLayerOne` computes layer 1's products β1 u1 and dS1 x of lib/model/forward.ts
+ * transposed, so that XNNPACK packs the 64×64 square rather than the 64×128 rows. Tests switch
  * them off to compare against the plain computation bit for bit; nothing else should.
  *
  * @example
@@ -41,6 +43,7 @@ export const shortcuts = {
   gatherEmbedding: true,
   keepPacked: true,
   shareSaved: true,
+  transposedLayerOne: true,
 };
 
 const KERNEL = "CourseBatchMatMulViews";
@@ -208,15 +211,16 @@ function viewsKernel(
   const keepB = Boolean(args.attrs?.keepB);
   const a = args.inputs.a as tf.TensorInfo;
   const b = args.inputs.b as tf.TensorInfo;
-  const [batch, m, k] = a.shape;
-  const n = b.shape[2];
+  const [, m, k] = a.shape;
+  const [batch, , n] = b.shape;
+  const aStep = a.shape[0] === 1 ? 0 : m * k * 4; // one a for every b: [1, m, k]
   const out = backend.makeOutput([batch, m, n], "float32");
   const [oa, ob, oo] = [a, b, out].map((t) => backend.dataIdMap.get(t.dataId).memoryOffset);
   if (keepB) releaseWithData(backend);
   for (let i = 0; i < batch; i++) {
     const bAt = ob + i * k * n * 4;
     const bId = keepB ? keptView(backend, b.dataId, bAt, k, n) : undefined;
-    viewProduct(backend, [oa + i * m * k * 4, bAt, oo + i * m * n * 4], m, k, n, bId);
+    viewProduct(backend, [oa + i * aStep, bAt, oo + i * m * n * 4], m, k, n, bId);
   }
   return out;
 }
@@ -360,7 +364,10 @@ function register(): void {
       const [a, b] = saved as tf.Tensor3D[];
       const g = dy as tf.Tensor3D;
       return {
-        a: () => batchMatMul(g, tf.transpose(b, [0, 2, 1])), // dA = dY B^T
+        a: () => {
+          const da = batchMatMul(g, tf.transpose(b, [0, 2, 1])); // dA = dY B^T
+          return a.shape[0] === 1 && da.shape[0] > 1 ? da.sum(0, true) : da; // one a for all
+        },
         b: () => batchMatMul(tf.transpose(a, [0, 2, 1]), g), // dB = A^T dY
       };
     },
@@ -370,13 +377,13 @@ function register(): void {
 
 /**
  * `a_i @ b_i` for every i, operands not transposed (transpose them explicitly with
- * `tf.transpose(x, [0, 2, 1])`, which is cheap).
+ * `tf.transpose(x, [0, 2, 1])`, which is cheap). An `a` of batch 1 multiplies every `b_i`.
  *
  * With `keepB` (wasm, `shortcuts.keepPacked`), XNNPACK's packed copy of each `b_i` is kept
  * until b is freed, so a later product with the same b (`keepB` again) does not pack it again:
  * for a right operand used twice, e.g. in a forward pass and its backward pass. Same bits.
  *
- * @param a `[batch, m, k]` float32.
+ * @param a `[batch, m, k]` (or `[1, m, k]`) float32.
  * @param b `[batch, k, n]` float32.
  * @returns `[batch, m, n]`.
  *
@@ -392,13 +399,16 @@ export function batchMatMul(
   b: tf.Tensor3D,
   options: { keepB?: boolean } = {},
 ): tf.Tensor3D {
-  if (a.rank !== 3 || b.rank !== 3 || a.shape[0] !== b.shape[0] || a.shape[2] !== b.shape[1]) {
+  const batchOk = a.shape[0] === b.shape[0] || a.shape[0] === 1;
+  if (a.rank !== 3 || b.rank !== 3 || !batchOk || a.shape[2] !== b.shape[1]) {
     throw new Error(
       `batchMatMul: expected [batch, m, k] and [batch, k, n], got [${a.shape}] and [${b.shape}]`,
     );
   }
   if (tf.getBackend() !== "wasm" || a.dtype !== "float32" || b.dtype !== "float32") {
-    return tf.matMul(a, b);
+    // tiled: tf.matMul broadcasts a, but its gradient does not sum over the batch
+    if (a.shape[0] === b.shape[0]) return tf.matMul(a, b);
+    return tf.tidy(() => tf.matMul(tf.tile(a, [b.shape[0], 1, 1]), b));
   }
   register();
   const keepB = Boolean(options.keepB) && shortcuts.keepPacked;

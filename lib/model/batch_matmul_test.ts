@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import { assertArrayEqual, check } from "@lib/testing/mod.ts";
+import { assertAllClose, assertArrayEqual, check } from "@lib/testing/mod.ts";
 import { backendFromEnv, initBackend } from "@lib/tf/mod.ts";
 import {
   batchMatMul,
@@ -121,4 +121,17 @@ Deno.test(`saveShared: a custom gradient's saved tensors share their data, and t
   check(copy.dataId !== x.dataId, "tf.clone copies again after saveShared (Identity restored)");
   tf.dispose([value, ...Object.values(grads), copy, x]);
   check(tf.memory().numTensors === before, `numTensors ${before} -> ${tf.memory().numTensors}`);
+});
+
+Deno.test(`batchMatMul: an a of batch 1 multiplies every b_i, with tf.matMul's bits, and its gradient sums over the batch (backend ${tf.getBackend()})`, () => {
+  tf.tidy(() => {
+    const a = tf.randomNormal([1, 6, 16], 0, 1, "float32", 6) as tf.Tensor3D;
+    const b = tf.randomNormal([4, 16, 5], 0, 1, "float32", 7) as tf.Tensor3D;
+    const tiled = tf.tile(a, [4, 1, 1]) as tf.Tensor3D;
+    const bad = differingBits(batchMatMul(a, b), tf.matMul(tiled, b));
+    check(bad === 0, `${bad} floats differ from the tiled product's`);
+    const g = tf.grad((t: tf.Tensor) => batchMatMul(t as tf.Tensor3D, b).square().sum())(a);
+    const gTiled = tf.grad((t: tf.Tensor) => tf.matMul(t, b).square().sum())(tiled).sum(0, true);
+    assertAllClose(g, gTiled, { atol: 1e-4, what: "d/da summed over the batch" });
+  });
 });

@@ -37,7 +37,7 @@ import * as tf from "@tensorflow/tfjs";
 import { type ModelConfig, PARAM_NAMES, type ParamName } from "./config.ts";
 import { need, type Params } from "./params.ts";
 import { finalLayer } from "./final_ffn.ts";
-import { copyRows, saveShared, shortcuts } from "./batch_matmul.ts";
+import { batchMatMul, copyRows, saveShared, shortcuts } from "./batch_matmul.ts";
 import {
   blockFull,
   blockMasks,
@@ -395,7 +395,18 @@ function layerOneValues(
   // Layer 1: scores x_t·W_K1 x_s/√d = a1_t · x_s, values u1_s = W_O1 W_V1 x_s
   const a1 = tf.matMul(x, w.wK1) as tf.Tensor2D;
   const xT = transposePerSequence(x, batch);
-  const p1 = blockSoftmax(blockScores(a1, xT, blocks, keep), masks);
+  const transposed = tf.getBackend() === "wasm" && shortcuts.transposedLayerOne &&
+    blocks.length === 1;
+  const p1 = blockSoftmax(blockScores(a1, xT, blocks, keep || transposed), masks);
+  if (transposed) {
+    // h1_b^T = x_b^T + u1_b^T β1_b^T with u1_b^T = M1^T x_b^T: XNNPACK packs β1_b^T (4k floats)
+    // instead of u1_b (8k), and x_b^T is still packed from the scores
+    const m1T = w.tr(w.m1).expandDims(0) as tf.Tensor3D; // [1, d, d]
+    const u1T = batchMatMul(m1T, xT, { keepB: true }); // [batch, d, seq]
+    const h1T = xT.add(batchMatMul(u1T, tf.transpose(p1[0], [0, 2, 1]))) as tf.Tensor3D;
+    const h1 = tf.transpose(h1T, [0, 2, 1]).reshape([rows, d]) as tf.Tensor2D;
+    return { ids, x, xT, a1, p1, h1, h1T };
+  }
   const u1 = tf.matMul(x, w.m1) as tf.Tensor2D;
   const h1 = x.add(blockTimesRows(p1, u1, blocks)) as tf.Tensor2D;
   return { ids, x, xT, a1, p1, h1, h1T: transposePerSequence(h1, batch) };
@@ -521,9 +532,23 @@ function layerOneBackward(
     s.p1,
     blockScores(tf.matMul(dh1, w.tr(w.m1)) as tf.Tensor2D, s.xT, blocks, true),
   );
-  // scores1 = a1 x^T: da1 = dS1 x
-  const da1 = times(ds1, s.x);
-  if (want("wK1")) grads.wK1 = tf.matMul(rowsT(s.x), da1).div(Math.sqrt(d));
+  // scores1 = a1 x^T: da1 = dS1 x. On wasm (shortcuts.transposedLayerOne) as da1_b^T =
+  // x_b^T dS1_b^T, so that XNNPACK packs dS1_b^T (4k floats) instead of x_b (8k); then
+  // dW_K1 = x^T da1 = (da1^T x)^T, the same sums.
+  const transposed = tf.getBackend() === "wasm" && shortcuts.transposedLayerOne &&
+    blocks.length === 1;
+  const da1T = transposed ? batchMatMul(s.xT, tf.transpose(ds1[0], [0, 2, 1])) : undefined;
+  let rows: tf.Tensor2D | undefined; // da1 [rows, d], made when needed
+  const da1 = () =>
+    rows ??= da1T
+      ? tf.transpose(da1T, [0, 2, 1]).reshape([batch * seq, d]) as tf.Tensor2D
+      : times(ds1, s.x);
+  if (want("wK1")) {
+    const product = da1T // [d, d]
+      ? tf.transpose(tf.matMul(tf.transpose(da1T, [1, 0, 2]).reshape([d, batch * seq]), s.x))
+      : tf.matMul(rowsT(s.x), da1());
+    grads.wK1 = product.div(Math.sqrt(d));
+  }
   const belowX = want("wE") || want("pos");
   if (want("wV1") || want("wO1") || belowX) {
     const du1 = timesT(s.p1, dh1); // dL/du1 [rows, d]
@@ -536,7 +561,7 @@ function layerOneBackward(
     if (belowX) {
       const dx = dh1
         .add(tf.matMul(du1, w.tr(w.m1)))
-        .add(tf.matMul(da1, w.tr(w.wK1)))
+        .add(tf.matMul(da1(), w.tr(w.wK1)))
         .add(timesT(ds1, s.a1)) as tf.Tensor2D;
       if (want("wE")) {
         // dW_E = oneHot(z)^T dx: the rows of dx summed per token id
