@@ -53,7 +53,9 @@ const COPY_ROWS_KERNEL = "CourseCopyRows";
 /** The parts of tfjs-backend-wasm 4.22's backend object this kernel uses. */
 interface WasmBackendInternals {
   wasm: {
-    cwrap: (name: string, ret: null, args: string[]) => (...args: unknown[]) => void;
+    HEAPU8: Uint8Array;
+    _malloc: (bytes: number) => number;
+    _BatchMatMul: (...args: number[]) => void;
     tfjs: {
       registerTensor: (id: number, size: number, offset: number) => void;
       disposeData: (id: number) => void;
@@ -67,28 +69,35 @@ interface WasmBackendInternals {
   makeOutput: (shape: number[], dtype: tf.DataType) => tf.TensorInfo;
 }
 
-type WasmMatMul = (...args: unknown[]) => void;
+/** out `[m, n]` = a `[m, k]` @ b `[k, n]`, operands and output given by their tensor ids. */
+type WasmMatMul = (
+  aId: number,
+  m: number,
+  k: number,
+  bId: number,
+  n: number,
+  outId: number,
+) => void;
 const wasmMatMuls = new WeakMap<object, WasmMatMul>();
 
-function shapeBytes(shape: number[]): Uint8Array {
-  return new Uint8Array(new Int32Array(shape).buffer);
-}
-
-/** The backend's C matmul (the entry point tfjs's own BatchMatMul kernel calls), wrapped once. */
+/**
+ * The backend's C matmul (the entry point tfjs's own BatchMatMul kernel calls), called directly
+ * with the two shapes written into a small buffer of the backend's memory, allocated once:
+ * through `cwrap` with array arguments (as tfjs calls it) each call cost about 1.5 µs more,
+ * which a per-sequence product of the attention pays hundreds of times a step.
+ */
 function wasmMatMul(backend: WasmBackendInternals): WasmMatMul {
   let matMul = wasmMatMuls.get(backend);
   if (!matMul) {
-    matMul = backend.wasm.cwrap("BatchMatMul", null, [
-      "number", // a id
-      "array", // a shape
-      "number", // a rank
-      "number", // b id
-      "array", // b shape
-      "number", // b rank
-      "number", // transpose a
-      "number", // transpose b
-      "number", // out id
-    ]);
+    const wasm = backend.wasm;
+    const at = wasm._malloc(24); // [1, m, k] and [1, k, n] as int32: kept for the backend's life
+    let shapes: Int32Array = new Int32Array(0);
+    matMul = (aId, m, k, bId, n, outId) => {
+      // a new view when the memory has grown (its buffer is replaced)
+      if (shapes.buffer !== wasm.HEAPU8.buffer) shapes = new Int32Array(wasm.HEAPU8.buffer, at, 6);
+      shapes.set([1, m, k, 1, k, n]);
+      wasm._BatchMatMul(aId, at, 3, bId, at + 12, 3, 0, 0, outId);
+    };
     wasmMatMuls.set(backend, matMul);
   }
   return matMul;
@@ -116,17 +125,7 @@ function viewProduct(
     return id;
   };
   const ids = [view(m * k, offsets[0]), bId ?? view(k * n, offsets[1]), view(m * n, offsets[2])];
-  wasmMatMul(backend)(
-    ids[0],
-    shapeBytes([1, m, k]),
-    3,
-    ids[1],
-    shapeBytes([1, k, n]),
-    3,
-    0,
-    0,
-    ids[2],
-  );
+  wasmMatMul(backend)(ids[0], m, k, ids[1], n, ids[2]);
   ids.forEach((id) => id !== bId && disposeData(id));
 }
 
