@@ -28,6 +28,35 @@ import { Trainer } from "@lib/train/trainer.ts";
 import { type GradientAverager, GradientPool } from "@lib/train/parallel.ts";
 import { median } from "./measure.ts";
 
+/**
+ * The fewest untimed and timed steps of each side of the comparison. A Worker's first steps are
+ * about twice as slow as its later ones while V8 compiles its code (profile.ts's "warm-up"
+ * line), and a step of the cpu run is tens of milliseconds, so the bench's general 2 + 5 steps
+ * would time the compiler. {@linkcode workersSteps} raises the bench's counts to these.
+ */
+export const WORKERS_MIN = { warmup: 20, steps: 10 } as const;
+
+/**
+ * The untimed and timed steps of the data-parallel comparison: the bench's own counts, at
+ * least {@linkcode WORKERS_MIN}.
+ *
+ * @example
+ * ```ts
+ * import { workersSteps } from "@lib/bench/parallel.ts";
+ * workersSteps({ warmup: 2, steps: 5 }); // { warmup: 20, steps: 10 }
+ * workersSteps({ warmup: 30, steps: 5 }); // { warmup: 30, steps: 10 }
+ * ```
+ */
+export function workersSteps(job: { warmup: number; steps: number }): {
+  warmup: number;
+  steps: number;
+} {
+  return {
+    warmup: Math.max(job.warmup, WORKERS_MIN.warmup),
+    steps: Math.max(job.steps, WORKERS_MIN.steps),
+  };
+}
+
 /** What {@linkcode timeWorkers} needs besides the configuration and the parts. */
 export interface WorkersOptions {
   /** N, the Workers of the data-parallel step. */
@@ -56,6 +85,8 @@ export interface WorkersTiming {
   speedup: number;
   /** Seconds to start the N Workers (their TensorFlow.js instances), once per run. */
   startS: number;
+  /** Untimed steps of each before the timed ones. */
+  warmup: number;
   /** Every timed step, ms. */
   oneStepMs: number[];
   /** Every timed step with N Workers, ms. */
@@ -113,6 +144,7 @@ export async function timeWorkers(
       manyMs,
       speedup: oneMs / manyMs,
       startS,
+      warmup: options.warmup,
       oneStepMs,
       manyStepMs,
     };

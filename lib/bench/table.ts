@@ -152,6 +152,8 @@ export interface WorkersResult {
   speedup?: number;
   /** Seconds to start the Workers. */
   startS?: number;
+  /** Untimed steps of each before the timed ones. */
+  warmup?: number;
   /** Why it was skipped or failed. */
   reason?: string;
 }
@@ -376,7 +378,9 @@ export function formatReport(r: BenchReport): string {
         (w.reason ??
           `${duration(w.oneMs!)}/step vs ${duration(w.manyMs!)}/step, speed-up ${
             fmt(w.speedup, 2)
-          }x (starting the Workers: ${fmt(w.startS)} s, once)`),
+          }x (${
+            w.warmup === undefined ? "" : `after ${w.warmup} untimed steps of each; `
+          }starting the Workers: ${fmt(w.startS)} s, once)`),
     );
   }
   if (r.ops.length + r.pipeline.length + (r.workers?.length ?? 0) > 0) out.push("");

@@ -85,6 +85,32 @@ Deno.test("formatReport prints every measured row and the reason of a skipped on
   assert.match(text, /Note: webgpu not measured: no adapter/);
 });
 
+Deno.test("formatReport says how many untimed steps of each preceded the Workers' comparison", () => {
+  const report: BenchReport = {
+    machine: { date: "d", deno: "2.9.6", tfjs: "4.22.0", cpu: "c", threads: 2, webgpu: "none" },
+    settings: { warmup: 2, steps: 5, budgetS: 60 },
+    matmul: [],
+    steps: [],
+    ops: [],
+    pipeline: [],
+    workers: [{
+      config: "cpu",
+      backend: "wasm",
+      workers: 2,
+      oneMs: 60,
+      manyMs: 40,
+      speedup: 1.5,
+      startS: 0.4,
+      warmup: 20,
+    }],
+    notes: [],
+  };
+  assert.match(
+    formatReport(report),
+    /60\.0 ms\/step vs 40\.0 ms\/step, speed-up 1\.50x \(after 20 untimed steps of each; starting the Workers: 0\.4 s, once\)/,
+  );
+});
+
 Deno.test("failedMeasurements: a failed step, op, Workers run or birth is listed; a skip is not", () => {
   const skipped = {
     config: "paper",

@@ -30,7 +30,7 @@ import {
   type Variant,
   variantShape,
 } from "./configs.ts";
-import { timeWorkers } from "./parallel.ts";
+import { timeWorkers, workersSteps } from "./parallel.ts";
 import { GradientPool } from "@lib/train/parallel.ts";
 import { stepFlops } from "./flops.ts";
 import {
@@ -323,7 +323,8 @@ async function measureWorkers(
 ): Promise<WorkersResult> {
   const config = benchConfig(configName, ctx.job.batch);
   const base = { config: configName, backend: ctx.backend, workers };
-  const steps = ctx.job.warmup + ctx.job.steps;
+  const counts = workersSteps(ctx.job);
+  const steps = counts.warmup + counts.steps;
   const seconds = estimateSeconds(ctx, 2 * steps * stepFlops(stepShapeOf(config)).total);
   if (seconds > ctx.job.budgetS) {
     return {
@@ -339,8 +340,7 @@ async function measureWorkers(
         backend: ctx.backend,
         average: ctx.parts.webgpu.averageGradients,
         workerUrl: ctx.parts.workerUrl,
-        warmup: ctx.job.warmup,
-        steps: ctx.job.steps,
+        ...counts,
       }),
     };
   } catch (error) {
