@@ -138,7 +138,8 @@ export async function runWithSource(
 /**
  * Runs `deno run -A [--import-map=MAP] entry ...args` with `@exercises/` pointing at `source`
  * (a map written under `root/.course/` for the reference; `deno.json`'s own for the learner's),
- * stdio inherited, and returns its exit code. The child finds the map in `COURSE_IMPORT_MAP` and
+ * stdio inherited, and returns its exit code. SIGINT and SIGTERM sent to this process are passed on
+ * to the child, which this process waits for. The child finds the map in `COURSE_IMPORT_MAP` and
  * the source in `COURSE_DEMO_SOURCE`. `deno task demo` and {@linkcode runWithSource} start their
  * tools this way.
  *
@@ -156,8 +157,13 @@ export async function runEntry(
   options: { cwd?: string; env?: Record<string, string> } = {},
 ): Promise<number> {
   const map = source === "solutions" ? await writeImportMap(root, source) : undefined;
+  // Ctrl-C (or a SIGINT/SIGTERM sent to this process alone) goes on to the child, and this
+  // process waits for it: the child's clean stop (a checkpoint, the summary) ends before the
+  // shell's prompt comes back, and no child is left running on its own.
+  const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
+  const forwards: [Deno.Signal, () => void][] = [];
   try {
-    const { code } = await new Deno.Command(Deno.execPath(), {
+    const child = new Deno.Command(Deno.execPath(), {
       args: ["run", "-A", ...(map ? [`--import-map=${map}`] : []), entry, ...args],
       cwd: options.cwd ?? Deno.cwd(),
       env: {
@@ -167,9 +173,21 @@ export async function runEntry(
       stdin: "inherit",
       stdout: "inherit",
       stderr: "inherit",
-    }).output();
-    return code;
+    }).spawn();
+    for (const signal of signals) {
+      const forward = () => {
+        try {
+          child.kill(signal);
+        } catch {
+          // it has just ended
+        }
+      };
+      Deno.addSignalListener(signal, forward);
+      forwards.push([signal, forward]);
+    }
+    return (await child.status).code;
   } finally {
+    for (const [signal, forward] of forwards) Deno.removeSignalListener(signal, forward);
     if (map) await Deno.remove(map).catch(() => {});
   }
 }
