@@ -339,7 +339,16 @@ async function machineInfo(): Promise<MachineInfo> {
   };
 }
 
-function progress(m: WorkerMessage): string | undefined {
+/**
+ * The progress line printed (to stderr with `--json`) when a backend's process reports `m`.
+ *
+ * @example
+ * ```ts
+ * import { progress } from "@lib/bench/cli.ts";
+ * progress({ type: "started", backend: "wasm", summary: "wasm (SIMD)" }); // "wasm: started (wasm (SIMD))"
+ * ```
+ */
+export function progress(m: WorkerMessage): string | undefined {
   const f = (x: number | undefined) => (x === undefined ? "-" : x.toFixed(1));
   switch (m.type) {
     case "started":
@@ -359,10 +368,19 @@ function progress(m: WorkerMessage): string | undefined {
       return `${m.result.backend}: attention op ${m.result.reason ?? "measured"}`;
     case "pipeline":
       return `${m.result.backend}: readback test ${m.result.reason ?? "measured"}`;
-    case "birth":
-      return `${m.result.backend}: birth${
-        m.result.workers ? ` with ${m.result.workers} Workers` : ""
-      } ${m.result.status}`;
+    case "birth": {
+      const b = m.result;
+      const what = `${b.backend}: birth of the ${b.config} configuration` +
+        (b.workers ? ` with ${b.workers} Workers` : "");
+      return `${what}: ` +
+        (b.status === "born"
+          ? `born at step ${b.step}, ${f(b.seconds)} s`
+          : b.status === "not born"
+          ? `not born within the cap (accuracy ${
+            b.lastAcc?.toFixed(3) ?? "-"
+          } after ${b.stepsRun} steps)`
+          : `failed (${b.reason})`);
+    }
     case "workers": {
       const w = m.result;
       return `${w.backend}: one process vs ${w.workers} Workers: ` +

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { main, parseBenchArgs, planTasks } from "@lib/bench/cli.ts";
+import { main, parseBenchArgs, planTasks, progress } from "@lib/bench/cli.ts";
 import { measuredBatch } from "@lib/bench/worker.ts";
 import { benchConfig } from "@lib/bench/configs.ts";
 
@@ -173,4 +173,30 @@ Deno.test("--out: a folder is refused before measuring; the report is written af
     Deno.env.delete("COURSE_BENCH_WORKER");
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test('progress: the birth run\'s line says at which step and when, not just "birth born"', () => {
+  const base = { config: "cpu", backend: "wasm", threshold: 0.95 } as const;
+  assert.equal(
+    progress({ type: "birth", result: { ...base, status: "born", step: 180, seconds: 13.94 } }),
+    "wasm: birth of the cpu configuration: born at step 180, 13.9 s",
+  );
+  assert.equal(
+    progress({
+      type: "birth",
+      result: { ...base, status: "born", step: 200, seconds: 8.7, workers: 2 },
+    }),
+    "wasm: birth of the cpu configuration with 2 Workers: born at step 200, 8.7 s",
+  );
+  assert.equal(
+    progress({
+      type: "birth",
+      result: { ...base, status: "not born", lastAcc: 0.5, stepsRun: 40, totalSeconds: 300 },
+    }),
+    "wasm: birth of the cpu configuration: not born within the cap (accuracy 0.500 after 40 steps)",
+  );
+  assert.equal(
+    progress({ type: "birth", result: { ...base, status: "failed", reason: "a stub" } }),
+    "wasm: birth of the cpu configuration: failed (a stub)",
+  );
 });
