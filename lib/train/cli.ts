@@ -631,9 +631,23 @@ export function workerCount(
   ].join("");
   return {
     count,
-    line: `${count} (data-parallel: each batch of ${batch} split ${sizes.join(" + ")}, ` +
+    line: `${count} (data-parallel: each batch of ${batch} split ${shardList(sizes)}, ` +
       `gradients averaged by lesson 6's averageGradients${notes})`,
   };
+}
+
+/** Shard sizes as read aloud: "32 + 32", "22 + 21 + 21", and a run of three or more equal
+ * ones counted ("64 × 1", "4 × 13 + 12"). */
+function shardList(sizes: number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < sizes.length;) {
+    let j = i;
+    while (j < sizes.length && sizes[j] === sizes[i]) j++;
+    const run = j - i;
+    parts.push(...(run >= 3 ? [`${run} × ${sizes[i]}`] : sizes.slice(i, j).map(String)));
+    i = j;
+  }
+  return parts.join(" + ");
 }
 
 function usage<T>(f: () => T): T {

@@ -287,3 +287,16 @@ Deno.test("--workers above the batch size is capped and says so; above the cores
   assert.doesNotMatch(over.line, /capped/);
   assert.match(over.line, /more Workers than this machine's 2 cores/);
 });
+
+Deno.test("--workers: many equal shards are counted, not spelled out one by one", () => {
+  const average = () => ({});
+  const line = (n: number, batch: number) => {
+    const w = workerCount(n, "wasm", batch, average, 2);
+    assert.ok(typeof w !== "string");
+    return w.line;
+  };
+  assert.match(line(99, 64), /each batch of 64 split 64 × 1,/);
+  assert.match(line(5, 64), /each batch of 64 split 4 × 13 \+ 12,/);
+  assert.match(line(2, 64), /each batch of 64 split 32 \+ 32,/);
+  assert.match(line(3, 64), /each batch of 64 split 22 \+ 21 \+ 21,/);
+});
