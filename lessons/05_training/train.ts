@@ -11,7 +11,12 @@
  * @module
  */
 import { main } from "@lib/train/cli.ts";
-import { runWithSource, sourceFromArgs, sourceInUse } from "@lib/code_source/mod.ts";
+import {
+  cannotLoadMessage,
+  runWithSource,
+  sourceFromArgs,
+  sourceInUse,
+} from "@lib/code_source/mod.ts";
 
 if (import.meta.main) {
   // Start the copy of the code that runs (the reference, or yours with --mine) before loading
@@ -33,15 +38,7 @@ if (import.meta.main) {
     ]);
   } catch (error) {
     if (sourceInUse() !== "lessons") throw error; // the reference's: the course's bug
-    const first = (error as Error).message.split("\n")[0].replace(/\.$/, "");
-    const file = `${(error as Error).stack}\n${(error as Error).message}`
-      .match(/lessons\/(\d\d)_\w+\/exercises\.ts/);
-    const lesson = file ? ` ${Number(file[1])}` : "";
-    console.error(
-      `error: deno task train --mine cannot load your code (${file?.[0] ?? "lessons/"}): ` +
-        `${first}. \`deno task lesson${lesson}\` says what is wrong (\`--reset\` restores a ` +
-        "missing file); without --mine the reference code runs.",
-    );
+    console.error(cannotLoadMessage("deno task train", error));
     Deno.exit(1);
   }
   const [data, training, { averageGradients }] = lessons;

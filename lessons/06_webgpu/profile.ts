@@ -9,16 +9,46 @@
  * @module
  */
 import { profileWorkers } from "@lib/bench/thread_cpu.ts";
-import { runWithSource, sourceFromArgs, sourceLine } from "@lib/code_source/mod.ts";
+import {
+  cannotLoadMessage,
+  runWithSource,
+  sourceFromArgs,
+  sourceInUse,
+  sourceLine,
+} from "@lib/code_source/mod.ts";
 import { initBackend } from "@lib/tf/mod.ts";
 import { presets } from "@lib/train/config.ts";
 import { trainerParts } from "@lib/train/parts.ts";
-import * as data from "@exercises/01_bigram_data/exercises.ts";
-import * as training from "@exercises/05_training/exercises.ts";
-import { averageGradients } from "@exercises/06_webgpu/exercises.ts";
+import { stubMessage } from "@lib/train/cli.ts";
+import { NotImplementedError } from "@lib/testing/mod.ts";
+
+const USAGE = `Usage: deno run -A lessons/06_webgpu/profile.ts [--workers N] [--steps S] [--mine]
+  --workers N   data-parallel Workers to profile (default 2)
+  --steps S     timed steps of each line (default 10)
+  --mine        profile your code (lessons/) instead of the reference (solutions/)
+  --help        this text`;
 
 if (import.meta.main) {
-  const { source, rest } = sourceFromArgs(Deno.args, "solutions");
+  if (Deno.args.includes("--help")) {
+    console.log(USAGE);
+    Deno.exit(0);
+  }
+  let parsed;
+  try {
+    parsed = sourceFromArgs(Deno.args, "solutions");
+  } catch (error) {
+    console.error(`error: ${(error as Error).message}`);
+    Deno.exit(2);
+  }
+  const { source, rest } = parsed;
+  for (let i = 0; i < rest.length; i += 2) {
+    if (rest[i] !== "--workers" && rest[i] !== "--steps") {
+      console.error(`error: unknown option ${rest[i]}\n\n${USAGE}`);
+      Deno.exit(2);
+    }
+  }
+  // Start the copy of the code asked for before loading any lesson: your unfinished lesson
+  // files must not stop the reference's profile.
   const relaunched = await runWithSource(source, import.meta.url, Deno.args);
   if (relaunched !== undefined) Deno.exit(relaunched);
   const flag = (name: string, fallback: number) => {
@@ -33,15 +63,35 @@ if (import.meta.main) {
   };
   const workers = flag("--workers", 2);
   const steps = flag("--steps", 10);
+  let lessons;
+  try {
+    lessons = await Promise.all([
+      import("@exercises/01_bigram_data/exercises.ts"),
+      import("@exercises/05_training/exercises.ts"),
+      import("@exercises/06_webgpu/exercises.ts"),
+    ]);
+  } catch (error) {
+    if (sourceInUse() !== "lessons") throw error; // the reference's: the course's bug
+    console.error(cannotLoadMessage("profile.ts", error));
+    Deno.exit(1);
+  }
+  const [data, training, { averageGradients }] = lessons;
   await initBackend("wasm");
   console.log(sourceLine());
   console.log(`load average at the start: ${Deno.loadavg().map((x) => x.toFixed(1)).join(", ")}`);
-  const lines = await profileWorkers(presets.cpu, trainerParts(data, training), {
-    workers,
-    steps,
-    average: averageGradients,
-    workerUrl: new URL("../05_training/train_worker.ts", import.meta.url),
-  });
+  let lines;
+  try {
+    lines = await profileWorkers(presets.cpu, trainerParts(data, training), {
+      workers,
+      steps,
+      average: averageGradients,
+      workerUrl: new URL("../05_training/train_worker.ts", import.meta.url),
+    });
+  } catch (error) {
+    if (!(error instanceof NotImplementedError)) throw error;
+    console.error(stubMessage(error).replace("deno task train --mine", "profile.ts --mine"));
+    Deno.exit(1);
+  }
   console.log(`CPU ms per call by thread (cpu preset, wasm, ${steps} steps each):`);
   for (const line of lines) {
     const total = line.threads.reduce((s, t) => s + t.ms, 0);

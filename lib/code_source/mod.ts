@@ -206,3 +206,25 @@ export function importMapArgs(): string[] {
   const map = readEnv(IMPORT_MAP_ENV);
   return map ? [`--import-map=${map}`] : [];
 }
+
+/**
+ * The one line a tool prints when `--mine` cannot load the learner's code (a file that does not
+ * compile, or is missing): the file, the first line of the error, and the lesson command that
+ * says more.
+ *
+ * @example
+ * ```ts
+ * import { cannotLoadMessage } from "@lib/code_source/mod.ts";
+ * const error = new Error("Module not found \"file:///c/lessons/05_training/exercises.ts\".");
+ * cannotLoadMessage("deno task train", error); // "error: deno task train --mine cannot load ... deno task lesson 5 ..."
+ * ```
+ */
+export function cannotLoadMessage(command: string, error: unknown): string {
+  const e = error instanceof Error ? error : new Error(String(error));
+  const first = e.message.split("\n")[0].replace(/\.$/, "");
+  const file = `${e.stack}\n${e.message}`.match(/lessons\/(\d\d)_\w+\/exercises\.ts/);
+  const lesson = file ? ` ${Number(file[1])}` : "";
+  return `error: ${command} --mine cannot load your code (${file?.[0] ?? "lessons/"}): ` +
+    `${first}. \`deno task lesson${lesson}\` says what is wrong (\`--reset\` restores a ` +
+    "missing file); without --mine the reference code runs.";
+}
