@@ -68,7 +68,8 @@ ${VARIANTS.map((v) => `    ${v.padEnd(11)} ${VARIANT_DESCRIPTIONS[v]}`).join("\n
                              default: the number of cores, at most 4; 1 skips both
   --no-birth                 skip the time-to-birth runs
   --birth-cap 300            seconds before the birth run gives up
-  --steps 5 --warmup 2       timed and untimed steps per measurement
+  --steps 5 --warmup 2       timed and untimed steps per measurement (the Workers comparison
+                             runs at least 10 and 20: a Worker's first steps compile)
   --budget 60                seconds one measurement may take; longer ones are skipped
   --batch N                  replace every configuration's batch size
   --matmul-n 512             size of the plain matmul
