@@ -17,6 +17,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import manifest from "./fresh.gen.ts";
 import { type App, createApp, hostAllowed } from "./glue/server.ts";
+import { LESSON_SLUG } from "@lib/course/lessons.ts";
 import { announceSite } from "@lib/course/site_address.ts";
 
 /** The usage text printed by `--help` and after a bad flag. */
@@ -116,7 +117,7 @@ export function lessonFigureMounts(root: string): Record<string, string> {
     if (entry.isDirectory && entry.name === "figures") {
       mounts["/_lessons/figures"] = join(root, "lessons", "figures");
     }
-    if (!entry.isDirectory || !/^\d\d_[a-z0-9_]+$/.test(entry.name)) continue;
+    if (!entry.isDirectory || !LESSON_SLUG.test(entry.name)) continue;
     const dir = join(root, "lessons", entry.name, "figures");
     try {
       if (Deno.statSync(dir).isDirectory) mounts[`/_lessons/${entry.name}/figures`] = dir;

@@ -75,6 +75,18 @@ export interface Lesson {
 }
 
 /**
+ * A lesson's folder name (its slug): two digits, an underscore, lowercase words.
+ *
+ * @example
+ * ```ts
+ * import { LESSON_SLUG } from "@lib/course/lessons.ts";
+ * LESSON_SLUG.test("01_bigram_data"); // true
+ * LESSON_SLUG.test("figures"); // false
+ * ```
+ */
+export const LESSON_SLUG = /^\d\d_[a-z0-9_]+$/;
+
+/**
  * Lists the lessons under `root/lessons`, sorted by number.
  *
  * @example
@@ -87,7 +99,7 @@ export interface Lesson {
 export async function listLessons(root: string): Promise<Lesson[]> {
   const slugs: string[] = [];
   for await (const entry of Deno.readDir(join(root, "lessons"))) {
-    if (!entry.isDirectory || !/^\d\d_[a-z0-9_]+$/.test(entry.name)) continue;
+    if (!entry.isDirectory || !LESSON_SLUG.test(entry.name)) continue;
     // A lesson folder without its README is still being written: it is not listed.
     const readme = await Deno.stat(join(root, "lessons", entry.name, "README.md")).catch(() => {});
     if (readme?.isFile) slugs.push(entry.name);

@@ -19,7 +19,7 @@
  * @module
  */
 import { dirname, join } from "node:path";
-import type { Exercise, Lesson } from "@lib/course/lessons.ts";
+import { type Exercise, type Lesson, LESSON_SLUG } from "@lib/course/lessons.ts";
 import { writeTextFileAtomic } from "@lib/course/atomic_write.ts";
 import { stamp } from "@lib/course/reset.ts";
 
@@ -144,7 +144,7 @@ function parseLessonProgress(
   problems: string[],
 ): LessonProgress | undefined {
   if (
-    !/^\d\d_[a-z0-9_]+$/.test(slug) || !isRecord(raw) || !isRecord(raw.exercises) ||
+    !LESSON_SLUG.test(slug) || !isRecord(raw) || !isRecord(raw.exercises) ||
     !isCount(raw.number) || typeof raw.title !== "string" || !isTime(raw.lastChecked)
   ) {
     problems.push(`lesson entry "${slug}" is malformed`);

@@ -375,6 +375,22 @@ function register(): void {
 }
 
 /**
+ * Per-sequence transposes: rows `[batch*seq, c]` (or `[batch, seq, c]`) to `[batch, c, seq]`.
+ * Applied to `[batch, c, seq]` it gives `[batch, seq, c]` back. The attention products' right
+ * operands (x_b^T, h1_b^T) are made this way.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { transposePerSequence } from "@lib/model/batch_matmul.ts";
+ * transposePerSequence(tf.ones([6, 4]), 2).shape; // [2, 4, 3]
+ * ```
+ */
+export function transposePerSequence(m: tf.Tensor, batch: number): tf.Tensor3D {
+  return tf.transpose(m.reshape([batch, -1, m.shape[m.rank - 1]]), [0, 2, 1]);
+}
+
+/**
  * `a_i @ b_i` for every i, operands not transposed (transpose them explicitly with
  * `tf.transpose(x, [0, 2, 1])`, which is cheap). An `a` of batch 1 multiplies every `b_i`.
  *

@@ -37,7 +37,13 @@ import * as tf from "@tensorflow/tfjs";
 import { type ModelConfig, PARAM_NAMES, type ParamName } from "./config.ts";
 import { need, type Params } from "./params.ts";
 import { finalLayer } from "./final_ffn.ts";
-import { batchMatMul, copyRows, saveShared, shortcuts } from "./batch_matmul.ts";
+import {
+  batchMatMul,
+  copyRows,
+  saveShared,
+  shortcuts,
+  transposePerSequence,
+} from "./batch_matmul.ts";
 import {
   blockFull,
   blockMasks,
@@ -322,11 +328,6 @@ function restoreSaved<S extends LayerOne>(
 /** Rows `[batch*seq, c]` as per-sequence matrices `[batch, seq, c]`. */
 function perSequence(rows: tf.Tensor2D, batch: number): tf.Tensor3D {
   return rows.reshape([batch, rows.shape[0] / batch, rows.shape[1]]);
-}
-
-/** Per-sequence transposes: rows `[batch*seq, c]` -> `[batch, c, seq]`. */
-function transposePerSequence(rows: tf.Tensor2D, batch: number): tf.Tensor3D {
-  return tf.transpose(perSequence(rows, batch), [0, 2, 1]);
 }
 
 /**

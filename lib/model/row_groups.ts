@@ -21,7 +21,13 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { copyRows, type Segment, segmentMatMul, shortcuts } from "./batch_matmul.ts";
+import {
+  copyRows,
+  type Segment,
+  segmentMatMul,
+  shortcuts,
+  transposePerSequence,
+} from "./batch_matmul.ts";
 
 /** The kept rows of a `[batch, seq]` grid, grouped by sequence. */
 export interface RowGroups {
@@ -142,11 +148,6 @@ function padGroups(packed: tf.Tensor2D, g: RowGroups, longest: number, into: Int
     .reshape([g.batch, longest, packed.shape[1]]) as tf.Tensor3D;
 }
 
-/** Rows `[batch*seq, c]` -> per-sequence transposes `[batch, c, seq]`, and back. */
-function flip(m: tf.Tensor, batch: number): tf.Tensor3D {
-  return tf.transpose(m.reshape([batch, -1, m.shape[m.rank - 1]]), [0, 2, 1]);
-}
-
 /**
  * Each sequence's kept query rows times its own keys: `q_b @ cols_bᵀ` for packed queries `q`
  * `[k, c]` and keys `cols` given as rows `[batch*seq, c]`; returns packed `[k, seq]`.
@@ -172,13 +173,13 @@ export function groupScores(q: tf.Tensor2D, cols: tf.Tensor2D, g: RowGroups): tf
       segments.push({ a: s * c, b: b * seq * c, out: s * seq, m: count(g, b), k: c, n: seq });
     }
     return tf.tidy(() => {
-      const right = packA ? cols : flip(cols, g.batch); // B^T [seq, c] or B [c, seq] per sequence
+      const right = packA ? cols : transposePerSequence(cols, g.batch); // B^T [seq, c] or B [c, seq] per sequence
       return segmentMatMul(q, right, [k, seq], segments, { packA }) as tf.Tensor2D;
     });
   }
   return tf.tidy(() => {
     const { longest, into, back } = padIndex(g);
-    const colsT = flip(cols, g.batch); // [batch, c, seq]
+    const colsT = transposePerSequence(cols, g.batch); // [batch, c, seq]
     const scores = tf.matMul(padGroups(q, g, longest, into), colsT); // [batch, longest, seq]
     return tf.gather(scores.reshape([-1, seq]), tf.tensor1d(back, "int32")) as tf.Tensor2D;
   });
@@ -212,13 +213,13 @@ export function groupTimesRows(p: tf.Tensor2D, rowsT: tf.Tensor3D, g: RowGroups)
       segments.push({ a: s * seq, b: b * c * seq, out: s * c, m: count(g, b), k: seq, n: c });
     }
     return tf.tidy(() => {
-      const right = packA ? rowsT : flip(rowsT, g.batch); // B^T [c, seq] or B [seq, c] per sequence
+      const right = packA ? rowsT : transposePerSequence(rowsT, g.batch); // B^T [c, seq] or B [seq, c] per sequence
       return segmentMatMul(p, right, [k, c], segments, { packA }) as tf.Tensor2D;
     });
   }
   return tf.tidy(() => {
     const { longest, into, back } = padIndex(g);
-    const out = tf.matMul(padGroups(p, g, longest, into), flip(rowsT, g.batch));
+    const out = tf.matMul(padGroups(p, g, longest, into), transposePerSequence(rowsT, g.batch));
     return tf.gather(out.reshape([-1, c]), tf.tensor1d(back, "int32")) as tf.Tensor2D;
   });
 }

@@ -19,9 +19,7 @@
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BrokenLesson } from "../client/broken_lesson.ts";
-
-/** A lesson's folder name: `01_bigram_data`. */
-export const LESSON_FOLDER = /^\d\d_[a-z0-9_]+$/;
+import { LESSON_SLUG } from "@lib/course/lessons.ts";
 
 /**
  * The lessons with an exercise file in `dir` (a `solutions/` or `lessons/` folder), sorted.
@@ -36,7 +34,7 @@ export async function exerciseLessons(dir: string): Promise<string[]> {
   const slugs: string[] = [];
   try {
     for await (const entry of Deno.readDir(dir)) {
-      if (!entry.isDirectory || !LESSON_FOLDER.test(entry.name)) continue;
+      if (!entry.isDirectory || !LESSON_SLUG.test(entry.name)) continue;
       const file = await Deno.stat(join(dir, entry.name, "exercises.ts")).catch(() => undefined);
       if (file?.isFile) slugs.push(entry.name);
     }
@@ -82,7 +80,7 @@ function lessonOf(path: string, dir: string): string | undefined {
   const rel = relative(dir, path);
   if (!rel || rel.startsWith("..") || isAbsolute(rel)) return undefined;
   const slug = rel.split(sep)[0];
-  return LESSON_FOLDER.test(slug) ? slug : undefined;
+  return LESSON_SLUG.test(slug) ? slug : undefined;
 }
 
 /** A broken lesson's record, from its folder name. */
